@@ -1,0 +1,29 @@
+package io.castai.events;
+
+import io.castai.events.ops.StartupHooks;
+import org.apache.camel.main.Main;
+
+/** Starts the service: Camel Main with the YAML routes under routes/ and the beans of {@link EventsConfiguration}. */
+public final class App {
+    /**
+     * Defaults come bundled in the jar; an application.properties in the working directory (the
+     * repository root, or a mounted file in a container) overrides them.
+     */
+    public static final String PROPERTY_LOCATIONS =
+            "classpath:application.properties;optional=true,file:application.properties;optional=true";
+
+    private App() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Main main = createMain();
+        main.run(args);
+    }
+
+    public static Main createMain() {
+        Main main = new Main(App.class);
+        main.setPropertyPlaceholderLocations(PROPERTY_LOCATIONS);
+        main.addMainListener(new StartupHooks());
+        return main;
+    }
+}

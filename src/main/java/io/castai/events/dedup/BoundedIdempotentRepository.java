@@ -1,0 +1,54 @@
+package io.castai.events.dedup;
+
+import java.time.Duration;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import org.apache.camel.spi.IdempotentRepository;
+import org.apache.camel.support.service.ServiceSupport;
+
+/**
+ * The store behind the idempotent-consumer EIP: a Caffeine cache bounded in entries and in time.
+ * camel-caffeine's own repository never evicts, so a busy service would grow without limit.
+ */
+public class BoundedIdempotentRepository extends ServiceSupport implements IdempotentRepository {
+    private final Cache<String, Boolean> seen;
+
+    public BoundedIdempotentRepository(long maxEntries, Duration window) {
+        this.seen = Caffeine.newBuilder()
+                .maximumSize(maxEntries)
+                .expireAfterWrite(window)
+                .build();
+    }
+
+    @Override
+    public boolean add(String key) {
+        return seen.asMap().putIfAbsent(key, Boolean.TRUE) == null;
+    }
+
+    @Override
+    public boolean contains(String key) {
+        return seen.getIfPresent(key) != null;
+    }
+
+    @Override
+    public boolean remove(String key) {
+        return seen.asMap().remove(key) != null;
+    }
+
+    @Override
+    public boolean confirm(String key) {
+        return true;
+    }
+
+    @Override
+    public void clear() {
+        seen.invalidateAll();
+    }
+
+    /** Approximate number of keys held, for tests and metrics. */
+    public long size() {
+        seen.cleanUp();
+        return seen.estimatedSize();
+    }
+}

@@ -1,0 +1,88 @@
+package io.castai.events.delivery;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+
+import org.apache.camel.ExchangeTimedOutException;
+import org.apache.camel.http.base.HttpOperationFailedException;
+
+/**
+ * The one place that decides what an outbound failure means: 5xx, 429 and I/O errors are worth
+ * another try (honouring Retry-After), any other 4xx is permanent. The description is safe to
+ * log: it names the status and a short response excerpt, never the URL (which may hold a token).
+ */
+public record DeliveryFailure(boolean retryable, String reason, String description, Duration retryAfter) {
+    private static final int MAX_EXCERPT = 200;
+
+    public static DeliveryFailure classify(Throwable failure) {
+        HttpOperationFailedException http = find(failure, HttpOperationFailedException.class);
+        if (http != null) {
+            int status = http.getStatusCode();
+            String description = "HTTP " + status + excerpt(http.getResponseBody());
+            if (status == 429) {
+                return new DeliveryFailure(true, "http_429", description, retryAfter(http.getResponseHeaders()));
+            }
+            if (status >= 500) {
+                return new DeliveryFailure(true, "http_5xx", description, retryAfter(http.getResponseHeaders()));
+            }
+            return new DeliveryFailure(false, status >= 400 ? "http_4xx" : "http_other", description, null);
+        }
+        IOException io = find(failure, IOException.class);
+        if (io != null) {
+            return new DeliveryFailure(true, "io_error", "I/O error (" + io.getClass().getSimpleName() + ")", null);
+        }
+        if (find(failure, ExchangeTimedOutException.class) != null) {
+            return new DeliveryFailure(true, "timeout", "timed out", null);
+        }
+        String name = failure == null ? "unknown failure" : failure.getClass().getSimpleName();
+        return new DeliveryFailure(false, "error", name, null);
+    }
+
+    /** Seconds ({@code 120}) or an HTTP date, as RFC 9110 allows; null when absent or unreadable. */
+    static Duration retryAfter(Map<String, String> headers) {
+        if (headers == null) {
+            return null;
+        }
+        for (Map.Entry<String, String> header : headers.entrySet()) {
+            if ("Retry-After".equalsIgnoreCase(header.getKey()) && header.getValue() != null) {
+                return parseRetryAfter(header.getValue().trim());
+            }
+        }
+        return null;
+    }
+
+    static Duration parseRetryAfter(String value) {
+        try {
+            return Duration.ofSeconds(Math.max(0, Long.parseLong(value)));
+        } catch (NumberFormatException notSeconds) {
+            try {
+                ZonedDateTime at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME);
+                Duration wait = Duration.between(ZonedDateTime.now(at.getZone()), at);
+                return wait.isNegative() ? Duration.ZERO : wait;
+            } catch (DateTimeParseException notADate) {
+                return null;
+            }
+        }
+    }
+
+    private static String excerpt(String body) {
+        if (body == null || body.isBlank()) {
+            return "";
+        }
+        String line = body.replaceAll("\\s+", " ").trim();
+        return ": " + (line.length() > MAX_EXCERPT ? line.substring(0, MAX_EXCERPT) + "…" : line);
+    }
+
+    private static <T extends Throwable> T find(Throwable failure, Class<T> type) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,240 @@
+package io.castai.events.intake;
+
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import org.apache.camel.Header;
+
+/**
+ * Turns a request body into a {@link NotificationEvent}: either this service's canonical event
+ * ({@code eventType}, {@code clusterId}, {@code data{...}}) or a CAST AI console notification
+ * ({@code NotificationID}, {@code Severity}, {@code Name}, ...). Anything else is an
+ * {@link InvalidEventException} whose message says exactly what is wrong.
+ */
+public class EventParser {
+    private static final Pattern EVENT_TYPE = Pattern.compile("[A-Za-z0-9_.:-]{1,128}");
+    private static final int MAX_ID_LENGTH = 256;
+    private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() { };
+
+    private final ObjectMapper mapper = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+    // Sorted keys make the hash of an id-less event independent of key order and white space.
+    private final ObjectMapper canonicalMapper = JsonMapper.builder()
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+            .build();
+
+    public NotificationEvent parse(byte[] body,
+                                   @Header("webhook-id") String webhookId,
+                                   @Header("Idempotency-Key") String idempotencyKey) {
+        JsonNode root = readObject(body);
+        String deliveryId = firstNonBlank(webhookId, idempotencyKey);
+        if (root.has("eventType")) {
+            return canonicalEvent(root, deliveryId);
+        }
+        if (root.has("NotificationID") || root.has("Name") || root.has("Severity")) {
+            return consoleNotification(root, deliveryId);
+        }
+        throw new InvalidEventException("missing required field 'eventType'");
+    }
+
+    private JsonNode readObject(byte[] body) {
+        if (body == null || body.length == 0) {
+            throw new InvalidEventException("request body is empty");
+        }
+        JsonNode root;
+        try {
+            root = mapper.readTree(body);
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+            throw new InvalidEventException("malformed JSON" + where);
+        } catch (IOException e) {
+            throw new InvalidEventException("unreadable request body");
+        }
+        if (root.isMissingNode()) {
+            throw new InvalidEventException("request body is empty");
+        }
+        if (!root.isObject()) {
+            throw new InvalidEventException("request body must be a JSON object, not " + kind(root));
+        }
+        return root;
+    }
+
+    private NotificationEvent canonicalEvent(JsonNode root, String deliveryId) {
+        JsonNode typeNode = root.get("eventType");
+        if (!typeNode.isTextual()) {
+            throw new InvalidEventException("'eventType' must be a string, not " + kind(typeNode));
+        }
+        String type = typeNode.asText().trim();
+        if (type.isEmpty()) {
+            throw new InvalidEventException("'eventType' must not be empty");
+        }
+        if (!EVENT_TYPE.matcher(type).matches()) {
+            throw new InvalidEventException(
+                    "'eventType' may hold only letters, digits, '.', '_', ':' and '-', at most 128 of them");
+        }
+        JsonNode data = root.path("data");
+        if (!data.isMissingNode() && !data.isNull() && !data.isObject()) {
+            throw new InvalidEventException("'data' must be an object, not " + kind(data));
+        }
+        Map<String, Object> details = data.isObject() ? mapper.convertValue(data, MAP) : new LinkedHashMap<>();
+        String clusterName = optionalText(root, "clusterName");
+        Severity severity = severity(root, "severity", defaultSeverity(type));
+        String id = firstNonBlank(optionalId(root, "id"), deliveryId);
+        return new NotificationEvent(
+                id != null ? id : bodyHash(root),
+                type,
+                severity,
+                optionalText(root, "clusterId"),
+                clusterName,
+                optionalText(root, "timestamp"),
+                type,
+                summaryOf(type, details.get("nodeName"), clusterName),
+                details,
+                NotificationEvent.ORIGIN_EVENT);
+    }
+
+    private NotificationEvent consoleNotification(JsonNode root, String deliveryId) {
+        String name = optionalText(root, "Name");
+        if (name == null || name.isBlank()) {
+            throw new InvalidEventException("console notification is missing 'Name'");
+        }
+        Map<String, Object> details = consoleDetails(root.path("Details"));
+        JsonNode cluster = root.path("Cluster");
+        if (!cluster.isMissingNode() && !cluster.isNull() && !cluster.isObject()) {
+            throw new InvalidEventException("'Cluster' must be an object, not " + kind(cluster));
+        }
+        String providerType = optionalText(cluster, "ProviderType");
+        if (providerType != null) {
+            details.putIfAbsent("providerType", providerType);
+        }
+        String message = optionalText(root, "Message");
+        String id = firstNonBlank(optionalId(root, "NotificationID"), deliveryId);
+        return new NotificationEvent(
+                id != null ? id : bodyHash(root),
+                NotificationEvent.NOTIFICATION_TYPE,
+                severity(root, "Severity", Severity.INFO),
+                optionalText(cluster, "ID"),
+                optionalText(cluster, "Name"),
+                optionalText(root, "Timestamp"),
+                name.trim(),
+                message == null || message.isBlank() ? name.trim() : message.trim(),
+                details,
+                NotificationEvent.ORIGIN_CONSOLE);
+    }
+
+    /** The console sends Details as an object; the notifications API sends it as a JSON string. */
+    private Map<String, Object> consoleDetails(JsonNode node) {
+        if (node.isObject()) {
+            return mapper.convertValue(node, MAP);
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        if (node.isTextual() && !node.asText().isBlank()) {
+            try {
+                JsonNode parsed = mapper.readTree(node.asText());
+                if (parsed.isObject()) {
+                    return mapper.convertValue(parsed, MAP);
+                }
+            } catch (JsonProcessingException notJson) {
+                // plain text details are kept as they are
+            }
+            details.put("text", node.asText());
+        }
+        return details;
+    }
+
+    private static Severity defaultSeverity(String type) {
+        return "node.spot_interrupted".equals(type) ? Severity.WARNING : Severity.INFO;
+    }
+
+    private static Severity severity(JsonNode root, String field, Severity fallback) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return fallback;
+        }
+        Severity severity = node.isTextual() ? Severity.parse(node.asText()) : null;
+        if (severity == null) {
+            throw new InvalidEventException(
+                    "'" + field + "' must be one of CRITICAL, ERROR, WARNING, INFO, SUCCESS");
+        }
+        return severity;
+    }
+
+    private static String summaryOf(String type, Object nodeName, String clusterName) {
+        StringBuilder summary = new StringBuilder(type);
+        if (nodeName != null) {
+            summary.append(": node ").append(nodeName);
+        }
+        if (clusterName != null) {
+            summary.append(" in cluster ").append(clusterName);
+        }
+        return summary.toString();
+    }
+
+    private static String optionalText(JsonNode parent, String field) {
+        JsonNode node = parent.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isValueNode()) {
+            throw new InvalidEventException("'" + field + "' must be a string, not " + kind(node));
+        }
+        return node.asText();
+    }
+
+    private static String optionalId(JsonNode root, String field) {
+        String id = optionalText(root, field);
+        if (id != null && id.length() > MAX_ID_LENGTH) {
+            throw new InvalidEventException("'" + field + "' is longer than " + MAX_ID_LENGTH + " characters");
+        }
+        return id == null || id.isBlank() ? null : id.trim();
+    }
+
+    private String bodyHash(JsonNode root) {
+        try {
+            byte[] canonical = canonicalMapper.writeValueAsBytes(mapper.convertValue(root, MAP));
+            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
+        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException("cannot hash event body", e);
+        }
+    }
+
+    private static String firstNonBlank(String first, String second) {
+        if (first != null && !first.isBlank()) {
+            return first.trim();
+        }
+        if (second != null && !second.isBlank()) {
+            if (second.length() > MAX_ID_LENGTH) {
+                throw new InvalidEventException("delivery id header is longer than " + MAX_ID_LENGTH + " characters");
+            }
+            return second.trim();
+        }
+        return null;
+    }
+
+    private static String kind(JsonNode node) {
+        return switch (node.getNodeType()) {
+            case ARRAY -> "an array";
+            case OBJECT -> "an object";
+            case STRING -> "a string";
+            case NUMBER -> "a number";
+            case BOOLEAN -> "a boolean";
+            case NULL -> "null";
+            default -> node.getNodeType().name().toLowerCase();
+        };
+    }
+}

@@ -1,0 +1,87 @@
+package io.castai.events.intake;
+
+import io.castai.events.ops.ServiceMetrics;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePropertyKey;
+import org.apache.camel.ExchangeTimedOutException;
+import org.apache.camel.InvalidPayloadException;
+import org.apache.camel.Message;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes the intake's HTTP answers. Request headers are dropped first: platform-http would
+ * otherwise echo them (an Authorization header included) back as response headers.
+ */
+public class IntakeResponses {
+    private static final Logger LOG = LoggerFactory.getLogger(IntakeResponses.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String ACCEPTED = "{\"received\":true}";
+    private static final String DUPLICATE = "{\"received\":true,\"duplicate\":true}";
+
+    private final ServiceMetrics metrics;
+
+    public IntakeResponses(ServiceMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    public void accepted(Exchange exchange) {
+        metrics.received();
+        reply(exchange, 200, ACCEPTED);
+    }
+
+    public void duplicate(Exchange exchange) {
+        metrics.duplicate();
+        reply(exchange, 200, DUPLICATE);
+    }
+
+    public void methodNotAllowed(Exchange exchange) {
+        metrics.rejected("method");
+        reply(exchange, 405, error("only POST is accepted here"));
+        exchange.getMessage().setHeader("Allow", "POST");
+    }
+
+    /** The onException handler of the intake: a precise status, a JSON error, a log line without the body. */
+    public void failed(Exchange exchange) {
+        Throwable failure = exchange.getProperty(ExchangePropertyKey.EXCEPTION_CAUGHT, Throwable.class);
+        String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, "none", String.class);
+        if (failure instanceof InvalidEventException invalid) {
+            metrics.rejected("invalid");
+            LOG.warn("Rejected event: {}", invalid.getMessage());
+            reply(exchange, 400, error(invalid.getMessage()));
+        } else if (failure instanceof InvalidPayloadException) {
+            // platform-http parses form bodies itself, leaving nothing to read as JSON
+            metrics.rejected("invalid");
+            LOG.warn("Rejected event: body is not JSON (Content-Type {})", contentType);
+            reply(exchange, 415, error("request body must be JSON, sent as application/json"));
+        } else if (failure instanceof ExchangeTimedOutException) {
+            metrics.rejected("busy");
+            LOG.warn("Rejected event: delivery queue is full");
+            reply(exchange, 503, error("delivery queue is full, retry later"));
+            exchange.getMessage().setHeader("Retry-After", "1");
+        } else {
+            metrics.rejected("error");
+            LOG.error("Could not accept event: {}", failure == null ? "unknown error" : failure.getClass().getName());
+            reply(exchange, 500, error("internal error"));
+        }
+    }
+
+    private static void reply(Exchange exchange, int status, String json) {
+        Message message = exchange.getMessage();
+        message.getHeaders().clear();
+        message.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        message.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        message.setBody(json);
+    }
+
+    static String error(String message) {
+        try {
+            return JSON.writeValueAsString(Map.of("error", message));
+        } catch (JsonProcessingException e) {
+            return "{\"error\":\"internal error\"}";
+        }
+    }
+}

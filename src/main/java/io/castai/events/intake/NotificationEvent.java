@@ -1,0 +1,79 @@
+package io.castai.events.intake;
+
+import java.util.Collections;
+import java.util.Map;
+
+/**
+ * The one internal shape every input becomes: a canonical event, a CAST AI console webhook or
+ * (later) a polled notification. Routes read it with Simple, e.g. {@code ${body.details[nodeName]}}.
+ */
+public final class NotificationEvent {
+    /** Events posted in this service's canonical format carry this as their origin. */
+    public static final String ORIGIN_EVENT = "event";
+    /** CAST AI console notification webhooks and the notifications API. */
+    public static final String ORIGIN_CONSOLE = "console";
+    /** The event type given to every CAST AI console notification. */
+    public static final String NOTIFICATION_TYPE = "notification";
+
+    private final String id;
+    private final String type;
+    private final Severity severity;
+    private final String clusterId;
+    private final String clusterName;
+    private final String timestamp;
+    private final String title;
+    private final String summary;
+    private final Map<String, Object> details;
+    private final String origin;
+
+    public NotificationEvent(String id, String type, Severity severity, String clusterId, String clusterName,
+                             String timestamp, String title, String summary, Map<String, Object> details,
+                             String origin) {
+        this.id = id;
+        this.type = type;
+        this.severity = severity;
+        this.clusterId = clusterId;
+        this.clusterName = clusterName;
+        this.timestamp = timestamp;
+        this.title = title;
+        this.summary = summary;
+        this.details = details == null ? Map.of() : Collections.unmodifiableMap(details);
+        this.origin = origin;
+    }
+
+    /** The deduplication key: the sender's id, a delivery header, or a hash of the body. */
+    public String getId() { return id; }
+
+    public String getType() { return type; }
+
+    public Severity getSeverity() { return severity; }
+
+    public String getClusterId() { return clusterId; }
+
+    public String getClusterName() { return clusterName; }
+
+    public String getTimestamp() { return timestamp; }
+
+    /** A short headline: the event type, or a console notification's Name. */
+    public String getTitle() { return title; }
+
+    /** One sentence saying what happened. */
+    public String getSummary() { return summary; }
+
+    /** Event-specific fields: the canonical {@code data} object, or a console notification's Details. */
+    public Map<String, Object> getDetails() { return details; }
+
+    public String getOrigin() { return origin; }
+
+    /** A detail as text, or the empty string, so templates never print "null". */
+    public String detail(String name) {
+        Object value = details.get(name);
+        return value == null ? "" : String.valueOf(value);
+    }
+
+    @Override
+    public String toString() {
+        return "NotificationEvent[id=" + id + ", type=" + type + ", severity=" + severity
+                + ", cluster=" + clusterName + "]";
+    }
+}
