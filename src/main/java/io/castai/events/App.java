@@ -1,6 +1,5 @@
 package io.castai.events;
 
-import io.castai.events.ops.StartupHooks;
 import org.apache.camel.main.Main;
 
 /** Starts the service: Camel Main with the YAML routes under routes/ and the beans of {@link EventsConfiguration}. */
@@ -23,7 +22,6 @@ public final class App {
     public static Main createMain() {
         Main main = new Main(App.class);
         main.setPropertyPlaceholderLocations(PROPERTY_LOCATIONS);
-        main.addMainListener(new StartupHooks());
         return main;
     }
 }

@@ -10,6 +10,7 @@ import io.castai.events.delivery.SlackChannel;
 import io.castai.events.intake.EventParser;
 import io.castai.events.intake.IntakeResponses;
 import io.castai.events.ops.ServiceMetrics;
+import io.castai.events.ops.StartupHooks;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -20,6 +21,11 @@ import org.apache.camel.util.TimeUtils;
 /** All wiring in one place: each bean the routes call, built from application.properties. */
 @Configuration
 public class EventsConfiguration implements CamelConfiguration {
+
+    @Override
+    public void configure(CamelContext camelContext) throws Exception {
+        camelContext.addStartupListener(new StartupHooks());
+    }
 
     @BindToRegistry
     public ServiceMetrics metrics(CamelContext camelContext) {

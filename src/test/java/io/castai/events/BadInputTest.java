@@ -1,0 +1,130 @@
+package io.castai.events;
+
+import java.net.http.HttpResponse;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.castai.events.support.HttpStandIn;
+import io.castai.events.support.LogCapture;
+import io.castai.events.support.RunningService;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+/** Every kind of bad request gets a precise 4xx with a JSON error, and the service keeps serving. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BadInputTest {
+    private static final int BODY_LIMIT = 4096;
+
+    private HttpStandIn slack;
+    private LogCapture log;
+    private RunningService service;
+
+    @BeforeAll
+    void start() throws Exception {
+        slack = HttpStandIn.slack();
+        log = LogCapture.attach();
+        service = RunningService.builder()
+                .property("slack.webhook.url", slack.url("/hook"))
+                .property("intake.max-body-bytes", BODY_LIMIT)
+                .start();
+    }
+
+    @AfterAll
+    void stop() {
+        service.close();
+        slack.close();
+        log.close();
+    }
+
+    static Stream<Arguments> badBodies() {
+        return Stream.of(
+                arguments("malformed JSON", "{\"eventType\": \"node.added\",", 400, "malformed JSON at line 1, column"),
+                arguments("trailing garbage", "{\"eventType\":\"node.added\"} x", 400, "malformed JSON"),
+                arguments("an array", "[{\"eventType\":\"node.added\"}]", 400,
+                        "request body must be a JSON object, not an array"),
+                arguments("a string", "\"node.added\"", 400, "request body must be a JSON object, not a string"),
+                arguments("empty body", "", 400, "request body is empty"),
+                arguments("white space only", "  \n ", 400, "request body is empty"),
+                arguments("no eventType", "{\"clusterId\":\"c-1\"}", 400, "missing required field 'eventType'"),
+                arguments("empty eventType", "{\"eventType\":\"  \"}", 400, "'eventType' must not be empty"),
+                arguments("numeric eventType", "{\"eventType\":42}", 400, "'eventType' must be a string, not a number"),
+                arguments("null eventType", "{\"eventType\":null}", 400, "'eventType' must be a string, not null"),
+                arguments("object eventType", "{\"eventType\":{}}", 400, "'eventType' must be a string, not an object"),
+                arguments("eventType with a line break", "{\"eventType\":\"node.added\\nFAKE LOG LINE\"}", 400,
+                        "'eventType' may hold only letters"),
+                arguments("data not an object", "{\"eventType\":\"node.added\",\"data\":[1]}", 400,
+                        "'data' must be an object, not an array"),
+                arguments("unknown severity", "{\"eventType\":\"node.added\",\"severity\":\"LOUD\"}", 400,
+                        "'severity' must be one of CRITICAL, ERROR, WARNING, INFO, SUCCESS"),
+                arguments("console without Name", "{\"NotificationID\":\"n-1\",\"Severity\":\"CRITICAL\"}", 400,
+                        "console notification is missing 'Name'"),
+                arguments("console with empty Name", "{\"NotificationID\":\"n-2\",\"Name\":\"\"}", 400,
+                        "console notification is missing 'Name'"),
+                arguments("console with unknown Severity", "{\"Name\":\"x\",\"Severity\":\"PANIC\"}", 400,
+                        "'Severity' must be one of"),
+                arguments("over-long id", "{\"eventType\":\"a\",\"id\":\"" + "x".repeat(300) + "\"}", 400,
+                        "'id' is longer than 256 characters"),
+                arguments("over the size limit", "{\"eventType\":\"node.added\",\"pad\":\"" + "x".repeat(BODY_LIMIT) + "\"}",
+                        413, "request body is larger than the configured limit"));
+    }
+
+    @ParameterizedTest(name = "{0} -> {2}")
+    @MethodSource("badBodies")
+    void isRefusedWithAPreciseJsonError(String what, String body, int status, String error) throws Exception {
+        HttpResponse<String> response = service.postEvent(body);
+
+        assertThat(response.statusCode()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/json"));
+        assertThat(new ObjectMapper().readTree(response.body()).get("error").asText()).contains(error);
+        assertStillServing();
+    }
+
+    @Test
+    void aFormBodyIsRefusedAsUnsupported() throws Exception {
+        HttpResponse<String> response = service.postEvent("eventType=node.added",
+                "Content-Type", "application/x-www-form-urlencoded");
+
+        assertThat(response.statusCode()).isEqualTo(415);
+        assertThat(new ObjectMapper().readTree(response.body()).get("error").asText())
+                .isEqualTo("request body must be JSON, sent as application/json");
+        assertStillServing();
+    }
+
+    @Test
+    void anotherMethodIsRefused() throws Exception {
+        HttpResponse<String> response = service.get("/castai/events");
+
+        assertThat(response.statusCode()).isEqualTo(405);
+        assertThat(response.headers().firstValue("Allow")).hasValue("POST");
+        assertThat(new ObjectMapper().readTree(response.body()).get("error").asText()).isEqualTo("only POST is accepted here");
+    }
+
+    @Test
+    void aRejectionIsLoggedWithoutTheBody() {
+        service.postEvent("{\"eventType\":42,\"secretish\":\"do-not-log-me\"}");
+
+        assertThat(log.linesContaining("Rejected event: 'eventType' must be a string, not a number")).isNotEmpty();
+        assertThat(log.text()).doesNotContain("do-not-log-me");
+    }
+
+    @Test
+    void rejectionsAreCounted() {
+        service.postEvent("[]");
+
+        assertThat(service.get("/observe/metrics").body()).containsPattern("castai_events_rejected_total\\{reason=\"invalid\"} [1-9]");
+    }
+
+    private void assertStillServing() {
+        String fresh = "{\"eventType\":\"cluster.checked\",\"id\":\"" + System.nanoTime() + "\"}";
+        assertThat(service.postEvent(fresh).statusCode()).isEqualTo(200);
+    }
+}

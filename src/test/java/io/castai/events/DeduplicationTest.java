@@ -1,0 +1,120 @@
+package io.castai.events;
+
+import java.time.Duration;
+
+import io.castai.events.support.HttpStandIn;
+import io.castai.events.support.RunningService;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import static io.castai.events.support.RunningService.fixture;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** A retried or replayed webhook notifies once; different events each notify. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DeduplicationTest {
+    private static final String ACCEPTED = "{\"received\":true}";
+    private static final String DUPLICATE = "{\"received\":true,\"duplicate\":true}";
+
+    private HttpStandIn slack;
+    private RunningService service;
+
+    @BeforeAll
+    void start() throws Exception {
+        slack = HttpStandIn.slack();
+        service = RunningService.builder()
+                .property("slack.webhook.url", slack.url("/hook"))
+                .start();
+    }
+
+    @AfterAll
+    void stop() {
+        service.close();
+        slack.close();
+    }
+
+    @BeforeEach
+    void reset() {
+        slack.reset();
+    }
+
+    @Test
+    void theSameBodySentThreeTimesNotifiesOnce() {
+        String body = nodeAdded("ip-10-0-0-1", "2026-10-02T14:03:11Z");
+
+        assertThat(service.postEvent(body).body()).isEqualTo(ACCEPTED);
+        assertThat(service.postEvent(body).body()).isEqualTo(DUPLICATE);
+        // the same event with other white space and key order is the same event
+        String reordered = "{ \"data\": {\"lifecycle\":\"spot\",\"nodeName\":\"ip-10-0-0-1\",\"instanceType\":\"c6a.xlarge\"},"
+                + " \"timestamp\":\"2026-10-02T14:03:11Z\", \"clusterName\":\"staging-us-east\","
+                + " \"clusterId\":\"4d2f1b3e-7c1a-4e59-9a3b-2f6c8d0e1a77\", \"eventType\":\"node.added\" }";
+        assertThat(service.postEvent(reordered).body()).isEqualTo(DUPLICATE);
+
+        assertExactlyDelivered(1);
+    }
+
+    @Test
+    void theSameIdWithAnotherBodyIsADuplicate() {
+        String first = "{\"id\":\"evt-42\"," + nodeAdded("ip-10-0-0-2", "2026-10-02T14:00:00Z").substring(1);
+        String retried = "{\"id\":\"evt-42\"," + nodeAdded("ip-10-0-0-2", "2026-10-02T14:00:05Z").substring(1);
+
+        assertThat(service.postEvent(first).body()).isEqualTo(ACCEPTED);
+        assertThat(service.postEvent(retried).body()).isEqualTo(DUPLICATE);
+
+        assertExactlyDelivered(1);
+    }
+
+    @Test
+    void aConsoleNotificationIsKeyedByItsNotificationId() {
+        String notification = fixture("events/console-notification.json").replace("\"CRITICAL\"", "\"INFO\"");
+        String resent = notification.replace("2026-10-02T16:15:02Z", "2026-10-02T16:15:09Z");
+
+        assertThat(service.postEvent(notification).body()).isEqualTo(ACCEPTED);
+        assertThat(service.postEvent(resent).body()).isEqualTo(DUPLICATE);
+
+        assertExactlyDelivered(1);
+    }
+
+    @Test
+    void deliveryHeadersIdentifyRetriesOfIdlessEvents() {
+        assertThat(service.postEvent(nodeAdded("ip-10-0-0-3", "t1"), "webhook-id", "msg_1").body()).isEqualTo(ACCEPTED);
+        assertThat(service.postEvent(nodeAdded("ip-10-0-0-3", "t2"), "webhook-id", "msg_1").body()).isEqualTo(DUPLICATE);
+        assertThat(service.postEvent(nodeAdded("ip-10-0-0-4", "t1"), "Idempotency-Key", "key-7").body()).isEqualTo(ACCEPTED);
+        assertThat(service.postEvent(nodeAdded("ip-10-0-0-4", "t2"), "Idempotency-Key", "key-7").body()).isEqualTo(DUPLICATE);
+
+        assertExactlyDelivered(2);
+    }
+
+    @Test
+    void twoDifferentEventsBothNotify() {
+        assertThat(service.postEvent(nodeAdded("ip-10-0-0-5", "2026-10-02T14:03:11Z")).body()).isEqualTo(ACCEPTED);
+        assertThat(service.postEvent(nodeAdded("ip-10-0-0-6", "2026-10-02T14:03:11Z")).body()).isEqualTo(ACCEPTED);
+
+        assertExactlyDelivered(2);
+    }
+
+    @Test
+    void duplicatesAreCounted() {
+        String body = nodeAdded("ip-10-0-0-7", "t");
+        service.postEvent(body);
+        service.postEvent(body);
+
+        assertThat(service.get("/observe/metrics").body()).containsPattern("castai_events_duplicate_total [1-9]");
+    }
+
+    private void assertExactlyDelivered(int count) {
+        slack.awaitRequests(count);
+        await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(2))
+                .until(() -> slack.requests().size() == count);
+    }
+
+    private static String nodeAdded(String node, String timestamp) {
+        return "{\"eventType\":\"node.added\",\"clusterId\":\"4d2f1b3e-7c1a-4e59-9a3b-2f6c8d0e1a77\","
+                + "\"clusterName\":\"staging-us-east\",\"timestamp\":\"" + timestamp + "\","
+                + "\"data\":{\"nodeName\":\"" + node + "\",\"instanceType\":\"c6a.xlarge\",\"lifecycle\":\"spot\"}}";
+    }
+}

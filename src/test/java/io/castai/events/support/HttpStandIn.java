@@ -1,0 +1,116 @@
+package io.castai.events.support;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A real HTTP server on 127.0.0.1 standing in for Slack, PagerDuty or any webhook receiver:
+ * it records every request and answers with scripted responses (then a default one).
+ */
+public final class HttpStandIn implements AutoCloseable {
+    public record Request(String method, String path, Map<String, List<String>> headers, String body, Instant at) {
+        public String header(String name) {
+            for (Map.Entry<String, List<String>> h : headers.entrySet()) {
+                if (h.getKey() != null && h.getKey().equalsIgnoreCase(name) && !h.getValue().isEmpty()) {
+                    return h.getValue().get(0);
+                }
+            }
+            return null;
+        }
+    }
+
+    public record Response(int status, String body, Map<String, String> headers) {
+    }
+
+    private final HttpServer server;
+    private final List<Request> requests = new CopyOnWriteArrayList<>();
+    private final ConcurrentLinkedQueue<Response> script = new ConcurrentLinkedQueue<>();
+    private volatile Response otherwise;
+
+    public HttpStandIn(int defaultStatus, String defaultBody) throws IOException {
+        this.otherwise = new Response(defaultStatus, defaultBody, Map.of());
+        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    /** Slack answers 200 "ok"; PagerDuty 202 with a JSON status. */
+    public static HttpStandIn slack() throws IOException {
+        return new HttpStandIn(200, "ok");
+    }
+
+    public static HttpStandIn pagerDuty() throws IOException {
+        return new HttpStandIn(202, "{\"status\":\"success\",\"message\":\"Event processed\",\"dedup_key\":\"x\"}");
+    }
+
+    public String url(String path) {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + path;
+    }
+
+    /** The next requests get these answers, in order; after them, the default answer. */
+    public HttpStandIn thenRespond(int status, String body, Map<String, String> headers) {
+        script.add(new Response(status, body, headers));
+        return this;
+    }
+
+    public HttpStandIn thenRespond(int status, String body) {
+        return thenRespond(status, body, Map.of());
+    }
+
+    public void respondByDefault(int status, String body) {
+        this.otherwise = new Response(status, body, Map.of());
+    }
+
+    public List<Request> requests() {
+        return new ArrayList<>(requests);
+    }
+
+    /** Waits until at least n requests have arrived and returns them all. */
+    public List<Request> awaitRequests(int n) {
+        await().atMost(Duration.ofSeconds(15)).until(() -> requests.size() >= n);
+        return requests();
+    }
+
+    public void reset() {
+        requests.clear();
+        script.clear();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (InputStream in = exchange.getRequestBody()) {
+            String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().toString(),
+                    Map.copyOf(exchange.getRequestHeaders()), body, Instant.now()));
+        }
+        Response response = script.poll();
+        if (response == null) {
+            response = otherwise;
+        }
+        response.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
+        byte[] bytes = response.body().getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(response.status(), bytes.length == 0 ? -1 : bytes.length);
+        if (bytes.length > 0) {
+            exchange.getResponseBody().write(bytes);
+        }
+        exchange.close();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

@@ -1,0 +1,144 @@
+package io.castai.events.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.castai.events.App;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ServiceStatus;
+import org.apache.camel.main.Main;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The real application, started in this JVM exactly as {@code java -jar} starts it (same Main,
+ * same application.properties, same routes/ from disk), on a free port, with test overrides.
+ */
+public final class RunningService implements AutoCloseable {
+    private static final HttpClient CLIENT = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final Main main;
+    private final int port;
+
+    private RunningService(Main main, int port) {
+        this.main = main;
+        this.port = port;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static final class Builder {
+        private final Map<String, String> properties = new LinkedHashMap<>();
+
+        public Builder property(String key, Object value) {
+            properties.put(key, String.valueOf(value));
+            return this;
+        }
+
+        public RunningService start() {
+            int port = freePort();
+            Main main = App.createMain();
+            main.addOverrideProperty("server.port", String.valueOf(port));
+            main.addOverrideProperty("server.host", "127.0.0.1");
+            // fast retries in tests; each test may override
+            main.addOverrideProperty("delivery.initial-backoff", "50ms");
+            main.addOverrideProperty("delivery.max-backoff", "200ms");
+            properties.forEach(main::addOverrideProperty);
+            try {
+                main.start();
+            } catch (Exception e) {
+                throw new IllegalStateException("service did not start", e);
+            }
+            RunningService service = new RunningService(main, port);
+            await().atMost(Duration.ofSeconds(30)).until(() -> service.get("/observe/health").statusCode() == 200);
+            return service;
+        }
+    }
+
+    public CamelContext camelContext() {
+        return main.getCamelContext();
+    }
+
+    public boolean isStarted() {
+        return main.getCamelContext().getStatus() == ServiceStatus.Started;
+    }
+
+    public String url(String path) {
+        return "http://127.0.0.1:" + port + path;
+    }
+
+    public HttpResponse<String> postEvent(String json, String... headers) {
+        return send("POST", "/castai/events", json, headers);
+    }
+
+    public HttpResponse<String> postFixture(String name, String... headers) {
+        return postEvent(fixture(name), headers);
+    }
+
+    public HttpResponse<String> get(String path) {
+        return send("GET", path, null);
+    }
+
+    public HttpResponse<String> send(String method, String path, String body, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(path)))
+                .timeout(Duration.ofSeconds(10))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        boolean hasContentType = false;
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+            hasContentType |= headers[i].equalsIgnoreCase("Content-Type");
+        }
+        if (body != null && !hasContentType) {
+            request.header("Content-Type", "application/json");
+        }
+        try {
+            return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A fixture copied from the shared samples: src/test/resources/fixtures/{events,castai-api}/. */
+    public static String fixture(String name) {
+        try {
+            return Files.readString(Path.of("src/test/resources/fixtures", name));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            main.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
