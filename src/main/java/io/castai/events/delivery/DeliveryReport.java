@@ -12,6 +12,8 @@ public class DeliveryReport {
     public static final String CHANNEL = "channel";
     /** Exchange property holding the id of the event being delivered. */
     public static final String EVENT_ID = "eventId";
+    /** Exchange property counting the attempts made so far (kept by the retry policy). */
+    static final String ATTEMPTS = "deliveryAttempts";
 
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryReport.class);
 
@@ -28,7 +30,7 @@ public class DeliveryReport {
 
     public void failed(Exchange exchange) {
         DeliveryFailure failure = DeliveryFailure.classify(DeliveryRetryPolicy.caught(exchange));
-        int attempts = exchange.getIn().getHeader(Exchange.REDELIVERY_COUNTER, 1, Integer.class);
+        int attempts = exchange.getProperty(ATTEMPTS, 1, Integer.class);
         metrics.deliveryFailed(channel(exchange), failure.reason());
         LOG.error("{} delivery of event {} failed {} after {} attempt(s): {}",
                 channel(exchange), eventId(exchange), failure.retryable() ? "(retries exhausted)" : "permanently",

@@ -35,6 +35,7 @@ public class DeliveryRetryPolicy {
     public boolean shouldRetry(Exchange exchange) {
         DeliveryFailure failure = DeliveryFailure.classify(caught(exchange));
         int attempts = exchange.getIn().getHeader(Exchange.REDELIVERY_COUNTER, 1, Integer.class);
+        exchange.setProperty(DeliveryReport.ATTEMPTS, attempts);
         if (!failure.retryable() || attempts >= maxAttempts) {
             return false;
         }

@@ -1,0 +1,134 @@
+package io.castai.events;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import io.castai.events.support.HttpStandIn;
+import io.castai.events.support.LogCapture;
+import io.castai.events.support.RunningService;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import static io.castai.events.support.RunningService.fixture;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** How channel failures are handled: 5xx and 429 retried (Retry-After honoured), other 4xx not. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DeliveryRetryTest {
+    private static final int MAX_ATTEMPTS = 3;
+
+    private HttpStandIn slack;
+    private HttpStandIn pagerDuty;
+    private LogCapture log;
+    private RunningService service;
+
+    @BeforeAll
+    void start() throws Exception {
+        slack = HttpStandIn.slack();
+        pagerDuty = HttpStandIn.pagerDuty();
+        log = LogCapture.attach();
+        service = RunningService.builder()
+                .property("slack.webhook.url", slack.url("/hook"))
+                .property("pagerduty.routing.key", "0123456789abcdef0123456789abcdef")
+                .property("pagerduty.events.url", pagerDuty.url("/v2/enqueue"))
+                .property("delivery.max-attempts", MAX_ATTEMPTS)
+                .start();
+    }
+
+    @AfterAll
+    void stop() {
+        service.close();
+        slack.close();
+        pagerDuty.close();
+        log.close();
+    }
+
+    @BeforeEach
+    void reset() {
+        slack.reset();
+        slack.respondByDefault(200, "ok");
+        pagerDuty.reset();
+        pagerDuty.respondByDefault(202, "{\"status\":\"success\"}");
+        log.clear();
+    }
+
+    @Test
+    void a500IsRetriedUntilItSucceeds() {
+        slack.thenRespond(500, "rollup_error");
+
+        service.postEvent(nodeAdded("retry-500"));
+
+        List<HttpStandIn.Request> attempts = slack.awaitRequests(2);
+        assertThat(attempts.get(1).body()).isEqualTo(attempts.get(0).body());
+        assertNoMoreThan(slack, 2);
+        assertThat(log.linesContaining("slack delivery of event retry-500 failed on attempt 1 of 3 (HTTP 500: rollup_error)"))
+                .isNotEmpty();
+        assertThat(service.get("/observe/metrics").body())
+                .containsPattern("castai_events_delivered_total\\{channel=\"slack\"} [1-9]")
+                .containsPattern("castai_events_retried_total\\{channel=\"slack\",reason=\"http_5xx\"} [1-9]");
+    }
+
+    @Test
+    void a429WaitsForRetryAfter() {
+        slack.thenRespond(429, "rate_limited", Map.of("Retry-After", "1"));
+
+        service.postEvent(nodeAdded("retry-429"));
+
+        List<HttpStandIn.Request> attempts = slack.awaitRequests(2);
+        // backoff in tests is 50-200 ms, so a gap of about a second can only come from Retry-After
+        assertThat(Duration.between(attempts.get(0).at(), attempts.get(1).at())).isGreaterThanOrEqualTo(Duration.ofMillis(900));
+        assertThat(log.linesContaining("retrying in 1000 ms")).isNotEmpty();
+        assertNoMoreThan(slack, 2);
+    }
+
+    @Test
+    void a400IsNotRetriedAndIsLogged() {
+        slack.thenRespond(400, "invalid_payload");
+
+        service.postEvent(nodeAdded("permanent-400"));
+
+        slack.awaitRequests(1);
+        assertNoMoreThan(slack, 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !log.linesContaining(
+                "slack delivery of event permanent-400 failed permanently after 1 attempt(s): HTTP 400: invalid_payload").isEmpty());
+        assertThat(service.get("/observe/metrics").body())
+                .containsPattern("castai_events_failed_total\\{channel=\"slack\",reason=\"http_4xx\"} [1-9]");
+    }
+
+    @Test
+    void retriesStopAtTheConfiguredMaximum() {
+        slack.respondByDefault(503, "unavailable");
+
+        service.postEvent(nodeAdded("exhausted-503"));
+
+        slack.awaitRequests(MAX_ATTEMPTS);
+        assertNoMoreThan(slack, MAX_ATTEMPTS);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !log.linesContaining(
+                "slack delivery of event exhausted-503 failed (retries exhausted) after 3 attempt(s): HTTP 503").isEmpty());
+    }
+
+    @Test
+    void aFailingChannelDoesNotHoldBackAnother() {
+        pagerDuty.respondByDefault(500, "{\"status\":\"error\"}");
+
+        service.postEvent(fixture("events/console-notification.json").replace("0f7c2b9e", "aaaaaaaa"));
+
+        assertThat(slack.awaitRequests(1)).hasSize(1);
+        pagerDuty.awaitRequests(MAX_ATTEMPTS);
+    }
+
+    private void assertNoMoreThan(HttpStandIn channel, int count) {
+        await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(3))
+                .until(() -> channel.requests().size() == count);
+    }
+
+    private static String nodeAdded(String id) {
+        return "{\"id\":\"" + id + "\",\"eventType\":\"node.added\",\"clusterName\":\"staging-us-east\","
+                + "\"data\":{\"nodeName\":\"n-1\",\"instanceType\":\"c6a.xlarge\",\"lifecycle\":\"spot\"}}";
+    }
+}
