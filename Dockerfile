@@ -1,0 +1,23 @@
+# castai-events container image: build with Maven, run on a slim Java 17 runtime as a non-root user.
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY pom.xml .
+RUN mvn -B -q dependency:go-offline
+COPY application.properties .
+COPY src ./src
+RUN mvn -B -q -DskipTests package
+
+FROM eclipse-temurin:17-jre
+RUN useradd --system --uid 10001 --home-dir /app castai
+WORKDIR /app
+# The jar, plus the files users edit or mount over: routes/ and application.properties.
+COPY --from=build /src/target/castai-events.jar /app/castai-events.jar
+COPY routes /app/routes
+COPY application.properties /app/application.properties
+USER 10001
+ENV SERVER_PORT=8080 \
+    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
+    CMD curl -fsS "http://127.0.0.1:${SERVER_PORT}/observe/health" || exit 1
+ENTRYPOINT ["java", "-jar", "/app/castai-events.jar"]

@@ -1,0 +1,41 @@
+package io.castai.events.dedup;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class BoundedIdempotentRepositoryTest {
+    @Test
+    void aKeyIsAddedOnceAndCanBeRemoved() {
+        BoundedIdempotentRepository repository = new BoundedIdempotentRepository(10, Duration.ofHours(1));
+
+        assertThat(repository.add("a")).isTrue();
+        assertThat(repository.add("a")).isFalse();
+        assertThat(repository.contains("a")).isTrue();
+        assertThat(repository.remove("a")).isTrue();
+        assertThat(repository.add("a")).isTrue();
+    }
+
+    @Test
+    void itHoldsNoMoreThanItsBound() {
+        BoundedIdempotentRepository repository = new BoundedIdempotentRepository(100, Duration.ofHours(1));
+
+        for (int i = 0; i < 10_000; i++) {
+            repository.add("key-" + i);
+        }
+
+        assertThat(repository.size()).isLessThanOrEqualTo(100);
+    }
+
+    @Test
+    void keysExpireAfterTheWindow() {
+        BoundedIdempotentRepository repository = new BoundedIdempotentRepository(10, Duration.ofMillis(100));
+        repository.add("a");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !repository.contains("a"));
+        assertThat(repository.add("a")).isTrue();
+    }
+}

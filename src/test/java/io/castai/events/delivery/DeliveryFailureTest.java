@@ -1,0 +1,73 @@
+package io.castai.events.delivery;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+
+import org.apache.camel.http.base.HttpOperationFailedException;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The retry rules as a table: every status code a channel may answer with. */
+class DeliveryFailureTest {
+    private static final String SECRET_URL = "https://hooks.slack.com/services/T0/B0/SECRET";
+
+    @ParameterizedTest(name = "HTTP {0} -> retryable={1}, reason={2}")
+    @CsvSource({
+            "400, false, http_4xx", "401, false, http_4xx", "403, false, http_4xx", "404, false, http_4xx",
+            "410, false, http_4xx", "413, false, http_4xx", "422, false, http_4xx",
+            "429, true, http_429",
+            "500, true, http_5xx", "502, true, http_5xx", "503, true, http_5xx", "504, true, http_5xx",
+            "302, false, http_other"})
+    void statusCodesAreClassified(int status, boolean retryable, String reason) {
+        DeliveryFailure failure = DeliveryFailure.classify(httpFailure(status, Map.of(), "channel_not_found"));
+
+        assertThat(failure.retryable()).isEqualTo(retryable);
+        assertThat(failure.reason()).isEqualTo(reason);
+        assertThat(failure.description()).isEqualTo("HTTP " + status + ": channel_not_found").doesNotContain("SECRET");
+    }
+
+    @Test
+    void ioErrorsAreRetryableAndNameNoUrl() {
+        DeliveryFailure failure = DeliveryFailure.classify(
+                new IOException("wrapped", new ConnectException("Connect to " + SECRET_URL + " failed")));
+
+        assertThat(failure.retryable()).isTrue();
+        assertThat(failure.reason()).isEqualTo("io_error");
+        assertThat(failure.description()).doesNotContain("SECRET");
+    }
+
+    @Test
+    void anythingElseIsPermanent() {
+        assertThat(DeliveryFailure.classify(new IllegalArgumentException(SECRET_URL)).retryable()).isFalse();
+        assertThat(DeliveryFailure.classify(new IllegalArgumentException(SECRET_URL)).description()).doesNotContain("SECRET");
+    }
+
+    @Test
+    void retryAfterIsReadInSecondsOrAsADate() {
+        assertThat(DeliveryFailure.classify(httpFailure(429, Map.of("retry-after", "30"), "")).retryAfter())
+                .isEqualTo(Duration.ofSeconds(30));
+        String inAMinute = ZonedDateTime.now().plusSeconds(60).format(DateTimeFormatter.RFC_1123_DATE_TIME);
+        assertThat(DeliveryFailure.classify(httpFailure(503, Map.of("Retry-After", inAMinute), "")).retryAfter())
+                .isBetween(Duration.ofSeconds(50), Duration.ofSeconds(61));
+        assertThat(DeliveryFailure.parseRetryAfter("soon")).isNull();
+        assertThat(DeliveryFailure.classify(httpFailure(500, Map.of(), "")).retryAfter()).isNull();
+    }
+
+    @Test
+    void longResponseBodiesAreCutShort() {
+        String description = DeliveryFailure.classify(httpFailure(400, Map.of(), "x".repeat(5000))).description();
+
+        assertThat(description.length()).isLessThan(220);
+    }
+
+    private static HttpOperationFailedException httpFailure(int status, Map<String, String> headers, String body) {
+        return new HttpOperationFailedException(SECRET_URL, status, "status", null, headers, body);
+    }
+}

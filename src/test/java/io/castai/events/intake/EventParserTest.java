@@ -1,0 +1,87 @@
+package io.castai.events.intake;
+
+import java.nio.charset.StandardCharsets;
+
+import org.junit.jupiter.api.Test;
+
+import static io.castai.events.support.RunningService.fixture;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class EventParserTest {
+    private final EventParser parser = new EventParser();
+
+    private NotificationEvent parse(String json, String webhookId, String idempotencyKey) {
+        return parser.parse(json.getBytes(StandardCharsets.UTF_8), webhookId, idempotencyKey);
+    }
+
+    @Test
+    void aCanonicalEventKeepsItsFields() {
+        NotificationEvent event = parse(fixture("events/node-spot-interrupted.json"), null, null);
+
+        assertThat(event.getId()).isEqualTo("b8e6f0a2-2d35-4b8e-8f0c-5b1e9c6d4a10");
+        assertThat(event.getType()).isEqualTo("node.spot_interrupted");
+        assertThat(event.getSeverity()).isEqualTo(Severity.WARNING);
+        assertThat(event.getClusterId()).isEqualTo("4d2f1b3e-7c1a-4e59-9a3b-2f6c8d0e1a77");
+        assertThat(event.getClusterName()).isEqualTo("staging-us-east");
+        assertThat(event.getTimestamp()).isEqualTo("2026-10-02T16:12:45Z");
+        assertThat(event.detail("instanceType")).isEqualTo("r6a.2xlarge");
+        assertThat(event.getSummary())
+                .isEqualTo("node.spot_interrupted: node ip-10-0-9-88.ec2.internal in cluster staging-us-east");
+        assertThat(event.getOrigin()).isEqualTo(NotificationEvent.ORIGIN_EVENT);
+    }
+
+    @Test
+    void aConsoleNotificationBecomesTheSameShape() {
+        NotificationEvent event = parse(fixture("events/console-notification.json"), null, null);
+
+        assertThat(event.getId()).isEqualTo("0f7c2b9e-5a41-4d1e-b0f3-6e2d9a8c7b15");
+        assertThat(event.getType()).isEqualTo("notification");
+        assertThat(event.getSeverity()).isEqualTo(Severity.CRITICAL);
+        assertThat(event.getTitle()).isEqualTo("Cluster controller not responding");
+        assertThat(event.getSummary()).startsWith("Cluster controller in cluster staging-us-east");
+        assertThat(event.getClusterName()).isEqualTo("staging-us-east");
+        assertThat(event.detail("component")).isEqualTo("castai-cluster-controller");
+        assertThat(event.detail("providerType")).isEqualTo("eks");
+        assertThat(event.getOrigin()).isEqualTo(NotificationEvent.ORIGIN_CONSOLE);
+    }
+
+    @Test
+    void detailsSentAsAJsonStringAreUnpacked() {
+        NotificationEvent event = parse("{\"Name\":\"n\",\"Details\":\"{\\\"component\\\":\\\"agent\\\"}\"}", null, null);
+
+        assertThat(event.detail("component")).isEqualTo("agent");
+    }
+
+    @Test
+    void theKeyIsTheIdThenTheNotificationIdThenADeliveryHeaderThenAHash() {
+        assertThat(parse("{\"eventType\":\"a\",\"id\":\"e-1\"}", "w-1", "k-1").getId()).isEqualTo("e-1");
+        assertThat(parse("{\"Name\":\"a\",\"NotificationID\":\"n-1\"}", "w-1", "k-1").getId()).isEqualTo("n-1");
+        assertThat(parse("{\"eventType\":\"a\"}", "w-1", "k-1").getId()).isEqualTo("w-1");
+        assertThat(parse("{\"eventType\":\"a\"}", null, "k-1").getId()).isEqualTo("k-1");
+        assertThat(parse("{\"eventType\":\"a\"}", " ", null).getId()).startsWith("sha256:").hasSize(71);
+    }
+
+    @Test
+    void theHashIgnoresKeyOrderAndWhiteSpaceButNotContent() {
+        String a = parse("{\"eventType\":\"a\",\"data\":{\"x\":1,\"y\":2}}", null, null).getId();
+        String b = parse("{ \"data\" : { \"y\":2, \"x\":1 }, \"eventType\" : \"a\" }", null, null).getId();
+        String c = parse("{\"eventType\":\"a\",\"data\":{\"x\":1,\"y\":3}}", null, null).getId();
+
+        assertThat(a).isEqualTo(b).isNotEqualTo(c);
+    }
+
+    @Test
+    void aCanonicalEventMayCarryItsOwnSeverity() {
+        assertThat(parse("{\"eventType\":\"a\",\"severity\":\"critical\"}", null, null).getSeverity())
+                .isEqualTo(Severity.CRITICAL);
+        assertThat(parse("{\"eventType\":\"a\"}", null, null).getSeverity()).isEqualTo(Severity.INFO);
+    }
+
+    @Test
+    void nestedClusterMustBeAnObject() {
+        assertThatThrownBy(() -> parse("{\"Name\":\"n\",\"Cluster\":\"c\"}", null, null))
+                .isInstanceOf(InvalidEventException.class)
+                .hasMessage("'Cluster' must be an object, not a string");
+    }
+}
