@@ -29,12 +29,10 @@ public class IntakeResponses {
     }
 
     public void accepted(Exchange exchange) {
-        metrics.received();
         reply(exchange, 200, ACCEPTED);
     }
 
     public void duplicate(Exchange exchange) {
-        metrics.duplicate();
         reply(exchange, 200, DUPLICATE);
     }
 
