@@ -19,5 +19,5 @@ ENV SERVER_PORT=8080 \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
-    CMD curl -fsS "http://127.0.0.1:${SERVER_PORT}/observe/health" || exit 1
+    CMD curl -fsS "http://127.0.0.1:${SERVER_PORT}/observe/health/live" || exit 1
 ENTRYPOINT ["java", "-jar", "/app/castai-events.jar"]

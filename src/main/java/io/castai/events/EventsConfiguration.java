@@ -1,7 +1,18 @@
 package io.castai.events;
 
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneId;
 
+import io.castai.events.castai.AuditPoll;
+import io.castai.events.castai.CastaiApi;
+import io.castai.events.castai.CastaiApiHealthCheck;
+import io.castai.events.castai.NotificationsPoll;
+import io.castai.events.castai.PolledEvents;
+import io.castai.events.castai.PollerBackoff;
+import io.castai.events.castai.PollerSettings;
+import io.castai.events.castai.SavingsPoll;
 import io.castai.events.dedup.BoundedIdempotentRepository;
 import io.castai.events.delivery.DeliveryReport;
 import io.castai.events.delivery.DeliveryRetryPolicy;
@@ -76,6 +87,63 @@ public class EventsConfiguration implements CamelConfiguration {
     @BindToRegistry
     public DeliveryReport deliveryReport(ServiceMetrics metrics) {
         return new DeliveryReport(metrics);
+    }
+
+    @BindToRegistry
+    public Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @BindToRegistry
+    public CastaiApi castaiApi(
+            @PropertyInject(value = "castai.api.key", defaultValue = "") String apiKey,
+            @PropertyInject("castai.api.url") String apiUrl,
+            @PropertyInject(value = "castai.cluster.id", defaultValue = "") String clusterIds) {
+        return new CastaiApi(apiKey, apiUrl, clusterIds);
+    }
+
+    @BindToRegistry
+    public PollerSettings pollerSettings(CastaiApi api,
+            @PropertyInject("castai.audit.enabled") boolean auditEnabled,
+            @PropertyInject("castai.savings.enabled") boolean savingsEnabled,
+            @PropertyInject(value = "castai.notifications.schedule", defaultValue = "") String notificationsSchedule) {
+        return new PollerSettings(api, auditEnabled, savingsEnabled, notificationsSchedule);
+    }
+
+    @BindToRegistry
+    public PollerBackoff pollerBackoff(@PropertyInject("castai.poll.backoff") String initial,
+                                       @PropertyInject("castai.poll.max-backoff") String max, Clock clock) {
+        return new PollerBackoff(duration(initial), duration(max), clock);
+    }
+
+    @BindToRegistry
+    public CastaiApiHealthCheck castaiApiHealthCheck(PollerBackoff backoff) {
+        return new CastaiApiHealthCheck(backoff);
+    }
+
+    @BindToRegistry
+    public PolledEvents polledEvents(EventParser parser) {
+        return new PolledEvents(parser);
+    }
+
+    @BindToRegistry
+    public AuditPoll auditPoll(CastaiApi api, PolledEvents events, Clock clock,
+                               @PropertyInject("data.dir") String dataDir,
+                               @PropertyInject("castai.audit.lookback") String lookback,
+                               @PropertyInject("castai.audit.page-limit") int pageLimit) {
+        return new AuditPoll(api, events, Path.of(dataDir), duration(lookback), pageLimit, clock);
+    }
+
+    @BindToRegistry
+    public NotificationsPoll notificationsPoll(CastaiApi api, PolledEvents events,
+                                               @PropertyInject("castai.notifications.page-limit") int pageLimit) {
+        return new NotificationsPoll(api, events, pageLimit);
+    }
+
+    @BindToRegistry
+    public SavingsPoll savingsPoll(CastaiApi api, Clock clock,
+                                   @PropertyInject("castai.schedule.timezone") String timeZone) {
+        return new SavingsPoll(api, clock, ZoneId.of(timeZone));
     }
 
     /** Durations are written the Camel way: 500ms, 30s, 24h, 1h30m. */

@@ -46,7 +46,7 @@ public class EventParser {
             return canonicalEvent(root, deliveryId);
         }
         if (root.has("NotificationID") || root.has("Name") || root.has("Severity")) {
-            return consoleNotification(root, deliveryId);
+            return fromConsolePayload(root, deliveryId);
         }
         throw new InvalidEventException("missing required field 'eventType'");
     }
@@ -108,7 +108,8 @@ public class EventParser {
                 NotificationEvent.ORIGIN_EVENT);
     }
 
-    private NotificationEvent consoleNotification(JsonNode root, String deliveryId) {
+    /** A CAST AI console notification (webhook template fields), also used for polled notifications. */
+    public NotificationEvent fromConsolePayload(JsonNode root, String deliveryId) {
         String name = optionalText(root, "Name");
         if (name == null || name.isBlank()) {
             throw new InvalidEventException("console notification is missing 'Name'");

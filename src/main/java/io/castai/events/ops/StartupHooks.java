@@ -1,11 +1,14 @@
 package io.castai.events.ops;
 
+import io.castai.events.castai.CastaiApiHealthCheck;
+import io.castai.events.castai.PollerSettings;
 import io.castai.events.delivery.PagerDutyChannel;
 import io.castai.events.delivery.SlackChannel;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ExtendedStartupListener;
+import org.apache.camel.health.HealthCheckRegistry;
 
-/** Runs once the service has fully started: JSON bodies for the server's own errors, channel status lines. */
+/** Runs once the service has fully started: JSON 413 answers, status lines, the CAST AI API health check. */
 public class StartupHooks implements ExtendedStartupListener {
     @Override
     public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
@@ -17,5 +20,13 @@ public class StartupHooks implements ExtendedStartupListener {
         JsonHttpErrors.install(camelContext, camelContext.getRegistry().findSingleByType(ServiceMetrics.class));
         camelContext.getRegistry().findByType(SlackChannel.class).forEach(SlackChannel::logStatus);
         camelContext.getRegistry().findByType(PagerDutyChannel.class).forEach(PagerDutyChannel::logStatus);
+        camelContext.getRegistry().findByType(PollerSettings.class).forEach(PollerSettings::logStatus);
+        HealthCheckRegistry health = HealthCheckRegistry.get(camelContext);
+        if (health != null) {
+            for (CastaiApiHealthCheck check : camelContext.getRegistry().findByType(CastaiApiHealthCheck.class)) {
+                check.setCamelContext(camelContext);
+                health.register(check);
+            }
+        }
     }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import io.castai.events.App;
@@ -64,7 +65,7 @@ public final class RunningService implements AutoCloseable {
                 throw new IllegalStateException("service did not start", e);
             }
             RunningService service = new RunningService(main, port);
-            await().atMost(Duration.ofSeconds(30)).until(() -> service.get("/observe/health").statusCode() == 200);
+            await().atMost(Duration.ofSeconds(30)).until(() -> List.of(200, 503).contains(service.get("/observe/health").statusCode()));
             return service;
         }
     }

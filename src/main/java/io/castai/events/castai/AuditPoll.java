@@ -1,0 +1,104 @@
+package io.castai.events.castai;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.castai.events.intake.NotificationEvent;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The audit-log poller's steps, called from routes/poll-audit.camel.yaml for one cluster:
+ * {@link #nextPage} prepares {@code GET /v1/audit} from the checkpoint, {@link #readPage} turns
+ * the answer into events, {@link #commitPage} saves the checkpoint once they are accepted.
+ */
+public class AuditPoll {
+    /** Exchange property: true while the window has pages left to read. */
+    public static final String MORE_PAGES = "morePages";
+    private static final String WINDOW = "auditWindow";
+    private static final String NEXT_CURSOR = "auditNextCursor";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(AuditPoll.class);
+
+    private final CastaiApi api;
+    private final PolledEvents events;
+    private final Path checkpointDir;
+    private final Duration lookback;
+    private final int pageLimit;
+    private final Clock clock;
+
+    public AuditPoll(CastaiApi api, PolledEvents events, Path dataDir, Duration lookback, int pageLimit, Clock clock) {
+        this.api = api;
+        this.events = events;
+        this.checkpointDir = dataDir.resolve("castai-audit");
+        this.lookback = lookback;
+        this.pageLimit = pageLimit;
+        this.clock = clock;
+    }
+
+    /** Starts a run for the cluster in the body: resume an unfinished window, or open the next one. */
+    public void begin(Exchange exchange) {
+        String clusterId = exchange.getMessage().getBody(String.class);
+        exchange.setProperty(PollerBackoff.POLLER, "audit");
+        exchange.setProperty(PollerBackoff.CLUSTER, clusterId);
+        Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+        AuditCheckpoint window = AuditCheckpoint.load(checkpointFile(clusterId))
+                .map(last -> last.windowDone() ? new AuditCheckpoint(last.to(), now, "") : last)
+                .orElseGet(() -> new AuditCheckpoint(now.minus(lookback), now, ""));
+        exchange.setProperty(WINDOW, window);
+        exchange.setProperty(MORE_PAGES, window.to().isAfter(window.from()));
+    }
+
+    public void nextPage(Exchange exchange) {
+        AuditCheckpoint window = exchange.getProperty(WINDOW, AuditCheckpoint.class);
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("clusterId", exchange.getProperty(PollerBackoff.CLUSTER, String.class));
+        query.put("fromDate", window.from().toString());
+        query.put("toDate", window.to().toString());
+        query.put("page.limit", String.valueOf(pageLimit));
+        query.put("page.cursor", window.cursor());
+        api.get(exchange, "/v1/audit", query);
+    }
+
+    /** The page's entries, oldest first, as events; the next cursor is kept for {@link #commitPage}. */
+    public List<NotificationEvent> readPage(Exchange exchange) throws JsonProcessingException {
+        JsonNode page = JSON.readTree(exchange.getMessage().getBody(String.class));
+        String clusterId = exchange.getProperty(PollerBackoff.CLUSTER, String.class);
+        List<NotificationEvent> entries = new ArrayList<>();
+        page.path("items").forEach(item -> entries.add(events.fromAuditEntry(item, clusterId)));
+        entries.sort((a, b) -> String.valueOf(a.getTimestamp()).compareTo(String.valueOf(b.getTimestamp())));
+        exchange.setProperty(NEXT_CURSOR, page.path("nextCursor").asText(""));
+        return entries;
+    }
+
+    /** Called once the page's entries are accepted: the checkpoint moves past them. */
+    public void commitPage(Exchange exchange) {
+        AuditCheckpoint window = exchange.getProperty(WINDOW, AuditCheckpoint.class);
+        String cursor = exchange.getProperty(NEXT_CURSOR, "", String.class);
+        if (!cursor.isEmpty() && cursor.equals(window.cursor())) {
+            // the same cursor again would loop forever: finish the window here
+            LOG.warn("CAST AI audit log returned the same cursor twice for cluster {}; window ends here",
+                    exchange.getProperty(PollerBackoff.CLUSTER, String.class));
+            cursor = "";
+        }
+        AuditCheckpoint next = new AuditCheckpoint(window.from(), window.to(), cursor);
+        next.save(checkpointFile(exchange.getProperty(PollerBackoff.CLUSTER, String.class)));
+        exchange.setProperty(WINDOW, next);
+        exchange.setProperty(MORE_PAGES, !next.windowDone());
+    }
+
+    private Path checkpointFile(String clusterId) {
+        return checkpointDir.resolve(clusterId.replaceAll("[^A-Za-z0-9._-]", "_") + ".json");
+    }
+}

@@ -1,0 +1,37 @@
+package io.castai.events.castai;
+
+import java.util.Map;
+import java.util.Set;
+
+import org.apache.camel.health.HealthCheckResultBuilder;
+import org.apache.camel.impl.health.AbstractHealthCheck;
+
+/**
+ * DOWN while the CAST AI API refuses the key for a polled cluster. A readiness check only: a
+ * restart would not fix a wrong key, so it must not make Kubernetes kill the pod.
+ */
+public class CastaiApiHealthCheck extends AbstractHealthCheck {
+    private final PollerBackoff backoff;
+
+    public CastaiApiHealthCheck(PollerBackoff backoff) {
+        super("castai", "castai-api");
+        this.backoff = backoff;
+    }
+
+    @Override
+    public boolean isLiveness() {
+        return false;
+    }
+
+    @Override
+    protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+        Set<String> refused = backoff.refusedClusters();
+        if (refused.isEmpty()) {
+            builder.up();
+        } else {
+            builder.message("CAST AI API refused the key for " + refused);
+            builder.detail("refused.clusters", String.join(",", refused));
+            builder.down();
+        }
+    }
+}

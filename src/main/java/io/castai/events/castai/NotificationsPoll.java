@@ -1,0 +1,83 @@
+package io.castai.events.castai;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.castai.events.intake.NotificationEvent;
+import org.apache.camel.Exchange;
+
+/**
+ * The notifications poller's steps (routes/poll-notifications.camel.yaml): read unacknowledged
+ * notifications page by page, and acknowledge each page once its notifications are accepted.
+ */
+public class NotificationsPoll {
+    private static final String CURSOR = "notificationsCursor";
+    private static final String PAGE_IDS = "notificationIds";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final CastaiApi api;
+    private final PolledEvents events;
+    private final int pageLimit;
+
+    public NotificationsPoll(CastaiApi api, PolledEvents events, int pageLimit) {
+        this.api = api;
+        this.events = events;
+        this.pageLimit = pageLimit;
+    }
+
+    /** The clusters to filter on; an empty one means the whole organization. */
+    public List<String> scopes() {
+        return api.clusterIds().isEmpty() ? List.of("") : api.clusterIds();
+    }
+
+    public void begin(Exchange exchange) {
+        exchange.setProperty(PollerBackoff.POLLER, "notifications");
+        exchange.setProperty(PollerBackoff.CLUSTER, exchange.getMessage().getBody(String.class));
+        exchange.setProperty(CURSOR, "");
+        exchange.setProperty(AuditPoll.MORE_PAGES, true);
+    }
+
+    public void nextPage(Exchange exchange) {
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("filter.isAcked", "false");
+        query.put("filter.clusterId", exchange.getProperty(PollerBackoff.CLUSTER, String.class));
+        query.put("page.limit", String.valueOf(pageLimit));
+        query.put("page.cursor", exchange.getProperty(CURSOR, String.class));
+        api.get(exchange, "/v1/notifications", query);
+    }
+
+    public List<NotificationEvent> readPage(Exchange exchange) throws JsonProcessingException {
+        JsonNode page = JSON.readTree(exchange.getMessage().getBody(String.class));
+        List<NotificationEvent> notifications = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        for (JsonNode item : page.path("items")) {
+            notifications.add(events.fromApiNotification(item));
+            ids.add(item.path("id").asText());
+        }
+        String cursor = page.path("nextCursor").asText("");
+        if (cursor.equals(exchange.getProperty(CURSOR, String.class))) {
+            cursor = ""; // the same cursor again would loop forever
+        }
+        exchange.setProperty(PAGE_IDS, ids);
+        exchange.setProperty(CURSOR, cursor);
+        exchange.setProperty(AuditPoll.MORE_PAGES, !cursor.isEmpty());
+        return notifications;
+    }
+
+    /** True when the page held notifications to acknowledge. */
+    public boolean hasAcks(Exchange exchange) {
+        List<?> ids = exchange.getProperty(PAGE_IDS, List.class);
+        return ids != null && !ids.isEmpty();
+    }
+
+    /** {@code POST /v1/notifications/ack} with the page's ids: they were handed to their channels. */
+    public void ack(Exchange exchange) throws JsonProcessingException {
+        api.post(exchange, "/v1/notifications/ack",
+                JSON.writeValueAsString(Map.of("ids", exchange.getProperty(PAGE_IDS, List.class))));
+    }
+}

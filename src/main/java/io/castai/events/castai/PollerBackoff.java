@@ -1,0 +1,96 @@
+package io.castai.events.castai;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.castai.events.delivery.DeliveryFailure;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePropertyKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a failed CAST AI call means for the next scheduled run. 401/403: the key is refused, so
+ * that cluster is not polled again (one error line; health reports it). 429, 5xx and I/O
+ * errors: the poller skips runs until Retry-After or an exponential backoff has passed, then
+ * resumes from its checkpoint.
+ */
+public class PollerBackoff {
+    /** Exchange properties naming the poller and the cluster a call is for. */
+    public static final String POLLER = "poller";
+    public static final String CLUSTER = "clusterId";
+
+    private static final Logger LOG = LoggerFactory.getLogger(PollerBackoff.class);
+
+    private final Duration initial;
+    private final Duration max;
+    private final Clock clock;
+    private final Set<String> refusedClusters = ConcurrentHashMap.newKeySet();
+    private final Map<String, Instant> notBefore = new ConcurrentHashMap<>();
+    private final Map<String, Integer> failures = new ConcurrentHashMap<>();
+
+    public PollerBackoff(Duration initial, Duration max, Clock clock) {
+        this.initial = initial;
+        this.max = max;
+        this.clock = clock;
+    }
+
+    /** False while a cluster's key is refused or its poller is backing off. */
+    public boolean isDue(String poller, String cluster) {
+        if (refusedClusters.contains(cluster)) {
+            return false;
+        }
+        Instant after = notBefore.get(key(poller, cluster));
+        return after == null || !clock.instant().isBefore(after);
+    }
+
+    public void succeeded(Exchange exchange) {
+        String key = key(exchange.getProperty(POLLER, String.class), exchange.getProperty(CLUSTER, "", String.class));
+        failures.remove(key);
+        notBefore.remove(key);
+    }
+
+    /** The onException handler of every poller. */
+    public void failed(Exchange exchange) {
+        String poller = exchange.getProperty(POLLER, "castai", String.class);
+        String cluster = exchange.getProperty(CLUSTER, "", String.class);
+        Throwable cause = exchange.getProperty(ExchangePropertyKey.EXCEPTION_CAUGHT, Throwable.class);
+        DeliveryFailure failure = DeliveryFailure.classify(cause);
+        String where = cluster.isEmpty() ? "the organization" : "cluster " + cluster;
+        if (failure.description().startsWith("HTTP 401") || failure.description().startsWith("HTTP 403")) {
+            if (refusedClusters.add(cluster)) {
+                LOG.error("CAST AI API refused the key ({}) for {}: its polling has stopped; "
+                        + "fix CASTAI_API_KEY and restart", failure.description(), where);
+            }
+            return;
+        }
+        String key = key(poller, cluster);
+        int count = failures.merge(key, 1, Integer::sum);
+        Duration wait = failure.retryAfter() != null ? failure.retryAfter() : exponential(count);
+        if (wait.compareTo(max) > 0) {
+            wait = max;
+        }
+        notBefore.put(key, clock.instant().plus(wait));
+        LOG.warn("CAST AI {} poll for {} failed ({}); next try in {} s at the earliest, from the last checkpoint",
+                poller, where, failure.description(), wait.toSeconds());
+    }
+
+    /** Clusters whose key was refused, for the health check. */
+    public Set<String> refusedClusters() {
+        return new TreeSet<>(refusedClusters);
+    }
+
+    private Duration exponential(int failureCount) {
+        long millis = (long) Math.min(initial.toMillis() * Math.pow(2, failureCount - 1), max.toMillis());
+        return Duration.ofMillis(millis);
+    }
+
+    private static String key(String poller, String cluster) {
+        return poller + "/" + cluster;
+    }
+}

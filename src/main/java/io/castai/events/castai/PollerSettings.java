@@ -1,0 +1,54 @@
+package io.castai.events.castai;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which CAST AI pollers run. Read by each poller route's precondition, so a poller that is off
+ * is not even created. All are off without an API key; the notifications poller is also off
+ * until its schedule is set, because it acknowledges notifications in the console.
+ */
+public class PollerSettings {
+    private static final Logger LOG = LoggerFactory.getLogger(PollerSettings.class);
+
+    private final CastaiApi api;
+    private final boolean auditEnabled;
+    private final boolean savingsEnabled;
+    private final String notificationsSchedule;
+
+    public PollerSettings(CastaiApi api, boolean auditEnabled, boolean savingsEnabled, String notificationsSchedule) {
+        this.api = api;
+        this.auditEnabled = auditEnabled;
+        this.savingsEnabled = savingsEnabled;
+        this.notificationsSchedule = notificationsSchedule == null ? "" : notificationsSchedule.trim();
+    }
+
+    public boolean isAuditActive() {
+        return api.hasKey() && auditEnabled && !api.clusterIds().isEmpty();
+    }
+
+    public boolean isSavingsActive() {
+        return api.hasKey() && savingsEnabled && !api.clusterIds().isEmpty();
+    }
+
+    public boolean isNotificationsActive() {
+        return api.hasKey() && !notificationsSchedule.isEmpty();
+    }
+
+    /** Says once, at start-up, which pollers run. */
+    public void logStatus() {
+        if (!api.hasKey()) {
+            LOG.info("CAST AI pollers are off: CASTAI_API_KEY is not set");
+            return;
+        }
+        if (api.clusterIds().isEmpty() && (auditEnabled || savingsEnabled)) {
+            LOG.info("CAST AI audit-log and savings pollers are off: CASTAI_CLUSTER_ID is not set");
+        }
+        LOG.info("CAST AI pollers: audit log {}, notifications {}, savings summary {}; clusters {}",
+                onOff(isAuditActive()), onOff(isNotificationsActive()), onOff(isSavingsActive()), api.clusterIds());
+    }
+
+    private static String onOff(boolean on) {
+        return on ? "on" : "off";
+    }
+}

@@ -1,0 +1,192 @@
+package io.castai.events;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.castai.events.support.CastaiApiStandIn;
+import io.castai.events.support.HttpStandIn;
+import io.castai.events.support.LogCapture;
+import io.castai.events.support.RunningService;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The CAST AI pollers against a local stand-in of the API, on schedules that fire every second. */
+class CastaiPollersTest {
+    private static final String API_KEY = "castai-api-key-5ecre7-0123456789";
+    private static final String CLUSTER = "4d2f1b3e-7c1a-4e59-9a3b-2f6c8d0e1a77";
+    private static final String EVERY_SECOND = "*/1 * * * * ?";
+    private static final List<String> FIXTURE_AUDIT_IDS = List.of("7a1e0c52-9f3d-4b21-8e6a-0c4d2b1f3e90",
+            "c2d9b7e4-1a6f-4c0e-9b3d-8f5a2e7c1d04", "e5f0a3c8-6b2d-4e17-a9c1-3d8b0f6e2a55");
+
+    @TempDir
+    Path dataDir;
+
+    private LogCapture log;
+    private CastaiApiStandIn castai;
+    private HttpStandIn slack;
+
+    @BeforeEach
+    void start() throws Exception {
+        log = LogCapture.attach();
+        castai = new CastaiApiStandIn(API_KEY);
+        slack = HttpStandIn.slack();
+    }
+
+    @AfterEach
+    void stop() {
+        assertThat(log.text()).as("the API key is never logged").doesNotContain(API_KEY);
+        log.close();
+        castai.close();
+        slack.close();
+    }
+
+    private RunningService.Builder service(String apiKey) {
+        return RunningService.builder()
+                .property("castai.api.key", apiKey)
+                .property("castai.api.url", castai.url())
+                .property("castai.cluster.id", CLUSTER)
+                .property("castai.audit.enabled", false)
+                .property("castai.savings.enabled", false)
+                .property("castai.poll.backoff", "1s")
+                .property("slack.webhook.url", slack.url("/hook"))
+                .property("data.dir", dataDir);
+    }
+
+    private RunningService.Builder auditService() {
+        return service(API_KEY)
+                .property("castai.audit.enabled", true)
+                .property("castai.audit.schedule", EVERY_SECOND)
+                .property("castai.audit.page-limit", 2);
+    }
+
+    @Test
+    void auditEntriesAreForwardedOnceAcrossPollsAndARestart() {
+        castai.withFixtureAuditEntriesUnchecked();
+        try (RunningService ignored = auditService().start()) {
+            FIXTURE_AUDIT_IDS.forEach(id -> awaitLog("Audit entry " + id));
+            assertThat(log.linesContaining("Audit entry 7a1e0c52-9f3d-4b21-8e6a-0c4d2b1f3e90 at ").get(0))
+                    .contains(": nodeAdded by CAST AI autoscaler");
+            awaitMorePolls(2);
+
+            List<CastaiApiStandIn.Call> calls = castai.calls("/v1/audit");
+            assertThat(calls).allSatisfy(call -> {
+                assertThat(call.query()).containsEntry("clusterId", CLUSTER).containsEntry("page.limit", "2")
+                        .containsKeys("fromDate", "toDate");
+                assertThat(call.headers().get("X-api-key")).containsExactly(API_KEY);
+            });
+            assertThat(calls).as("three entries at two a page: the cursor is followed")
+                    .anySatisfy(call -> assertThat(call.query()).containsKey("page.cursor"));
+        }
+
+        castai.addAuditEntry("f00d0000-0000-4000-8000-000000000001", "clusterPaused", Instant.now());
+        try (RunningService ignored = auditService().start()) {
+            awaitLog("Audit entry f00d0000-0000-4000-8000-000000000001");
+            awaitMorePolls(2);
+        }
+        for (String id : FIXTURE_AUDIT_IDS) {
+            assertThat(log.linesContaining("Audit entry " + id)).as(id + " once, across polls and a restart").hasSize(1);
+        }
+        assertThat(log.linesContaining("Audit entry f00d0000")).hasSize(1);
+    }
+
+    @Test
+    void aRefusedKeyStopsPollingAndHealthSaysSo() throws Exception {
+        castai.withFixtureAuditEntriesUnchecked();
+        try (RunningService service = auditService().property("castai.api.key", "wrong-key").start()) {
+            awaitLog("CAST AI API refused the key (HTTP 401");
+            HttpResponse<String> health = service.get("/observe/health");
+            assertThat(health.statusCode()).isEqualTo(503);
+            assertThat(health.body()).contains("castai-api").contains("DOWN");
+            assertThat(service.get("/observe/health/ready").statusCode()).isEqualTo(503);
+            assertThat(service.get("/observe/health/live").statusCode())
+                    .as("a wrong key is not cured by a restart: liveness stays UP").isEqualTo(200);
+
+            await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(4))
+                    .until(() -> castai.calls("/v1/audit").size() == 1);
+            assertThat(log.linesContaining("CAST AI API refused the key")).hasSize(1);
+            assertThat(log.linesContaining("Audit entry")).isEmpty();
+        }
+    }
+
+    @Test
+    void aTooManyRequestsAnswerPausesThePollerForItsRetryAfter() {
+        castai.withFixtureAuditEntriesUnchecked();
+        castai.failNext("/v1/audit", 429, "3");
+        try (RunningService ignored = auditService().start()) {
+            FIXTURE_AUDIT_IDS.forEach(id -> awaitLog("Audit entry " + id));
+            List<CastaiApiStandIn.Call> calls = castai.calls("/v1/audit");
+            Duration pause = Duration.between(calls.get(0).at(), calls.get(1).at());
+            // the schedule fires every second: only Retry-After explains a pause of about three
+            assertThat(pause).isGreaterThanOrEqualTo(Duration.ofMillis(2500));
+            assertThat(log.linesContaining("CAST AI audit poll for cluster " + CLUSTER + " failed (HTTP 429")).hasSize(1);
+        }
+    }
+
+    @Test
+    void notificationsAreDeliveredAndAcknowledgedOnce() throws Exception {
+        castai.withFixtureNotificationsUnchecked();
+        try (RunningService service = service(API_KEY)
+                .property("castai.notifications.schedule", EVERY_SECOND).start()) {
+            String text = new ObjectMapper().readTree(slack.awaitRequests(1).get(0).body()).get("text").asText();
+            assertThat(text).contains("[CRITICAL] Cluster controller not responding");
+            await().atMost(Duration.ofSeconds(10)).until(() -> !castai.acknowledged().isEmpty());
+            assertThat(castai.acknowledged()).containsExactly("0f7c2b9e-5a41-4d1e-b0f3-6e2d9a8c7b15");
+            CastaiApiStandIn.Call ack = castai.calls("/v1/notifications/ack").get(0);
+            assertThat(ack.method()).isEqualTo("POST");
+            assertThat(ack.body()).isEqualTo("{\"ids\":[\"0f7c2b9e-5a41-4d1e-b0f3-6e2d9a8c7b15\"]}");
+            assertThat(castai.calls("/v1/notifications").get(0).query())
+                    .containsEntry("filter.isAcked", "false").containsEntry("filter.clusterId", CLUSTER);
+
+            int polls = castai.calls("/v1/notifications").size();
+            await().atMost(Duration.ofSeconds(10)).until(() -> castai.calls("/v1/notifications").size() >= polls + 2);
+            assertThat(slack.requests()).hasSize(1);
+            assertThat(castai.calls("/v1/notifications/ack")).hasSize(1);
+
+            // the same notification arriving by webhook too notifies nobody again
+            assertThat(service.postFixture("events/console-notification.json").body()).contains("\"duplicate\":true");
+        }
+    }
+
+    @Test
+    void theDailySavingsSummaryIsPostedOncePerDay() throws Exception {
+        try (RunningService ignored = service(API_KEY)
+                .property("castai.savings.enabled", true)
+                .property("castai.savings.schedule", EVERY_SECOND).start()) {
+            String text = new ObjectMapper().readTree(slack.awaitRequests(1).get(0).body()).get("text").asText();
+            assertThat(text).isEqualTo("Daily CAST AI savings: 1200.12 USD/month for cluster staging-us-east "
+                    + "(current cost 3000.30 USD/month; best option: spotInstances)");
+            int polls = castai.calls("/v1/kubernetes/external-clusters/" + CLUSTER + "/estimated-savings").size();
+            await().atMost(Duration.ofSeconds(10)).until(() ->
+                    castai.calls("/v1/kubernetes/external-clusters/" + CLUSTER + "/estimated-savings").size() >= polls + 2);
+            assertThat(slack.requests()).as("one summary per cluster and day").hasSize(1);
+        }
+    }
+
+    @Test
+    void withoutAKeyThePollersAreOffAndSaySo() {
+        try (RunningService service = RunningService.builder().property("castai.api.url", castai.url()).start()) {
+            assertThat(service.isStarted()).isTrue();
+            assertThat(service.camelContext().getRoute("poll-audit")).isNull();
+            assertThat(log.linesContaining("CAST AI pollers are off: CASTAI_API_KEY is not set")).hasSize(1);
+        }
+        assertThat(castai.calls("/")).isEmpty();
+    }
+
+    private void awaitMorePolls(int more) {
+        int polls = castai.calls("/v1/audit").size();
+        await().atMost(Duration.ofSeconds(15)).until(() -> castai.calls("/v1/audit").size() >= polls + more);
+    }
+
+    private void awaitLog(String line) {
+        await().atMost(Duration.ofSeconds(15)).until(() -> !log.linesContaining(line).isEmpty());
+    }
+}
