@@ -14,6 +14,8 @@ WORKDIR /app
 COPY --from=build /src/target/castai-events.jar /app/castai-events.jar
 COPY routes /app/routes
 COPY application.properties /app/application.properties
+# DATA_DIR (./data): state kept across restarts; mount a volume here
+RUN mkdir -p /app/data && chown 10001 /app/data
 USER 10001
 ENV SERVER_PORT=8080 \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
