@@ -14,6 +14,15 @@ import io.castai.events.castai.PollerBackoff;
 import io.castai.events.castai.PollerSettings;
 import io.castai.events.castai.SavingsPoll;
 import io.castai.events.dedup.BoundedIdempotentRepository;
+import io.castai.events.dedup.DurableIdempotentRepository;
+import io.castai.events.outbox.BacklogHealthCheck;
+import io.castai.events.outbox.DeadLetterAdmin;
+import io.castai.events.outbox.Outbox;
+import io.castai.events.outbox.OutboxHousekeeping;
+import io.castai.events.security.AdminAuth;
+import io.castai.events.security.InboundAuth;
+import io.castai.events.security.Secrets;
+import io.castai.events.security.WebhookSignature;
 import io.castai.events.delivery.DeliveryReport;
 import io.castai.events.delivery.DeliveryRetryPolicy;
 import io.castai.events.delivery.PagerDutyChannel;
@@ -54,15 +63,54 @@ public class EventsConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry
-    public BoundedIdempotentRepository dedupRepository(
+    public Outbox outbox(@PropertyInject("data.dir") String dataDir, @PropertyInject("delivery.lease") String lease,
+                         Clock clock) {
+        return new Outbox(Path.of(dataDir), clock, duration(lease));
+    }
+
+    @BindToRegistry
+    public DurableIdempotentRepository dedupRepository(
             @PropertyInject("dedup.max-entries") long maxEntries,
-            @PropertyInject("dedup.window") String window) {
-        return new BoundedIdempotentRepository(maxEntries, duration(window));
+            @PropertyInject("dedup.window") String window,
+            Outbox outbox, Clock clock) {
+        return new DurableIdempotentRepository(new BoundedIdempotentRepository(maxEntries, duration(window)),
+                outbox, duration(window), clock);
+    }
+
+    @BindToRegistry
+    public OutboxHousekeeping outboxHousekeeping(Outbox outbox, @PropertyInject("dedup.window") String window,
+                                                 Clock clock) {
+        return new OutboxHousekeeping(outbox, duration(window), clock);
+    }
+
+    @BindToRegistry
+    public BacklogHealthCheck backlogHealthCheck(Outbox outbox,
+                                                 @PropertyInject("delivery.backlog-threshold") long threshold) {
+        return new BacklogHealthCheck(outbox, threshold);
+    }
+
+    @BindToRegistry
+    public DeadLetterAdmin deadLetterAdmin(Outbox outbox) {
+        return new DeadLetterAdmin(outbox);
+    }
+
+    @BindToRegistry
+    public InboundAuth inboundAuth(@PropertyInject(value = "webhook.token", defaultValue = "") String token,
+                                   @PropertyInject(value = "webhook.signing-secret", defaultValue = "") String signingSecret,
+                                   @PropertyInject("webhook.signature-tolerance") String tolerance, Clock clock) {
+        String secret = Secrets.resolve("WEBHOOK_SIGNING_SECRET", signingSecret);
+        return new InboundAuth(Secrets.resolve("WEBHOOK_TOKEN", token),
+                secret == null || secret.isBlank() ? null : new WebhookSignature(secret.trim(), duration(tolerance), clock));
+    }
+
+    @BindToRegistry
+    public AdminAuth adminAuth(@PropertyInject(value = "admin.token", defaultValue = "") String token) {
+        return new AdminAuth(Secrets.resolve("ADMIN_TOKEN", token));
     }
 
     @BindToRegistry
     public SlackChannel slackChannel(@PropertyInject(value = "slack.webhook.url", defaultValue = "") String url) {
-        return new SlackChannel(url);
+        return new SlackChannel(Secrets.resolve("SLACK_WEBHOOK_URL", url));
     }
 
     @BindToRegistry
@@ -70,23 +118,25 @@ public class EventsConfiguration implements CamelConfiguration {
             @PropertyInject(value = "pagerduty.routing.key", defaultValue = "") String routingKey,
             @PropertyInject("pagerduty.events.url") String eventsUrl,
             @PropertyInject("castai.console.url") String consoleUrl) {
-        return new PagerDutyChannel(routingKey, eventsUrl, consoleUrl);
+        return new PagerDutyChannel(Secrets.resolve("PAGERDUTY_ROUTING_KEY", routingKey), eventsUrl, consoleUrl);
     }
 
     @BindToRegistry
     public DeliveryRetryPolicy deliveryRetryPolicy(
             @PropertyInject("delivery.max-attempts") int maxAttempts,
+            @PropertyInject("delivery.max-age") String maxAge,
             @PropertyInject("delivery.initial-backoff") String initialBackoff,
             @PropertyInject("delivery.max-backoff") String maxBackoff,
             @PropertyInject("delivery.retry-after-cap") String retryAfterCap,
-            ServiceMetrics metrics) {
-        return new DeliveryRetryPolicy(maxAttempts, duration(initialBackoff), duration(maxBackoff),
-                duration(retryAfterCap), metrics);
+            Clock clock) {
+        return new DeliveryRetryPolicy(maxAttempts, duration(maxAge), duration(initialBackoff), duration(maxBackoff),
+                duration(retryAfterCap), clock);
     }
 
     @BindToRegistry
-    public DeliveryReport deliveryReport(ServiceMetrics metrics) {
-        return new DeliveryReport(metrics);
+    public DeliveryReport deliveryReport(Outbox outbox, DeliveryRetryPolicy policy, ServiceMetrics metrics,
+                                         Clock clock) {
+        return new DeliveryReport(outbox, policy, metrics, clock);
     }
 
     @BindToRegistry
@@ -99,7 +149,7 @@ public class EventsConfiguration implements CamelConfiguration {
             @PropertyInject(value = "castai.api.key", defaultValue = "") String apiKey,
             @PropertyInject("castai.api.url") String apiUrl,
             @PropertyInject(value = "castai.cluster.id", defaultValue = "") String clusterIds) {
-        return new CastaiApi(apiKey, apiUrl, clusterIds);
+        return new CastaiApi(Secrets.resolve("CASTAI_API_KEY", apiKey), apiUrl, clusterIds);
     }
 
     @BindToRegistry

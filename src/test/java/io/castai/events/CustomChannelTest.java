@@ -2,6 +2,7 @@ package io.castai.events;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * README's "add another HTTP channel" recipe, followed literally: a copy of routes/ plus one new
@@ -19,13 +21,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CustomChannelTest {
     private static final String FINOPS_CHANNEL = """
             - route:
+                id: enqueue-slack-finops
+                from:
+                  uri: direct:enqueue-slack-finops
+                  steps:
+                    - setProperty: {name: message, simple: "${exchangeProperty.slackText}"}
+                    - filter:
+                        method: {ref: outbox, method: "enqueue(${body.id}, 'slack-finops', ${exchangeProperty.message})"}
+                        steps:
+                          - to: seda:channel-slack-finops
+            - route:
                 id: channel-slack-finops
                 from:
                   uri: seda:channel-slack-finops
                   steps:
                     - setProperty: {name: channel, constant: slack-finops}
                     - setBody:
-                        method: {ref: slackChannel, method: "payload(${exchangeProperty.slackText})"}
+                        method: {ref: slackChannel, method: "payload(${exchangeProperty.message})"}
                     - setHeader: {name: CamelHttpUri, simple: "{{slack.finops.url}}"}
                     - to: direct:deliver-http
             """;
@@ -33,7 +45,7 @@ class CustomChannelTest {
                               - setProperty:
                                   name: slackText
                                   simple: "Savings threshold crossed: ${body.details[savingsImpact]}%"
-                              - to: seda:channel-slack-finops
+                              - to: direct:enqueue-slack-finops
             """;
 
     @TempDir
@@ -66,7 +78,8 @@ class CustomChannelTest {
             assertThat(new ObjectMapper().readTree(message.body()).get("text").asText())
                     .isEqualTo("Savings threshold crossed: 37.5%");
             assertThat(ops.requests()).isEmpty();
-            assertThat(service.get("/observe/metrics").body()).contains("castai_events_delivered_total{channel=\"slack-finops\"}");
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(service.get("/observe/metrics").body())
+                    .contains("castai_events_delivered_total{channel=\"slack-finops\"}"));
         }
     }
 }

@@ -1,40 +1,89 @@
 package io.castai.events.delivery;
 
+import java.time.Clock;
+import java.time.Duration;
+
 import io.castai.events.intake.NotificationEvent;
 import io.castai.events.ops.ServiceMetrics;
+import io.castai.events.outbox.Delivery;
+import io.castai.events.outbox.Outbox;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePropertyKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Records how each channel delivery ended: a metric always, a log line when it failed for good. */
+/**
+ * Records how each delivery attempt ended, in the outbox (delivered, retry later, or dead) and
+ * in the metrics, with one log line for every failure. Also turns a delivery claimed from the
+ * outbox back into the exchange a channel route expects.
+ */
 public class DeliveryReport {
     /** Exchange property naming the channel a delivery is for (slack, pagerduty, ...). */
     public static final String CHANNEL = "channel";
     /** Exchange property holding the id of the event being delivered. */
     public static final String EVENT_ID = "eventId";
-    /** Exchange property counting the attempts made so far (kept by the retry policy). */
-    static final String ATTEMPTS = "deliveryAttempts";
+    /** Exchange property holding the message text dispatch chose for the channel. */
+    public static final String MESSAGE = "message";
 
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryReport.class);
 
+    private final Outbox outbox;
+    private final DeliveryRetryPolicy policy;
     private final ServiceMetrics metrics;
+    private final Clock clock;
 
-    public DeliveryReport(ServiceMetrics metrics) {
+    public DeliveryReport(Outbox outbox, DeliveryRetryPolicy policy, ServiceMetrics metrics, Clock clock) {
+        this.outbox = outbox;
+        this.policy = policy;
         this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /** A claimed delivery (retry, or left over from a previous run) as the channel route's exchange. */
+    public void prepareRetry(Exchange exchange) {
+        Delivery delivery = exchange.getMessage().getBody(Delivery.class);
+        exchange.getMessage().getHeaders().clear();
+        exchange.getMessage().setBody(delivery.event());
+        exchange.setProperty(EVENT_ID, delivery.event().getId());
+        exchange.setProperty(CHANNEL, delivery.channel());
+        exchange.setProperty(MESSAGE, delivery.message());
     }
 
     public void delivered(Exchange exchange) {
-        metrics.delivered(channel(exchange));
-        LOG.debug("{} accepted event {}", channel(exchange), eventId(exchange));
+        String channel = channel(exchange);
+        String eventId = eventId(exchange);
+        Delivery delivery = outbox.find(eventId, channel);
+        outbox.delivered(eventId, channel);
+        metrics.attempt(channel, "delivered");
+        metrics.delivered(channel);
+        if (delivery != null) {
+            metrics.deliveryLatency(channel, Duration.between(delivery.createdAt(), clock.instant()));
+        }
+        LOG.debug("{} accepted event {}", channel, eventId);
     }
 
+    /** The onException handler of every delivery. */
     public void failed(Exchange exchange) {
-        DeliveryFailure failure = DeliveryFailure.classify(DeliveryRetryPolicy.caught(exchange));
-        int attempts = exchange.getProperty(ATTEMPTS, 1, Integer.class);
-        metrics.deliveryFailed(channel(exchange), failure.reason());
-        LOG.error("{} delivery of event {} failed {} after {} attempt(s): {}",
-                channel(exchange), eventId(exchange), failure.retryable() ? "(retries exhausted)" : "permanently",
-                attempts, failure.description());
+        String channel = channel(exchange);
+        String eventId = eventId(exchange);
+        DeliveryFailure failure = DeliveryFailure.classify(
+                exchange.getProperty(ExchangePropertyKey.EXCEPTION_CAUGHT, Throwable.class));
+        Delivery delivery = outbox.find(eventId, channel);
+        int attempts = delivery == null ? 1 : delivery.attempts() + 1;
+        DeliveryRetryPolicy.Decision decision = policy.decide(failure, attempts,
+                delivery == null ? clock.instant() : delivery.createdAt());
+        metrics.attempt(channel, failure.reason());
+        if (decision.retry()) {
+            outbox.retryLater(eventId, channel, decision.delay(), failure.reason(), failure.description());
+            metrics.deliveryRetried(channel, failure.reason());
+            LOG.warn("{} delivery of event {} failed on attempt {} ({}); retrying in {} ms",
+                    channel, eventId, attempts, failure.description(), decision.delay().toMillis());
+        } else {
+            outbox.dead(eventId, channel, failure.reason() + " " + decision.verdict(), failure.description());
+            metrics.deliveryFailed(channel, failure.reason());
+            LOG.error("{} delivery of event {} failed {} after {} attempt(s): {}; kept as a dead letter",
+                    channel, eventId, decision.verdict(), attempts, failure.description());
+        }
     }
 
     static String channel(Exchange exchange) {

@@ -1,51 +1,50 @@
 package io.castai.events.delivery;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;
 
-import io.castai.events.ops.ServiceMetrics;
-import org.apache.camel.Exchange;
-import org.apache.camel.ExchangePropertyKey;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 /**
- * The {@code retryWhile} predicate of the delivery error handler. It asks {@link DeliveryFailure}
- * whether a failure is worth another try and, if so, sets the delay Camel's redelivery waits:
- * Retry-After when the channel sent one (capped), else exponential backoff with jitter.
+ * Whether a failed delivery is tried again, and when: permanent failures never; retryable ones
+ * after the channel's Retry-After (capped) or an exponential backoff with jitter, until the
+ * delivery has been tried {@code maxAttempts} times or is older than {@code maxAge}.
  */
 public class DeliveryRetryPolicy {
-    private static final Logger LOG = LoggerFactory.getLogger(DeliveryRetryPolicy.class);
+    /** What to do with a failed delivery. */
+    public record Decision(boolean retry, Duration delay, String verdict) {
+    }
 
     private final int maxAttempts;
+    private final Duration maxAge;
     private final Duration initialBackoff;
     private final Duration maxBackoff;
     private final Duration retryAfterCap;
-    private final ServiceMetrics metrics;
+    private final Clock clock;
 
-    public DeliveryRetryPolicy(int maxAttempts, Duration initialBackoff, Duration maxBackoff, Duration retryAfterCap,
-                               ServiceMetrics metrics) {
+    public DeliveryRetryPolicy(int maxAttempts, Duration maxAge, Duration initialBackoff, Duration maxBackoff,
+                               Duration retryAfterCap, Clock clock) {
         this.maxAttempts = maxAttempts;
+        this.maxAge = maxAge;
         this.initialBackoff = initialBackoff;
         this.maxBackoff = maxBackoff;
         this.retryAfterCap = retryAfterCap;
-        this.metrics = metrics;
+        this.clock = clock;
     }
 
-    public boolean shouldRetry(Exchange exchange) {
-        DeliveryFailure failure = DeliveryFailure.classify(caught(exchange));
-        int attempts = exchange.getIn().getHeader(Exchange.REDELIVERY_COUNTER, 1, Integer.class);
-        exchange.setProperty(DeliveryReport.ATTEMPTS, attempts);
-        if (!failure.retryable() || attempts >= maxAttempts) {
-            return false;
+    /** @param attempts the attempts made, this failed one included */
+    public Decision decide(DeliveryFailure failure, int attempts, Instant firstQueued) {
+        if (!failure.retryable()) {
+            return new Decision(false, Duration.ZERO, "permanently");
         }
-        long delayMs = delayBeforeNextAttempt(attempts, failure.retryAfter()).toMillis();
-        exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, delayMs);
-        String channel = DeliveryReport.channel(exchange);
-        metrics.deliveryRetried(channel, failure.reason());
-        LOG.warn("{} delivery of event {} failed on attempt {} of {} ({}); retrying in {} ms",
-                channel, DeliveryReport.eventId(exchange), attempts, maxAttempts, failure.description(), delayMs);
-        return true;
+        if (attempts >= maxAttempts) {
+            return new Decision(false, Duration.ZERO, "(retries exhausted)");
+        }
+        Duration wait = delayBeforeNextAttempt(attempts, failure.retryAfter());
+        if (clock.instant().plus(wait).isAfter(firstQueued.plus(maxAge))) {
+            return new Decision(false, Duration.ZERO, "(retries exhausted: older than " + maxAge + ")");
+        }
+        return new Decision(true, wait, "retrying");
     }
 
     /** Retry-After wins when present (capped); otherwise initial * 2^(n-1), capped, with equal jitter. */
@@ -57,10 +56,5 @@ public class DeliveryRetryPolicy {
         long capped = (long) Math.min(exponential, maxBackoff.toMillis());
         long half = capped / 2;
         return Duration.ofMillis(half + ThreadLocalRandom.current().nextLong(half + 1));
-    }
-
-    static Throwable caught(Exchange exchange) {
-        Throwable failure = exchange.getException();
-        return failure != null ? failure : exchange.getProperty(ExchangePropertyKey.EXCEPTION_CAUGHT, Throwable.class);
     }
 }

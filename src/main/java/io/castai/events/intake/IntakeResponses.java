@@ -1,6 +1,8 @@
 package io.castai.events.intake;
 
 import io.castai.events.ops.ServiceMetrics;
+import io.castai.events.outbox.OutboxException;
+import io.castai.events.security.UnauthorizedException;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.ExchangeTimedOutException;
@@ -50,6 +52,17 @@ public class IntakeResponses {
             metrics.rejected("invalid");
             LOG.warn("Rejected event: {}", invalid.getMessage());
             reply(exchange, 400, error(invalid.getMessage()));
+        } else if (failure instanceof UnauthorizedException unauthorized) {
+            metrics.rejected("unauthorized");
+            LOG.warn("Refused request to {}: {}", exchange.getFromRouteId(), unauthorized.getMessage());
+            reply(exchange, 401, error(unauthorized.getMessage()));
+            exchange.getMessage().setHeader("WWW-Authenticate", "Bearer");
+        } else if (failure instanceof OutboxException stored) {
+            metrics.rejected("storage");
+            LOG.error("Could not store event: {} ({})", stored.getMessage(),
+                    stored.getCause() == null ? "" : stored.getCause().getMessage());
+            reply(exchange, 503, error("events cannot be stored right now, retry later"));
+            exchange.getMessage().setHeader("Retry-After", "5");
         } else if (failure instanceof InvalidPayloadException) {
             // platform-http parses form bodies itself, leaving nothing to read as JSON
             metrics.rejected("invalid");

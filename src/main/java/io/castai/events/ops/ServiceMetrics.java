@@ -1,5 +1,11 @@
 package io.castai.events.ops;
 
+import java.time.Duration;
+import java.util.function.Supplier;
+
+import io.castai.events.outbox.Outbox;
+import io.castai.events.outbox.OutboxStats;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.camel.CamelContext;
@@ -35,6 +41,48 @@ public class ServiceMetrics {
 
     public void deliveryRetried(String channel, String reason) {
         registry().counter("castai.events.retried", "channel", channel, "reason", reason).increment();
+    }
+
+    /** One delivery attempt and how it ended: delivered, or a failure reason. */
+    public void attempt(String channel, String outcome) {
+        registry().counter("castai.delivery.attempts", "channel", channel, "outcome", outcome).increment();
+    }
+
+    /** From acceptance to the channel's 2xx. */
+    public void deliveryLatency(String channel, Duration latency) {
+        registry().timer("castai.delivery.latency", "channel", channel).record(latency);
+    }
+
+    /** Backlog gauges read from the outbox (at most once a second). */
+    public void watchOutbox(Outbox outbox) {
+        Supplier<OutboxStats> stats = new CachedStats(outbox);
+        MeterRegistry r = registry();
+        Gauge.builder("castai.outbox.pending", stats, s -> s.get().pending())
+                .description("deliveries waiting for their channel").register(r);
+        Gauge.builder("castai.outbox.oldest.pending.age.seconds", stats, s -> s.get().oldestPendingAgeSeconds())
+                .description("age of the oldest pending delivery").register(r);
+        Gauge.builder("castai.outbox.dead.letters", stats, s -> s.get().dead())
+                .description("deliveries given up on, kept for replay").register(r);
+    }
+
+    private static final class CachedStats implements Supplier<OutboxStats> {
+        private final Outbox outbox;
+        private volatile OutboxStats last;
+        private volatile long readAt;
+
+        CachedStats(Outbox outbox) {
+            this.outbox = outbox;
+        }
+
+        @Override
+        public OutboxStats get() {
+            long now = System.currentTimeMillis();
+            if (last == null || now - readAt > 1000) {
+                last = outbox.stats();
+                readAt = now;
+            }
+            return last;
+        }
     }
 
     public void deliveryFailed(String channel, String reason) {

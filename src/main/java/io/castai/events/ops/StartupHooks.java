@@ -2,11 +2,17 @@ package io.castai.events.ops;
 
 import io.castai.events.castai.CastaiApiHealthCheck;
 import io.castai.events.castai.PollerSettings;
+import java.util.List;
+
 import io.castai.events.delivery.PagerDutyChannel;
+import io.castai.events.outbox.BacklogHealthCheck;
+import io.castai.events.outbox.Outbox;
+import io.castai.events.security.InboundAuth;
 import io.castai.events.delivery.SlackChannel;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /** Runs once the service has fully started: JSON 413 answers, status lines, the CAST AI API health check. */
 public class StartupHooks implements ExtendedStartupListener {
@@ -21,9 +27,13 @@ public class StartupHooks implements ExtendedStartupListener {
         camelContext.getRegistry().findByType(SlackChannel.class).forEach(SlackChannel::logStatus);
         camelContext.getRegistry().findByType(PagerDutyChannel.class).forEach(PagerDutyChannel::logStatus);
         camelContext.getRegistry().findByType(PollerSettings.class).forEach(PollerSettings::logStatus);
+        camelContext.getRegistry().findByType(InboundAuth.class).forEach(InboundAuth::logStatus);
+        ServiceMetrics metrics = camelContext.getRegistry().findSingleByType(ServiceMetrics.class);
+        camelContext.getRegistry().findByType(Outbox.class).forEach(metrics::watchOutbox);
         HealthCheckRegistry health = HealthCheckRegistry.get(camelContext);
         if (health != null) {
-            for (CastaiApiHealthCheck check : camelContext.getRegistry().findByType(CastaiApiHealthCheck.class)) {
+            for (AbstractHealthCheck check : List.of(camelContext.getRegistry().findSingleByType(CastaiApiHealthCheck.class),
+                    camelContext.getRegistry().findSingleByType(BacklogHealthCheck.class))) {
                 check.setCamelContext(camelContext);
                 health.register(check);
             }

@@ -1,16 +1,21 @@
 package io.castai.events.delivery;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
 
-import io.castai.events.ops.ServiceMetrics;
+import org.apache.camel.http.base.HttpOperationFailedException;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class DeliveryRetryPolicyTest {
-    private final DeliveryRetryPolicy policy = new DeliveryRetryPolicy(8, Duration.ofSeconds(1), Duration.ofSeconds(60),
-            Duration.ofSeconds(120), new ServiceMetrics(null));
+    private static final Instant NOW = Instant.parse("2026-11-27T12:00:00Z");
+    private final DeliveryRetryPolicy policy = new DeliveryRetryPolicy(8, Duration.ofHours(24), Duration.ofSeconds(1),
+            Duration.ofSeconds(60), Duration.ofSeconds(120), Clock.fixed(NOW, ZoneOffset.UTC));
 
     @RepeatedTest(20)
     void backoffDoublesWithJitterAndIsCapped() {
@@ -24,5 +29,26 @@ class DeliveryRetryPolicyTest {
     void retryAfterWinsButIsCapped() {
         assertThat(policy.delayBeforeNextAttempt(1, Duration.ofSeconds(7))).isEqualTo(Duration.ofSeconds(7));
         assertThat(policy.delayBeforeNextAttempt(1, Duration.ofHours(2))).isEqualTo(Duration.ofSeconds(120));
+    }
+
+    @Test
+    void permanentFailuresAreNotRetried() {
+        DeliveryRetryPolicy.Decision decision = policy.decide(failure(400), 1, NOW);
+
+        assertThat(decision.retry()).isFalse();
+        assertThat(decision.verdict()).isEqualTo("permanently");
+    }
+
+    @Test
+    void retryableFailuresAreRetriedUntilTheAttemptsOrTheAgeRunOut() {
+        assertThat(policy.decide(failure(503), 1, NOW).retry()).isTrue();
+        assertThat(policy.decide(failure(503), 8, NOW).verdict()).isEqualTo("(retries exhausted)");
+        DeliveryRetryPolicy.Decision tooOld = policy.decide(failure(503), 2, NOW.minus(Duration.ofHours(24)));
+        assertThat(tooOld.retry()).isFalse();
+        assertThat(tooOld.verdict()).startsWith("(retries exhausted: older than");
+    }
+
+    private static DeliveryFailure failure(int status) {
+        return DeliveryFailure.classify(new HttpOperationFailedException("u", status, "s", null, Map.of(), ""));
     }
 }

@@ -58,6 +58,8 @@ public final class RunningService implements AutoCloseable {
             // fast retries in tests; each test may override
             main.addOverrideProperty("delivery.initial-backoff", "50ms");
             main.addOverrideProperty("delivery.max-backoff", "200ms");
+            main.addOverrideProperty("delivery.poll-interval-ms", "100");
+            main.addOverrideProperty("data.dir", tempDataDir().toString());
             properties.forEach(main::addOverrideProperty);
             try {
                 main.start();
@@ -67,6 +69,16 @@ public final class RunningService implements AutoCloseable {
             RunningService service = new RunningService(main, port);
             await().atMost(Duration.ofSeconds(30)).until(() -> List.of(200, 503).contains(service.get("/observe/health").statusCode()));
             return service;
+        }
+    }
+
+    private static Path tempDataDir() {
+        try {
+            Path dir = Files.createTempDirectory("castai-events-test");
+            dir.toFile().deleteOnExit();
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

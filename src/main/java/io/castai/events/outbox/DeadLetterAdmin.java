@@ -1,0 +1,52 @@
+package io.castai.events.outbox;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.Exchange;
+import org.apache.camel.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The admin API over dead letters: list them, and put them back in the queue. */
+public class DeadLetterAdmin {
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetterAdmin.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Outbox outbox;
+
+    public DeadLetterAdmin(Outbox outbox) {
+        this.outbox = outbox;
+    }
+
+    public String list(Exchange exchange, @Header("limit") Integer limit) throws JsonProcessingException {
+        List<DeadLetter> dead = outbox.deadLetters(limit == null || limit <= 0 ? 100 : Math.min(limit, 1000));
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("count", dead.size());
+        answer.put("deadLetters", dead);
+        return json(exchange, 200, answer);
+    }
+
+    /** Replays every dead letter, or those of one event (eventId) and/or one channel (channel). */
+    public String replay(Exchange exchange, @Header("eventId") String eventId, @Header("channel") String channel)
+            throws JsonProcessingException {
+        int count = outbox.replay(blankToNull(eventId), blankToNull(channel));
+        LOG.info("Replaying {} dead letter(s){}{}", count, eventId == null ? "" : " of event " + eventId,
+                channel == null ? "" : " for channel " + channel);
+        return json(exchange, 200, Map.of("replayed", count));
+    }
+
+    private static String json(Exchange exchange, int status, Object body) throws JsonProcessingException {
+        exchange.getMessage().getHeaders().clear();
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+        return JSON.writeValueAsString(body);
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+}

@@ -1,0 +1,280 @@
+package io.castai.events.outbox;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.castai.events.intake.NotificationEvent;
+import org.apache.camel.support.service.ServiceSupport;
+
+/**
+ * The durable hand-off: every accepted event, and every (event, channel) delivery it leads to,
+ * kept in one SQLite file under DATA_DIR (WAL mode: a committed write survives {@code kill -9}).
+ * A delivery is pending until its channel accepts it, or dead (kept, with the reason) when it
+ * cannot be delivered. A lease stops two workers from sending the same delivery at once.
+ * All access goes through one connection, serialised: SQLite has one writer anyway.
+ */
+public class Outbox extends ServiceSupport {
+    private static final String SCHEMA = """
+            CREATE TABLE IF NOT EXISTS events (
+                id TEXT PRIMARY KEY,
+                body TEXT NOT NULL,
+                accepted_at INTEGER NOT NULL,
+                dispatched INTEGER NOT NULL DEFAULT 0);
+            CREATE TABLE IF NOT EXISTS deliveries (
+                event_id TEXT NOT NULL,
+                channel TEXT NOT NULL,
+                message TEXT,
+                status TEXT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                created_at INTEGER NOT NULL,
+                next_attempt_at INTEGER NOT NULL,
+                leased_until INTEGER NOT NULL DEFAULT 0,
+                last_error TEXT,
+                last_response TEXT,
+                finished_at INTEGER,
+                PRIMARY KEY (event_id, channel));
+            CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, next_attempt_at);
+            CREATE INDEX IF NOT EXISTS events_undispatched ON events (dispatched);
+            """;
+
+    private final Path file;
+    private final Clock clock;
+    private final Duration lease;
+    private Connection connection;
+
+    public Outbox(Path dataDir, Clock clock, Duration lease) {
+        this.file = dataDir.resolve("castai-events.db");
+        this.clock = clock;
+        this.lease = lease;
+    }
+
+    @Override
+    protected synchronized void doStart() throws Exception {
+        try {
+            Files.createDirectories(file.getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create data directory " + file.getParent(), e);
+        }
+        connection = DriverManager.getConnection("jdbc:sqlite:" + file);
+        try (Statement s = connection.createStatement()) {
+            s.execute("PRAGMA journal_mode=WAL");
+            s.execute("PRAGMA synchronous=NORMAL");
+            s.execute("PRAGMA busy_timeout=5000");
+            for (String ddl : SCHEMA.split(";")) {
+                if (!ddl.isBlank()) {
+                    s.execute(ddl);
+                }
+            }
+            // one process owns this file: leases left by a previous run (a crash) are void
+            s.executeUpdate("UPDATE deliveries SET leased_until = 0 WHERE status = 'pending'");
+        }
+    }
+
+    @Override
+    protected synchronized void doStop() throws Exception {
+        if (connection != null) {
+            connection.close();
+            connection = null;
+        }
+    }
+
+    /** True when an event with this id was accepted at or after {@code since}. */
+    public synchronized boolean seenSince(String id, Instant since) {
+        return queryLong("SELECT COUNT(*) FROM events WHERE id = ? AND accepted_at >= ?", id, since.toEpochMilli()) > 0;
+    }
+
+    /** Keeps an accepted event; returns once it is written. */
+    public synchronized void store(NotificationEvent event) {
+        update("INSERT INTO events (id, body, accepted_at, dispatched) VALUES (?, ?, ?, 0) "
+                        + "ON CONFLICT (id) DO UPDATE SET body = excluded.body, accepted_at = excluded.accepted_at, dispatched = 0",
+                event.getId(), EventCodec.toJson(event), now());
+    }
+
+    public synchronized void markDispatched(String eventId) {
+        update("UPDATE events SET dispatched = 1 WHERE id = ?", eventId);
+    }
+
+    /** Events accepted but not yet routed (the process stopped in between). */
+    public synchronized List<NotificationEvent> undispatched() {
+        List<NotificationEvent> events = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT body FROM events WHERE dispatched = 0 ORDER BY accepted_at")) {
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    events.add(EventCodec.fromJson(rs.getString(1)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new OutboxException("cannot read undispatched events", e);
+        }
+        return events;
+    }
+
+    /**
+     * Records a pending delivery, leased to the caller who sends it right away. False when this
+     * (event, channel) is already known: it was, or is being, delivered.
+     */
+    public synchronized boolean enqueue(String eventId, String channel, String message) {
+        long now = now();
+        return update("INSERT INTO deliveries (event_id, channel, message, status, attempts, created_at, "
+                        + "next_attempt_at, leased_until) VALUES (?, ?, ?, 'pending', 0, ?, ?, ?) ON CONFLICT DO NOTHING",
+                eventId, channel, message, now, now, now + lease.toMillis()) > 0;
+    }
+
+    /** Pending deliveries whose time has come and that nobody holds, leased to the caller. */
+    public synchronized List<Delivery> claimDue(int limit) {
+        long now = now();
+        List<Delivery> due = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT d.event_id, d.channel, d.message, d.attempts, d.created_at, e.body FROM deliveries d "
+                        + "JOIN events e ON e.id = d.event_id WHERE d.status = 'pending' AND d.next_attempt_at <= ? "
+                        + "AND d.leased_until <= ? ORDER BY d.next_attempt_at LIMIT ?");
+             PreparedStatement claim = connection.prepareStatement(
+                     "UPDATE deliveries SET leased_until = ? WHERE event_id = ? AND channel = ?")) {
+            select.setLong(1, now);
+            select.setLong(2, now);
+            select.setInt(3, limit);
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    due.add(new Delivery(EventCodec.fromJson(rs.getString(6)), rs.getString(2), rs.getString(3),
+                            rs.getInt(4), Instant.ofEpochMilli(rs.getLong(5))));
+                }
+            }
+            for (Delivery d : due) {
+                claim.setLong(1, now + lease.toMillis());
+                claim.setString(2, d.event().getId());
+                claim.setString(3, d.channel());
+                claim.addBatch();
+            }
+            claim.executeBatch();
+        } catch (SQLException e) {
+            throw new OutboxException("cannot claim due deliveries", e);
+        }
+        return due;
+    }
+
+    /** The attempts made so far and when the delivery was first queued; null when unknown. */
+    public synchronized Delivery find(String eventId, String channel) {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT d.message, d.attempts, d.created_at, e.body FROM deliveries d JOIN events e ON e.id = d.event_id "
+                        + "WHERE d.event_id = ? AND d.channel = ?")) {
+            ps.setString(1, eventId);
+            ps.setString(2, channel);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new Delivery(EventCodec.fromJson(rs.getString(4)), channel, rs.getString(1),
+                        rs.getInt(2), Instant.ofEpochMilli(rs.getLong(3))) : null;
+            }
+        } catch (SQLException e) {
+            throw new OutboxException("cannot read delivery", e);
+        }
+    }
+
+    public synchronized void delivered(String eventId, String channel) {
+        update("UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, finished_at = ?, leased_until = 0 "
+                + "WHERE event_id = ? AND channel = ?", now(), eventId, channel);
+    }
+
+    public synchronized void retryLater(String eventId, String channel, Duration wait, String error, String response) {
+        long now = now();
+        update("UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = ?, leased_until = 0, last_error = ?, "
+                + "last_response = ? WHERE event_id = ? AND channel = ?", now + wait.toMillis(), error, response, eventId, channel);
+    }
+
+    public synchronized void dead(String eventId, String channel, String error, String response) {
+        update("UPDATE deliveries SET status = 'dead', attempts = attempts + 1, finished_at = ?, leased_until = 0, "
+                + "last_error = ?, last_response = ? WHERE event_id = ? AND channel = ?", now(), error, response, eventId, channel);
+    }
+
+    public synchronized List<DeadLetter> deadLetters(int limit) {
+        List<DeadLetter> dead = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT d.event_id, d.channel, e.body, d.attempts, d.last_error, d.last_response, d.created_at, d.finished_at "
+                        + "FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.status = 'dead' "
+                        + "ORDER BY d.finished_at LIMIT ?")) {
+            ps.setInt(1, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    NotificationEvent event = EventCodec.fromJson(rs.getString(3));
+                    dead.add(new DeadLetter(rs.getString(1), rs.getString(2), event.getType(),
+                            event.getClusterName() != null ? event.getClusterName() : event.getClusterId(),
+                            event.getSummary(), rs.getInt(4), rs.getString(5), rs.getString(6),
+                            Instant.ofEpochMilli(rs.getLong(7)).toString(), Instant.ofEpochMilli(rs.getLong(8)).toString()));
+                }
+            }
+        } catch (SQLException e) {
+            throw new OutboxException("cannot list dead letters", e);
+        }
+        return dead;
+    }
+
+    /** Puts dead deliveries back in the queue (all, or one event's, or one delivery); returns how many. */
+    public synchronized int replay(String eventId, String channel) {
+        long now = now();
+        return update("UPDATE deliveries SET status = 'pending', attempts = 0, created_at = ?, next_attempt_at = ?, "
+                        + "leased_until = 0, finished_at = NULL WHERE status = 'dead' AND (? IS NULL OR event_id = ?) "
+                        + "AND (? IS NULL OR channel = ?)", now, now, eventId, eventId, channel, channel);
+    }
+
+    public synchronized OutboxStats stats() {
+        long now = now();
+        long pending = queryLong("SELECT COUNT(*) FROM deliveries WHERE status = 'pending'");
+        long oldest = queryLong("SELECT COALESCE(MIN(created_at), 0) FROM deliveries WHERE status = 'pending'");
+        long dead = queryLong("SELECT COUNT(*) FROM deliveries WHERE status = 'dead'");
+        long undispatched = queryLong("SELECT COUNT(*) FROM events WHERE dispatched = 0");
+        return new OutboxStats(pending, oldest == 0 ? 0 : Math.max(0, (now - oldest) / 1000), dead, undispatched);
+    }
+
+    /**
+     * Forgets what no longer matters: finished deliveries, and events past the dedup window with
+     * nothing pending or dead. Dead letters stay until replayed.
+     */
+    public synchronized int forgetBefore(Instant cutoff) {
+        long before = cutoff.toEpochMilli();
+        update("DELETE FROM deliveries WHERE status = 'delivered' AND finished_at < ?", before);
+        return update("DELETE FROM events WHERE accepted_at < ? AND dispatched = 1 AND NOT EXISTS "
+                + "(SELECT 1 FROM deliveries d WHERE d.event_id = events.id)", before);
+    }
+
+    private long now() {
+        return clock.millis();
+    }
+
+    private int update(String sql, Object... args) {
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            bind(ps, args);
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new OutboxException("cannot write to the outbox (" + file.getFileName() + ")", e);
+        }
+    }
+
+    private long queryLong(String sql, Object... args) {
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            bind(ps, args);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        } catch (SQLException e) {
+            throw new OutboxException("cannot read the outbox", e);
+        }
+    }
+
+    private static void bind(PreparedStatement ps, Object... args) throws SQLException {
+        for (int i = 0; i < args.length; i++) {
+            ps.setObject(i + 1, args[i]);
+        }
+    }
+}

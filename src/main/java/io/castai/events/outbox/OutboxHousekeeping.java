@@ -1,0 +1,29 @@
+package io.castai.events.outbox;
+
+import java.time.Clock;
+import java.time.Duration;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Keeps the outbox small: what was delivered and is older than the dedup window is forgotten. */
+public class OutboxHousekeeping {
+    private static final Logger LOG = LoggerFactory.getLogger(OutboxHousekeeping.class);
+
+    private final Outbox outbox;
+    private final Duration window;
+    private final Clock clock;
+
+    public OutboxHousekeeping(Outbox outbox, Duration window, Clock clock) {
+        this.outbox = outbox;
+        this.window = window;
+        this.clock = clock;
+    }
+
+    public void run() {
+        int forgotten = outbox.forgetBefore(clock.instant().minus(window));
+        if (forgotten > 0) {
+            LOG.info("Outbox housekeeping: forgot {} delivered event(s) older than {}", forgotten, window);
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package io.castai.events.security;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * A secret may be given as a file (Kubernetes and Docker secrets): {@code <NAME>_FILE} names a
+ * file whose content, trimmed, wins over the setting itself. The content is never logged.
+ */
+public final class Secrets {
+    private Secrets() {
+    }
+
+    public static String resolve(String envName, String configured) {
+        return resolve(envName, configured, System.getenv());
+    }
+
+    static String resolve(String envName, String configured, Map<String, String> env) {
+        String file = env.get(envName + "_FILE");
+        if (file == null || file.isBlank()) {
+            return configured;
+        }
+        try {
+            return Files.readString(Path.of(file.trim())).trim();
+        } catch (IOException e) {
+            throw new UncheckedIOException(envName + "_FILE names a file that cannot be read", e);
+        }
+    }
+}
