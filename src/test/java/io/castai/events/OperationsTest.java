@@ -1,14 +1,17 @@
 package io.castai.events;
 
 import java.net.http.HttpResponse;
+import java.time.Duration;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.castai.events.support.HttpStandIn;
 import io.castai.events.support.RunningService;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-/** /observe/health and /observe/metrics on the service's own port; no channel configured. */
+/** /observe/health and /observe/metrics on the service's own port. */
 class OperationsTest {
     @Test
     void healthAndMetricsAreServedAndTheLogChannelWorksAlone() throws Exception {
@@ -24,7 +27,44 @@ class OperationsTest {
             assertThat(metrics.statusCode()).isEqualTo(200);
             assertThat(metrics.body())
                     .contains("castai_events_received_total 1.0")
-                    .contains("castai_events_rejected_total{reason=\"invalid\"} 1.0");
+                    .contains("castai_events_rejected_total{reason=\"invalid\"} 1.0")
+                    .contains("castai_outbox_pending 0.0")
+                    .contains("castai_outbox_oldest_pending_age_seconds 0.0")
+                    .contains("castai_outbox_dead_letters 0.0");
+        }
+    }
+
+    @Test
+    void aBacklogOverTheThresholdMakesTheServiceUnreadyButStillAccepting() throws Exception {
+        try (HttpStandIn slack = new HttpStandIn(503, "down");
+             RunningService service = RunningService.builder()
+                     .property("slack.webhook.url", slack.url("/hook"))
+                     .property("delivery.backlog-threshold", 0)
+                     .start()) {
+            assertThat(service.postFixture("events/node-added.json").statusCode()).isEqualTo(200);
+            slack.awaitRequests(2);
+
+            HttpResponse<String> ready = service.get("/observe/health/ready");
+            assertThat(ready.statusCode()).isEqualTo(503);
+            assertThat(ready.body()).contains("delivery-backlog").contains("over the threshold of 0");
+            assertThat(service.get("/observe/health/live").statusCode()).isEqualTo(200);
+            assertThat(service.postFixture("events/node-removed.json").statusCode()).isEqualTo(200);
+            String metrics = service.get("/observe/metrics").body();
+            assertThat(metrics).contains("castai_outbox_pending 1.0")
+                    .containsPattern("castai_delivery_attempts_total\\{channel=\"slack\",outcome=\"http_5xx\"} [2-9]");
+        }
+    }
+
+    @Test
+    void deliveryLatencyIsMeasuredPerChannel() throws Exception {
+        try (HttpStandIn slack = HttpStandIn.slack();
+             RunningService service = RunningService.builder().property("slack.webhook.url", slack.url("/hook")).start()) {
+            service.postFixture("events/node-added.json");
+            slack.awaitRequests(1);
+
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(service.get("/observe/metrics").body())
+                    .contains("castai_delivery_latency_seconds_count{channel=\"slack\"} 1")
+                    .contains("castai_delivery_attempts_total{channel=\"slack\",outcome=\"delivered\"} 1.0"));
         }
     }
 }

@@ -1,0 +1,89 @@
+package io.castai.events;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.castai.events.support.HttpStandIn;
+import io.castai.events.support.RunningService;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** What cannot be delivered is kept, listed and replayed through the authenticated admin API. */
+class DeadLetterTest {
+    private static final String ADMIN_TOKEN = "admin-token-5ecre7";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void aRejectedDeliveryIsKeptAndReplayedAfterTheFix() throws Exception {
+        try (HttpStandIn slack = HttpStandIn.slack();
+             RunningService service = RunningService.builder()
+                     .property("slack.webhook.url", slack.url("/hook"))
+                     .property("admin.token", ADMIN_TOKEN)
+                     .start()) {
+            slack.respondByDefault(400, "invalid_payload");
+            service.postEvent(nodeAdded("dead-1"));
+            slack.awaitRequests(1);
+
+            JsonNode listing = await().atMost(Duration.ofSeconds(5)).until(() -> deadLetters(service),
+                    l -> l.get("count").asInt() == 1);
+            JsonNode dead = listing.get("deadLetters").get(0);
+            assertThat(dead.get("eventId").asText()).isEqualTo("dead-1");
+            assertThat(dead.get("channel").asText()).isEqualTo("slack");
+            assertThat(dead.get("reason").asText()).isEqualTo("http_4xx permanently");
+            assertThat(dead.get("lastResponse").asText()).isEqualTo("HTTP 400: invalid_payload");
+            assertThat(dead.get("attempts").asInt()).isEqualTo(1);
+            assertThat(dead.get("eventType").asText()).isEqualTo("node.added");
+            await().untilAsserted(() -> assertThat(service.get("/observe/metrics").body())
+                    .contains("castai_outbox_dead_letters 1.0"));
+
+            // the webhook is fixed; the dead letter is replayed and delivered, once
+            slack.respondByDefault(200, "ok");
+            HttpResponse<String> replay = service.send("POST", "/admin/dead-letters/replay?eventId=dead-1", "",
+                    "Authorization", "Bearer " + ADMIN_TOKEN);
+            assertThat(replay.statusCode()).isEqualTo(200);
+            assertThat(JSON.readTree(replay.body()).get("replayed").asInt()).isEqualTo(1);
+            slack.awaitRequests(2);
+            assertThat(slack.requests().get(1).body()).isEqualTo(slack.requests().get(0).body());
+            await().atMost(Duration.ofSeconds(5)).until(() -> deadLetters(service).get("count").asInt() == 0);
+            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> slack.requests().size() == 2);
+        }
+    }
+
+    @Test
+    void theAdminApiWantsItsOwnToken() throws Exception {
+        try (RunningService service = RunningService.builder()
+                .property("admin.token", ADMIN_TOKEN)
+                .property("webhook.token", "intake-token")
+                .start()) {
+            assertThat(service.send("GET", "/admin/dead-letters", null).statusCode()).isEqualTo(401);
+            assertThat(service.send("GET", "/admin/dead-letters", null, "Authorization", "Bearer intake-token")
+                    .statusCode()).isEqualTo(401);
+            HttpResponse<String> wrong = service.send("POST", "/admin/dead-letters/replay", "",
+                    "Authorization", "Bearer nope");
+            assertThat(wrong.statusCode()).isEqualTo(401);
+            assertThat(JSON.readTree(wrong.body()).get("error").asText()).isEqualTo("invalid credentials");
+            assertThat(wrong.body()).doesNotContain(ADMIN_TOKEN);
+        }
+        try (RunningService service = RunningService.builder().start()) {
+            HttpResponse<String> off = service.send("GET", "/admin/dead-letters", null, "Authorization", "Bearer x");
+            assertThat(off.statusCode()).isEqualTo(401);
+            assertThat(JSON.readTree(off.body()).get("error").asText()).isEqualTo("admin endpoints are off: set ADMIN_TOKEN");
+        }
+    }
+
+    private static JsonNode deadLetters(RunningService service) throws Exception {
+        HttpResponse<String> response = service.send("GET", "/admin/dead-letters", null,
+                "Authorization", "Bearer " + ADMIN_TOKEN);
+        assertThat(response.statusCode()).isEqualTo(200);
+        return JSON.readTree(response.body());
+    }
+
+    private static String nodeAdded(String id) {
+        return "{\"id\":\"" + id + "\",\"eventType\":\"node.added\",\"clusterName\":\"staging-us-east\","
+                + "\"data\":{\"nodeName\":\"n-1\",\"instanceType\":\"c6a.xlarge\",\"lifecycle\":\"spot\"}}";
+    }
+}

@@ -1,0 +1,127 @@
+package io.castai.events;
+
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.castai.events.security.WebhookSignature;
+import io.castai.events.support.HttpStandIn;
+import io.castai.events.support.LogCapture;
+import io.castai.events.support.RunningService;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Nobody without the token (or a valid signature) can inject an event. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class InboundAuthTest {
+    private static final String TOKEN = "intake-token-5ecre7";
+    private static final String SIGNING_SECRET =
+            "whsec_" + Base64.getEncoder().encodeToString("a-32-byte-signing-key-for-tests!".getBytes(StandardCharsets.UTF_8));
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private HttpStandIn slack;
+    private LogCapture log;
+    private RunningService service;
+    private int counter;
+
+    @BeforeAll
+    void start() throws Exception {
+        slack = HttpStandIn.slack();
+        log = LogCapture.attach();
+        service = RunningService.builder()
+                .property("slack.webhook.url", slack.url("/hook"))
+                .property("webhook.token", TOKEN)
+                .property("webhook.signing-secret", SIGNING_SECRET)
+                .start();
+    }
+
+    @AfterAll
+    void stop() {
+        service.close();
+        assertThat(log.text()).doesNotContain(TOKEN).doesNotContain(SIGNING_SECRET);
+        slack.close();
+        log.close();
+    }
+
+    @BeforeEach
+    void reset() {
+        slack.reset();
+    }
+
+    @Test
+    void theTokenIsAcceptedAsABearerAHeaderOrAQueryParameter() {
+        assertAccepted(service.postEvent(nextEvent(), "Authorization", "Bearer " + TOKEN));
+        assertAccepted(service.postEvent(nextEvent(), "X-Webhook-Token", TOKEN));
+        assertAccepted(service.send("POST", "/castai/events?token=" + TOKEN, nextEvent()));
+        slack.awaitRequests(3);
+    }
+
+    @Test
+    void withoutTheRightTokenNothingIsProcessed() throws Exception {
+        assertRefused(service.postEvent(nextEvent()), "missing credentials: send Authorization: Bearer <token>");
+        assertRefused(service.postEvent(nextEvent(), "Authorization", "Bearer wrong"), "invalid credentials");
+        assertRefused(service.postEvent(nextEvent(), "X-Webhook-Token", TOKEN + "x"), "invalid credentials");
+        assertRefused(service.send("POST", "/castai/events?token=nope", nextEvent()), "invalid credentials");
+
+        await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(2)).until(() -> slack.requests().isEmpty());
+        assertThat(service.get("/observe/metrics").body()).containsPattern("castai_events_rejected_total\\{reason=\"unauthorized\"} [4-9]");
+    }
+
+    @Test
+    void aSignedRequestIsVerified() {
+        String body = nextEvent();
+        long now = Instant.now().getEpochSecond();
+        String signature = signer().sign("msg_1", now, body.getBytes(StandardCharsets.UTF_8));
+
+        assertAccepted(service.postEvent(body, "webhook-id", "msg_1", "webhook-timestamp", String.valueOf(now),
+                "webhook-signature", "v1,bm90IGl0 " + signature));
+        slack.awaitRequests(1);
+    }
+
+    @Test
+    void aStaleOrForgedSignatureIsRefused() throws Exception {
+        String body = nextEvent();
+        long stale = Instant.now().minus(Duration.ofMinutes(10)).getEpochSecond();
+        String staleSignature = signer().sign("msg_2", stale, body.getBytes(StandardCharsets.UTF_8));
+        assertRefused(service.postEvent(body, "webhook-id", "msg_2", "webhook-timestamp", String.valueOf(stale),
+                "webhook-signature", staleSignature), "invalid webhook signature: timestamp outside the tolerance of 300 s");
+
+        long now = Instant.now().getEpochSecond();
+        String signedOther = signer().sign("msg_3", now, nextEvent().getBytes(StandardCharsets.UTF_8));
+        assertRefused(service.postEvent(body, "webhook-id", "msg_3", "webhook-timestamp", String.valueOf(now),
+                "webhook-signature", signedOther), "invalid webhook signature");
+
+        await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(2)).until(() -> slack.requests().isEmpty());
+    }
+
+    private static WebhookSignature signer() {
+        return new WebhookSignature(SIGNING_SECRET, Duration.ofMinutes(5), Clock.systemUTC());
+    }
+
+    private String nextEvent() {
+        return "{\"id\":\"auth-" + (++counter) + "\",\"eventType\":\"node.added\","
+                + "\"data\":{\"nodeName\":\"n\",\"instanceType\":\"m5.large\",\"lifecycle\":\"spot\"}}";
+    }
+
+    private static void assertAccepted(HttpResponse<String> response) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("{\"received\":true}");
+    }
+
+    private static void assertRefused(HttpResponse<String> response, String error) throws Exception {
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(response.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
+        assertThat(JSON.readTree(response.body()).get("error").asText()).isEqualTo(error);
+        assertThat(response.body()).doesNotContain(TOKEN);
+    }
+}

@@ -1,0 +1,32 @@
+package io.castai.events.security;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class SecretFilesTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aSecretFileWinsOverTheSetting() throws Exception {
+        Path file = dir.resolve("token");
+        Files.writeString(file, "from-file\n");
+
+        assertThat(Secrets.resolve("WEBHOOK_TOKEN", "from-setting", Map.of("WEBHOOK_TOKEN_FILE", file.toString())))
+                .isEqualTo("from-file");
+        assertThat(Secrets.resolve("WEBHOOK_TOKEN", "from-setting", Map.of())).isEqualTo("from-setting");
+    }
+
+    @Test
+    void anUnreadableFileNamesTheSettingNotTheSecret() {
+        assertThatThrownBy(() -> Secrets.resolve("ADMIN_TOKEN", "x", Map.of("ADMIN_TOKEN_FILE", dir.resolve("none").toString())))
+                .hasMessage("ADMIN_TOKEN_FILE names a file that cannot be read");
+    }
+}

@@ -1,0 +1,92 @@
+package io.castai.events.support;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The packaged service as its own process: {@code java -jar target/castai-events.jar} from the
+ * repository root, configured by environment variables, its output in a file.
+ */
+public final class JarProcess implements AutoCloseable {
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    private final Process process;
+    private final int port;
+    private final Path output;
+
+    private JarProcess(Process process, int port, Path output) {
+        this.process = process;
+        this.port = port;
+        this.output = output;
+    }
+
+    public static JarProcess start(Map<String, String> env) {
+        try {
+            int port = RunningService.freePort();
+            Path output = Files.createTempFile("castai-events-jar", ".log");
+            ProcessBuilder builder = new ProcessBuilder(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", "target/castai-events.jar")
+                    .directory(new File("."))
+                    .redirectErrorStream(true)
+                    .redirectOutput(output.toFile());
+            builder.environment().put("SERVER_PORT", String.valueOf(port));
+            builder.environment().putAll(env);
+            JarProcess jar = new JarProcess(builder.start(), port, output);
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                    .until(() -> jar.get("/observe/health/live").statusCode() == 200);
+            return jar;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    public HttpResponse<String> postEvent(String json) throws IOException, InterruptedException {
+        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/castai/events"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** SIGTERM, as Kubernetes stops a pod; true when the process exited in time. */
+    public boolean stop() throws InterruptedException {
+        process.destroy();
+        return process.waitFor(40, TimeUnit.SECONDS);
+    }
+
+    /** SIGKILL: no shutdown hook runs, nothing is flushed. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    public int exitCode() {
+        return process.exitValue();
+    }
+
+    public String log() throws IOException {
+        return Files.readString(output);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+}
