@@ -53,16 +53,16 @@ public class ServiceMetrics {
         registry().timer("castai.delivery.latency", "channel", channel).record(latency);
     }
 
-    /** Backlog gauges read from the outbox (at most once a second). */
+    /** Backlog gauges read from the outbox (at most once a second); held strongly, as Micrometer holds gauges' state weakly. */
     public void watchOutbox(Outbox outbox) {
         Supplier<OutboxStats> stats = new CachedStats(outbox);
         MeterRegistry r = registry();
         Gauge.builder("castai.outbox.pending", stats, s -> s.get().pending())
-                .description("deliveries waiting for their channel").register(r);
+                .description("deliveries waiting for their channel").strongReference(true).register(r);
         Gauge.builder("castai.outbox.oldest.pending.age.seconds", stats, s -> s.get().oldestPendingAgeSeconds())
-                .description("age of the oldest pending delivery").register(r);
+                .description("age of the oldest pending delivery").strongReference(true).register(r);
         Gauge.builder("castai.outbox.dead.letters", stats, s -> s.get().dead())
-                .description("deliveries given up on, kept for replay").register(r);
+                .description("deliveries given up on, kept for replay").strongReference(true).register(r);
     }
 
     private static final class CachedStats implements Supplier<OutboxStats> {
