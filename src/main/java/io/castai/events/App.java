@@ -6,10 +6,11 @@ import org.apache.camel.main.Main;
 public final class App {
     /**
      * Defaults come bundled in the jar; an application.properties in the working directory (the
-     * repository root, or a mounted file in a container) overrides them.
+     * repository root, or a mounted file in a container) overrides them: for a key in both,
+     * Camel takes the location listed first (ContainerLayoutIT checks this).
      */
     public static final String PROPERTY_LOCATIONS =
-            "classpath:application.properties;optional=true,file:application.properties;optional=true";
+            "file:application.properties;optional=true,classpath:application.properties;optional=true";
 
     private App() {
     }

@@ -1,6 +1,7 @@
 package io.castai.events;
 
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.castai.events.support.HttpStandIn;
 import io.castai.events.support.RunningService;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -50,6 +52,24 @@ class DeadLetterTest {
             assertThat(slack.requests().get(1).body()).isEqualTo(slack.requests().get(0).body());
             await().atMost(Duration.ofSeconds(5)).until(() -> deadLetters(service).get("count").asInt() == 0);
             await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> slack.requests().size() == 2);
+        }
+    }
+
+    @Test
+    void aDeliveryForAChannelSwitchedOffSinceIsKeptAsADeadLetter(@TempDir Path dataDir) throws Exception {
+        try (HttpStandIn slack = new HttpStandIn(503, "down")) {
+            try (RunningService first = RunningService.builder().property("data.dir", dataDir)
+                    .property("slack.webhook.url", slack.url("/hook")).start()) {
+                first.postEvent(nodeAdded("orphan-1"));
+                slack.awaitRequests(1);
+            }
+            try (RunningService second = RunningService.builder().property("data.dir", dataDir)
+                    .property("admin.token", ADMIN_TOKEN).start()) {
+                JsonNode listing = await().atMost(Duration.ofSeconds(5)).until(() -> deadLetters(second),
+                        l -> l.get("count").asInt() == 1);
+                assertThat(listing.get("deadLetters").get(0).get("reason").asText()).isEqualTo("channel_off");
+                assertThat(listing.get("deadLetters").get(0).get("eventId").asText()).isEqualTo("orphan-1");
+            }
         }
     }
 

@@ -39,14 +39,39 @@ public class DeliveryReport {
         this.clock = clock;
     }
 
-    /** A claimed delivery (retry, or left over from a previous run) as the channel route's exchange. */
-    public void prepareRetry(Exchange exchange) {
+    /**
+     * A claimed delivery (retry, or left over from a previous run) as the channel route's
+     * exchange. False when no route serves its channel any more (its file was removed): the
+     * delivery is then dead, not left to circle.
+     */
+    public boolean prepareRetry(Exchange exchange) {
         Delivery delivery = exchange.getMessage().getBody(Delivery.class);
         exchange.getMessage().getHeaders().clear();
         exchange.getMessage().setBody(delivery.event());
         exchange.setProperty(EVENT_ID, delivery.event().getId());
         exchange.setProperty(CHANNEL, delivery.channel());
         exchange.setProperty(MESSAGE, delivery.message());
+        if (exchange.getContext().getRoute("channel-" + delivery.channel()) == null) {
+            giveUp(exchange, "no route channel-" + delivery.channel() + " serves this channel any more");
+            return false;
+        }
+        return true;
+    }
+
+    /** Before sending: a channel switched off since the delivery was queued cannot deliver it. */
+    public void requireTarget(Exchange exchange) {
+        if (exchange.getMessage().getHeader(Exchange.HTTP_URI) == null) {
+            giveUp(exchange, "the channel is off (its URL or key is no longer configured)");
+            exchange.setRouteStop(true);
+        }
+    }
+
+    private void giveUp(Exchange exchange, String why) {
+        String channel = channel(exchange);
+        String eventId = eventId(exchange);
+        outbox.dead(eventId, channel, "channel_off", why);
+        metrics.deliveryFailed(channel, "channel_off");
+        LOG.error("{} delivery of event {} cannot be made: {}; kept as a dead letter", channel, eventId, why);
     }
 
     public void delivered(Exchange exchange) {

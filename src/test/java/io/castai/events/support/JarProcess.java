@@ -33,20 +33,25 @@ public final class JarProcess implements AutoCloseable {
     }
 
     public static JarProcess start(Map<String, String> env) {
+        return start(new File("."), "target/castai-events.jar", env);
+    }
+
+    /** From another working directory, as the container image runs it (WORKDIR /app). */
+    public static JarProcess start(File workDir, String jar, Map<String, String> env) {
         try {
             int port = RunningService.freePort();
             Path output = Files.createTempFile("castai-events-jar", ".log");
             ProcessBuilder builder = new ProcessBuilder(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", "target/castai-events.jar")
-                    .directory(new File("."))
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar)
+                    .directory(workDir)
                     .redirectErrorStream(true)
                     .redirectOutput(output.toFile());
             builder.environment().put("SERVER_PORT", String.valueOf(port));
             builder.environment().putAll(env);
-            JarProcess jar = new JarProcess(builder.start(), port, output);
+            JarProcess started = new JarProcess(builder.start(), port, output);
             await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
-                    .until(() -> jar.get("/observe/health/live").statusCode() == 200);
-            return jar;
+                    .until(() -> started.get("/observe/health/live").statusCode() == 200);
+            return started;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

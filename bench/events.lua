@@ -1,0 +1,20 @@
+-- wrk script: POST a distinct node.added event per request (ids unique per thread and run).
+local threads = {}
+local run = tostring(os.time())
+
+function setup(thread)
+  thread:set("tid", #threads + 1)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  counter = 0
+end
+
+request = function()
+  counter = counter + 1
+  local body = string.format(
+    '{"id":"bench-%s-%d-%d","eventType":"node.added","clusterName":"bench","data":{"nodeName":"n-%d","instanceType":"m5.large","lifecycle":"spot"}}',
+    run, tid, counter, counter)
+  return wrk.format("POST", "/castai/events", {["Content-Type"] = "application/json"}, body)
+end

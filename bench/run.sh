@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Benchmark: builds the jar, starts it with a local Slack sink, drives load from wrk on
+# 127.0.0.1 and prints figures, each with the command that produced it. Bounded in time
+# (about two minutes); never run by the tests. Usage: bench/run.sh [--no-build]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${BENCH_DURATION:-15s}
+PORT=${BENCH_PORT:-18480}
+SINK_PORT=${BENCH_SINK_PORT:-18481}
+WORK=$(mktemp -d)
+APP_PID=; SINK_PID=; RSS_PID=
+trap 'kill $APP_PID $SINK_PID $RSS_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+[ "${1:-}" = "--no-build" ] || mvn -B -q -DskipTests package
+
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(java -version 2>&1 | head -1)"
+
+java bench/Sink.java "$SINK_PORT" & SINK_PID=$!
+until curl -sf "http://127.0.0.1:$SINK_PORT/count" >/dev/null; do sleep 0.2; done
+
+start_ns=$(date +%s%N)
+SERVER_PORT=$PORT SERVER_HOST=127.0.0.1 DATA_DIR="$WORK/data" LOG_LEVEL=WARN \
+  SLACK_WEBHOOK_URL="http://127.0.0.1:$SINK_PORT/hook" \
+  java -jar target/castai-events.jar > "$WORK/app.log" 2>&1 & APP_PID=$!
+until curl -sf -o /dev/null -X POST "http://127.0.0.1:$PORT/castai/events" \
+    -H 'Content-Type: application/json' -d '{"eventType":"bench.warmup"}'; do sleep 0.05; done
+ready_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+echo "first request served ${ready_ms} ms after start   (java -jar target/castai-events.jar; POST until 200)"
+
+# resident memory sampled every half second while the load runs
+( while kill -0 "$APP_PID" 2>/dev/null; do ps -o rss= -p "$APP_PID" >> "$WORK/rss"; sleep 0.5; done ) & RSS_PID=$!
+
+run_load() {
+  local conns=$1
+  local cmd="wrk -t2 -c$conns -d$DURATION --latency -s bench/events.lua http://127.0.0.1:$PORT"
+  local out; out=$($cmd)
+  local rps p50 p99 errors
+  rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
+  p50=$(awk '$1=="50%"{print $2}' <<<"$out")
+  p99=$(awk '$1=="99%"{print $2}' <<<"$out")
+  errors=$(awk '/Non-2xx|Socket errors/{print}' <<<"$out")
+  echo "$conns connections: ${rps} accepted events/s, p50 ${p50}, p99 ${p99} ${errors:+; $errors}   ($cmd)"
+}
+
+delivered_before=$(curl -s "http://127.0.0.1:$SINK_PORT/count")
+load_start=$(date +%s%N)
+run_load 50
+run_load 200
+accepted=$(curl -s "http://127.0.0.1:$PORT/observe/metrics" | awk '/^castai_events_received_total/{printf "%d", $2}')
+# every accepted node.added event is one Slack delivery; wait (up to 120 s) for the last one
+for _ in $(seq 1 600); do
+  delivered=$(( $(curl -s "http://127.0.0.1:$SINK_PORT/count") - delivered_before ))
+  [ "$delivered" -ge $((accepted - 1)) ] && break
+  sleep 0.2
+done
+elapsed_ms=$(( ($(date +%s%N) - load_start) / 1000000 ))
+echo "delivered ${delivered} of $((accepted - 1)) accepted node.added events in ${elapsed_ms} ms: $(( delivered * 1000 / elapsed_ms )) deliveries/s end to end   (sink count over time since load start)"
+kill $RSS_PID 2>/dev/null || true
+peak_rss=$(sort -n "$WORK/rss" | tail -1 | tr -d ' ')
+rss_now=$(ps -o rss= -p "$APP_PID" | tr -d ' ')
+echo "resident memory: peak $((peak_rss / 1024)) MB under load, $((rss_now / 1024)) MB after   (ps -o rss= -p <pid>, every 0.5 s)"
