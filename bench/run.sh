@@ -17,11 +17,15 @@ command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk 
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(java -version 2>&1 | head -1)"
 
-java bench/Sink.java "$SINK_PORT" & SINK_PID=$!
+# nodelay: without it the JDK server answers in two writes and Nagle holds each reply ~40 ms
+java -Dsun.net.httpserver.nodelay=true bench/Sink.java "$SINK_PORT" & SINK_PID=$!
 until curl -sf "http://127.0.0.1:$SINK_PORT/count" >/dev/null; do sleep 0.2; done
 
+# the heap a 256 MiB container gets from the image's -XX:MaxRAMPercentage=75, minus headroom
+JAVA_OPTS=${BENCH_JAVA_OPTS:--Xmx160m}
+echo "JVM options: $JAVA_OPTS"
 start_ns=$(date +%s%N)
-SERVER_PORT=$PORT SERVER_HOST=127.0.0.1 DATA_DIR="$WORK/data" LOG_LEVEL=WARN \
+JAVA_TOOL_OPTIONS="$JAVA_OPTS" SERVER_PORT=$PORT SERVER_HOST=127.0.0.1 DATA_DIR="$WORK/data" LOG_LEVEL=WARN \
   SLACK_WEBHOOK_URL="http://127.0.0.1:$SINK_PORT/hook" \
   java -jar target/castai-events.jar > "$WORK/app.log" 2>&1 & APP_PID=$!
 until curl -sf -o /dev/null -X POST "http://127.0.0.1:$PORT/castai/events" \

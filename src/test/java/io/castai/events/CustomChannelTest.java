@@ -29,7 +29,9 @@ class CustomChannelTest {
                     - filter:
                         method: {ref: outbox, method: "enqueue(${body.id}, 'slack-finops', ${exchangeProperty.message})"}
                         steps:
-                          - to: seda:channel-slack-finops
+                          - setProperty: {name: channel, constant: slack-finops}
+                          - bean: {ref: deliveryReport, method: queued}
+                          - to: direct:hand-over
             - route:
                 id: channel-slack-finops
                 from:

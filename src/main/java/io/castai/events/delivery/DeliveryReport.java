@@ -2,6 +2,7 @@ package io.castai.events.delivery;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 
 import io.castai.events.intake.NotificationEvent;
 import io.castai.events.ops.ServiceMetrics;
@@ -24,6 +25,8 @@ public class DeliveryReport {
     public static final String EVENT_ID = "eventId";
     /** Exchange property holding the message text dispatch chose for the channel. */
     public static final String MESSAGE = "message";
+    /** Exchange property: when the delivery was first queued, for the latency metric. */
+    static final String QUEUED_AT = "queuedAt";
 
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryReport.class);
 
@@ -39,23 +42,32 @@ public class DeliveryReport {
         this.clock = clock;
     }
 
+    /** Exchange property: false when a claimed delivery has no channel route to go to. */
+    public static final String ROUTABLE = "routable";
+
     /**
      * A claimed delivery (retry, or left over from a previous run) as the channel route's
-     * exchange. False when no route serves its channel any more (its file was removed): the
-     * delivery is then dead, not left to circle.
+     * exchange. When no route serves its channel any more (its file was removed) the delivery
+     * is dead, not left to circle, and {@link #ROUTABLE} is false.
      */
-    public boolean prepareRetry(Exchange exchange) {
+    public void prepareRetry(Exchange exchange) {
         Delivery delivery = exchange.getMessage().getBody(Delivery.class);
         exchange.getMessage().getHeaders().clear();
         exchange.getMessage().setBody(delivery.event());
         exchange.setProperty(EVENT_ID, delivery.event().getId());
         exchange.setProperty(CHANNEL, delivery.channel());
         exchange.setProperty(MESSAGE, delivery.message());
-        if (exchange.getContext().getRoute("channel-" + delivery.channel()) == null) {
+        exchange.setProperty(QUEUED_AT, delivery.createdAt());
+        boolean routable = exchange.getContext().getRoute("channel-" + delivery.channel()) != null;
+        exchange.setProperty(ROUTABLE, routable);
+        if (!routable) {
             giveUp(exchange, "no route channel-" + delivery.channel() + " serves this channel any more");
-            return false;
         }
-        return true;
+    }
+
+    /** Called when dispatch has just queued a delivery: the start of its latency. */
+    public void queued(Exchange exchange) {
+        exchange.setProperty(QUEUED_AT, clock.instant());
     }
 
     /** Before sending: a channel switched off since the delivery was queued cannot deliver it. */
@@ -77,12 +89,12 @@ public class DeliveryReport {
     public void delivered(Exchange exchange) {
         String channel = channel(exchange);
         String eventId = eventId(exchange);
-        Delivery delivery = outbox.find(eventId, channel);
         outbox.delivered(eventId, channel);
         metrics.attempt(channel, "delivered");
         metrics.delivered(channel);
-        if (delivery != null) {
-            metrics.deliveryLatency(channel, Duration.between(delivery.createdAt(), clock.instant()));
+        Instant queuedAt = exchange.getProperty(QUEUED_AT, Instant.class);
+        if (queuedAt != null) {
+            metrics.deliveryLatency(channel, Duration.between(queuedAt, clock.instant()));
         }
         LOG.debug("{} accepted event {}", channel, eventId);
     }

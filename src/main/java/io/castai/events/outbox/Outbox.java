@@ -182,6 +182,11 @@ public class Outbox extends ServiceSupport {
         }
     }
 
+    /** Lets go of a lease: the delivery could not be handed to its channel's workers just now. */
+    public synchronized void release(String eventId, String channel) {
+        update("UPDATE deliveries SET leased_until = 0 WHERE event_id = ? AND channel = ?", eventId, channel);
+    }
+
     public synchronized void delivered(String eventId, String channel) {
         update("UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, finished_at = ?, leased_until = 0 "
                 + "WHERE event_id = ? AND channel = ?", now(), eventId, channel);
