@@ -28,6 +28,7 @@ import io.castai.events.delivery.DeliveryRetryPolicy;
 import io.castai.events.delivery.PagerDutyChannel;
 import io.castai.events.delivery.SlackChannel;
 import io.castai.events.intake.EventParser;
+import io.castai.events.kubernetes.KubernetesEvents;
 import io.castai.events.intake.IntakeResponses;
 import io.castai.events.ops.ServiceMetrics;
 import io.castai.events.ops.StartupHooks;
@@ -194,6 +195,11 @@ public class EventsConfiguration implements CamelConfiguration {
     public SavingsPoll savingsPoll(CastaiApi api, Clock clock,
                                    @PropertyInject("castai.schedule.timezone") String timeZone) {
         return new SavingsPoll(api, clock, ZoneId.of(timeZone));
+    }
+
+    @BindToRegistry
+    public KubernetesEvents kubernetesEvents(@PropertyInject(value = "k8s.cluster-name", defaultValue = "") String name) {
+        return new KubernetesEvents(name);
     }
 
     /** Durations are written the Camel way: 500ms, 30s, 24h, 1h30m. */

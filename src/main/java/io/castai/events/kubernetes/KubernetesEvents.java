@@ -1,0 +1,65 @@
+package io.castai.events.kubernetes;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+import io.castai.events.intake.NotificationEvent;
+import io.castai.events.intake.Severity;
+import io.fabric8.kubernetes.api.model.ObjectReference;
+import io.fabric8.kubernetes.api.model.events.v1.Event;
+
+/**
+ * A Kubernetes event (events.k8s.io/v1, as camel-kubernetes' events consumer delivers it) as an
+ * internal event of type {@code k8s.<reason>}: what {@code kubectl get events -n castai-agent}
+ * shows. Keyed by the event's uid, so an event Kubernetes updates (its count going up) notifies
+ * once within the dedup window.
+ */
+public class KubernetesEvents {
+    private final String clusterName;
+
+    public KubernetesEvents(String clusterName) {
+        this.clusterName = clusterName == null || clusterName.isBlank() ? null : clusterName.trim();
+    }
+
+    public NotificationEvent toEvent(Event event) {
+        String reason = event.getReason() == null || event.getReason().isBlank() ? "Unknown" : event.getReason();
+        ObjectReference regarding = event.getRegarding();
+        String object = regarding == null ? "" : lower(regarding.getKind()) + "/" + regarding.getName();
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("namespace", event.getMetadata().getNamespace());
+        details.put("object", object);
+        details.put("reportingController", event.getReportingController());
+        if (event.getDeprecatedSource() != null) {
+            details.put("source", event.getDeprecatedSource().getComponent());
+        }
+        details.put("count", event.getSeries() != null ? event.getSeries().getCount() : event.getDeprecatedCount());
+        details.values().removeIf(v -> v == null);
+        String note = event.getNote() == null ? reason : event.getNote();
+        String uid = event.getMetadata().getUid();
+        String key = uid != null ? uid : event.getMetadata().getNamespace() + "/" + event.getMetadata().getName();
+        return new NotificationEvent(
+                "k8s:" + key,
+                "k8s." + reason.replaceAll("[^A-Za-z0-9_.:-]", "_"),
+                "Warning".equalsIgnoreCase(event.getType()) ? Severity.WARNING : Severity.INFO,
+                null,
+                clusterName,
+                timestamp(event),
+                reason,
+                note,
+                details,
+                "kubernetes");
+    }
+
+    private static String timestamp(Event event) {
+        if (event.getEventTime() != null && event.getEventTime().getTime() != null) {
+            return event.getEventTime().getTime();
+        }
+        return event.getDeprecatedLastTimestamp() != null ? event.getDeprecatedLastTimestamp()
+                : event.getMetadata().getCreationTimestamp();
+    }
+
+    private static String lower(String kind) {
+        return kind == null ? "object" : kind.toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,68 @@
+package io.castai.events;
+
+import java.time.Duration;
+
+import io.castai.events.support.LogCapture;
+import io.castai.events.support.RunningService;
+import io.fabric8.kubernetes.api.model.MicroTime;
+import io.fabric8.kubernetes.api.model.events.v1.Event;
+import io.fabric8.kubernetes.api.model.events.v1.EventBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The Kubernetes events source against a real local Kubernetes API (fabric8's mock server, CRUD mode). */
+@EnableKubernetesMockClient(crud = true, https = false)
+class KubernetesEventsTest {
+    static KubernetesMockServer server;
+    static KubernetesClient client;
+
+    @Test
+    void eventsInTheWatchedNamespaceAreRoutedOnce() {
+        try (LogCapture log = LogCapture.attach();
+             RunningService ignored = RunningService.builder()
+                     .property("k8s.events.enabled", true)
+                     .property("k8s.master-url", server.url("/"))
+                     .property("k8s.cluster-name", "staging-us-east")
+                     .start()) {
+            Event notReady = event("castai-agent", "evt-1", "uid-1", "NodeNotReady", "Warning",
+                    "Node ip-10-0-1-1 is not ready");
+            client.events().v1().events().inNamespace("castai-agent").resource(notReady).create();
+            client.events().v1().events().inNamespace("default")
+                    .resource(event("default", "evt-2", "uid-2", "Pulled", "Normal", "elsewhere")).create();
+
+            String line = "Kubernetes event NodeNotReady (WARNING) on node/ip-10-0-1-1 in castai-agent: "
+                    + "Node ip-10-0-1-1 is not ready";
+            await().atMost(Duration.ofSeconds(15)).until(() -> !log.linesContaining(line).isEmpty());
+
+            // Kubernetes updates the same event as it recurs: still one notification
+            notReady.setDeprecatedCount(2);
+            client.events().v1().events().inNamespace("castai-agent").resource(notReady).update();
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+                    .until(() -> log.linesContaining("Kubernetes event NodeNotReady").size() == 1);
+            assertThat(log.linesContaining("Kubernetes event Pulled")).as("another namespace").isEmpty();
+        }
+    }
+
+    @Test
+    void theSourceIsOffByDefault() {
+        try (RunningService service = RunningService.builder().start()) {
+            assertThat(service.camelContext().getRoute("k8s-events")).isNull();
+        }
+    }
+
+    private static Event event(String namespace, String name, String uid, String reason, String type, String note) {
+        return new EventBuilder()
+                .withNewMetadata().withNamespace(namespace).withName(name).withUid(uid).endMetadata()
+                .withReason(reason).withType(type).withNote(note)
+                .withNewRegarding().withKind("Node").withName("ip-10-0-1-1").endRegarding()
+                .withReportingController("castai-agent")
+                .withEventTime(new MicroTime("2026-10-02T16:00:00.000000Z"))
+                .withAction("Check")
+                .build();
+    }
+}
