@@ -21,7 +21,9 @@ public final class App {
     }
 
     public static Main createMain() {
-        Main main = new Main(App.class);
+        // no classpath scanning: walking the whole fat jar for one configuration class costs seconds at start
+        Main main = new Main();
+        main.configure().addConfiguration(EventsConfiguration.class);
         main.setPropertyPlaceholderLocations(PROPERTY_LOCATIONS);
         return main;
     }
