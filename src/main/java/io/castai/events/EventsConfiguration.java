@@ -17,6 +17,7 @@ import io.castai.events.dedup.BoundedIdempotentRepository;
 import io.castai.events.dedup.DurableIdempotentRepository;
 import io.castai.events.outbox.BacklogHealthCheck;
 import io.castai.events.outbox.DeadLetterAdmin;
+import io.castai.events.outbox.DispatchRecovery;
 import io.castai.events.outbox.Outbox;
 import io.castai.events.outbox.OutboxHousekeeping;
 import io.castai.events.security.AdminAuth;
@@ -82,6 +83,11 @@ public class EventsConfiguration implements CamelConfiguration {
     public OutboxHousekeeping outboxHousekeeping(Outbox outbox, @PropertyInject("dedup.window") String window,
                                                  Clock clock) {
         return new OutboxHousekeeping(outbox, duration(window), clock);
+    }
+
+    @BindToRegistry
+    public DispatchRecovery dispatchRecovery(Outbox outbox, Clock clock) {
+        return new DispatchRecovery(outbox, Duration.ofSeconds(30), clock);
     }
 
     @BindToRegistry

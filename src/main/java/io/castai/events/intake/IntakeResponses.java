@@ -5,7 +5,6 @@ import io.castai.events.outbox.OutboxException;
 import io.castai.events.security.UnauthorizedException;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePropertyKey;
-import org.apache.camel.ExchangeTimedOutException;
 import org.apache.camel.InvalidPayloadException;
 import org.apache.camel.Message;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -68,11 +67,6 @@ public class IntakeResponses {
             metrics.rejected("invalid");
             LOG.warn("Rejected event: body is not JSON (Content-Type {})", contentType);
             reply(exchange, 415, error("request body must be JSON, sent as application/json"));
-        } else if (failure instanceof ExchangeTimedOutException) {
-            metrics.rejected("busy");
-            LOG.warn("Rejected event: delivery queue is full");
-            reply(exchange, 503, error("delivery queue is full, retry later"));
-            exchange.getMessage().setHeader("Retry-After", "1");
         } else {
             metrics.rejected("error");
             LOG.error("Could not accept event: {}", failure == null ? "unknown error" : failure.getClass().getName());

@@ -215,11 +215,13 @@ public class Outbox extends ServiceSupport {
         update("UPDATE events SET dispatched = 1 WHERE id = ?", eventId);
     }
 
-    /** Events accepted but not yet routed (the process stopped in between). */
-    public synchronized List<NotificationEvent> undispatched() {
+    /** Events accepted before {@code acceptedBefore} but not yet routed (the process stopped, or the queue was full). */
+    public synchronized List<NotificationEvent> undispatched(Instant acceptedBefore, int limit) {
         List<NotificationEvent> events = new ArrayList<>();
         try (PreparedStatement ps = connection.prepareStatement(
-                "SELECT body FROM events WHERE dispatched = 0 ORDER BY accepted_at")) {
+                "SELECT body FROM events WHERE dispatched = 0 AND accepted_at < ? ORDER BY accepted_at LIMIT ?")) {
+            ps.setLong(1, acceptedBefore.toEpochMilli());
+            ps.setInt(2, limit);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     events.add(EventCodec.fromJson(rs.getString(1)));
