@@ -76,7 +76,7 @@ public class EventsConfiguration implements CamelConfiguration {
             @PropertyInject("dedup.window") String window,
             Outbox outbox, Clock clock) {
         return new DurableIdempotentRepository(new BoundedIdempotentRepository(maxEntries, duration(window)),
-                outbox, duration(window), clock);
+                maxEntries, outbox, duration(window), clock);
     }
 
     @BindToRegistry

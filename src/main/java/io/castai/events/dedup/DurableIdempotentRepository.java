@@ -2,40 +2,55 @@ package io.castai.events.dedup;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 
 import io.castai.events.outbox.Outbox;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The idempotent-consumer repository: the bounded Caffeine cache answers first (and alone
- * decides between two copies arriving at once); a key it does not hold is looked up among the
- * events the outbox accepted within the window, so a repeat after a restart is still a repeat.
+ * The idempotent-consumer repository: the bounded Caffeine cache decides, and at start it is
+ * filled with the ids the outbox accepted within the window, so a repeat after a restart is
+ * still a repeat without a disk read per request. Should the cache ever drop a key inside the
+ * window (more than DEDUP_MAX_ENTRIES ids in it), the event is accepted again but notifies
+ * nobody twice: the outbox records each (event, channel) delivery once.
  */
 public class DurableIdempotentRepository extends ServiceSupport implements IdempotentRepository {
+    private static final Logger LOG = LoggerFactory.getLogger(DurableIdempotentRepository.class);
+
     private final BoundedIdempotentRepository recent;
     private final Outbox outbox;
     private final Duration window;
+    private final long maxEntries;
     private final Clock clock;
 
-    public DurableIdempotentRepository(BoundedIdempotentRepository recent, Outbox outbox, Duration window, Clock clock) {
+    public DurableIdempotentRepository(BoundedIdempotentRepository recent, long maxEntries, Outbox outbox,
+                                       Duration window, Clock clock) {
         this.recent = recent;
+        this.maxEntries = maxEntries;
         this.outbox = outbox;
         this.window = window;
         this.clock = clock;
     }
 
     @Override
+    protected void doStart() {
+        outbox.start();
+        List<String> ids = outbox.idsSince(clock.instant().minus(window), maxEntries);
+        ids.forEach(recent::add);
+        LOG.info("Deduplication remembers {} event id(s) from the last {}", ids.size(), window);
+    }
+
+    @Override
     public boolean add(String key) {
-        if (!recent.add(key)) {
-            return false;
-        }
-        return !outbox.seenSince(key, clock.instant().minus(window));
+        return recent.add(key);
     }
 
     @Override
     public boolean contains(String key) {
-        return recent.contains(key) || outbox.seenSince(key, clock.instant().minus(window));
+        return recent.contains(key);
     }
 
     @Override

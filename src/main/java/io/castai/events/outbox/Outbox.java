@@ -204,6 +204,24 @@ public class Outbox extends ServiceSupport {
         return queryLong("SELECT COUNT(*) FROM events WHERE id = ? AND accepted_at >= ?", id, since.toEpochMilli()) > 0;
     }
 
+    /** Ids of the events accepted at or after {@code since}, newest first, at most {@code limit}. */
+    public synchronized List<String> idsSince(Instant since, long limit) {
+        List<String> ids = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT id FROM events WHERE accepted_at >= ? ORDER BY accepted_at DESC LIMIT ?")) {
+            ps.setLong(1, since.toEpochMilli());
+            ps.setLong(2, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new OutboxException("cannot read recent event ids", e);
+        }
+        return ids;
+    }
+
     /** Keeps an accepted event; returns once it is written. */
     public void store(NotificationEvent event) {
         update("INSERT INTO events (id, body, accepted_at, dispatched) VALUES (?, ?, ?, 0) "
