@@ -44,7 +44,7 @@ public class PolledEvents {
                 eventType,
                 eventType + " by " + initiator,
                 details,
-                NotificationEvent.ORIGIN_CONSOLE);
+                NotificationEvent.ORIGIN_API);
     }
 
     /**

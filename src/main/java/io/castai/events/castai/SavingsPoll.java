@@ -78,7 +78,7 @@ public class SavingsPoll {
         String summary = summary(estimate, clusterName, details);
         return new NotificationEvent("savings:" + clusterId + ":" + day, "savings.daily", Severity.INFO,
                 clusterId, clusterName, clock.instant().toString(), "Daily CAST AI savings", summary, details,
-                NotificationEvent.ORIGIN_CONSOLE);
+                NotificationEvent.ORIGIN_API);
     }
 
     static String summary(JsonNode estimate, String clusterName, Map<String, Object> details) {

@@ -12,6 +12,10 @@ public final class NotificationEvent {
     public static final String ORIGIN_EVENT = "event";
     /** CAST AI console notification webhooks and the notifications API. */
     public static final String ORIGIN_CONSOLE = "console";
+    /** Polled from the CAST AI API: audit-log entries, savings summaries. */
+    public static final String ORIGIN_API = "api";
+    /** Watched Kubernetes events. */
+    public static final String ORIGIN_KUBERNETES = "kubernetes";
     /** The event type given to every CAST AI console notification. */
     public static final String NOTIFICATION_TYPE = "notification";
 

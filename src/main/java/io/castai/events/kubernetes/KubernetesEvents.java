@@ -48,7 +48,7 @@ public class KubernetesEvents {
                 reason,
                 note,
                 details,
-                "kubernetes");
+                NotificationEvent.ORIGIN_KUBERNETES);
     }
 
     private static String timestamp(Event event) {
