@@ -33,9 +33,7 @@ class DeliveryRetryTest {
         pagerDuty = HttpStandIn.pagerDuty();
         log = LogCapture.attach();
         service = RunningService.builder()
-                .property("slack.webhook.url", slack.url("/hook"))
-                .property("pagerduty.routing.key", "0123456789abcdef0123456789abcdef")
-                .property("pagerduty.events.url", pagerDuty.url("/v2/enqueue"))
+                .channels(slack, pagerDuty)
                 .property("delivery.max-attempts", MAX_ATTEMPTS)
                 .start();
     }

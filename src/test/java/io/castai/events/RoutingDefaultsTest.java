@@ -36,9 +36,7 @@ class RoutingDefaultsTest {
         pagerDuty = HttpStandIn.pagerDuty();
         log = LogCapture.attach();
         service = RunningService.builder()
-                .property("slack.webhook.url", slack.url("/services/T000/B000/slacktoken"))
-                .property("pagerduty.routing.key", "0123456789abcdef0123456789abcdef")
-                .property("pagerduty.events.url", pagerDuty.url("/v2/enqueue"))
+                .channels(slack, pagerDuty)
                 .start();
     }
 

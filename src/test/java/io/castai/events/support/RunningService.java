@@ -50,6 +50,13 @@ public final class RunningService implements AutoCloseable {
             return this;
         }
 
+        /** Slack and PagerDuty pointed at local stand-ins (PagerDuty with a valid-looking routing key). */
+        public Builder channels(HttpStandIn slack, HttpStandIn pagerDuty) {
+            return property("slack.webhook.url", slack.url("/services/T000/B000/slacktoken"))
+                    .property("pagerduty.routing.key", "0123456789abcdef0123456789abcdef")
+                    .property("pagerduty.events.url", pagerDuty.url("/v2/enqueue"));
+        }
+
         public RunningService start() {
             int port = freePort();
             Main main = App.createMain();
