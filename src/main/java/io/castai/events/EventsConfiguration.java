@@ -24,6 +24,7 @@ import io.castai.events.security.AdminAuth;
 import io.castai.events.security.InboundAuth;
 import io.castai.events.security.Secrets;
 import io.castai.events.security.WebhookSignature;
+import io.castai.events.delivery.ChannelPause;
 import io.castai.events.delivery.DeliveryReport;
 import io.castai.events.delivery.DeliveryRetryPolicy;
 import io.castai.events.delivery.PagerDutyChannel;
@@ -141,9 +142,14 @@ public class EventsConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry
-    public DeliveryReport deliveryReport(Outbox outbox, DeliveryRetryPolicy policy, ServiceMetrics metrics,
-                                         Clock clock) {
-        return new DeliveryReport(outbox, policy, metrics, clock);
+    public ChannelPause channelPause(Clock clock) {
+        return new ChannelPause(clock);
+    }
+
+    @BindToRegistry
+    public DeliveryReport deliveryReport(Outbox outbox, DeliveryRetryPolicy policy, ChannelPause pause,
+                                         ServiceMetrics metrics, Clock clock) {
+        return new DeliveryReport(outbox, policy, pause, metrics, clock);
     }
 
     @BindToRegistry

@@ -1,6 +1,7 @@
 package io.castai.events;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -83,6 +84,23 @@ class DeliveryRetryTest {
         assertThat(Duration.between(attempts.get(0).at(), attempts.get(1).at())).isGreaterThanOrEqualTo(Duration.ofMillis(900));
         assertThat(log.linesContaining("retrying in 1000 ms")).isNotEmpty();
         assertNoMoreThan(slack, 2);
+    }
+
+    @Test
+    void a429PausesTheWholeChannel() {
+        slack.thenRespond(429, "rate_limited", Map.of("Retry-After", "2"));
+
+        service.postEvent(nodeAdded("paused-1"));
+        slack.awaitRequests(1);
+        service.postEvent(nodeAdded("paused-2"));
+        service.postEvent(nodeAdded("paused-3"));
+
+        List<HttpStandIn.Request> requests = slack.awaitRequests(4);
+        Instant rateLimitedAt = requests.get(0).at();
+        // nothing more reaches Slack until its Retry-After is over; then all three, once each
+        assertThat(requests.subList(1, 4)).allSatisfy(r ->
+                assertThat(Duration.between(rateLimitedAt, r.at())).isGreaterThanOrEqualTo(Duration.ofMillis(1900)));
+        assertNoMoreThan(slack, 4);
     }
 
     @Test

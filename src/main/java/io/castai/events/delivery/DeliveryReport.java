@@ -32,12 +32,15 @@ public class DeliveryReport {
 
     private final Outbox outbox;
     private final DeliveryRetryPolicy policy;
+    private final ChannelPause pause;
     private final ServiceMetrics metrics;
     private final Clock clock;
 
-    public DeliveryReport(Outbox outbox, DeliveryRetryPolicy policy, ServiceMetrics metrics, Clock clock) {
+    public DeliveryReport(Outbox outbox, DeliveryRetryPolicy policy, ChannelPause pause, ServiceMetrics metrics,
+                          Clock clock) {
         this.outbox = outbox;
         this.policy = policy;
+        this.pause = pause;
         this.metrics = metrics;
         this.clock = clock;
     }
@@ -70,10 +73,19 @@ public class DeliveryReport {
         exchange.setProperty(QUEUED_AT, clock.instant());
     }
 
-    /** Before sending: a channel switched off since the delivery was queued cannot deliver it. */
+    /**
+     * Before sending: a channel switched off since the delivery was queued cannot deliver it;
+     * a channel paused by a 429 keeps it for when the pause is over (no attempt is counted).
+     */
     public void requireTarget(Exchange exchange) {
         if (exchange.getMessage().getHeader(Exchange.HTTP_URI) == null) {
             giveUp(exchange, "the channel is off (its URL or key is no longer configured)");
+            exchange.setRouteStop(true);
+            return;
+        }
+        Duration paused = pause.remaining(channel(exchange));
+        if (!paused.isZero()) {
+            outbox.postpone(eventId(exchange), channel(exchange), paused);
             exchange.setRouteStop(true);
         }
     }
@@ -111,6 +123,9 @@ public class DeliveryReport {
                 delivery == null ? clock.instant() : delivery.createdAt());
         metrics.attempt(channel, failure.reason());
         if (decision.retry()) {
+            if (failure.description().startsWith("HTTP 429")) {
+                pause.pause(channel, decision.delay());
+            }
             outbox.retryLater(eventId, channel, decision.delay(), failure.reason(), failure.description());
             metrics.deliveryRetried(channel, failure.reason());
             LOG.warn("{} delivery of event {} failed on attempt {} ({}); retrying in {} ms",

@@ -325,6 +325,12 @@ public class Outbox extends ServiceSupport {
                 + "WHERE event_id = ? AND channel = ?", now(), eventId, channel);
     }
 
+    /** Moves a delivery's next attempt later without counting an attempt (its channel is paused). */
+    public void postpone(String eventId, String channel, Duration wait) {
+        update("UPDATE deliveries SET next_attempt_at = ?, leased_until = 0 WHERE event_id = ? AND channel = ?",
+                now() + wait.toMillis(), eventId, channel);
+    }
+
     public void retryLater(String eventId, String channel, Duration wait, String error, String response) {
         long now = now();
         update("UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = ?, leased_until = 0, last_error = ?, "
