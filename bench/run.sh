@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Benchmark: builds the jar, starts it with a local Slack sink, drives load from wrk on
-# 127.0.0.1 and prints figures, each with the command that produced it. Bounded in time
-# (about two minutes); never run by the tests. Usage: bench/run.sh [--no-build]
+# Benchmark: builds the jar, starts it with a local sink standing in for Slack and PagerDuty
+# (the node.added events sent go to Slack), warms it up, drives load from wrk on 127.0.0.1 and
+# prints figures, each with the command that produced it. Bounded in time (about three
+# minutes); never run by the tests. Usage: bench/run.sh [--no-build]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,6 +28,7 @@ echo "JVM options: $JAVA_OPTS"
 start_ns=$(date +%s%N)
 JAVA_TOOL_OPTIONS="$JAVA_OPTS" SERVER_PORT=$PORT SERVER_HOST=127.0.0.1 DATA_DIR="$WORK/data" LOG_LEVEL=WARN \
   SLACK_WEBHOOK_URL="http://127.0.0.1:$SINK_PORT/hook" \
+  PAGERDUTY_ROUTING_KEY=0123456789abcdef0123456789abcdef PAGERDUTY_EVENTS_URL="http://127.0.0.1:$SINK_PORT/v2/enqueue" \
   java -jar target/castai-events.jar > "$WORK/app.log" 2>&1 & APP_PID=$!
 until curl -sf -o /dev/null -X POST "http://127.0.0.1:$PORT/castai/events" \
     -H 'Content-Type: application/json' -d '{"eventType":"bench.warmup"}'; do sleep 0.05; done
