@@ -27,6 +27,8 @@ public class DeliveryReport {
     public static final String MESSAGE = "message";
     /** Exchange property: when the delivery was first queued, for the latency metric. */
     static final String QUEUED_AT = "queuedAt";
+    /** Exchange property: false when a claimed delivery has no channel route to go to. */
+    public static final String ROUTABLE = "routable";
 
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryReport.class);
 
@@ -44,9 +46,6 @@ public class DeliveryReport {
         this.metrics = metrics;
         this.clock = clock;
     }
-
-    /** Exchange property: false when a claimed delivery has no channel route to go to. */
-    public static final String ROUTABLE = "routable";
 
     /**
      * A claimed delivery (retry, or left over from a previous run) as the channel route's
@@ -123,7 +122,7 @@ public class DeliveryReport {
                 delivery == null ? clock.instant() : delivery.createdAt());
         metrics.attempt(channel, failure.reason());
         if (decision.retry()) {
-            if (failure.description().startsWith("HTTP 429")) {
+            if ("http_429".equals(failure.reason())) {
                 pause.pause(channel, decision.delay());
             }
             outbox.retryLater(eventId, channel, decision.delay(), failure.reason(), failure.description());
