@@ -92,6 +92,9 @@ class DeliveryRetryTest {
 
         service.postEvent(nodeAdded("paused-1"));
         slack.awaitRequests(1);
+        // the 429 has been handled (the pause is set) before the next events arrive
+        await().atMost(Duration.ofSeconds(5)).until(() ->
+                !log.linesContaining("slack delivery of event paused-1 failed on attempt 1 (HTTP 429").isEmpty());
         service.postEvent(nodeAdded("paused-2"));
         service.postEvent(nodeAdded("paused-3"));
 
