@@ -193,8 +193,9 @@ public class EventsConfiguration implements CamelConfiguration {
     public AuditPoll auditPoll(CastaiApi api, PolledEvents events, Clock clock,
                                @PropertyInject("data.dir") String dataDir,
                                @PropertyInject("castai.audit.lookback") String lookback,
+                               @PropertyInject("castai.audit.lag") String lag,
                                @PropertyInject("castai.audit.page-limit") int pageLimit) {
-        return new AuditPoll(api, events, Path.of(dataDir), duration(lookback), pageLimit, clock);
+        return new AuditPoll(api, events, Path.of(dataDir), duration(lookback), duration(lag), pageLimit, clock);
     }
 
     @BindToRegistry

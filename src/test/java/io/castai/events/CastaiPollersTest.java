@@ -65,7 +65,8 @@ class CastaiPollersTest {
         return service(API_KEY)
                 .property("castai.audit.enabled", true)
                 .property("castai.audit.schedule", EVERY_SECOND)
-                .property("castai.audit.page-limit", 2);
+                .property("castai.audit.page-limit", 2)
+                .property("castai.audit.lag", "0s");
     }
 
     @Test

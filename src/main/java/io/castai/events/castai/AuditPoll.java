@@ -35,24 +35,31 @@ public class AuditPoll {
     private final PolledEvents events;
     private final Path checkpointDir;
     private final Duration lookback;
+    private final Duration lag;
     private final int pageLimit;
     private final Clock clock;
 
-    public AuditPoll(CastaiApi api, PolledEvents events, Path dataDir, Duration lookback, int pageLimit, Clock clock) {
+    public AuditPoll(CastaiApi api, PolledEvents events, Path dataDir, Duration lookback, Duration lag, int pageLimit,
+                     Clock clock) {
         this.api = api;
         this.events = events;
         this.checkpointDir = dataDir.resolve("castai-audit");
         this.lookback = lookback;
+        this.lag = lag;
         this.pageLimit = pageLimit;
         this.clock = clock;
     }
 
-    /** Starts a run for the cluster in the body: resume an unfinished window, or open the next one. */
+    /**
+     * Starts a run for the cluster in the body: resume an unfinished window, or open the next
+     * one. A window ends {@code lag} before now, so an entry written a little late, with a time
+     * just before now, is still inside a window not yet read.
+     */
     public void begin(Exchange exchange) {
         String clusterId = exchange.getMessage().getBody(String.class);
         exchange.setProperty(PollerBackoff.POLLER, "audit");
         exchange.setProperty(PollerBackoff.CLUSTER, clusterId);
-        Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+        Instant now = clock.instant().minus(lag).truncatedTo(ChronoUnit.SECONDS);
         AuditCheckpoint window = AuditCheckpoint.load(checkpointFile(clusterId))
                 .map(last -> last.windowDone() ? new AuditCheckpoint(last.to(), now, "") : last)
                 .orElseGet(() -> new AuditCheckpoint(now.minus(lookback), now, ""));

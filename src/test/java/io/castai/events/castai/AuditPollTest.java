@@ -1,0 +1,66 @@
+package io.castai.events.castai;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+
+import io.castai.events.intake.EventParser;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** How the audit-log windows follow each other, from the checkpoint on disk. */
+class AuditPollTest {
+    private static final Instant NOW = Instant.parse("2026-11-27T12:00:00.700Z");
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void windowsStartWhereTheLastEndedAndStopALagBeforeNow() throws Exception {
+        AuditPoll first = poll(Clock.fixed(NOW, ZoneOffset.UTC));
+        Exchange run = begin(first);
+        assertThat(window(run)).isEqualTo(new AuditCheckpoint(
+                Instant.parse("2026-11-27T10:59:30Z"), Instant.parse("2026-11-27T11:59:30Z"), ""));
+        run.setProperty("auditNextCursor", "");
+        first.commitPage(run);
+
+        AuditPoll later = poll(Clock.fixed(NOW.plus(Duration.ofMinutes(1)), ZoneOffset.UTC));
+        assertThat(window(begin(later))).as("the next window, from the checkpoint on disk")
+                .isEqualTo(new AuditCheckpoint(Instant.parse("2026-11-27T11:59:30Z"), Instant.parse("2026-11-27T12:00:30Z"), ""));
+    }
+
+    @Test
+    void anUnfinishedWindowIsResumedAtItsCursor() throws Exception {
+        AuditPoll poll = poll(Clock.fixed(NOW, ZoneOffset.UTC));
+        Exchange run = begin(poll);
+        run.setProperty("auditNextCursor", "page-2");
+        poll.commitPage(run);
+
+        AuditCheckpoint resumed = window(begin(poll(Clock.fixed(NOW.plus(Duration.ofHours(1)), ZoneOffset.UTC))));
+        assertThat(resumed.cursor()).isEqualTo("page-2");
+        assertThat(resumed.to()).isEqualTo(Instant.parse("2026-11-27T11:59:30Z"));
+    }
+
+    private AuditPoll poll(Clock clock) {
+        return new AuditPoll(new CastaiApi("k", "http://castai", "c-1"), new PolledEvents(new EventParser()), dataDir,
+                Duration.ofHours(1), Duration.ofSeconds(30), 100, clock);
+    }
+
+    private static Exchange begin(AuditPoll poll) {
+        Exchange exchange = new DefaultExchange(new DefaultCamelContext());
+        exchange.getMessage().setBody("c-1");
+        poll.begin(exchange);
+        return exchange;
+    }
+
+    private static AuditCheckpoint window(Exchange exchange) {
+        return exchange.getProperty("auditWindow", AuditCheckpoint.class);
+    }
+}
