@@ -4,9 +4,7 @@ import java.net.http.HttpResponse;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.castai.events.support.HttpStandIn;
-import io.castai.events.support.LogCapture;
-import io.castai.events.support.RunningService;
+import io.castai.events.support.ServiceFixture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,25 +21,16 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 class BadInputTest {
     private static final int BODY_LIMIT = 4096;
 
-    private HttpStandIn slack;
-    private LogCapture log;
-    private RunningService service;
+    private ServiceFixture app;
 
     @BeforeAll
     void start() throws Exception {
-        slack = HttpStandIn.slack();
-        log = LogCapture.attach();
-        service = RunningService.builder()
-                .property("slack.webhook.url", slack.url("/hook"))
-                .property("intake.max-body-bytes", BODY_LIMIT)
-                .start();
+        app = ServiceFixture.start(settings -> settings.property("intake.max-body-bytes", BODY_LIMIT));
     }
 
     @AfterAll
     void stop() {
-        service.close();
-        slack.close();
-        log.close();
+        app.close();
     }
 
     static Stream<Arguments> badBodies() {
@@ -79,7 +68,7 @@ class BadInputTest {
     @ParameterizedTest(name = "{0} -> {2}")
     @MethodSource("badBodies")
     void isRefusedWithAPreciseJsonError(String what, String body, int status, String error) throws Exception {
-        HttpResponse<String> response = service.postEvent(body);
+        HttpResponse<String> response = app.service.postEvent(body);
 
         assertThat(response.statusCode()).isEqualTo(status);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
@@ -90,7 +79,7 @@ class BadInputTest {
 
     @Test
     void aFormBodyIsRefusedAsUnsupported() throws Exception {
-        HttpResponse<String> response = service.postEvent("eventType=node.added",
+        HttpResponse<String> response = app.service.postEvent("eventType=node.added",
                 "Content-Type", "application/x-www-form-urlencoded");
 
         assertThat(response.statusCode()).isEqualTo(415);
@@ -101,7 +90,7 @@ class BadInputTest {
 
     @Test
     void anotherMethodIsRefused() throws Exception {
-        HttpResponse<String> response = service.get("/castai/events");
+        HttpResponse<String> response = app.service.get("/castai/events");
 
         assertThat(response.statusCode()).isEqualTo(405);
         assertThat(response.headers().firstValue("Allow")).hasValue("POST");
@@ -110,21 +99,21 @@ class BadInputTest {
 
     @Test
     void aRejectionIsLoggedWithoutTheBody() {
-        service.postEvent("{\"eventType\":42,\"secretish\":\"do-not-log-me\"}");
+        app.service.postEvent("{\"eventType\":42,\"secretish\":\"do-not-log-me\"}");
 
-        assertThat(log.linesContaining("Rejected event: 'eventType' must be a string, not a number")).isNotEmpty();
-        assertThat(log.text()).doesNotContain("do-not-log-me");
+        assertThat(app.log.linesContaining("Rejected event: 'eventType' must be a string, not a number")).isNotEmpty();
+        assertThat(app.log.text()).doesNotContain("do-not-log-me");
     }
 
     @Test
     void rejectionsAreCounted() {
-        service.postEvent("[]");
+        app.service.postEvent("[]");
 
-        assertThat(service.get("/observe/metrics").body()).containsPattern("castai_events_rejected_total\\{reason=\"invalid\"} [1-9]");
+        assertThat(app.service.get("/observe/metrics").body()).containsPattern("castai_events_rejected_total\\{reason=\"invalid\"} [1-9]");
     }
 
     private void assertStillServing() {
         String fresh = "{\"eventType\":\"cluster.checked\",\"id\":\"" + System.nanoTime() + "\"}";
-        assertThat(service.postEvent(fresh).statusCode()).isEqualTo(200);
+        assertThat(app.service.postEvent(fresh).statusCode()).isEqualTo(200);
     }
 }

@@ -6,8 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.castai.events.support.HttpStandIn;
-import io.castai.events.support.LogCapture;
-import io.castai.events.support.RunningService;
+import io.castai.events.support.ServiceFixture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,123 +22,107 @@ import static org.awaitility.Awaitility.await;
 class DeliveryRetryTest {
     private static final int MAX_ATTEMPTS = 3;
 
-    private HttpStandIn slack;
-    private HttpStandIn pagerDuty;
-    private LogCapture log;
-    private RunningService service;
+    private ServiceFixture app;
 
     @BeforeAll
     void start() throws Exception {
-        slack = HttpStandIn.slack();
-        pagerDuty = HttpStandIn.pagerDuty();
-        log = LogCapture.attach();
-        service = RunningService.builder()
-                .channels(slack, pagerDuty)
-                .property("delivery.max-attempts", MAX_ATTEMPTS)
-                .start();
+        app = ServiceFixture.start(settings -> settings.property("delivery.max-attempts", MAX_ATTEMPTS));
     }
 
     @AfterAll
     void stop() {
-        service.close();
-        slack.close();
-        pagerDuty.close();
-        log.close();
+        app.close();
     }
 
     @BeforeEach
     void reset() {
-        slack.reset();
-        slack.respondByDefault(200, "ok");
-        pagerDuty.reset();
-        pagerDuty.respondByDefault(202, "{\"status\":\"success\"}");
-        log.clear();
+        app.reset();
     }
 
     @Test
     void a500IsRetriedUntilItSucceeds() {
-        slack.thenRespond(500, "rollup_error");
+        app.slack.thenRespond(500, "rollup_error");
 
-        service.postEvent(nodeAdded("retry-500"));
+        app.service.postEvent(nodeAdded("retry-500"));
 
-        List<HttpStandIn.Request> attempts = slack.awaitRequests(2);
+        List<HttpStandIn.Request> attempts = app.slack.awaitRequests(2);
         assertThat(attempts.get(1).body()).isEqualTo(attempts.get(0).body());
-        assertNoMoreThan(slack, 2);
-        assertThat(log.linesContaining("slack delivery of event retry-500 failed on attempt 1 (HTTP 500: rollup_error)"))
+        assertNoMoreThan(app.slack, 2);
+        assertThat(app.log.linesContaining("slack delivery of event retry-500 failed on attempt 1 (HTTP 500: rollup_error)"))
                 .isNotEmpty();
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(service.get("/observe/metrics").body())
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(app.service.get("/observe/metrics").body())
                 .containsPattern("castai_events_delivered_total\\{channel=\"slack\"} [1-9]"));
-        assertThat(service.get("/observe/metrics").body())
+        assertThat(app.service.get("/observe/metrics").body())
                 .containsPattern("castai_events_retried_total\\{channel=\"slack\",reason=\"http_5xx\"} [1-9]");
     }
 
     @Test
     void a429WaitsForRetryAfter() {
-        slack.thenRespond(429, "rate_limited", Map.of("Retry-After", "1"));
+        app.slack.thenRespond(429, "rate_limited", Map.of("Retry-After", "1"));
 
-        service.postEvent(nodeAdded("retry-429"));
+        app.service.postEvent(nodeAdded("retry-429"));
 
-        List<HttpStandIn.Request> attempts = slack.awaitRequests(2);
+        List<HttpStandIn.Request> attempts = app.slack.awaitRequests(2);
         // backoff in tests is 50-200 ms, so a gap of about a second can only come from Retry-After
         assertThat(Duration.between(attempts.get(0).at(), attempts.get(1).at())).isGreaterThanOrEqualTo(Duration.ofMillis(900));
-        assertThat(log.linesContaining("retrying in 1000 ms")).isNotEmpty();
-        assertNoMoreThan(slack, 2);
+        assertThat(app.log.linesContaining("retrying in 1000 ms")).isNotEmpty();
+        assertNoMoreThan(app.slack, 2);
     }
 
     @Test
     void a429PausesTheWholeChannel() {
-        slack.thenRespond(429, "rate_limited", Map.of("Retry-After", "2"));
+        app.slack.thenRespond(429, "rate_limited", Map.of("Retry-After", "2"));
 
-        service.postEvent(nodeAdded("paused-1"));
-        slack.awaitRequests(1);
+        app.service.postEvent(nodeAdded("paused-1"));
+        app.slack.awaitRequests(1);
         // the 429 has been handled (the pause is set) before the next events arrive
         await().atMost(Duration.ofSeconds(5)).until(() ->
-                !log.linesContaining("slack delivery of event paused-1 failed on attempt 1 (HTTP 429").isEmpty());
-        service.postEvent(nodeAdded("paused-2"));
-        service.postEvent(nodeAdded("paused-3"));
+                !app.log.linesContaining("slack delivery of event paused-1 failed on attempt 1 (HTTP 429").isEmpty());
+        app.service.postEvent(nodeAdded("paused-2"));
+        app.service.postEvent(nodeAdded("paused-3"));
 
-        List<HttpStandIn.Request> requests = slack.awaitRequests(4);
+        List<HttpStandIn.Request> requests = app.slack.awaitRequests(4);
         Instant rateLimitedAt = requests.get(0).at();
         // nothing more reaches Slack until its Retry-After is over; then all three, once each
         assertThat(requests.subList(1, 4)).allSatisfy(r ->
                 assertThat(Duration.between(rateLimitedAt, r.at())).isGreaterThanOrEqualTo(Duration.ofMillis(1900)));
-        assertNoMoreThan(slack, 4);
+        assertNoMoreThan(app.slack, 4);
     }
 
     @Test
     void a400IsNotRetriedAndIsLogged() {
-        slack.thenRespond(400, "invalid_payload");
+        app.slack.thenRespond(400, "invalid_payload");
 
-        service.postEvent(nodeAdded("permanent-400"));
+        app.service.postEvent(nodeAdded("permanent-400"));
 
-        slack.awaitRequests(1);
-        assertNoMoreThan(slack, 1);
-        await().atMost(Duration.ofSeconds(5)).until(() -> !log.linesContaining(
+        app.slack.awaitRequests(1);
+        assertNoMoreThan(app.slack, 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !app.log.linesContaining(
                 "slack delivery of event permanent-400 failed permanently after 1 attempt(s): HTTP 400: invalid_payload").isEmpty());
-        assertThat(service.get("/observe/metrics").body())
+        assertThat(app.service.get("/observe/metrics").body())
                 .containsPattern("castai_events_failed_total\\{channel=\"slack\",reason=\"http_4xx\"} [1-9]");
     }
 
     @Test
     void retriesStopAtTheConfiguredMaximum() {
-        slack.respondByDefault(503, "unavailable");
+        app.slack.respondByDefault(503, "unavailable");
 
-        service.postEvent(nodeAdded("exhausted-503"));
+        app.service.postEvent(nodeAdded("exhausted-503"));
 
-        slack.awaitRequests(MAX_ATTEMPTS);
-        assertNoMoreThan(slack, MAX_ATTEMPTS);
-        await().atMost(Duration.ofSeconds(5)).until(() -> !log.linesContaining(
+        app.slack.awaitRequests(MAX_ATTEMPTS);
+        assertNoMoreThan(app.slack, MAX_ATTEMPTS);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !app.log.linesContaining(
                 "slack delivery of event exhausted-503 failed (retries exhausted) after 3 attempt(s): HTTP 503").isEmpty());
     }
 
     @Test
     void aFailingChannelDoesNotHoldBackAnother() {
-        pagerDuty.respondByDefault(500, "{\"status\":\"error\"}");
+        app.pagerDuty.respondByDefault(500, "{\"status\":\"error\"}");
 
-        service.postEvent(fixture("events/console-notification.json").replace("0f7c2b9e", "aaaaaaaa"));
+        app.service.postEvent(fixture("events/console-notification.json").replace("0f7c2b9e", "aaaaaaaa"));
 
-        assertThat(slack.awaitRequests(1)).hasSize(1);
-        pagerDuty.awaitRequests(MAX_ATTEMPTS);
+        assertThat(app.slack.awaitRequests(1)).hasSize(1);
+        app.pagerDuty.awaitRequests(MAX_ATTEMPTS);
     }
 
     private void assertNoMoreThan(HttpStandIn channel, int count) {

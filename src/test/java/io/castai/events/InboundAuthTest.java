@@ -9,9 +9,7 @@ import java.util.Base64;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.castai.events.security.WebhookSignature;
-import io.castai.events.support.HttpStandIn;
-import io.castai.events.support.LogCapture;
-import io.castai.events.support.RunningService;
+import io.castai.events.support.ServiceFixture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,52 +27,45 @@ class InboundAuthTest {
             "whsec_" + Base64.getEncoder().encodeToString("a-32-byte-signing-key-for-tests!".getBytes(StandardCharsets.UTF_8));
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private HttpStandIn slack;
-    private LogCapture log;
-    private RunningService service;
+    private ServiceFixture app;
     private int counter;
 
     @BeforeAll
     void start() throws Exception {
-        slack = HttpStandIn.slack();
-        log = LogCapture.attach();
-        service = RunningService.builder()
-                .property("slack.webhook.url", slack.url("/hook"))
+        app = ServiceFixture.start(settings -> settings
                 .property("webhook.token", TOKEN)
-                .property("webhook.signing-secret", SIGNING_SECRET)
-                .start();
+                .property("webhook.signing-secret", SIGNING_SECRET));
     }
 
     @AfterAll
     void stop() {
-        service.close();
-        assertThat(log.text()).doesNotContain(TOKEN).doesNotContain(SIGNING_SECRET);
-        slack.close();
-        log.close();
+        app.service.close();
+        assertThat(app.log.text()).doesNotContain(TOKEN).doesNotContain(SIGNING_SECRET);
+        app.close();
     }
 
     @BeforeEach
     void reset() {
-        slack.reset();
+        app.reset();
     }
 
     @Test
     void theTokenIsAcceptedAsABearerAHeaderOrAQueryParameter() {
-        assertAccepted(service.postEvent(nextEvent(), "Authorization", "Bearer " + TOKEN));
-        assertAccepted(service.postEvent(nextEvent(), "X-Webhook-Token", TOKEN));
-        assertAccepted(service.send("POST", "/castai/events?token=" + TOKEN, nextEvent()));
-        slack.awaitRequests(3);
+        assertAccepted(app.service.postEvent(nextEvent(), "Authorization", "Bearer " + TOKEN));
+        assertAccepted(app.service.postEvent(nextEvent(), "X-Webhook-Token", TOKEN));
+        assertAccepted(app.service.send("POST", "/castai/events?token=" + TOKEN, nextEvent()));
+        app.slack.awaitRequests(3);
     }
 
     @Test
     void withoutTheRightTokenNothingIsProcessed() throws Exception {
-        assertRefused(service.postEvent(nextEvent()), "missing credentials: send Authorization: Bearer <token>");
-        assertRefused(service.postEvent(nextEvent(), "Authorization", "Bearer wrong"), "invalid credentials");
-        assertRefused(service.postEvent(nextEvent(), "X-Webhook-Token", TOKEN + "x"), "invalid credentials");
-        assertRefused(service.send("POST", "/castai/events?token=nope", nextEvent()), "invalid credentials");
+        assertRefused(app.service.postEvent(nextEvent()), "missing credentials: send Authorization: Bearer <token>");
+        assertRefused(app.service.postEvent(nextEvent(), "Authorization", "Bearer wrong"), "invalid credentials");
+        assertRefused(app.service.postEvent(nextEvent(), "X-Webhook-Token", TOKEN + "x"), "invalid credentials");
+        assertRefused(app.service.send("POST", "/castai/events?token=nope", nextEvent()), "invalid credentials");
 
-        await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(2)).until(() -> slack.requests().isEmpty());
-        assertThat(service.get("/observe/metrics").body()).containsPattern("castai_events_rejected_total\\{reason=\"unauthorized\"} [4-9]");
+        await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(2)).until(() -> app.slack.requests().isEmpty());
+        assertThat(app.service.get("/observe/metrics").body()).containsPattern("castai_events_rejected_total\\{reason=\"unauthorized\"} [4-9]");
     }
 
     @Test
@@ -83,9 +74,9 @@ class InboundAuthTest {
         long now = Instant.now().getEpochSecond();
         String signature = signer().sign("msg_1", now, body.getBytes(StandardCharsets.UTF_8));
 
-        assertAccepted(service.postEvent(body, "webhook-id", "msg_1", "webhook-timestamp", String.valueOf(now),
+        assertAccepted(app.service.postEvent(body, "webhook-id", "msg_1", "webhook-timestamp", String.valueOf(now),
                 "webhook-signature", "v1,bm90IGl0 " + signature));
-        slack.awaitRequests(1);
+        app.slack.awaitRequests(1);
     }
 
     @Test
@@ -93,15 +84,15 @@ class InboundAuthTest {
         String body = nextEvent();
         long stale = Instant.now().minus(Duration.ofMinutes(10)).getEpochSecond();
         String staleSignature = signer().sign("msg_2", stale, body.getBytes(StandardCharsets.UTF_8));
-        assertRefused(service.postEvent(body, "webhook-id", "msg_2", "webhook-timestamp", String.valueOf(stale),
+        assertRefused(app.service.postEvent(body, "webhook-id", "msg_2", "webhook-timestamp", String.valueOf(stale),
                 "webhook-signature", staleSignature), "invalid webhook signature: timestamp outside the tolerance of 300 s");
 
         long now = Instant.now().getEpochSecond();
         String signedOther = signer().sign("msg_3", now, nextEvent().getBytes(StandardCharsets.UTF_8));
-        assertRefused(service.postEvent(body, "webhook-id", "msg_3", "webhook-timestamp", String.valueOf(now),
+        assertRefused(app.service.postEvent(body, "webhook-id", "msg_3", "webhook-timestamp", String.valueOf(now),
                 "webhook-signature", signedOther), "invalid webhook signature");
 
-        await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(2)).until(() -> slack.requests().isEmpty());
+        await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(2)).until(() -> app.slack.requests().isEmpty());
     }
 
     private static WebhookSignature signer() {

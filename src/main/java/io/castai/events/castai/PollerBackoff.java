@@ -62,7 +62,7 @@ public class PollerBackoff {
         Throwable cause = exchange.getProperty(ExchangePropertyKey.EXCEPTION_CAUGHT, Throwable.class);
         DeliveryFailure failure = DeliveryFailure.classify(cause);
         String where = cluster.isEmpty() ? "the organization" : "cluster " + cluster;
-        if (failure.description().startsWith("HTTP 401") || failure.description().startsWith("HTTP 403")) {
+        if (failure.credentialsRefused()) {
             if (refusedClusters.add(cluster)) {
                 LOG.error("CAST AI API refused the key ({}) for {}: its polling has stopped; "
                         + "fix CASTAI_API_KEY and restart", failure.description(), where);

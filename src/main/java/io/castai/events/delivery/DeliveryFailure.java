@@ -15,8 +15,17 @@ import org.apache.camel.http.base.HttpOperationFailedException;
  * another try (honouring Retry-After), any other 4xx is permanent. The description is safe to
  * log: it names the status and a short response excerpt, never the URL (which may hold a token).
  */
-public record DeliveryFailure(boolean retryable, String reason, String description, Duration retryAfter) {
+public record DeliveryFailure(boolean retryable, String reason, String description, Duration retryAfter,
+                              int status) {
+    /** No HTTP answer was received (I/O error, timeout, anything else). */
+    public static final int NO_STATUS = 0;
+
     private static final int MAX_EXCERPT = 200;
+
+    /** True when the endpoint refused the credentials (401 or 403). */
+    public boolean credentialsRefused() {
+        return status == 401 || status == 403;
+    }
 
     public static DeliveryFailure classify(Throwable failure) {
         HttpOperationFailedException http = find(failure, HttpOperationFailedException.class);
@@ -24,22 +33,23 @@ public record DeliveryFailure(boolean retryable, String reason, String descripti
             int status = http.getStatusCode();
             String description = "HTTP " + status + excerpt(http.getResponseBody());
             if (status == 429) {
-                return new DeliveryFailure(true, "http_429", description, retryAfter(http.getResponseHeaders()));
+                return new DeliveryFailure(true, "http_429", description, retryAfter(http.getResponseHeaders()), status);
             }
             if (status >= 500) {
-                return new DeliveryFailure(true, "http_5xx", description, retryAfter(http.getResponseHeaders()));
+                return new DeliveryFailure(true, "http_5xx", description, retryAfter(http.getResponseHeaders()), status);
             }
-            return new DeliveryFailure(false, status >= 400 ? "http_4xx" : "http_other", description, null);
+            return new DeliveryFailure(false, status >= 400 ? "http_4xx" : "http_other", description, null, status);
         }
         IOException io = find(failure, IOException.class);
         if (io != null) {
-            return new DeliveryFailure(true, "io_error", "I/O error (" + io.getClass().getSimpleName() + ")", null);
+            return new DeliveryFailure(true, "io_error", "I/O error (" + io.getClass().getSimpleName() + ")", null,
+                    NO_STATUS);
         }
         if (find(failure, ExchangeTimedOutException.class) != null) {
-            return new DeliveryFailure(true, "timeout", "timed out", null);
+            return new DeliveryFailure(true, "timeout", "timed out", null, NO_STATUS);
         }
         String name = failure == null ? "unknown failure" : failure.getClass().getSimpleName();
-        return new DeliveryFailure(false, "error", name, null);
+        return new DeliveryFailure(false, "error", name, null, NO_STATUS);
     }
 
     /** Seconds ({@code 120}) or an HTTP date, as RFC 9110 allows; null when absent or unreadable. */

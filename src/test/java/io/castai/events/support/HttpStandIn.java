@@ -39,10 +39,12 @@ public final class HttpStandIn implements AutoCloseable {
     private final HttpServer server;
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final ConcurrentLinkedQueue<Response> script = new ConcurrentLinkedQueue<>();
+    private final Response initial;
     private volatile Response otherwise;
 
     public HttpStandIn(int defaultStatus, String defaultBody) throws IOException {
-        this.otherwise = new Response(defaultStatus, defaultBody, Map.of());
+        this.initial = new Response(defaultStatus, defaultBody, Map.of());
+        this.otherwise = initial;
         this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", this::handle);
         server.start();
@@ -85,9 +87,11 @@ public final class HttpStandIn implements AutoCloseable {
         return requests();
     }
 
+    /** Forgets recorded requests and scripted answers, and answers as it did when created. */
     public void reset() {
         requests.clear();
         script.clear();
+        otherwise = initial;
     }
 
     private void handle(HttpExchange exchange) throws IOException {
