@@ -10,9 +10,12 @@ RUN mvn -B -q -DskipTests package
 FROM eclipse-temurin:17-jre
 RUN useradd --system --uid 10001 --home-dir /app castai
 WORKDIR /app
-# The jar, plus the files users edit or mount over: routes/ and application.properties.
+# The jar, plus the files users edit or mount over: routes/, channels.yaml, templates/ and
+# application.properties.
 COPY --from=build /src/target/castai-events.jar /app/castai-events.jar
 COPY routes /app/routes
+COPY channels.yaml /app/channels.yaml
+COPY templates /app/templates
 COPY application.properties /app/application.properties
 # DATA_DIR (./data): state kept across restarts; mount a volume here
 RUN mkdir -p /app/data && chown 10001 /app/data

@@ -1,5 +1,6 @@
 package io.castai.events;
 
+import io.castai.events.channels.ChannelRoutes;
 import org.apache.camel.main.Main;
 
 /** Starts the service: Camel Main with the YAML routes under routes/ and the beans of {@link EventsConfiguration}. */
@@ -24,6 +25,8 @@ public final class App {
         // no classpath scanning: walking the whole fat jar for one configuration class costs seconds at start
         Main main = new Main();
         main.configure().addConfiguration(EventsConfiguration.class);
+        // one sending route per configured channel, from its type's route template
+        main.addMainListener(new ChannelRoutes());
         main.setPropertyPlaceholderLocations(PROPERTY_LOCATIONS);
         return main;
     }

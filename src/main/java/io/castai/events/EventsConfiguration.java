@@ -13,6 +13,15 @@ import io.castai.events.castai.PolledEvents;
 import io.castai.events.castai.PollerBackoff;
 import io.castai.events.castai.PollerSettings;
 import io.castai.events.castai.SavingsPoll;
+import io.castai.events.channels.Channels;
+import io.castai.events.channels.ChannelsFile;
+import io.castai.events.channels.ConsoleLink;
+import io.castai.events.channels.EmailChannel;
+import io.castai.events.channels.MessageTemplates;
+import io.castai.events.channels.PagerDutyChannel;
+import io.castai.events.channels.RoutingPreview;
+import io.castai.events.channels.SlackChannel;
+import io.castai.events.channels.WebhookChannel;
 import io.castai.events.dedup.BoundedIdempotentRepository;
 import io.castai.events.dedup.DurableIdempotentRepository;
 import io.castai.events.outbox.BacklogHealthCheck;
@@ -27,8 +36,6 @@ import io.castai.events.security.WebhookSignature;
 import io.castai.events.delivery.ChannelPause;
 import io.castai.events.delivery.DeliveryReport;
 import io.castai.events.delivery.DeliveryRetryPolicy;
-import io.castai.events.delivery.PagerDutyChannel;
-import io.castai.events.delivery.SlackChannel;
 import io.castai.events.intake.EventParser;
 import io.castai.events.kubernetes.KubernetesEvents;
 import io.castai.events.intake.IntakeResponses;
@@ -117,16 +124,47 @@ public class EventsConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry
-    public SlackChannel slackChannel(@PropertyInject(value = "slack.webhook.url", defaultValue = "") String url) {
-        return new SlackChannel(Secrets.resolve("SLACK_WEBHOOK_URL", url));
+    public Channels channels(CamelContext camelContext, @PropertyInject("channels.file") String file) {
+        return ChannelsFile.load(Path.of(file), name -> placeholder(camelContext, name));
     }
 
     @BindToRegistry
-    public PagerDutyChannel pagerDutyChannel(
-            @PropertyInject(value = "pagerduty.routing.key", defaultValue = "") String routingKey,
-            @PropertyInject("pagerduty.events.url") String eventsUrl,
-            @PropertyInject("castai.console.url") String consoleUrl) {
-        return new PagerDutyChannel(Secrets.resolve("PAGERDUTY_ROUTING_KEY", routingKey), eventsUrl, consoleUrl);
+    public ConsoleLink consoleLink(@PropertyInject("castai.console.url") String consoleUrl) {
+        return new ConsoleLink(consoleUrl);
+    }
+
+    @BindToRegistry
+    public MessageTemplates messageTemplates(@PropertyInject("templates.dir") String directory, Channels channels,
+                                             ConsoleLink consoleLink) {
+        MessageTemplates templates = new MessageTemplates(Path.of(directory), channels, consoleLink);
+        templates.validate();
+        return templates;
+    }
+
+    @BindToRegistry
+    public SlackChannel slackChannel(Channels channels, ConsoleLink consoleLink) {
+        return new SlackChannel(channels, consoleLink);
+    }
+
+    @BindToRegistry
+    public PagerDutyChannel pagerDutyChannel(Channels channels, ConsoleLink consoleLink) {
+        return new PagerDutyChannel(channels, consoleLink);
+    }
+
+    @BindToRegistry
+    public RoutingPreview routingPreview(Channels channels, SlackChannel slack, PagerDutyChannel pagerDuty) {
+        return new RoutingPreview(channels, slack, pagerDuty);
+    }
+
+    @BindToRegistry
+    public WebhookChannel webhookChannel(Channels channels, Clock clock) {
+        return new WebhookChannel(channels, clock);
+    }
+
+    @BindToRegistry
+    public EmailChannel emailChannel(Channels channels, @PropertyInject("http.connect-timeout-ms") int connectTimeout,
+                                     @PropertyInject("http.response-timeout-ms") int responseTimeout) {
+        return new EmailChannel(channels, connectTimeout, responseTimeout);
     }
 
     @BindToRegistry
@@ -213,6 +251,18 @@ public class EventsConfiguration implements CamelConfiguration {
     @BindToRegistry
     public KubernetesEvents kubernetesEvents(@PropertyInject(value = "k8s.cluster-name", defaultValue = "") String name) {
         return new KubernetesEvents(name);
+    }
+
+    /**
+     * A ${NAME} of channels.yaml: the environment variable NAME, else the property NAME (which
+     * the matching upper-case variable overrides), else nothing; NAME_FILE's content wins.
+     */
+    private static String placeholder(CamelContext camelContext, String name) {
+        String value = System.getenv(name);
+        if (value == null) {
+            value = camelContext.getPropertiesComponent().resolveProperty(name).orElse(null);
+        }
+        return Secrets.resolve(name.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_'), value);
     }
 
     /** Durations are written the Camel way: 500ms, 30s, 24h, 1h30m. */

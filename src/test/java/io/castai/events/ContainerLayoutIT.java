@@ -15,8 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The layout the Dockerfile builds, without Docker: /app holding the jar, routes/ and
- * application.properties, started from /app with the image's JVM flags; a mounted
+ * The layout the Dockerfile builds, without Docker: /app holding the jar, routes/, templates/,
+ * channels.yaml and application.properties, started from /app with the image's JVM flags; a mounted
  * application.properties overrides the bundled defaults, and state lands in /app/data.
  */
 class ContainerLayoutIT {
@@ -26,12 +26,15 @@ class ContainerLayoutIT {
     @Test
     void theImageLayoutRunsAndHonoursMountedFiles() throws Exception {
         Files.copy(Path.of("target/castai-events.jar"), app.resolve("castai-events.jar"));
-        Files.createDirectories(app.resolve("routes"));
-        try (Stream<Path> routes = Files.list(Path.of("routes"))) {
-            for (Path route : routes.toList()) {
-                Files.copy(route, app.resolve("routes").resolve(route.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        for (String directory : new String[] {"routes", "templates"}) {
+            Files.createDirectories(app.resolve(directory));
+            try (Stream<Path> files = Files.list(Path.of(directory))) {
+                for (Path file : files.toList()) {
+                    Files.copy(file, app.resolve(directory).resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                }
             }
         }
+        Files.copy(Path.of("channels.yaml"), app.resolve("channels.yaml"));
         // a user's mounted application.properties: a smaller body limit than the bundled 1 MiB
         Files.writeString(app.resolve("application.properties"),
                 Files.readString(Path.of("application.properties"))

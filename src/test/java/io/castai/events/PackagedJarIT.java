@@ -34,8 +34,8 @@ class PackagedJarIT {
                 assertThat(jar.stop()).as("stops on SIGTERM").isTrue();
             }
             assertThat(jar.log())
-                    .contains("Slack channel is on")
-                    .contains("PagerDuty channel is off: PAGERDUTY_ROUTING_KEY is not set")
+                    .contains("Channel slack (slack) is on")
+                    .contains("Channel pagerduty (pagerduty) is off: routingKey is empty")
                     .contains("Intake is unauthenticated")
                     .contains("New spot node: c6a.xlarge")
                     .contains("shutdown")

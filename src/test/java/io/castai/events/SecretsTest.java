@@ -49,7 +49,7 @@ class SecretsTest {
                 assertThat(service.get("/observe/metrics").body()).doesNotContain(SLACK_TOKEN).doesNotContain(ROUTING_KEY);
                 assertThat(service.get("/observe/health").body()).doesNotContain(SLACK_TOKEN).doesNotContain(ROUTING_KEY);
             }
-            assertThat(log.text()).contains("Slack channel is on").doesNotContain(SLACK_TOKEN).doesNotContain(ROUTING_KEY);
+            assertThat(log.text()).contains("Channel slack (slack) is on").doesNotContain(SLACK_TOKEN).doesNotContain(ROUTING_KEY);
         }
     }
 
@@ -68,7 +68,8 @@ class SecretsTest {
             for (Throwable t = failure; t != null; t = t.getCause()) {
                 messages.append(t.getMessage()).append('\n');
             }
-            assertThat(messages.toString()).contains("SLACK_WEBHOOK_URL must be an http(s) URL").doesNotContain(SLACK_TOKEN);
+            assertThat(messages.toString()).contains("channels.yaml: channels[0] (slack).webhookUrl: must be an http(s) URL with a host")
+                    .doesNotContain(SLACK_TOKEN);
             assertThat(log.text()).doesNotContain(SLACK_TOKEN);
         }
     }

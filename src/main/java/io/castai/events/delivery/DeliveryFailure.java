@@ -7,12 +7,17 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
 
+import jakarta.mail.AuthenticationFailedException;
+import jakarta.mail.SendFailedException;
 import org.apache.camel.ExchangeTimedOutException;
 import org.apache.camel.http.base.HttpOperationFailedException;
+import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 
 /**
  * The one place that decides what an outbound failure means: 5xx, 429 and I/O errors are worth
- * another try (honouring Retry-After), any other 4xx is permanent. The description is safe to
+ * another try (honouring Retry-After), any other 4xx is permanent; for email, SMTP 4xx replies
+ * are retried, refused credentials and 5xx replies are permanent. The description is safe to
  * log: it names the status and a short response excerpt, never the URL (which may hold a token).
  */
 public record DeliveryFailure(boolean retryable, String reason, String description, Duration retryAfter,
@@ -40,6 +45,10 @@ public record DeliveryFailure(boolean retryable, String reason, String descripti
             }
             return new DeliveryFailure(false, status >= 400 ? "http_4xx" : "http_other", description, null, status);
         }
+        DeliveryFailure mail = classifyMail(failure);
+        if (mail != null) {
+            return mail;
+        }
         IOException io = find(failure, IOException.class);
         if (io != null) {
             return new DeliveryFailure(true, "io_error", "I/O error (" + io.getClass().getSimpleName() + ")", null,
@@ -50,6 +59,27 @@ public record DeliveryFailure(boolean retryable, String reason, String descripti
         }
         String name = failure == null ? "unknown failure" : failure.getClass().getSimpleName();
         return new DeliveryFailure(false, "error", name, null, NO_STATUS);
+    }
+
+    /**
+     * SMTP: refused credentials and 5xx replies are permanent, 4xx replies ("try again later") are
+     * retried; a failed connection is an I/O error (retried), found by the caller.
+     */
+    private static DeliveryFailure classifyMail(Throwable failure) {
+        if (find(failure, AuthenticationFailedException.class) != null) {
+            return new DeliveryFailure(false, "smtp_auth", "SMTP server refused the credentials", null, NO_STATUS);
+        }
+        SMTPSendFailedException send = find(failure, SMTPSendFailedException.class);
+        SMTPAddressFailedException address = find(failure, SMTPAddressFailedException.class);
+        int code = send != null ? send.getReturnCode() : address != null ? address.getReturnCode() : -1;
+        if (code >= 400) {
+            String description = "SMTP " + code + excerpt(send != null ? send.getMessage() : address.getMessage());
+            return new DeliveryFailure(code < 500, code < 500 ? "smtp_4xx" : "smtp_5xx", description, null, code);
+        }
+        if (find(failure, SendFailedException.class) != null) {
+            return new DeliveryFailure(false, "smtp_rejected", "SMTP server rejected the message", null, NO_STATUS);
+        }
+        return null;
     }
 
     /** Seconds ({@code 120}) or an HTTP date, as RFC 9110 allows; null when absent or unreadable. */

@@ -73,15 +73,10 @@ public class DeliveryReport {
     }
 
     /**
-     * Before sending: a channel switched off since the delivery was queued cannot deliver it;
-     * a channel paused by a 429 keeps it for when the pause is over (no attempt is counted).
+     * Before sending: a channel paused by a 429 keeps the delivery for when the pause is over
+     * (no attempt is counted).
      */
-    public void requireTarget(Exchange exchange) {
-        if (exchange.getMessage().getHeader(Exchange.HTTP_URI) == null) {
-            giveUp(exchange, "the channel is off (its URL or key is no longer configured)");
-            exchange.setRouteStop(true);
-            return;
-        }
+    public void requireUnpaused(Exchange exchange) {
         Duration paused = pause.remaining(channel(exchange));
         if (!paused.isZero()) {
             outbox.postpone(eventId(exchange), channel(exchange), paused);

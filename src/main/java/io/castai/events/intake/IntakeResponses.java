@@ -37,6 +37,11 @@ public class IntakeResponses {
         reply(exchange, 200, DUPLICATE);
     }
 
+    /** 200 with the JSON document in the body (the routing dry-run's answer). */
+    public void document(Exchange exchange) {
+        reply(exchange, 200, exchange.getMessage().getBody(String.class));
+    }
+
     public void methodNotAllowed(Exchange exchange) {
         metrics.rejected("method");
         reply(exchange, 405, error("only POST is accepted here"));

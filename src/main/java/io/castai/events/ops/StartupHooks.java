@@ -4,11 +4,10 @@ import io.castai.events.castai.CastaiApiHealthCheck;
 import io.castai.events.castai.PollerSettings;
 import java.util.List;
 
-import io.castai.events.delivery.PagerDutyChannel;
+import io.castai.events.channels.Channels;
 import io.castai.events.outbox.BacklogHealthCheck;
 import io.castai.events.outbox.Outbox;
 import io.castai.events.security.InboundAuth;
-import io.castai.events.delivery.SlackChannel;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.health.HealthCheckRegistry;
@@ -24,8 +23,7 @@ public class StartupHooks implements ExtendedStartupListener {
     @Override
     public void onCamelContextFullyStarted(CamelContext camelContext, boolean alreadyStarted) {
         JsonHttpErrors.install(camelContext, camelContext.getRegistry().findSingleByType(ServiceMetrics.class));
-        camelContext.getRegistry().findByType(SlackChannel.class).forEach(SlackChannel::logStatus);
-        camelContext.getRegistry().findByType(PagerDutyChannel.class).forEach(PagerDutyChannel::logStatus);
+        camelContext.getRegistry().findByType(Channels.class).forEach(Channels::logStatus);
         camelContext.getRegistry().findByType(PollerSettings.class).forEach(PollerSettings::logStatus);
         camelContext.getRegistry().findByType(InboundAuth.class).forEach(InboundAuth::logStatus);
         ServiceMetrics metrics = camelContext.getRegistry().findSingleByType(ServiceMetrics.class);

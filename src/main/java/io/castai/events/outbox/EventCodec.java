@@ -11,14 +11,14 @@ import io.castai.events.intake.NotificationEvent;
 import io.castai.events.intake.Severity;
 
 /** An event as the JSON kept in the outbox, and back. */
-final class EventCodec {
+public final class EventCodec {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() { };
 
     private EventCodec() {
     }
 
-    static String toJson(NotificationEvent event) {
+    public static String toJson(NotificationEvent event) {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("id", event.getId());
         fields.put("type", event.getType());

@@ -10,6 +10,9 @@ import java.util.Map;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import jakarta.mail.AuthenticationFailedException;
+import jakarta.mail.MessagingException;
+import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -69,5 +72,28 @@ class DeliveryFailureTest {
 
     private static HttpOperationFailedException httpFailure(int status, Map<String, String> headers, String body) {
         return new HttpOperationFailedException(SECRET_URL, status, "status", null, headers, body);
+    }
+
+    @Test
+    void smtpRepliesAreClassifiedLikeHttpStatuses() {
+        DeliveryFailure later = DeliveryFailure.classify(new SMTPSendFailedException("DATA", 451,
+                "451 4.3.0 try again later", null, null, null, null));
+        assertThat(later.retryable()).isTrue();
+        assertThat(later.reason()).isEqualTo("smtp_4xx");
+        assertThat(later.description()).isEqualTo("SMTP 451: 451 4.3.0 try again later");
+
+        DeliveryFailure rejected = DeliveryFailure.classify(new SMTPSendFailedException("RCPT", 550,
+                "550 5.1.1 no such user", null, null, null, null));
+        assertThat(rejected.retryable()).isFalse();
+        assertThat(rejected.reason()).isEqualTo("smtp_5xx");
+
+        DeliveryFailure refused = DeliveryFailure.classify(new AuthenticationFailedException("535 bad credentials"));
+        assertThat(refused.retryable()).isFalse();
+        assertThat(refused.reason()).isEqualTo("smtp_auth");
+
+        DeliveryFailure down = DeliveryFailure.classify(new MessagingException("Couldn't connect",
+                new java.net.ConnectException("Connection refused")));
+        assertThat(down.retryable()).isTrue();
+        assertThat(down.reason()).isEqualTo("io_error");
     }
 }

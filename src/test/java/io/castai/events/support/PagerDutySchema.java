@@ -33,10 +33,27 @@ public final class PagerDutySchema {
         assertThat(event.get("dedup_key").asText().length()).isLessThanOrEqualTo(255);
     }
 
+    /**
+     * A resolve: the schema's fields and enums, with the dedup_key of the alert it ends. The
+     * published schema marks payload as required for every action; PagerDuty's Events API
+     * documentation requires it for triggers only, so it is not demanded here.
+     */
+    public static void assertValidResolveRequest(JsonNode event) {
+        JsonNode schema = SPEC.at("/paths/~1enqueue/post/requestBody/content/application~1json/schema");
+        assertFieldsDeclared(event, schema, "event");
+        assertThat(event.get("routing_key")).as("routing_key").isNotNull();
+        assertThat(event.get("event_action").asText()).isEqualTo("resolve");
+        assertThat(event.get("dedup_key").asText()).isNotEmpty().hasSizeLessThanOrEqualTo(255);
+    }
+
     private static void assertObjectMatches(JsonNode value, JsonNode schema, String where) {
         assertThat(value).as(where).isNotNull();
         schema.path("required").forEach(req -> assertThat(value.has(req.asText()))
                 .as(where + " requires '" + req.asText() + "'").isTrue());
+        assertFieldsDeclared(value, schema, where);
+    }
+
+    private static void assertFieldsDeclared(JsonNode value, JsonNode schema, String where) {
         for (Iterator<String> names = value.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             JsonNode declared = schema.path("properties").path(name);

@@ -1,0 +1,104 @@
+package io.castai.events.channels;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.castai.events.intake.NotificationEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The channels and routing rules of channels.yaml, validated. Answers the routes' one question:
+ * which channels hear about this event. Rules are tried in order; the first match wins unless it
+ * says {@code continue: true}; when none matches, the default channels get the event.
+ */
+public class Channels {
+    private static final Logger LOG = LoggerFactory.getLogger(Channels.class);
+
+    private final Map<String, ChannelConfig> channels;
+    private final List<RoutingRule> rules;
+    private final List<String> defaultChannels;
+    private final List<String> order;
+
+    Channels(Map<String, ChannelConfig> channels, List<RoutingRule> rules, List<String> defaultChannels) {
+        this.channels = Map.copyOf(channels);
+        this.rules = List.copyOf(rules);
+        this.defaultChannels = List.copyOf(defaultChannels);
+        this.order = List.copyOf(channels.keySet());
+    }
+
+    /** The channels (that are on) this event goes to, each once, in rule order. */
+    public List<Target> targets(NotificationEvent event) {
+        return decide(event).targets();
+    }
+
+    /** What the rules decide for an event, with the rules that matched and the channels that are off. */
+    public Decision decide(NotificationEvent event) {
+        List<String> matched = new ArrayList<>();
+        Map<String, Target> targets = new LinkedHashMap<>();
+        List<String> off = new ArrayList<>();
+        for (RoutingRule rule : rules) {
+            if (rule.matches(event)) {
+                matched.add(rule.name());
+                add(rule.channels(), rule.recipients(), targets, off);
+                if (!rule.continueMatching()) {
+                    break;
+                }
+            }
+        }
+        if (matched.isEmpty()) {
+            matched.add("default");
+            add(defaultChannels, List.of(), targets, off);
+        }
+        return new Decision(List.copyOf(matched), List.copyOf(targets.values()), List.copyOf(off));
+    }
+
+    private void add(List<String> names, List<String> recipients, Map<String, Target> targets, List<String> off) {
+        for (String name : names) {
+            ChannelConfig channel = channels.get(name);
+            if (!channel.isOn()) {
+                if (!off.contains(name)) {
+                    off.add(name);
+                }
+            } else {
+                targets.putIfAbsent(name, new Target(name, channel.type() == ChannelType.EMAIL ? recipients : List.of()));
+            }
+        }
+    }
+
+    public ChannelConfig get(String name) {
+        ChannelConfig channel = channels.get(name);
+        if (channel == null) {
+            throw new IllegalArgumentException("no channel " + name + " in the channels file");
+        }
+        return channel;
+    }
+
+    public boolean isLog(String name) {
+        return get(name).type() == ChannelType.LOG;
+    }
+
+    /** Every declared channel, in file order (the built-in log first). */
+    public Collection<ChannelConfig> all() {
+        return order.stream().map(channels::get).toList();
+    }
+
+    /** Says once, at start-up, which channels are on and how many rules there are. */
+    public void logStatus() {
+        for (ChannelConfig channel : all()) {
+            if (channel.isOn()) {
+                LOG.info("Channel {} ({}) is on", channel.name(), channel.type().id());
+            } else {
+                LOG.info("Channel {} ({}) is off: {}", channel.name(), channel.type().id(), channel.offReason());
+            }
+        }
+        LOG.info("{} routing rules, default to {}", rules.size(), defaultChannels);
+    }
+
+    /** The outcome of the rules for one event. */
+    public record Decision(List<String> rules, List<Target> targets, List<String> off) {
+    }
+}

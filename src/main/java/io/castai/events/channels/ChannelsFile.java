@@ -1,0 +1,305 @@
+package io.castai.events.channels;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+import io.castai.events.intake.Severity;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+
+/**
+ * Reads and validates channels.yaml (format: README, "Channels and rules"). Every mistake stops
+ * start-up with one message naming the file and the key: an unknown key, channel type or channel,
+ * a missing required parameter, a duplicate name, an unset ${VARIABLE}.
+ */
+public final class ChannelsFile {
+    private static final Set<String> TOP_KEYS = Set.of("channels", "rules", "default");
+    private static final List<String> RULE_KEYS =
+            List.of("name", "eventTypes", "minSeverity", "clusters", "channels", "recipients", "continue");
+    private static final Pattern CHANNEL_NAME = Pattern.compile("[a-z0-9][a-z0-9-]*");
+    /** Always there, whatever the file says: every rule may send to the log. */
+    public static final String LOG = "log";
+
+    private final String file;
+    private final Function<String, String> lookup;
+
+    private ChannelsFile(String file, Function<String, String> lookup) {
+        this.file = file;
+        this.lookup = lookup;
+    }
+
+    /** Loads the file; {@code lookup} resolves ${NAME} placeholders (null = not set). */
+    public static Channels load(Path path, Function<String, String> lookup) {
+        String name = path.toString();
+        String text;
+        try {
+            text = Files.readString(path);
+        } catch (IOException e) {
+            throw new ConfigurationException(name + ": cannot be read (" + e.getClass().getSimpleName()
+                    + "); set channels.file to the channels and rules file");
+        }
+        return parse(name, text, lookup);
+    }
+
+    public static Channels parse(String name, String yaml, Function<String, String> lookup) {
+        return new ChannelsFile(name, lookup).read(yaml);
+    }
+
+    private Channels read(String yaml) {
+        Object document;
+        try {
+            document = new Load(LoadSettings.builder().setAllowDuplicateKeys(false).build()).loadFromString(yaml);
+        } catch (YamlEngineException e) {
+            throw error("is not valid YAML: " + e.getMessage().replaceAll("\\s+", " ").trim());
+        }
+        Map<String, Object> top = map(document, null);
+        for (String key : top.keySet()) {
+            if (!TOP_KEYS.contains(key)) {
+                throw error("unknown key \"" + key + "\" (allowed: channels, rules, default)");
+            }
+        }
+        Map<String, ChannelConfig> channels = new LinkedHashMap<>();
+        channels.put(LOG, new ChannelConfig(LOG, ChannelType.LOG, Map.of(), null));
+        List<Object> declared = list(top.getOrDefault("channels", List.of()), "channels");
+        for (int i = 0; i < declared.size(); i++) {
+            ChannelConfig channel = channel(map(declared.get(i), "channels[" + i + "]"), "channels[" + i + "]");
+            if (channels.containsKey(channel.name())) {
+                throw error("channels[" + i + "].name: duplicate channel name \"" + channel.name() + "\""
+                        + (LOG.equals(channel.name()) ? " (log is built in)" : ""));
+            }
+            channels.put(channel.name(), channel);
+        }
+        List<RoutingRule> rules = new ArrayList<>();
+        List<Object> declaredRules = list(top.getOrDefault("rules", List.of()), "rules");
+        for (int i = 0; i < declaredRules.size(); i++) {
+            rules.add(rule(map(declaredRules.get(i), "rules[" + i + "]"), "rules[" + i + "]", channels));
+        }
+        if (!top.containsKey("default")) {
+            throw error("default: missing; a default rule is required (e.g. default: [log])");
+        }
+        List<String> defaults = channelNames(top.get("default"), "default", channels);
+        return new Channels(channels, rules, defaults);
+    }
+
+    private ChannelConfig channel(Map<String, Object> raw, String where) {
+        String name = scalar(raw.get("name"), where + ".name");
+        if (name.isEmpty()) {
+            throw error(where + ": missing required parameter \"name\"");
+        }
+        if (!CHANNEL_NAME.matcher(name).matches()) {
+            throw error(where + ".name: \"" + name + "\" must be lower-case letters, digits and dashes");
+        }
+        String label = where + " (" + name + ")";
+        String typeId = scalar(raw.get("type"), label + ".type");
+        ChannelType type = ChannelType.of(typeId).orElseThrow(() -> error(label + ".type: "
+                + (typeId.isEmpty() ? "missing" : "unknown channel type \"" + typeId + "\"")
+                + " (known: " + ChannelType.ids() + ")"));
+        for (String key : raw.keySet()) {
+            if (type.parameter(key).isEmpty()) {
+                throw error(label + ": unknown key \"" + key + "\" (" + type.id() + " channels take: "
+                        + String.join(", ", type.parameters().stream().map(Parameter::name).toList()) + ")");
+            }
+        }
+        boolean optional = Boolean.parseBoolean(scalar(raw.getOrDefault("optional", "false"), label + ".optional"));
+        Map<String, Object> values = new LinkedHashMap<>();
+        String offReason = null;
+        for (Parameter parameter : type.parameters()) {
+            if (parameter.name().equals("name") || parameter.name().equals("type")) {
+                continue;
+            }
+            Object value = value(parameter, raw.get(parameter.name()), label + "." + parameter.name());
+            if (isEmpty(value)) {
+                if (parameter.required()) {
+                    if (!optional) {
+                        throw error(label + ": missing required parameter \"" + parameter.name() + "\"");
+                    }
+                    offReason = parameter.name() + " is empty";
+                }
+                value = parameter.defaultValue();
+            }
+            if (value != null) {
+                values.put(parameter.name(), value);
+            }
+        }
+        return new ChannelConfig(name, type, values, offReason);
+    }
+
+    private Object value(Parameter parameter, Object raw, String where) {
+        if (raw == null) {
+            return null;
+        }
+        return switch (parameter.kind()) {
+            case TEXT -> scalar(raw, where);
+            case URL -> url(scalar(raw, where), where);
+            case LIST -> stringList(raw, where);
+            case MAP -> stringMap(raw, where);
+            case BOOLEAN -> bool(scalar(raw, where), where);
+            case INTEGER -> integer(scalar(raw, where), where);
+            case CHOICE -> choice(scalar(raw, where), parameter.allowed(), where);
+        };
+    }
+
+    private RoutingRule rule(Map<String, Object> raw, String where, Map<String, ChannelConfig> channels) {
+        for (String key : raw.keySet()) {
+            if (!RULE_KEYS.contains(key)) {
+                throw error(where + ": unknown key \"" + key + "\" (allowed: " + String.join(", ", RULE_KEYS) + ")");
+            }
+        }
+        String name = scalar(raw.getOrDefault("name", ""), where + ".name");
+        List<Pattern> types = stringList(raw.getOrDefault("eventTypes", List.of()), where + ".eventTypes").stream()
+                .map(RoutingRule::glob).toList();
+        Severity minSeverity = null;
+        if (raw.get("minSeverity") != null) {
+            String severity = scalar(raw.get("minSeverity"), where + ".minSeverity");
+            minSeverity = Severity.parse(severity);
+            if (minSeverity == null) {
+                throw error(where + ".minSeverity: \"" + severity + "\" is not one of "
+                        + String.join(", ", Arrays.stream(Severity.values()).map(Enum::name).toList()));
+            }
+        }
+        List<String> clusters = stringList(raw.getOrDefault("clusters", List.of()), where + ".clusters");
+        if (!raw.containsKey("channels")) {
+            throw error(where + ": missing required key \"channels\"");
+        }
+        List<String> targets = channelNames(raw.get("channels"), where + ".channels", channels);
+        List<String> recipients = stringList(raw.getOrDefault("recipients", List.of()), where + ".recipients");
+        if (!recipients.isEmpty() && targets.stream().noneMatch(c -> channels.get(c).type() == ChannelType.EMAIL)) {
+            throw error(where + ".recipients: only email channels take recipients, and this rule sends to none");
+        }
+        boolean continueMatching = bool(scalar(raw.getOrDefault("continue", "false"), where + ".continue"),
+                where + ".continue");
+        return new RoutingRule(name.isEmpty() ? where : name, types, minSeverity, clusters, targets, recipients,
+                continueMatching);
+    }
+
+    private List<String> channelNames(Object raw, String where, Map<String, ChannelConfig> channels) {
+        List<String> names = stringList(raw, where);
+        if (names.isEmpty()) {
+            throw error(where + ": at least one channel is required");
+        }
+        for (String name : names) {
+            if (!channels.containsKey(name)) {
+                throw error(where + ": unknown channel \"" + name + "\" (declared: "
+                        + String.join(", ", channels.keySet()) + ")");
+            }
+        }
+        return names;
+    }
+
+    private String scalar(Object raw, String where) {
+        if (raw == null) {
+            return "";
+        }
+        if (raw instanceof Map || raw instanceof List) {
+            throw error(where + ": must be a single value");
+        }
+        return Placeholders.resolve(String.valueOf(raw), lookup, file + ": " + where).trim();
+    }
+
+    /** A YAML list, or one comma-separated text (what an environment variable can hold). */
+    private List<String> stringList(Object raw, String where) {
+        if (raw == null) {
+            return List.of();
+        }
+        List<String> values = new ArrayList<>();
+        if (raw instanceof List<?> items) {
+            for (int i = 0; i < items.size(); i++) {
+                values.addAll(splitCommas(scalar(items.get(i), where + "[" + i + "]")));
+            }
+        } else {
+            values.addAll(splitCommas(scalar(raw, where)));
+        }
+        return List.copyOf(values);
+    }
+
+    private static List<String> splitCommas(String text) {
+        return Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    private Map<String, String> stringMap(Object raw, String where) {
+        Map<String, String> values = new LinkedHashMap<>();
+        map(raw, where).forEach((key, value) -> values.put(key, scalar(value, where + "." + key)));
+        return values;
+    }
+
+    private String url(String value, String where) {
+        if (value.isEmpty()) {
+            return value;
+        }
+        try {
+            URI uri = new URI(value);
+            if (uri.getHost() != null && ("https".equalsIgnoreCase(uri.getScheme()) || "http".equalsIgnoreCase(uri.getScheme()))) {
+                return value;
+            }
+        } catch (URISyntaxException e) {
+            // the value may hold a token: say what is wrong, not what it is
+        }
+        throw error(where + ": must be an http(s) URL with a host");
+    }
+
+    private boolean bool(String value, String where) {
+        if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(value);
+        }
+        throw error(where + ": must be true or false");
+    }
+
+    private Object integer(String value, String where) {
+        if (value.isEmpty()) {
+            return null;
+        }
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw error(where + ": must be a whole number");
+        }
+    }
+
+    private String choice(String value, List<String> allowed, String where) {
+        if (value.isEmpty() || allowed.contains(value)) {
+            return value;
+        }
+        throw error(where + ": \"" + value + "\" is not one of " + String.join(", ", allowed));
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> map(Object raw, String where) {
+        if (raw == null && where == null) {
+            return Map.of();
+        }
+        if (!(raw instanceof Map)) {
+            throw error((where == null ? "" : where + ": ") + "must be a mapping of keys to values");
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        ((Map<Object, Object>) raw).forEach((k, v) -> result.put(String.valueOf(k), v));
+        return result;
+    }
+
+    private List<Object> list(Object raw, String where) {
+        if (!(raw instanceof List<?> items)) {
+            throw error(where + ": must be a list");
+        }
+        return new ArrayList<>(items);
+    }
+
+    private static boolean isEmpty(Object value) {
+        return value == null || (value instanceof String s && s.isEmpty())
+                || (value instanceof List<?> l && l.isEmpty());
+    }
+
+    private ConfigurationException error(String problem) {
+        return new ConfigurationException(file + ": " + problem);
+    }
+}

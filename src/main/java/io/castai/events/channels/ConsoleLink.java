@@ -1,0 +1,20 @@
+package io.castai.events.channels;
+
+import io.castai.events.intake.NotificationEvent;
+
+/** The CAST AI console page of an event's cluster, for message links (CASTAI_CONSOLE_URL). */
+public final class ConsoleLink {
+    private final String base;
+
+    public ConsoleLink(String base) {
+        this.base = base == null ? "" : base.trim().replaceAll("/+$", "");
+    }
+
+    /** The cluster's console URL, or null when the event names no cluster id or no console is set. */
+    public String forCluster(NotificationEvent event) {
+        if (event.getClusterId() == null || event.getClusterId().isBlank() || base.isEmpty()) {
+            return null;
+        }
+        return base + "/external-clusters/" + event.getClusterId();
+    }
+}

@@ -1,0 +1,113 @@
+package io.castai.events.channels;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.component.mail.DefaultJavaMailSender;
+import org.apache.camel.component.mail.JavaMailSender;
+
+/**
+ * Email over SMTP (camel-mail). The template renders a small mail message: header lines
+ * ({@code Subject:}, {@code To:}) then a blank line, then the body; a {@code To:} line (the
+ * default template writes the rule's recipients or the channel's {@code to}) wins over the
+ * channel's list. Credentials live in a per-channel mail sender bean, never in an endpoint URI.
+ */
+public class EmailChannel {
+    private static final String DEFAULT_SUBJECT = "CAST AI notification";
+
+    private final Channels channels;
+    private final int connectTimeoutMs;
+    private final int readTimeoutMs;
+
+    public EmailChannel(Channels channels, int connectTimeoutMs, int readTimeoutMs) {
+        this.channels = channels;
+        this.connectTimeoutMs = connectTimeoutMs;
+        this.readTimeoutMs = readTimeoutMs;
+    }
+
+    /** The registry name of a channel's mail sender, as the email route template refers to it. */
+    public static String senderBean(String channel) {
+        return "mailSender-" + channel;
+    }
+
+    /** Binds one mail sender per email channel that is on. */
+    public void bindSenders(CamelContext context) {
+        for (ChannelConfig channel : channels.all()) {
+            if (channel.type() == ChannelType.EMAIL && channel.isOn()) {
+                context.getRegistry().bind(senderBean(channel.name()), JavaMailSender.class, sender(channel));
+            }
+        }
+    }
+
+    JavaMailSender sender(ChannelConfig channel) {
+        DefaultJavaMailSender sender = new DefaultJavaMailSender();
+        String tls = channel.text("tls");
+        String protocol = "smtps".equals(tls) ? "smtps" : "smtp";
+        sender.setProtocol(protocol);
+        sender.setHost(channel.text("host"));
+        sender.setPort(channel.integer("port"));
+        String prefix = "mail." + protocol + ".";
+        sender.addAdditionalJavaMailProperty(prefix + "connectiontimeout", String.valueOf(connectTimeoutMs));
+        sender.addAdditionalJavaMailProperty(prefix + "timeout", String.valueOf(readTimeoutMs));
+        sender.addAdditionalJavaMailProperty(prefix + "writetimeout", String.valueOf(readTimeoutMs));
+        if ("starttls".equals(tls)) {
+            sender.addAdditionalJavaMailProperty(prefix + "starttls.enable", "true");
+            sender.addAdditionalJavaMailProperty(prefix + "starttls.required", "true");
+        }
+        if (!channel.text("username").isEmpty()) {
+            sender.addAdditionalJavaMailProperty(prefix + "auth", "true");
+            sender.setUsername(channel.text("username"));
+            sender.setPassword(channel.text("password"));
+        }
+        return sender;
+    }
+
+    /** Turns the rendered message in exchange property {@code message} into the mail's headers and body. */
+    public void prepare(Exchange exchange) {
+        ChannelConfig config = channels.get(exchange.getProperty("channel", String.class));
+        Rendered mail = parse(exchange.getProperty("message", String.class));
+        Message message = exchange.getMessage();
+        message.getHeaders().clear();
+        message.setHeader("From", config.text("from"));
+        message.setHeader("To", String.join(", ", mail.to().isEmpty() ? config.list("to") : mail.to()));
+        message.setHeader("Subject", mail.subject());
+        message.setHeader("Content-Type", "text/plain; charset=UTF-8");
+        message.setBody(mail.body());
+    }
+
+    /** A rendered mail: leading {@code Subject:} / {@code To:} lines up to a blank line, then the body. */
+    static Rendered parse(String text) {
+        String subject = DEFAULT_SUBJECT;
+        List<String> to = new ArrayList<>();
+        String[] lines = (text == null ? "" : text).split("\\r?\\n", -1);
+        int i = 0;
+        for (; i < lines.length; i++) {
+            String line = lines[i];
+            int colon = line.indexOf(':');
+            String name = colon < 0 ? "" : line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+            if (name.equals("subject")) {
+                subject = line.substring(colon + 1).trim();
+            } else if (name.equals("to")) {
+                for (String address : line.substring(colon + 1).split(",")) {
+                    if (!address.isBlank()) {
+                        to.add(address.trim());
+                    }
+                }
+            } else {
+                break;
+            }
+        }
+        if (i > 0 && i < lines.length && lines[i].isBlank()) {
+            i++; // the blank line that ends the headers
+        }
+        String body = String.join("\n", java.util.Arrays.asList(lines).subList(i, lines.length));
+        return new Rendered(subject, List.copyOf(to), body);
+    }
+
+    record Rendered(String subject, List<String> to, String body) {
+    }
+}

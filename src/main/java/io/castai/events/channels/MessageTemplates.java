@@ -1,0 +1,131 @@
+package io.castai.events.channels;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import freemarker.template.Configuration;
+import freemarker.template.TemplateException;
+import freemarker.template.TemplateExceptionHandler;
+import io.castai.events.intake.NotificationEvent;
+import io.castai.events.outbox.EventCodec;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the FreeMarker templates under templates.dir see, and what happens when one fails.
+ * Rendering itself is camel-freemarker's (routes/render-message.camel.yaml); this bean gives it
+ * the FreeMarker configuration (templates read from disk, re-read when edited), the data model
+ * ({@code event}, {@code channel}, {@code consoleUrl}, {@code recipients}, {@code eventJson}) and
+ * a plain-text fallback so a broken template never loses a notification.
+ */
+public class MessageTemplates {
+    /** Header camel-freemarker takes its data model from. */
+    public static final String DATA_MODEL = "CamelFreemarkerDataModel";
+    private static final Logger LOG = LoggerFactory.getLogger(MessageTemplates.class);
+
+    private final Configuration freemarker;
+    private final Channels channels;
+    private final ConsoleLink console;
+
+    public MessageTemplates(Path directory, Channels channels, ConsoleLink console) {
+        this.channels = channels;
+        this.console = console;
+        this.freemarker = new Configuration(Configuration.VERSION_2_3_34);
+        try {
+            freemarker.setDirectoryForTemplateLoading(new File(directory.toString()));
+        } catch (IOException e) {
+            throw new ConfigurationException("templates.dir: " + directory + " is not a readable directory");
+        }
+        freemarker.setDefaultEncoding("UTF-8");
+        // numbers as written (12.5, 1234), never localised (1,234)
+        freemarker.setNumberFormat("computer");
+        freemarker.setBooleanFormat("c");
+        freemarker.setLocale(Locale.ROOT);
+        freemarker.setTemplateExceptionHandler(TemplateExceptionHandler.RETHROW_HANDLER);
+        freemarker.setLogTemplateExceptions(false);
+        // an edited template is picked up within this delay, without a restart
+        freemarker.setTemplateUpdateDelayMilliseconds(5000);
+    }
+
+    /** The FreeMarker configuration camel-freemarker renders with. */
+    public Configuration configuration() {
+        return freemarker;
+    }
+
+    /** Fails start-up when a channel's template is missing or does not parse, naming channel and file. */
+    public void validate() {
+        for (ChannelConfig channel : channels.all()) {
+            try {
+                freemarker.getTemplate(channel.template());
+            } catch (IOException e) {
+                throw new ConfigurationException("channel " + channel.name() + ": template " + channel.template()
+                        + " " + firstLine(e.getMessage()));
+            }
+        }
+    }
+
+    /** The template file of a channel, as camel-freemarker's resource name. */
+    public String templateOf(String channel) {
+        return channels.get(channel).template();
+    }
+
+    /** The data model a template sees. */
+    public Map<String, Object> model(String channel, NotificationEvent event, List<String> recipients) {
+        ChannelConfig config = channels.get(channel);
+        Map<String, Object> model = new HashMap<>();
+        model.put("event", event);
+        model.put("channel", channel);
+        String link = console.forCluster(event);
+        model.put("consoleUrl", link == null ? "" : link);
+        model.put("recipients", recipients == null || recipients.isEmpty() ? config.list("to") : recipients);
+        if (config.type() == ChannelType.WEBHOOK) {
+            model.put("eventJson", EventCodec.toJson(event));
+        }
+        return model;
+    }
+
+    /**
+     * The template failed (a typo, a value the template did not expect): the channel still gets
+     * a plain message, and the log says which template to fix.
+     */
+    public String fallback(Exchange exchange) {
+        Exception failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        Map<?, ?> model = exchange.getMessage().getHeader(DATA_MODEL, Map.class);
+        NotificationEvent event = (NotificationEvent) model.get("event");
+        String channel = (String) model.get("channel");
+        LOG.warn("Template {} of channel {} failed for event {} ({}): {}; sent the plain fallback text",
+                templateOf(channel), channel, event.getId(), event.getType(),
+                describe(failure));
+        if (channels.get(channel).type() == ChannelType.WEBHOOK) {
+            return EventCodec.toJson(event);
+        }
+        return "CAST AI " + event.getType() + " [" + event.getSeverity() + "] " + event.getTitle()
+                + (event.getClusterName() == null ? "" : " (cluster " + event.getClusterName() + ")")
+                + ": " + event.getSummary();
+    }
+
+    private static String describe(Exception failure) {
+        TemplateException template = failure instanceof TemplateException t ? t
+                : failure != null && failure.getCause() instanceof TemplateException t ? t : null;
+        if (template == null) {
+            return failure == null ? "unknown error" : firstLine(failure.getMessage());
+        }
+        String blamed = template.getBlamedExpressionString();
+        return "line " + template.getLineNumber() + ": " + firstLine(template.getMessageWithoutStackTop())
+                + (blamed != null ? " " + blamed : "");
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        int end = message.indexOf('\n');
+        return (end < 0 ? message : message.substring(0, end)).trim();
+    }
+}

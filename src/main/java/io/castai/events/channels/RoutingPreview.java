@@ -1,0 +1,81 @@
+package io.castai.events.channels;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.castai.events.intake.NotificationEvent;
+
+/**
+ * The routing dry-run (POST /castai/routes/test): which rules match an event, which channels
+ * would get it (and which are off), and what each would be sent, rendered by the same templates.
+ * Nothing is stored or sent; secrets (routing keys, URLs, passwords) are left out.
+ */
+public class RoutingPreview {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Channels channels;
+    private final SlackChannel slack;
+    private final PagerDutyChannel pagerDuty;
+
+    public RoutingPreview(Channels channels, SlackChannel slack, PagerDutyChannel pagerDuty) {
+        this.channels = channels;
+        this.slack = slack;
+        this.pagerDuty = pagerDuty;
+    }
+
+    /** What one channel would receive: its rendered message, and the request it would make. */
+    public Map<String, Object> delivery(String channel, NotificationEvent event, String message)
+            throws JsonProcessingException {
+        ChannelConfig config = channels.get(channel);
+        Map<String, Object> delivery = new LinkedHashMap<>();
+        delivery.put("channel", channel);
+        delivery.put("type", config.type().id());
+        delivery.put("template", config.template());
+        delivery.put("message", message);
+        switch (config.type()) {
+            case SLACK -> delivery.put("request", JSON.readTree(slack.payload(event, message)));
+            case PAGERDUTY -> {
+                Map<String, Object> request = JSON.readValue(pagerDuty.payload(channel, event, message),
+                        JSON.getTypeFactory().constructMapType(LinkedHashMap.class, String.class, Object.class));
+                request.put("routing_key", "<secret>");
+                delivery.put("request", request);
+            }
+            case WEBHOOK -> {
+                delivery.put("headers", config.map("headers").keySet());
+                delivery.put("signed", !config.text("signingSecret").isEmpty());
+            }
+            case EMAIL -> {
+                EmailChannel.Rendered mail = EmailChannel.parse(message);
+                delivery.put("from", config.text("from"));
+                delivery.put("to", mail.to().isEmpty() ? config.list("to") : mail.to());
+                delivery.put("subject", mail.subject());
+                delivery.put("body", mail.body());
+            }
+            case LOG -> { }
+        }
+        return delivery;
+    }
+
+    /** The answer: the event as understood, the decision, and each channel's delivery (a list from the split). */
+    public String answer(NotificationEvent event, Channels.Decision decision, Object deliveries)
+            throws JsonProcessingException {
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("event", Map.of("id", event.getId(), "type", String.valueOf(event.getType()),
+                "severity", event.getSeverity().name(),
+                "cluster", String.valueOf(event.getClusterName() != null ? event.getClusterName() : event.getClusterId())));
+        answer.put("rules", decision.rules());
+        answer.put("channels", decision.targets().stream().map(Target::channel).toList());
+        answer.put("off", decision.off());
+        List<Object> list = new ArrayList<>();
+        if (deliveries instanceof List<?> items) {
+            list.addAll(items);
+        }
+        answer.put("deliveries", list);
+        answer.put("sent", false);
+        return JSON.writeValueAsString(answer);
+    }
+}

@@ -1,0 +1,42 @@
+package io.castai.events.channels;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import io.castai.events.intake.NotificationEvent;
+import io.castai.events.intake.Severity;
+
+/**
+ * One rule of channels.yaml: events whose type matches one of the globs ({@code node.*}), at
+ * least as severe as {@code minSeverity}, from one of the clusters (id or name) go to the
+ * channels. An empty condition matches everything. {@code continueMatching} lets later rules
+ * match too.
+ */
+public record RoutingRule(String name, List<Pattern> eventTypes, Severity minSeverity, List<String> clusters,
+                          List<String> channels, List<String> recipients, boolean continueMatching) {
+
+    public boolean matches(NotificationEvent event) {
+        return matchesType(event.getType()) && severeEnough(event.getSeverity()) && fromCluster(event);
+    }
+
+    private boolean matchesType(String type) {
+        return eventTypes.isEmpty() || (type != null && eventTypes.stream().anyMatch(p -> p.matcher(type).matches()));
+    }
+
+    private boolean severeEnough(Severity severity) {
+        // most severe first: CRITICAL has the lowest ordinal
+        return minSeverity == null || (severity != null && severity.ordinal() <= minSeverity.ordinal());
+    }
+
+    private boolean fromCluster(NotificationEvent event) {
+        return clusters.isEmpty() || clusters.contains(event.getClusterId()) || clusters.contains(event.getClusterName());
+    }
+
+    /** A glob where {@code *} stands for any characters, dots included. */
+    public static Pattern glob(String glob) {
+        return Pattern.compile(Arrays.stream(glob.split("\\*", -1)).map(Pattern::quote)
+                .collect(Collectors.joining(".*")));
+    }
+}

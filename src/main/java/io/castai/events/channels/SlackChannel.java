@@ -1,0 +1,92 @@
+package io.castai.events.channels;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.castai.events.intake.NotificationEvent;
+
+/**
+ * Slack incoming-webhook messages: the rendered template as the fallback {@code text}, and Block
+ * Kit blocks: the message (one section per paragraph), the cluster, node, instance type and
+ * lifecycle as fields, and a link to the cluster in the CAST AI console. Slack's limits are kept by
+ * cutting with a marker, never by failing: 3,000 characters per section, 50 blocks per message.
+ * Posted with camel-http rather than camel-slack: camel-slack turns every non-2xx answer into a
+ * bare exception, losing the status and Retry-After the retry policy needs.
+ */
+public class SlackChannel {
+    static final int MAX_TEXT = 40_000;
+    static final int MAX_SECTION = 3_000;
+    static final int MAX_FIELD = 2_000;
+    static final int MAX_BLOCKS = 50;
+    static final String CUT = "… (truncated)";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Channels channels;
+    private final ConsoleLink console;
+
+    public SlackChannel(Channels channels, ConsoleLink console) {
+        this.channels = channels;
+        this.console = console;
+    }
+
+    /** The webhook URL, for the CamelHttpUri header only: it holds a token, never log it. */
+    public String url(String channel) {
+        return channels.get(channel).text("webhookUrl");
+    }
+
+    public String payload(NotificationEvent event, String message) throws JsonProcessingException {
+        String text = message == null ? "" : message;
+        List<Object> tail = new ArrayList<>();
+        List<Map<String, Object>> fields = fields(event);
+        if (!fields.isEmpty()) {
+            tail.add(Map.of("type", "section", "fields", fields));
+        }
+        String link = console.forCluster(event);
+        if (link != null) {
+            tail.add(Map.of("type", "context", "elements",
+                    List.of(Map.of("type", "mrkdwn", "text", "<" + link + "|Open the cluster in the CAST AI console>"))));
+        }
+        List<Object> blocks = new ArrayList<>();
+        List<String> paragraphs = text.isBlank() ? List.of() : List.of(text.strip().split("\\n\\s*\\n"));
+        int room = MAX_BLOCKS - tail.size();
+        for (int i = 0; i < paragraphs.size(); i++) {
+            if (i == room - 1 && paragraphs.size() > room) {
+                blocks.add(section("… (" + (paragraphs.size() - i) + " more paragraphs truncated)"));
+                break;
+            }
+            blocks.add(section(cut(paragraphs.get(i), MAX_SECTION)));
+        }
+        blocks.addAll(tail);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("text", cut(text, MAX_TEXT));
+        body.put("blocks", blocks);
+        return JSON.writeValueAsString(body);
+    }
+
+    private static List<Map<String, Object>> fields(NotificationEvent event) {
+        List<Map<String, Object>> fields = new ArrayList<>();
+        field(fields, "Cluster", event.getClusterName() != null ? event.getClusterName() : event.getClusterId());
+        field(fields, "Node", event.detail("nodeName"));
+        field(fields, "Instance type", event.detail("instanceType"));
+        field(fields, "Lifecycle", event.detail("lifecycle"));
+        return fields;
+    }
+
+    private static void field(List<Map<String, Object>> fields, String label, String value) {
+        if (value != null && !value.isBlank()) {
+            fields.add(Map.of("type", "mrkdwn", "text", cut("*" + label + "*\n" + value, MAX_FIELD)));
+        }
+    }
+
+    private static Map<String, Object> section(String text) {
+        return Map.of("type", "section", "text", Map.of("type", "mrkdwn", "text", text));
+    }
+
+    static String cut(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max - CUT.length()) + CUT;
+    }
+}

@@ -1,0 +1,73 @@
+package io.castai.events.channels;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+
+import io.castai.events.security.WebhookSignature;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+
+/**
+ * Generic HTTPS webhooks: the rendered template (by default the normalised event as JSON) with the
+ * channel's headers, signed the Standard Webhooks way when the channel has a {@code whsec_} secret:
+ * {@code webhook-id} (the same on every retry of one delivery), {@code webhook-timestamp} and
+ * {@code webhook-signature}.
+ */
+public class WebhookChannel {
+    private final Channels channels;
+    private final Clock clock;
+
+    public WebhookChannel(Channels channels, Clock clock) {
+        this.channels = channels;
+        this.clock = clock;
+        for (ChannelConfig channel : channels.all()) {
+            if (channel.type() == ChannelType.WEBHOOK && !channel.text("signingSecret").isEmpty()) {
+                signer(channel); // a malformed secret stops start-up, not the first delivery
+            }
+        }
+    }
+
+    /** Sets the body, URL and headers of the request for the delivery in the exchange. */
+    public void prepare(Exchange exchange) {
+        String channel = exchange.getProperty("channel", String.class);
+        String eventId = exchange.getProperty("eventId", String.class);
+        ChannelConfig config = channels.get(channel);
+        String body = exchange.getProperty("message", String.class);
+        Message message = exchange.getMessage();
+        message.setBody(body);
+        message.setHeader(Exchange.HTTP_URI, config.text("url"));
+        message.setHeader(Exchange.CONTENT_TYPE, config.text("contentType"));
+        config.map("headers").forEach(message::setHeader);
+        if (!config.text("signingSecret").isEmpty()) {
+            String id = messageId(eventId, channel);
+            long timestamp = clock.instant().getEpochSecond();
+            message.setHeader("webhook-id", id);
+            message.setHeader("webhook-timestamp", String.valueOf(timestamp));
+            message.setHeader("webhook-signature",
+                    signer(config).sign(id, timestamp, body.getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
+    private WebhookSignature signer(ChannelConfig config) {
+        try {
+            return new WebhookSignature(config.text("signingSecret"), Duration.ZERO, clock);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException("channel " + config.name() + ": signingSecret must be whsec_ followed by base64");
+        }
+    }
+
+    /** Stable per (event, channel), so a receiver can drop a retry it already handled. */
+    static String messageId(String eventId, String channel) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest((channel + "\n" + eventId).getBytes(StandardCharsets.UTF_8));
+            return "msg_" + HexFormat.of().formatHex(digest, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,293 @@
+package io.castai.events;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.stream.Stream;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.GreenMailUtil;
+import com.icegreen.greenmail.util.ServerSetup;
+import io.castai.events.support.HttpStandIn;
+import io.castai.events.support.LogCapture;
+import io.castai.events.support.PagerDutySchema;
+import io.castai.events.support.RunningService;
+import jakarta.mail.Message;
+import jakarta.mail.internet.MimeMessage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import static io.castai.events.support.RunningService.fixture;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Channels and rules declared in a channels.yaml alone (no Java, no route file): two Slack
+ * webhooks, PagerDuty with trigger/resolve pairing, a signed webhook and email, each observed at a
+ * real local server (HTTP stand-ins, an embedded GreenMail SMTP server).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ConfiguredChannelsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String CLUSTER_ID = "4d2f1b3e-7c1a-4e59-9a3b-2f6c8d0e1a77";
+    private static final String CHANNELS = """
+            channels:
+              - {name: slack, type: slack, webhookUrl: "${slack.webhook.url}"}
+              - {name: slack-finops, type: slack, webhookUrl: "${SLACK_FINOPS_WEBHOOK_URL}"}
+              - name: pagerduty
+                type: pagerduty
+                routingKey: ${PD_KEY}
+                eventsUrl: ${PD_URL}
+                dedupBy: node
+                resolveOn: [node.removed]
+              - name: audit-hook
+                type: webhook
+                url: ${HOOK_URL}
+                signingSecret: ${HOOK_SECRET}
+                headers: {X-Team: platform}
+              - name: ops-email
+                type: email
+                host: 127.0.0.1
+                port: ${SMTP_PORT}
+                tls: none
+                username: castai
+                password: ${SMTP_PASSWORD}
+                from: castai-events@example.com
+                to: [platform@example.com]
+              - {name: broken-log, type: log, template: broken.ftl}
+              - name: wrong-password-email
+                type: email
+                host: 127.0.0.1
+                port: ${SMTP_PORT}
+                tls: none
+                username: castai
+                password: not-the-password
+                from: castai-events@example.com
+                to: [platform@example.com]
+            rules:
+              - {name: finops, eventTypes: ["savings.*"], channels: [slack-finops], continue: true}
+              - {name: savings, eventTypes: ["savings.*"], channels: [log]}
+              - {name: spot, eventTypes: [node.spot_interrupted], channels: [log, pagerduty]}
+              - {name: removed, eventTypes: [node.removed], channels: [log, pagerduty, audit-hook]}
+              - {name: paging, eventTypes: [notification], minSeverity: ERROR, channels: [ops-email], recipients: [oncall@example.com]}
+              - {name: notifications, eventTypes: [notification], channels: [ops-email]}
+              - {name: nodes, eventTypes: [node.added], clusters: [production-eu], channels: [broken-log, slack]}
+              - {name: mail-test, eventTypes: [test.mail], channels: [wrong-password-email]}
+            default: [log]
+            """;
+
+    private Path directory;
+    private HttpStandIn slack;
+    private HttpStandIn finops;
+    private HttpStandIn pagerDuty;
+    private HttpStandIn hook;
+    private GreenMail smtp;
+    private LogCapture log;
+    private RunningService service;
+    private String hookSecret;
+
+    @BeforeAll
+    void start() throws Exception {
+        directory = Files.createTempDirectory("castai-events-channels");
+        Path templates = Files.createDirectories(directory.resolve("templates"));
+        try (Stream<Path> files = Files.list(Path.of("templates"))) {
+            for (Path file : files.toList()) {
+                Files.copy(file, templates.resolve(file.getFileName()));
+            }
+        }
+        // parses, but asks for a detail node.added events do not have
+        Files.writeString(templates.resolve("broken.ftl"), "Added ${event.details.noSuchField} to ${event.clusterName}\n");
+        Files.writeString(directory.resolve("channels.yaml"), CHANNELS);
+        slack = HttpStandIn.slack();
+        finops = HttpStandIn.slack();
+        pagerDuty = HttpStandIn.pagerDuty();
+        hook = new HttpStandIn(204, "");
+        int smtpPort = RunningService.freePort();
+        smtp = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+        smtp.start();
+        smtp.setUser("castai", "castai", "mail-password");
+        byte[] key = new byte[24];
+        new SecureRandom().nextBytes(key);
+        hookSecret = "whsec_" + Base64.getEncoder().encodeToString(key);
+        log = LogCapture.attach();
+        service = RunningService.builder()
+                .property("channels.file", directory.resolve("channels.yaml"))
+                .property("templates.dir", templates)
+                .property("slack.webhook.url", slack.url("/services/T000/B000/ops"))
+                .property("SLACK_FINOPS_WEBHOOK_URL", finops.url("/services/T000/B000/finops"))
+                .property("PD_KEY", "0123456789abcdef0123456789abcdef")
+                .property("PD_URL", pagerDuty.url("/v2/enqueue"))
+                .property("HOOK_URL", hook.url("/castai?token=hook-token"))
+                .property("HOOK_SECRET", hookSecret)
+                .property("SMTP_PORT", smtpPort)
+                .property("SMTP_PASSWORD", "mail-password")
+                .start();
+    }
+
+    @AfterAll
+    void stop() {
+        service.close();
+        Stream.of(slack, finops, pagerDuty, hook).forEach(HttpStandIn::close);
+        smtp.stop();
+        log.close();
+    }
+
+    @BeforeEach
+    void reset() throws Exception {
+        Stream.of(slack, finops, pagerDuty, hook).forEach(HttpStandIn::reset);
+        smtp.purgeEmailFromAllMailboxes();
+        log.clear();
+    }
+
+    @Test
+    void aSecondSlackWebhookAddedByConfigurationReceivesSavingsEvents() throws Exception {
+        service.postFixture("events/savings-threshold.json");
+
+        HttpStandIn.Request message = finops.awaitRequests(1).get(0);
+        assertThat(message.path()).isEqualTo("/services/T000/B000/finops");
+        JsonNode body = JSON.readTree(message.body());
+        assertThat(body.get("text").asText()).isEqualTo(":moneybag: CAST AI: Savings threshold crossed: 37.5% in cluster staging-us-east");
+        assertThat(body.get("blocks").get(0).get("text").get("text").asText()).isEqualTo(body.get("text").asText());
+        await().atMost(Duration.ofSeconds(10)).until(() -> !log.linesContaining("Savings threshold crossed: 37.5%").isEmpty());
+        assertThat(slack.requests()).as("the ops webhook is not in these rules").isEmpty();
+    }
+
+    @Test
+    void slackMessagesCarryBlockKitFieldsAndAConsoleLink() throws Exception {
+        service.postEvent("""
+                {"id": "added-prod-1", "eventType": "node.added", "clusterId": "%s", "clusterName": "production-eu",
+                 "timestamp": "2026-11-27T08:00:00Z",
+                 "data": {"nodeName": "ip-10-1-2-3", "instanceType": "m6i.large", "lifecycle": "on-demand"}}
+                """.formatted(CLUSTER_ID));
+
+        JsonNode body = JSON.readTree(slack.awaitRequests(1).get(0).body());
+        JsonNode blocks = body.get("blocks");
+        assertThat(blocks.get(0).get("text").get("text").asText()).isEqualTo(":kubernetes: CAST AI: New on-demand node: m6i.large");
+        assertThat(blocks.get(1).get("fields").findValuesAsText("text")).containsExactly(
+                "*Cluster*\nproduction-eu", "*Node*\nip-10-1-2-3", "*Instance type*\nm6i.large", "*Lifecycle*\non-demand");
+        assertThat(blocks.get(2).get("elements").get(0).get("text").asText())
+                .isEqualTo("<https://console.cast.ai/external-clusters/" + CLUSTER_ID + "|Open the cluster in the CAST AI console>");
+    }
+
+    @Test
+    void aTemplateThatFailsStillNotifiesWithPlainTextAndNamesTheTemplate() {
+        service.postEvent("""
+                {"id": "added-prod-2", "eventType": "node.added", "clusterId": "%s", "clusterName": "production-eu",
+                 "data": {"nodeName": "ip-10-1-2-4", "instanceType": "m6i.large", "lifecycle": "spot"}}
+                """.formatted(CLUSTER_ID));
+
+        slack.awaitRequests(1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !log.linesContaining("Template broken.ftl of channel broken-log failed").isEmpty());
+        assertThat(log.linesContaining("Template broken.ftl of channel broken-log failed").get(0))
+                .contains("event added-prod-2 (node.added)").contains("event.details.noSuchField");
+        assertThat(log.linesContaining("CAST AI node.added [INFO] node.added (cluster production-eu)")).isNotEmpty();
+    }
+
+    @Test
+    void pagerDutyTriggersOnAnInterruptionAndResolvesWhenTheNodeIsRemoved() throws Exception {
+        service.postFixture("events/node-spot-interrupted.json");
+        JsonNode trigger = JSON.readTree(pagerDuty.awaitRequests(1).get(0).body());
+        PagerDutySchema.assertValidEnqueueRequest(trigger);
+        assertThat(trigger.get("event_action").asText()).isEqualTo("trigger");
+        assertThat(trigger.get("dedup_key").asText()).isEqualTo("castai-events/" + CLUSTER_ID + "/ip-10-0-9-88.ec2.internal");
+        assertThat(trigger.get("payload").get("summary").asText())
+                .isEqualTo("Spot instance interrupted: node ip-10-0-9-88.ec2.internal (r6a.2xlarge) in cluster staging-us-east");
+
+        service.postEvent("""
+                {"id": "removed-after-interruption", "eventType": "node.removed", "clusterId": "%s",
+                 "clusterName": "staging-us-east", "data": {"nodeName": "ip-10-0-9-88.ec2.internal"}}
+                """.formatted(CLUSTER_ID));
+        JsonNode resolve = JSON.readTree(pagerDuty.awaitRequests(2).get(1).body());
+        PagerDutySchema.assertValidResolveRequest(resolve);
+        assertThat(resolve.get("dedup_key").asText()).isEqualTo(trigger.get("dedup_key").asText());
+        assertThat(resolve.get("routing_key").asText()).isEqualTo("0123456789abcdef0123456789abcdef");
+    }
+
+    @Test
+    void aWebhookIsSignedTheStandardWebhooksWayWithItsHeaders() throws Exception {
+        service.postEvent("""
+                {"id": "removed-for-hook", "eventType": "node.removed", "clusterId": "%s",
+                 "clusterName": "staging-us-east", "data": {"nodeName": "ip-10-0-1-1"}}
+                """.formatted(CLUSTER_ID));
+
+        HttpStandIn.Request request = hook.awaitRequests(1).get(0);
+        assertThat(request.path()).isEqualTo("/castai?token=hook-token");
+        assertThat(request.header("X-Team")).isEqualTo("platform");
+        assertThat(request.header("Content-Type")).startsWith("application/json");
+        JsonNode body = JSON.readTree(request.body());
+        assertThat(body.get("id").asText()).isEqualTo("removed-for-hook");
+        assertThat(body.get("type").asText()).isEqualTo("node.removed");
+        assertThat(body.get("details").get("nodeName").asText()).isEqualTo("ip-10-0-1-1");
+
+        // verified here from the spec, not with the service's own code
+        String id = request.header("webhook-id");
+        String timestamp = request.header("webhook-timestamp");
+        assertThat(id).startsWith("msg_");
+        assertThat(Math.abs(Long.parseLong(timestamp) - System.currentTimeMillis() / 1000)).isLessThan(60);
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(Base64.getDecoder().decode(hookSecret.substring("whsec_".length())), "HmacSHA256"));
+        String expected = "v1," + Base64.getEncoder().encodeToString(
+                mac.doFinal((id + "." + timestamp + "." + request.body()).getBytes(StandardCharsets.UTF_8)));
+        assertThat(request.header("webhook-signature").split(" ")).contains(expected);
+    }
+
+    @Test
+    void emailGoesOverSmtpToTheRulesRecipients() throws Exception {
+        service.postFixture("events/console-notification.json");
+
+        assertThat(smtp.waitForIncomingEmail(10_000, 1)).isTrue();
+        MimeMessage mail = smtp.getReceivedMessages()[0];
+        assertThat(mail.getSubject())
+                .isEqualTo("[CAST AI] CRITICAL Cluster controller not responding (cluster staging-us-east)");
+        assertThat(mail.getFrom()[0].toString()).isEqualTo("castai-events@example.com");
+        assertThat(List.of(mail.getRecipients(Message.RecipientType.TO))).extracting(Object::toString)
+                .as("the paging rule's recipients replace the channel's").containsExactly("oncall@example.com");
+        String body = GreenMailUtil.getBody(mail);
+        assertThat(body).contains("Cluster controller in cluster staging-us-east has not reported for 15 minutes")
+                .contains("Console:     https://console.cast.ai/external-clusters/" + CLUSTER_ID);
+    }
+
+    @Test
+    void aLessSevereNotificationGoesToTheChannelsOwnRecipients() throws Exception {
+        service.postEvent(fixture("events/console-notification.json")
+                .replace("0f7c2b9e-5a41-4d1e-b0f3-6e2d9a8c7b15", "warning-notification-1")
+                .replace("\"CRITICAL\"", "\"WARNING\""));
+
+        assertThat(smtp.waitForIncomingEmail(10_000, 1)).isTrue();
+        MimeMessage mail = smtp.getReceivedMessages()[0];
+        assertThat(mail.getSubject()).startsWith("[CAST AI] WARNING ");
+        assertThat(List.of(mail.getRecipients(Message.RecipientType.TO))).extracting(Object::toString)
+                .containsExactly("platform@example.com");
+    }
+
+    @Test
+    void refusedSmtpCredentialsAreAPermanentFailureKeptAsADeadLetter() {
+        service.postEvent("{\"id\": \"mail-test-1\", \"eventType\": \"test.mail\", \"clusterId\": \"c-1\"}");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !log.linesContaining("wrong-password-email delivery of event mail-test-1").isEmpty());
+        assertThat(log.linesContaining("wrong-password-email delivery of event mail-test-1").get(0))
+                .contains("failed permanently after 1 attempt(s): SMTP server refused the credentials")
+                .doesNotContain("not-the-password");
+        assertThat(smtp.getReceivedMessages()).isEmpty();
+    }
+
+    @Test
+    void noSecretReachesTheLog() {
+        service.postEvent(fixture("events/node-spot-interrupted.json").replace("b8e6f0a2", "0a0a0a0a"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !log.linesContaining("Spot instance interrupted").isEmpty());
+        assertThat(log.text()).doesNotContain("0123456789abcdef0123456789abcdef", "mail-password", "hook-token",
+                hookSecret.substring(6), "/services/T000/B000/finops");
+    }
+}

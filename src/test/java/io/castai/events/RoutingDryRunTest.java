@@ -1,0 +1,78 @@
+package io.castai.events;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.castai.events.support.ServiceFixture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import static io.castai.events.support.RunningService.fixture;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** POST /castai/routes/test: rules, channels and rendered messages, and nothing sent or stored. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RoutingDryRunTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String CONSOLE = fixture("events/console-notification.json");
+    private ServiceFixture app;
+
+    @BeforeAll
+    void start() throws Exception {
+        app = ServiceFixture.start(settings -> settings.property("webhook.token", "inbound-token"));
+    }
+
+    @AfterAll
+    void stop() {
+        app.close();
+    }
+
+    @Test
+    void aPagingNotificationShowsItsRulesChannelsAndMessagesWithoutSendingThem() throws Exception {
+        var response = app.service.send("POST", "/castai/routes/test", CONSOLE,
+                "Authorization", "Bearer inbound-token");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+        JsonNode answer = JSON.readTree(response.body());
+        assertThat(answer.get("rules").get(0).asText()).isEqualTo("paging-notifications");
+        assertThat(answer.get("channels").toString()).isEqualTo("[\"log\",\"pagerduty\",\"slack\"]");
+        assertThat(answer.get("sent").asBoolean()).isFalse();
+        JsonNode deliveries = answer.get("deliveries");
+        assertThat(deliveries).hasSize(3);
+        assertThat(deliveries.get(0).get("message").asText())
+                .isEqualTo("CAST AI notification [CRITICAL] Cluster controller not responding: "
+                        + "Cluster controller in cluster staging-us-east has not reported for 15 minutes");
+        assertThat(deliveries.get(1).get("request").get("routing_key").asText()).isEqualTo("<secret>");
+        assertThat(deliveries.get(1).get("request").get("payload").get("severity").asText()).isEqualTo("critical");
+        assertThat(deliveries.get(2).get("request").get("text").asText()).startsWith(":rotating_light: CAST AI [CRITICAL]");
+        assertThat(response.body()).doesNotContain("0123456789abcdef0123456789abcdef", "slacktoken");
+
+        Thread.sleep(500); // give a wrongly sent message time to arrive
+        assertThat(app.slack.requests()).isEmpty();
+        assertThat(app.pagerDuty.requests()).isEmpty();
+        assertThat(app.service.postEvent(CONSOLE, "Authorization", "Bearer inbound-token").body())
+                .as("the dry-run neither stored nor remembered the event").isEqualTo("{\"received\":true}");
+        app.slack.awaitRequests(1);
+    }
+
+    @Test
+    void anEventNoRuleMatchesGoesToTheDefault() throws Exception {
+        var response = app.service.send("POST", "/castai/routes/test",
+                "{\"eventType\": \"cluster.upgraded\", \"clusterId\": \"c-1\"}", "Authorization", "Bearer inbound-token");
+
+        JsonNode answer = JSON.readTree(response.body());
+        assertThat(answer.get("rules").get(0).asText()).isEqualTo("default");
+        assertThat(answer.get("deliveries").get(0).get("message").asText()).isEqualTo("Unhandled event: cluster.upgraded");
+    }
+
+    @Test
+    void itNeedsTheIntakesCredentialsAndAValidEvent() {
+        assertThat(app.service.send("POST", "/castai/routes/test", CONSOLE).statusCode()).isEqualTo(401);
+        var malformed = app.service.send("POST", "/castai/routes/test", "{not json", "Authorization", "Bearer inbound-token");
+        assertThat(malformed.statusCode()).isEqualTo(400);
+        assertThat(malformed.body()).startsWith("{\"error\":");
+        assertThat(app.service.send("GET", "/castai/routes/test", null).statusCode()).isEqualTo(405);
+    }
+}

@@ -1,0 +1,207 @@
+package io.castai.events.channels;
+
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import io.castai.events.intake.NotificationEvent;
+import io.castai.events.intake.Severity;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** channels.yaml: every start-up validation error with its exact message, and how rules decide. */
+class ChannelsFileTest {
+    private static final Map<String, String> ENV = Map.of("SLACK_OPS_URL", "https://hooks.slack.com/services/T/B/secret-token");
+
+    private static Channels parse(String yaml) {
+        return ChannelsFile.parse("channels.yaml", yaml, ENV::get);
+    }
+
+    static Stream<Arguments> invalidFiles() {
+        return Stream.of(
+                Arguments.of("unknown channel in a rule", """
+                        channels:
+                          - {name: slack-ops, type: slack, webhookUrl: "${SLACK_OPS_URL}"}
+                        rules:
+                          - {eventTypes: [node.*], channels: [slack-opps]}
+                        default: [log]
+                        """, "channels.yaml: rules[0].channels: unknown channel \"slack-opps\" (declared: log, slack-ops)"),
+                Arguments.of("unknown channel in the default", """
+                        default: [nobody]
+                        """, "channels.yaml: default: unknown channel \"nobody\" (declared: log)"),
+                Arguments.of("missing required parameter", """
+                        channels:
+                          - {name: slack-ops, type: slack}
+                        default: [log]
+                        """, "channels.yaml: channels[0] (slack-ops): missing required parameter \"webhookUrl\""),
+                Arguments.of("duplicate name", """
+                        channels:
+                          - {name: slack-ops, type: slack, webhookUrl: "${SLACK_OPS_URL}"}
+                          - {name: slack-ops, type: slack, webhookUrl: "${SLACK_OPS_URL}"}
+                        default: [log]
+                        """, "channels.yaml: channels[1].name: duplicate channel name \"slack-ops\""),
+                Arguments.of("the built-in log redeclared", """
+                        channels:
+                          - {name: log, type: log}
+                        default: [log]
+                        """, "channels.yaml: channels[0].name: duplicate channel name \"log\" (log is built in)"),
+                Arguments.of("unknown key in a channel", """
+                        channels:
+                          - {name: slack-ops, type: slack, webhookURL: "${SLACK_OPS_URL}"}
+                        default: [log]
+                        """, "channels.yaml: channels[0] (slack-ops): unknown key \"webhookURL\" "
+                        + "(slack channels take: name, type, optional, template, webhookUrl)"),
+                Arguments.of("unknown key in a rule", """
+                        rules:
+                          - {eventType: node.added, channels: [log]}
+                        default: [log]
+                        """, "channels.yaml: rules[0]: unknown key \"eventType\" "
+                        + "(allowed: name, eventTypes, minSeverity, clusters, channels, recipients, continue)"),
+                Arguments.of("unknown top-level key", """
+                        route: {}
+                        default: [log]
+                        """, "channels.yaml: unknown key \"route\" (allowed: channels, rules, default)"),
+                Arguments.of("no default rule", """
+                        rules:
+                          - {channels: [log]}
+                        """, "channels.yaml: default: missing; a default rule is required (e.g. default: [log])"),
+                Arguments.of("unknown channel type", """
+                        channels:
+                          - {name: teams, type: msteams}
+                        default: [log]
+                        """, "channels.yaml: channels[0] (teams).type: unknown channel type \"msteams\" "
+                        + "(known: slack, pagerduty, webhook, email, log)"),
+                Arguments.of("unset variable", """
+                        channels:
+                          - {name: slack-finops, type: slack, webhookUrl: "${SLACK_FINOPS_URL}"}
+                        default: [log]
+                        """, "channels.yaml: channels[0] (slack-finops).webhookUrl: ${SLACK_FINOPS_URL} is not set"),
+                Arguments.of("a URL that is not one, without echoing it", """
+                        channels:
+                          - {name: hook, type: webhook, url: "hooks.example.com/secret-token"}
+                        default: [log]
+                        """, "channels.yaml: channels[0] (hook).url: must be an http(s) URL with a host"),
+                Arguments.of("a choice outside its values", """
+                        channels:
+                          - {name: mail, type: email, host: smtp.example.com, from: a@example.com, to: [b@example.com], tls: ssl}
+                        default: [log]
+                        """, "channels.yaml: channels[0] (mail).tls: \"ssl\" is not one of starttls, smtps, none"),
+                Arguments.of("a severity that does not exist", """
+                        rules:
+                          - {minSeverity: HIGH, channels: [log]}
+                        default: [log]
+                        """, "channels.yaml: rules[0].minSeverity: \"HIGH\" is not one of CRITICAL, ERROR, WARNING, INFO, SUCCESS"),
+                Arguments.of("a rule without channels", """
+                        rules:
+                          - {eventTypes: [node.added]}
+                        default: [log]
+                        """, "channels.yaml: rules[0]: missing required key \"channels\""),
+                Arguments.of("recipients on a rule without email", """
+                        rules:
+                          - {channels: [log], recipients: [a@example.com]}
+                        default: [log]
+                        """, "channels.yaml: rules[0].recipients: only email channels take recipients, and this rule sends to none"),
+                Arguments.of("a channel name that cannot be a route id", """
+                        channels:
+                          - {name: Slack Ops, type: log}
+                        default: [log]
+                        """, "channels.yaml: channels[0].name: \"Slack Ops\" must be lower-case letters, digits and dashes"),
+                Arguments.of("a duplicate key", """
+                        default: [log]
+                        default: [log]
+                        """, "channels.yaml: is not valid YAML: "));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidFiles")
+    void aMistakeStopsStartUpWithOneExactMessage(String mistake, String yaml, String message) {
+        var thrown = assertThatThrownBy(() -> parse(yaml)).isInstanceOf(ConfigurationException.class);
+        if (message.endsWith(": ")) {
+            thrown.hasMessageStartingWith(message);
+        } else {
+            thrown.hasMessage(message);
+        }
+        thrown.satisfies(e -> assertThat(e.getMessage()).doesNotContain("secret-token"));
+    }
+
+    @Test
+    void anOptionalChannelWithoutItsValueIsOffAndSkipped() {
+        Channels channels = parse("""
+                channels:
+                  - {name: slack, type: slack, optional: true, webhookUrl: "${SLACK_WEBHOOK_URL:-}"}
+                rules:
+                  - {eventTypes: [node.added], channels: [log, slack]}
+                default: [log]
+                """);
+        Channels.Decision decision = channels.decide(event("node.added", Severity.INFO, "prod"));
+        assertThat(decision.targets()).extracting(Target::channel).containsExactly("log");
+        assertThat(decision.off()).containsExactly("slack");
+        assertThat(channels.get("slack").offReason()).isEqualTo("webhookUrl is empty");
+    }
+
+    @Test
+    void firstMatchWinsUnlessARuleContinues() {
+        Channels channels = parse("""
+                channels:
+                  - {name: ops, type: log}
+                  - {name: finops, type: log}
+                  - {name: pager, type: log}
+                rules:
+                  - {name: finops, eventTypes: ["savings.*"], clusters: [prod-eu], channels: [finops], continue: true}
+                  - {name: savings, eventTypes: ["savings.*"], channels: [ops]}
+                  - {name: critical, minSeverity: ERROR, channels: [pager]}
+                  - {name: nodes, eventTypes: ["node.*"], channels: [ops, log]}
+                default: [log]
+                """);
+        assertThat(channels.decide(event("savings.daily", Severity.INFO, "prod-eu")).rules()).containsExactly("finops", "savings");
+        assertThat(channels.targets(event("savings.daily", Severity.INFO, "prod-eu"))).extracting(Target::channel)
+                .containsExactly("finops", "ops");
+        assertThat(channels.targets(event("savings.threshold", Severity.INFO, "staging"))).extracting(Target::channel)
+                .containsExactly("ops");
+        assertThat(channels.targets(event("node.added", Severity.CRITICAL, "staging"))).extracting(Target::channel)
+                .containsExactly("pager");
+        assertThat(channels.targets(event("node.added", Severity.WARNING, "staging"))).extracting(Target::channel)
+                .containsExactly("ops", "log");
+        assertThat(channels.decide(event("audit.cluster.deleted", Severity.INFO, "staging")).rules()).containsExactly("default");
+    }
+
+    @Test
+    void globsMatchWholeTypesOnly() {
+        assertThat(RoutingRule.glob("node.*").matcher("node.spot_interrupted").matches()).isTrue();
+        assertThat(RoutingRule.glob("node.*").matcher("nodes").matches()).isFalse();
+        assertThat(RoutingRule.glob("*.added").matcher("node.added").matches()).isTrue();
+        assertThat(RoutingRule.glob("node.added").matcher("nodexadded").matches()).as("the dot is literal").isFalse();
+    }
+
+    @Test
+    void secretsNeverAppearInAChannelsDescription() {
+        Channels channels = parse("""
+                channels:
+                  - {name: slack-ops, type: slack, webhookUrl: "${SLACK_OPS_URL}"}
+                default: [log]
+                """);
+        assertThat(channels.get("slack-ops").toString()).contains("webhookUrl=<secret>").doesNotContain("secret-token");
+    }
+
+    @Test
+    void aCommaSeparatedVariableIsAList() {
+        Channels channels = ChannelsFile.parse("channels.yaml", """
+                channels:
+                  - {name: mail, type: email, host: smtp.example.com, from: a@example.com, to: "${ONCALL}"}
+                default: [mail]
+                """, Map.of("ONCALL", "b@example.com, c@example.com")::get);
+        assertThat(channels.get("mail").list("to")).containsExactly("b@example.com", "c@example.com");
+        assertThat(channels.get("mail").integer("port")).isEqualTo(587);
+    }
+
+    private static NotificationEvent event(String type, Severity severity, String cluster) {
+        return new NotificationEvent("id-1", type, severity, "cluster-id", cluster, "2026-11-27T00:00:00Z",
+                type, "summary", Map.of(), NotificationEvent.ORIGIN_EVENT);
+    }
+
+}

@@ -1,0 +1,50 @@
+package io.castai.events.channels;
+
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.castai.events.intake.NotificationEvent;
+import io.castai.events.intake.Severity;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Slack's limits are kept by cutting with a marker, never by failing. */
+class SlackChannelTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final SlackChannel slack = new SlackChannel(null, new ConsoleLink("https://console.cast.ai"));
+    private final NotificationEvent event = new NotificationEvent("e-1", "notification", Severity.ERROR, "c-1", "prod",
+            "2026-11-27T00:00:00Z", "Title", "Summary", Map.of("nodeName", "n-1"), NotificationEvent.ORIGIN_CONSOLE);
+
+    @Test
+    void aLongParagraphIsCutAt3000CharactersWithAMarker() throws Exception {
+        JsonNode body = JSON.readTree(slack.payload(event, "x".repeat(5000)));
+
+        String section = body.get("blocks").get(0).get("text").get("text").asText();
+        assertThat(section).hasSize(3000).endsWith("… (truncated)");
+        assertThat(body.get("text").asText()).hasSize(5000);
+    }
+
+    @Test
+    void manyParagraphsStayWithin50BlocksAndSaySoWhenCut() throws Exception {
+        String message = String.join("\n\n", java.util.Collections.nCopies(80, "paragraph"));
+
+        JsonNode blocks = JSON.readTree(slack.payload(event, message)).get("blocks");
+
+        assertThat(blocks).hasSize(50);
+        // 48 = 50 minus the fields and the console link: 47 paragraphs and the marker
+        assertThat(blocks.get(47).get("text").get("text").asText()).isEqualTo("… (33 more paragraphs truncated)");
+        assertThat(blocks.get(48).get("fields")).isNotNull();
+        assertThat(blocks.get(49).get("type").asText()).isEqualTo("context");
+    }
+
+    @Test
+    void aShortMessageIsOneSectionWithFields() throws Exception {
+        JsonNode blocks = JSON.readTree(slack.payload(event, "Hello")).get("blocks");
+
+        assertThat(blocks).hasSize(3);
+        assertThat(blocks.get(0).get("text").get("text").asText()).isEqualTo("Hello");
+        assertThat(blocks.get(1).get("fields").findValuesAsText("text")).containsExactly("*Cluster*\nprod", "*Node*\nn-1");
+    }
+}

@@ -1,0 +1,21 @@
+<#--
+  An email: header lines (Subject:, To:), a blank line, then the body (plain text).
+  To: lists the rule's recipients, else the channel's "to"; remove the line to always use "to".
+  The data model is described in log.ftl.
+-->
+To: ${recipients?join(", ")}
+Subject: [CAST AI] ${event.severity} ${event.title!event.type} (cluster ${event.clusterName!event.clusterId!"unknown"})
+
+${event.summary!}
+
+Event type:  ${event.type}
+Severity:    ${event.severity}
+Cluster:     ${event.clusterName!} ${event.clusterId!}
+<#if event.details.nodeName??>
+Node:        ${event.details.nodeName} ${event.details.instanceType!} ${event.details.lifecycle!}
+</#if>
+Time:        ${event.timestamp!}
+<#if consoleUrl?has_content>
+Console:     ${consoleUrl}
+</#if>
+Event id:    ${event.id}

@@ -1,0 +1,32 @@
+<#--
+  The log line for each event (channel "log", and any channel of type log without its own template).
+  FreeMarker (https://freemarker.apache.org/docs/dgui.html). The data model:
+    event        .id .type .severity (.severity.paging: CRITICAL or ERROR) .clusterId .clusterName
+                 .timestamp .title .summary .origin, and .details.<field> (nodeName, instanceType,
+                 lifecycle, action, savingsImpact, ...; a console notification's Details)
+    channel      this channel's name
+    consoleUrl   the cluster's page in the CAST AI console ("" when unknown)
+    recipients   email only: the rule's recipients, else the channel's "to"
+  A value that may be absent needs a default: ${event.details.nodeName!} or ${event.clusterName!"?"}.
+  The rendered text is trimmed. Edits are picked up within 5 seconds, no restart needed.
+-->
+<#assign d = event.details>
+<#if event.type == "node.added">
+New ${d.lifecycle!} node: ${d.instanceType!} (${d.nodeName!}) in cluster ${event.clusterName!}
+<#elseif event.type == "node.removed">
+Node removed: ${d.nodeName!}
+<#elseif event.type == "node.spot_interrupted">
+Spot instance interrupted: ${d.nodeName!} in cluster ${event.clusterName!}
+<#elseif event.type == "savings.threshold">
+Savings threshold crossed: ${d.savingsImpact!}%
+<#elseif event.type == "savings.daily">
+${event.summary!}
+<#elseif event.type?starts_with("audit.")>
+Audit entry ${d.auditId!} at ${d.time!}: ${d.eventType!} by ${d.initiatedBy!}
+<#elseif event.type?starts_with("k8s.")>
+Kubernetes event ${event.title!} (${event.severity}) on ${d.object!} in ${d.namespace!}: ${event.summary!}
+<#elseif event.type == "notification">
+CAST AI notification [${event.severity}] ${event.title!}: ${event.summary!}
+<#else>
+Unhandled event: ${event.type}
+</#if>

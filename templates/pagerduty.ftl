@@ -1,0 +1,12 @@
+<#--
+  The PagerDuty incident summary (payload.summary, cut at 1,024 characters). Severity, source,
+  component, links and custom_details come from the event. The data model is described in log.ftl.
+-->
+<#assign d = event.details>
+<#if event.type == "node.spot_interrupted">
+Spot instance interrupted: node ${d.nodeName!} (${d.instanceType!}) in cluster ${event.clusterName!}
+<#elseif event.type == "notification">
+[${event.severity}] ${event.title!}: ${event.summary!}
+<#else>
+CAST AI ${event.type} in cluster ${event.clusterName!event.clusterId!"?"}: ${event.summary!}
+</#if>
