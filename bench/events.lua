@@ -1,6 +1,7 @@
 -- wrk script: POST a distinct node.added event per request (ids unique per thread and run).
 local threads = {}
-local run = tostring(os.time())
+-- BENCH_RUN tells apart several wrk processes started in the same second (bench/replicas.sh)
+local run = (os.getenv("BENCH_RUN") or "") .. tostring(os.time())
 
 function setup(thread)
   thread:set("tid", #threads + 1)

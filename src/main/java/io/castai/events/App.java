@@ -24,6 +24,7 @@ public final class App {
     public static Main createMain() {
         // no classpath scanning: walking the whole fat jar for one configuration class costs seconds at start
         Main main = new Main();
+        main.configure().addConfiguration(BaseConfiguration.class);
         main.configure().addConfiguration(EventsConfiguration.class);
         // one sending route per configured channel, from its type's route template
         main.addMainListener(new ChannelRoutes());

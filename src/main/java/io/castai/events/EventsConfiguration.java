@@ -14,7 +14,7 @@ import io.castai.events.castai.PollerBackoff;
 import io.castai.events.castai.PollerSettings;
 import io.castai.events.castai.SavingsPoll;
 import io.castai.events.channels.Channels;
-import io.castai.events.channels.ChannelsFile;
+import io.castai.events.cluster.StoreLeaseClusterService;
 import io.castai.events.channels.ConsoleLink;
 import io.castai.events.channels.EmailChannel;
 import io.castai.events.channels.MessageTemplates;
@@ -29,15 +29,10 @@ import io.castai.events.outbox.DeadLetterAdmin;
 import io.castai.events.outbox.DispatchRecovery;
 import io.castai.events.outbox.Outbox;
 import io.castai.events.outbox.OutboxHousekeeping;
-import io.castai.events.security.AdminAuth;
-import io.castai.events.security.InboundAuth;
-import io.castai.events.security.Secrets;
-import io.castai.events.security.WebhookSignature;
+import io.castai.events.outbox.StoreOutage;
 import io.castai.events.delivery.ChannelPause;
 import io.castai.events.delivery.DeliveryReport;
 import io.castai.events.delivery.DeliveryRetryPolicy;
-import io.castai.events.intake.EventParser;
-import io.castai.events.kubernetes.KubernetesEvents;
 import io.castai.events.intake.IntakeResponses;
 import io.castai.events.ops.ServiceMetrics;
 import io.castai.events.ops.StartupHooks;
@@ -46,25 +41,19 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
 import org.apache.camel.PropertyInject;
-import org.apache.camel.util.TimeUtils;
 
-/** All wiring in one place: each bean the routes call, built from application.properties. */
+/**
+ * The wiring of everything the routes call, from the beans of {@link BaseConfiguration} and
+ * application.properties.
+ */
 @Configuration
 public class EventsConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext camelContext) throws Exception {
         camelContext.addStartupListener(new StartupHooks());
-    }
-
-    @BindToRegistry
-    public ServiceMetrics metrics(CamelContext camelContext) {
-        return new ServiceMetrics(camelContext);
-    }
-
-    @BindToRegistry
-    public EventParser eventParser() {
-        return new EventParser();
+        // a service of the context, so it starts before the routes whose leadership it decides
+        camelContext.addService(camelContext.getRegistry().findSingleByType(StoreLeaseClusterService.class));
     }
 
     @BindToRegistry
@@ -72,10 +61,11 @@ public class EventsConfiguration implements CamelConfiguration {
         return new IntakeResponses(metrics);
     }
 
+    /** camel-master asks it which replica runs the pollers (routes/poll-*.camel.yaml). */
     @BindToRegistry
-    public Outbox outbox(@PropertyInject("data.dir") String dataDir, @PropertyInject("delivery.lease") String lease,
-                         Clock clock) {
-        return new Outbox(Path.of(dataDir), clock, duration(lease));
+    public StoreLeaseClusterService clusterService(Outbox outbox, @PropertyInject("castai.pollers.takeover") String takeover,
+                                                   Clock clock) {
+        return new StoreLeaseClusterService(outbox, duration(takeover), clock);
     }
 
     @BindToRegistry
@@ -94,6 +84,11 @@ public class EventsConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry
+    public StoreOutage storeOutage(Clock clock) {
+        return new StoreOutage(clock);
+    }
+
+    @BindToRegistry
     public DispatchRecovery dispatchRecovery(Outbox outbox, Clock clock) {
         return new DispatchRecovery(outbox, Duration.ofSeconds(30), clock);
     }
@@ -107,30 +102,6 @@ public class EventsConfiguration implements CamelConfiguration {
     @BindToRegistry
     public DeadLetterAdmin deadLetterAdmin(Outbox outbox) {
         return new DeadLetterAdmin(outbox);
-    }
-
-    @BindToRegistry
-    public InboundAuth inboundAuth(@PropertyInject(value = "webhook.token", defaultValue = "") String token,
-                                   @PropertyInject(value = "webhook.signing-secret", defaultValue = "") String signingSecret,
-                                   @PropertyInject("webhook.signature-tolerance") String tolerance, Clock clock) {
-        String secret = Secrets.resolve("WEBHOOK_SIGNING_SECRET", signingSecret);
-        return new InboundAuth(Secrets.resolve("WEBHOOK_TOKEN", token),
-                secret == null || secret.isBlank() ? null : new WebhookSignature(secret.trim(), duration(tolerance), clock));
-    }
-
-    @BindToRegistry
-    public AdminAuth adminAuth(@PropertyInject(value = "admin.token", defaultValue = "") String token) {
-        return new AdminAuth(Secrets.resolve("ADMIN_TOKEN", token));
-    }
-
-    @BindToRegistry
-    public Channels channels(CamelContext camelContext, @PropertyInject("channels.file") String file) {
-        return ChannelsFile.load(Path.of(file), name -> placeholder(camelContext, name));
-    }
-
-    @BindToRegistry
-    public ConsoleLink consoleLink(@PropertyInject("castai.console.url") String consoleUrl) {
-        return new ConsoleLink(consoleUrl);
     }
 
     @BindToRegistry
@@ -168,39 +139,9 @@ public class EventsConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry
-    public DeliveryRetryPolicy deliveryRetryPolicy(
-            @PropertyInject("delivery.max-attempts") int maxAttempts,
-            @PropertyInject("delivery.max-age") String maxAge,
-            @PropertyInject("delivery.initial-backoff") String initialBackoff,
-            @PropertyInject("delivery.max-backoff") String maxBackoff,
-            @PropertyInject("delivery.retry-after-cap") String retryAfterCap,
-            Clock clock) {
-        return new DeliveryRetryPolicy(maxAttempts, duration(maxAge), duration(initialBackoff), duration(maxBackoff),
-                duration(retryAfterCap), clock);
-    }
-
-    @BindToRegistry
-    public ChannelPause channelPause(Clock clock) {
-        return new ChannelPause(clock);
-    }
-
-    @BindToRegistry
     public DeliveryReport deliveryReport(Outbox outbox, DeliveryRetryPolicy policy, ChannelPause pause,
                                          ServiceMetrics metrics, Clock clock) {
         return new DeliveryReport(outbox, policy, pause, metrics, clock);
-    }
-
-    @BindToRegistry
-    public Clock clock() {
-        return Clock.systemUTC();
-    }
-
-    @BindToRegistry
-    public CastaiApi castaiApi(
-            @PropertyInject(value = "castai.api.key", defaultValue = "") String apiKey,
-            @PropertyInject("castai.api.url") String apiUrl,
-            @PropertyInject(value = "castai.cluster.id", defaultValue = "") String clusterIds) {
-        return new CastaiApi(Secrets.resolve("CASTAI_API_KEY", apiKey), apiUrl, clusterIds);
     }
 
     @BindToRegistry
@@ -212,28 +153,17 @@ public class EventsConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry
-    public PollerBackoff pollerBackoff(@PropertyInject("castai.poll.backoff") String initial,
-                                       @PropertyInject("castai.poll.max-backoff") String max, Clock clock) {
-        return new PollerBackoff(duration(initial), duration(max), clock);
-    }
-
-    @BindToRegistry
     public CastaiApiHealthCheck castaiApiHealthCheck(PollerBackoff backoff) {
         return new CastaiApiHealthCheck(backoff);
     }
 
     @BindToRegistry
-    public PolledEvents polledEvents(EventParser parser) {
-        return new PolledEvents(parser);
-    }
-
-    @BindToRegistry
-    public AuditPoll auditPoll(CastaiApi api, PolledEvents events, Clock clock,
+    public AuditPoll auditPoll(CastaiApi api, PolledEvents events, Outbox outbox, Clock clock,
                                @PropertyInject("data.dir") String dataDir,
                                @PropertyInject("castai.audit.lookback") String lookback,
                                @PropertyInject("castai.audit.lag") String lag,
                                @PropertyInject("castai.audit.page-limit") int pageLimit) {
-        return new AuditPoll(api, events, Path.of(dataDir), duration(lookback), duration(lag), pageLimit, clock);
+        return new AuditPoll(api, events, outbox, Path.of(dataDir), duration(lookback), duration(lag), pageLimit, clock);
     }
 
     @BindToRegistry
@@ -248,25 +178,7 @@ public class EventsConfiguration implements CamelConfiguration {
         return new SavingsPoll(api, clock, ZoneId.of(timeZone));
     }
 
-    @BindToRegistry
-    public KubernetesEvents kubernetesEvents(@PropertyInject(value = "k8s.cluster-name", defaultValue = "") String name) {
-        return new KubernetesEvents(name);
-    }
-
-    /**
-     * A ${NAME} of channels.yaml: the environment variable NAME, else the property NAME (which
-     * the matching upper-case variable overrides), else nothing; NAME_FILE's content wins.
-     */
-    private static String placeholder(CamelContext camelContext, String name) {
-        String value = System.getenv(name);
-        if (value == null) {
-            value = camelContext.getPropertiesComponent().resolveProperty(name).orElse(null);
-        }
-        return Secrets.resolve(name.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_'), value);
-    }
-
-    /** Durations are written the Camel way: 500ms, 30s, 24h, 1h30m. */
     private static Duration duration(String text) {
-        return Duration.ofMillis(TimeUtils.toMilliSeconds(text));
+        return BaseConfiguration.duration(text);
     }
 }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -15,8 +14,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * Where the audit-log poller of one cluster stands: the time window being read and the cursor
  * of the next page ({@code from}, {@code to}, {@code cursor}, as CAST AI's own receiver keeps
- * it). Saved after every page, atomically, under {@code DATA_DIR/castai-audit/}, so a restart
- * neither misses nor repeats entries.
+ * it). Saved in the outbox's store after every page, so a restart, or another replica taking
+ * over, neither misses nor repeats entries. Versions before the shared store kept it as a file
+ * under {@code DATA_DIR/castai-audit/}; such a file is still read once.
  */
 public record AuditCheckpoint(Instant from, Instant to, String cursor) {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -26,31 +26,33 @@ public record AuditCheckpoint(Instant from, Instant to, String cursor) {
         return cursor == null || cursor.isEmpty();
     }
 
-    public static Optional<AuditCheckpoint> load(Path file) {
+    /** A checkpoint file left by an earlier version, if there is one. */
+    public static Optional<AuditCheckpoint> loadLegacy(Path file) {
         if (!Files.exists(file)) {
             return Optional.empty();
         }
         try {
-            JsonNode node = JSON.readTree(file.toFile());
-            return Optional.of(new AuditCheckpoint(Instant.parse(node.get("from").asText()),
-                    Instant.parse(node.get("to").asText()), node.path("cursor").asText("")));
+            return Optional.of(fromJson(Files.readString(file)));
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("unreadable audit checkpoint " + file + ": delete it to start over", e);
         }
     }
 
-    public void save(Path file) {
+    public static AuditCheckpoint fromJson(String json) {
+        try {
+            JsonNode node = JSON.readTree(json);
+            return new AuditCheckpoint(Instant.parse(node.get("from").asText()),
+                    Instant.parse(node.get("to").asText()), node.path("cursor").asText(""));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public String toJson() {
         ObjectNode node = JSON.createObjectNode()
                 .put("from", from.toString())
                 .put("to", to.toString())
                 .put("cursor", cursor == null ? "" : cursor);
-        try {
-            Files.createDirectories(file.getParent());
-            Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.write(temp, JSON.writeValueAsBytes(node));
-            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot save audit checkpoint " + file, e);
-        }
+        return node.toString();
     }
 }

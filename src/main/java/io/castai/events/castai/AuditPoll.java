@@ -9,11 +9,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.castai.events.intake.NotificationEvent;
+import io.castai.events.outbox.Outbox;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,17 +35,19 @@ public class AuditPoll {
 
     private final CastaiApi api;
     private final PolledEvents events;
-    private final Path checkpointDir;
+    private final Outbox store;
+    private final Path legacyCheckpointDir;
     private final Duration lookback;
     private final Duration lag;
     private final int pageLimit;
     private final Clock clock;
 
-    public AuditPoll(CastaiApi api, PolledEvents events, Path dataDir, Duration lookback, Duration lag, int pageLimit,
-                     Clock clock) {
+    public AuditPoll(CastaiApi api, PolledEvents events, Outbox store, Path dataDir, Duration lookback, Duration lag,
+                     int pageLimit, Clock clock) {
         this.api = api;
         this.events = events;
-        this.checkpointDir = dataDir.resolve("castai-audit");
+        this.store = store;
+        this.legacyCheckpointDir = dataDir.resolve("castai-audit");
         this.lookback = lookback;
         this.lag = lag;
         this.pageLimit = pageLimit;
@@ -60,7 +64,7 @@ public class AuditPoll {
         exchange.setProperty(PollerBackoff.POLLER, "audit");
         exchange.setProperty(PollerBackoff.CLUSTER, clusterId);
         Instant now = clock.instant().minus(lag).truncatedTo(ChronoUnit.SECONDS);
-        AuditCheckpoint window = AuditCheckpoint.load(checkpointFile(clusterId))
+        AuditCheckpoint window = lastCheckpoint(clusterId)
                 .map(last -> last.windowDone() ? new AuditCheckpoint(last.to(), now, "") : last)
                 .orElseGet(() -> new AuditCheckpoint(now.minus(lookback), now, ""));
         exchange.setProperty(WINDOW, window);
@@ -100,12 +104,18 @@ public class AuditPoll {
             cursor = "";
         }
         AuditCheckpoint next = new AuditCheckpoint(window.from(), window.to(), cursor);
-        next.save(checkpointFile(exchange.getProperty(PollerBackoff.CLUSTER, String.class)));
+        store.saveCheckpoint(checkpointName(exchange.getProperty(PollerBackoff.CLUSTER, String.class)), next.toJson());
         exchange.setProperty(WINDOW, next);
         exchange.setProperty(MORE_PAGES, !next.windowDone());
     }
 
-    private Path checkpointFile(String clusterId) {
-        return checkpointDir.resolve(clusterId.replaceAll("[^A-Za-z0-9._-]", "_") + ".json");
+    private Optional<AuditCheckpoint> lastCheckpoint(String clusterId) {
+        Optional<AuditCheckpoint> saved = store.checkpoint(checkpointName(clusterId)).map(AuditCheckpoint::fromJson);
+        return saved.isPresent() ? saved : AuditCheckpoint.loadLegacy(
+                legacyCheckpointDir.resolve(clusterId.replaceAll("[^A-Za-z0-9._-]", "_") + ".json"));
+    }
+
+    private static String checkpointName(String clusterId) {
+        return "audit/" + clusterId;
     }
 }

@@ -61,10 +61,9 @@ public class IntakeResponses {
             LOG.warn("Refused request to {}: {}", exchange.getFromRouteId(), unauthorized.getMessage());
             reply(exchange, 401, error(unauthorized.getMessage()));
             exchange.getMessage().setHeader("WWW-Authenticate", "Bearer");
-        } else if (failure instanceof OutboxException stored) {
+        } else if (OutboxException.in(failure) != null) {
             metrics.rejected("storage");
-            LOG.error("Could not store event: {} ({})", stored.getMessage(),
-                    stored.getCause() == null ? "" : stored.getCause().getMessage());
+            LOG.error("Could not store event: {}", OutboxException.describe(failure));
             reply(exchange, 503, error("events cannot be stored right now, retry later"));
             exchange.getMessage().setHeader("Retry-After", "5");
         } else if (failure instanceof InvalidPayloadException) {

@@ -1,11 +1,6 @@
 package io.castai.events.outbox;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -17,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -26,87 +22,56 @@ import java.util.concurrent.TimeoutException;
 
 import io.castai.events.intake.NotificationEvent;
 import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The durable hand-off: every accepted event, and every (event, channel) delivery it leads to,
- * kept in one SQLite file under DATA_DIR (WAL mode: a committed write survives {@code kill -9}).
- * A delivery is pending until its channel accepts it, or dead (kept, with the reason) when it
- * cannot be delivered. A lease stops two workers from sending the same delivery at once.
- * SQLite has one writer: every write goes to one writer thread, which commits whatever has
- * queued up in a single transaction (group commit) before the callers return. Reads use a
- * second connection, which sees every committed write (WAL).
+ * kept in the {@link Store} (a SQLite file under DATA_DIR in WAL mode, or PostgreSQL shared by
+ * the replicas): a committed write survives {@code kill -9}. A delivery is pending until its
+ * channel accepts it, or dead (kept, with the reason) when it cannot be delivered. A lease stops
+ * two workers (of one replica or of several) from sending the same delivery at once. Every write
+ * goes to one writer thread, which commits whatever has queued up in a single transaction (group
+ * commit) before the callers return; reads take their own pooled connection.
  */
 public class Outbox extends ServiceSupport {
-    private static final String SCHEMA = """
-            CREATE TABLE IF NOT EXISTS events (
-                id TEXT PRIMARY KEY,
-                body TEXT NOT NULL,
-                accepted_at INTEGER NOT NULL,
-                dispatched INTEGER NOT NULL DEFAULT 0);
-            CREATE TABLE IF NOT EXISTS deliveries (
-                event_id TEXT NOT NULL,
-                channel TEXT NOT NULL,
-                message TEXT,
-                status TEXT NOT NULL,
-                attempts INTEGER NOT NULL DEFAULT 0,
-                created_at INTEGER NOT NULL,
-                next_attempt_at INTEGER NOT NULL,
-                leased_until INTEGER NOT NULL DEFAULT 0,
-                last_error TEXT,
-                last_response TEXT,
-                finished_at INTEGER,
-                PRIMARY KEY (event_id, channel));
-            CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, next_attempt_at);
-            CREATE INDEX IF NOT EXISTS events_undispatched ON events (dispatched);
-            """;
-
     private static final int MAX_BATCH = 1000;
+    private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
 
     /** One statement for the writer thread, and the caller waiting for its commit. */
     private record Write(String sql, Object[] args, CompletableFuture<Integer> done) {
     }
 
-    private final Path file;
+    private final Store store;
     private final Clock clock;
     private final Duration lease;
+    private final Duration dedupWindow;
     private final BlockingQueue<Write> writes = new LinkedBlockingQueue<>();
-    private final Map<String, PreparedStatement> writeStatements = new HashMap<>();
-    private Connection writeConnection;
-    private Connection connection;
     private Thread writer;
     private volatile boolean running;
 
-    public Outbox(Path dataDir, Clock clock, Duration lease) {
-        this.file = dataDir.resolve("castai-events.db");
+    public Outbox(Store store, Clock clock, Duration lease, Duration dedupWindow) {
+        this.store = store;
         this.clock = clock;
         this.lease = lease;
+        this.dedupWindow = dedupWindow;
     }
 
     @Override
     protected synchronized void doStart() throws Exception {
-        try {
-            Files.createDirectories(file.getParent());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create data directory " + file.getParent(), e);
-        }
-        writeConnection = DriverManager.getConnection("jdbc:sqlite:" + file);
-        try (Statement s = writeConnection.createStatement()) {
-            s.execute("PRAGMA journal_mode=WAL");
-            s.execute("PRAGMA synchronous=NORMAL");
-            s.execute("PRAGMA busy_timeout=5000");
-            for (String ddl : SCHEMA.split(";")) {
-                if (!ddl.isBlank()) {
-                    s.execute(ddl);
+        try (Connection c = store.dataSource().getConnection()) {
+            StoreSchema.migrate(c, store.shared());
+            if (!store.shared()) {
+                try (Statement s = c.createStatement()) {
+                    // one process owns this file: leases left by a previous run (a crash) are void
+                    s.executeUpdate("UPDATE deliveries SET leased_until = 0 WHERE status = 'pending'");
                 }
             }
-            // one process owns this file: leases left by a previous run (a crash) are void
-            s.executeUpdate("UPDATE deliveries SET leased_until = 0 WHERE status = 'pending'");
+        } catch (SQLException e) {
+            throw new OutboxException("cannot open the outbox (" + store.description() + ")", e);
         }
-        writeConnection.setAutoCommit(false);
-        connection = DriverManager.getConnection("jdbc:sqlite:" + file);
-        try (Statement s = connection.createStatement()) {
-            s.execute("PRAGMA busy_timeout=5000");
-        }
+        LOG.info(store.shared() ? "Outbox in {}, shared by every replica" : "Outbox in {} (one instance)",
+                store.description());
         running = true;
         writer = new Thread(this::writeLoop, "outbox-writer");
         writer.setDaemon(true);
@@ -120,18 +85,12 @@ public class Outbox extends ServiceSupport {
             writer.join(10_000);
             writer = null;
         }
-        for (PreparedStatement ps : writeStatements.values()) {
-            ps.close();
-        }
-        writeStatements.clear();
-        if (writeConnection != null) {
-            writeConnection.close();
-            writeConnection = null;
-        }
-        if (connection != null) {
-            connection.close();
-            connection = null;
-        }
+        store.close();
+    }
+
+    /** True when several replicas share this outbox. */
+    public boolean shared() {
+        return store.shared();
     }
 
     /** The writer thread: takes what has queued up, commits it in one transaction, answers each caller. */
@@ -156,58 +115,70 @@ public class Outbox extends ServiceSupport {
     }
 
     private void commit(List<Write> batch) {
-        int[] counts = new int[batch.size()];
-        try {
-            for (int i = 0; i < batch.size(); i++) {
-                counts[i] = execute(batch.get(i));
-            }
-            writeConnection.commit();
-            for (int i = 0; i < batch.size(); i++) {
-                batch.get(i).done().complete(counts[i]);
-            }
-        } catch (SQLException batchFailed) {
-            rollbackQuietly();
-            // one bad statement must not fail the others: each on its own
-            for (Write write : batch) {
-                try {
-                    int count = execute(write);
-                    writeConnection.commit();
-                    write.done().complete(count);
-                } catch (SQLException e) {
-                    rollbackQuietly();
-                    write.done().completeExceptionally(e);
+        try (Connection c = store.dataSource().getConnection()) {
+            c.setAutoCommit(false);
+            Map<String, PreparedStatement> statements = new HashMap<>();
+            try {
+                int[] counts = new int[batch.size()];
+                for (int i = 0; i < batch.size(); i++) {
+                    counts[i] = execute(c, statements, batch.get(i));
+                }
+                c.commit();
+                for (int i = 0; i < batch.size(); i++) {
+                    batch.get(i).done().complete(counts[i]);
+                }
+            } catch (SQLException batchFailed) {
+                rollbackQuietly(c);
+                // one bad statement must not fail the others: each on its own
+                for (Write write : batch) {
+                    try {
+                        int count = execute(c, statements, write);
+                        c.commit();
+                        write.done().complete(count);
+                    } catch (SQLException e) {
+                        rollbackQuietly(c);
+                        write.done().completeExceptionally(e);
+                    }
+                }
+            } finally {
+                for (PreparedStatement ps : statements.values()) {
+                    ps.close();
                 }
             }
+        } catch (SQLException unreachable) {
+            // no connection (the database is away): every caller hears it now, none waits 30 s
+            batch.forEach(write -> write.done().completeExceptionally(unreachable));
         }
     }
 
-    private int execute(Write write) throws SQLException {
-        PreparedStatement ps = writeStatements.get(write.sql());
+    private static int execute(Connection c, Map<String, PreparedStatement> statements, Write write) throws SQLException {
+        PreparedStatement ps = statements.get(write.sql());
         if (ps == null) {
-            ps = writeConnection.prepareStatement(write.sql());
-            writeStatements.put(write.sql(), ps);
+            ps = c.prepareStatement(write.sql());
+            statements.put(write.sql(), ps);
         }
         bind(ps, write.args());
         return ps.executeUpdate();
     }
 
-    private void rollbackQuietly() {
+    private static void rollbackQuietly(Connection c) {
         try {
-            writeConnection.rollback();
+            c.rollback();
         } catch (SQLException ignored) {
             // the connection reports the original failure
         }
     }
 
     /** True when an event with this id was accepted at or after {@code since}. */
-    public synchronized boolean seenSince(String id, Instant since) {
+    public boolean seenSince(String id, Instant since) {
         return queryLong("SELECT COUNT(*) FROM events WHERE id = ? AND accepted_at >= ?", id, since.toEpochMilli()) > 0;
     }
 
     /** Ids of the events accepted at or after {@code since}, newest first, at most {@code limit}. */
-    public synchronized List<String> idsSince(Instant since, long limit) {
+    public List<String> idsSince(Instant since, long limit) {
         List<String> ids = new ArrayList<>();
-        try (PreparedStatement ps = connection.prepareStatement(
+        try (Connection c = store.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement(
                 "SELECT id FROM events WHERE accepted_at >= ? ORDER BY accepted_at DESC LIMIT ?")) {
             ps.setLong(1, since.toEpochMilli());
             ps.setLong(2, limit);
@@ -222,11 +193,23 @@ public class Outbox extends ServiceSupport {
         return ids;
     }
 
-    /** Keeps an accepted event; returns once it is written. */
-    public void store(NotificationEvent event) {
-        update("INSERT INTO events (id, body, accepted_at, dispatched) VALUES (?, ?, ?, 0) "
-                        + "ON CONFLICT (id) DO UPDATE SET body = excluded.body, accepted_at = excluded.accepted_at, dispatched = 0",
-                event.getId(), EventCodec.toJson(event), now());
+    /**
+     * Keeps an accepted event; returns once it is written. False when an event with this id was
+     * already accepted within the dedup window (by this replica before a restart, or by another
+     * replica sharing the store): the caller treats it as a duplicate. The database decides, so two
+     * replicas given the same event at the same moment accept it once.
+     */
+    public boolean store(NotificationEvent event) {
+        long now = now();
+        return update("INSERT INTO events (id, body, accepted_at, dispatched) VALUES (?, ?, ?, 0) "
+                        + "ON CONFLICT (id) DO UPDATE SET body = excluded.body, accepted_at = excluded.accepted_at, "
+                        + "dispatched = 0 WHERE events.accepted_at < ?",
+                event.getId(), EventCodec.toJson(event), now, now - dedupWindow.toMillis()) > 0;
+    }
+
+    /** {@link #store} as the accept route asks it: true when the event is a duplicate (and was not stored again). */
+    public boolean isAlreadyStored(NotificationEvent event) {
+        return !store(event);
     }
 
     public void markDispatched(String eventId) {
@@ -234,9 +217,10 @@ public class Outbox extends ServiceSupport {
     }
 
     /** Events accepted before {@code acceptedBefore} but not yet routed (the process stopped, or the queue was full). */
-    public synchronized List<NotificationEvent> undispatched(Instant acceptedBefore, int limit) {
+    public List<NotificationEvent> undispatched(Instant acceptedBefore, int limit) {
         List<NotificationEvent> events = new ArrayList<>();
-        try (PreparedStatement ps = connection.prepareStatement(
+        try (Connection c = store.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement(
                 "SELECT body FROM events WHERE dispatched = 0 AND accepted_at < ? ORDER BY accepted_at LIMIT ?")) {
             ps.setLong(1, acceptedBefore.toEpochMilli());
             ps.setInt(2, limit);
@@ -266,23 +250,22 @@ public class Outbox extends ServiceSupport {
     public List<Delivery> claimDue(int limit) {
         long now = now();
         List<Delivery> due = new ArrayList<>();
-        synchronized (this) {
-            try (PreparedStatement select = connection.prepareStatement(
-                    "SELECT d.event_id, d.channel, d.message, d.attempts, d.created_at, e.body FROM deliveries d "
-                            + "JOIN events e ON e.id = d.event_id WHERE d.status = 'pending' AND d.next_attempt_at <= ? "
-                            + "AND d.leased_until <= ? ORDER BY d.next_attempt_at LIMIT ?")) {
-                select.setLong(1, now);
-                select.setLong(2, now);
-                select.setInt(3, limit);
-                try (ResultSet rs = select.executeQuery()) {
-                    while (rs.next()) {
-                        due.add(new Delivery(EventCodec.fromJson(rs.getString(6)), rs.getString(2), rs.getString(3),
-                                rs.getInt(4), Instant.ofEpochMilli(rs.getLong(5))));
-                    }
+        try (Connection c = store.dataSource().getConnection();
+             PreparedStatement select = c.prepareStatement(
+                     "SELECT d.event_id, d.channel, d.message, d.attempts, d.created_at, e.body FROM deliveries d "
+                             + "JOIN events e ON e.id = d.event_id WHERE d.status = 'pending' AND d.next_attempt_at <= ? "
+                             + "AND d.leased_until <= ? ORDER BY d.next_attempt_at LIMIT ?")) {
+            select.setLong(1, now);
+            select.setLong(2, now);
+            select.setInt(3, limit);
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    due.add(new Delivery(EventCodec.fromJson(rs.getString(6)), rs.getString(2), rs.getString(3),
+                            rs.getInt(4), Instant.ofEpochMilli(rs.getLong(5))));
                 }
-            } catch (SQLException e) {
-                throw new OutboxException("cannot claim due deliveries", e);
             }
+        } catch (SQLException e) {
+            throw new OutboxException("cannot claim due deliveries", e);
         }
         // the lease is taken only where nobody took it since the read
         List<CompletableFuture<Integer>> claims = new ArrayList<>();
@@ -300,8 +283,9 @@ public class Outbox extends ServiceSupport {
     }
 
     /** The attempts made so far and when the delivery was first queued; null when unknown. */
-    public synchronized Delivery find(String eventId, String channel) {
-        try (PreparedStatement ps = connection.prepareStatement(
+    public Delivery find(String eventId, String channel) {
+        try (Connection c = store.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement(
                 "SELECT d.message, d.attempts, d.created_at, e.body FROM deliveries d JOIN events e ON e.id = d.event_id "
                         + "WHERE d.event_id = ? AND d.channel = ?")) {
             ps.setString(1, eventId);
@@ -342,9 +326,10 @@ public class Outbox extends ServiceSupport {
                 + "last_error = ?, last_response = ? WHERE event_id = ? AND channel = ?", now(), error, response, eventId, channel);
     }
 
-    public synchronized List<DeadLetter> deadLetters(int limit) {
+    public List<DeadLetter> deadLetters(int limit) {
         List<DeadLetter> dead = new ArrayList<>();
-        try (PreparedStatement ps = connection.prepareStatement(
+        try (Connection c = store.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement(
                 "SELECT d.event_id, d.channel, e.body, d.attempts, d.last_error, d.last_response, d.created_at, d.finished_at "
                         + "FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.status = 'dead' "
                         + "ORDER BY d.finished_at LIMIT ?")) {
@@ -368,11 +353,11 @@ public class Outbox extends ServiceSupport {
     public int replay(String eventId, String channel) {
         long now = now();
         return update("UPDATE deliveries SET status = 'pending', attempts = 0, created_at = ?, next_attempt_at = ?, "
-                        + "leased_until = 0, finished_at = NULL WHERE status = 'dead' AND (? IS NULL OR event_id = ?) "
-                        + "AND (? IS NULL OR channel = ?)", now, now, eventId, eventId, channel, channel);
+                        + "leased_until = 0, finished_at = NULL WHERE status = 'dead' AND (CAST(? AS TEXT) IS NULL OR event_id = ?) "
+                        + "AND (CAST(? AS TEXT) IS NULL OR channel = ?)", now, now, eventId, eventId, channel, channel);
     }
 
-    public synchronized OutboxStats stats() {
+    public OutboxStats stats() {
         long now = now();
         long pending = queryLong("SELECT COUNT(*) FROM deliveries WHERE status = 'pending'");
         long oldest = queryLong("SELECT COALESCE(MIN(created_at), 0) FROM deliveries WHERE status = 'pending'");
@@ -390,6 +375,41 @@ public class Outbox extends ServiceSupport {
         update("DELETE FROM deliveries WHERE status = 'delivered' AND finished_at < ?", before);
         return update("DELETE FROM events WHERE accepted_at < ? AND dispatched = 1 AND NOT EXISTS "
                 + "(SELECT 1 FROM deliveries d WHERE d.event_id = events.id)", before);
+    }
+
+    /**
+     * Takes or keeps the lease {@code name} for {@code owner} until {@code ttl} from now: true when
+     * the owner holds it (it was free, expired, or already the owner's). The pollers' leadership.
+     */
+    public boolean holdLease(String name, String owner, Duration ttl) {
+        long now = now();
+        return update("INSERT INTO leases (name, owner, expires_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE "
+                        + "SET owner = excluded.owner, expires_at = excluded.expires_at "
+                        + "WHERE leases.owner = excluded.owner OR leases.expires_at < ?",
+                name, owner, now + ttl.toMillis(), now) > 0;
+    }
+
+    /** Gives the lease up (on shutdown), so another replica takes over at once. */
+    public void releaseLease(String name, String owner) {
+        update("DELETE FROM leases WHERE name = ? AND owner = ?", name, owner);
+    }
+
+    /** Where the audit-log poller of a cluster stands, if it ever ran. */
+    public Optional<String> checkpoint(String name) {
+        try (Connection c = store.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT state FROM checkpoints WHERE name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new OutboxException("cannot read checkpoint " + name, e);
+        }
+    }
+
+    public void saveCheckpoint(String name, String state) {
+        update("INSERT INTO checkpoints (name, state, saved_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE "
+                + "SET state = excluded.state, saved_at = excluded.saved_at", name, state, now());
     }
 
     private long now() {
@@ -414,7 +434,7 @@ public class Outbox extends ServiceSupport {
         try {
             return done.get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
-            throw new OutboxException("cannot write to the outbox (" + file.getFileName() + ")", e.getCause());
+            throw new OutboxException("cannot write to the outbox (" + store.description() + ")", e.getCause());
         } catch (TimeoutException e) {
             throw new OutboxException("the outbox did not commit within 30 s", e);
         } catch (InterruptedException e) {
@@ -424,7 +444,8 @@ public class Outbox extends ServiceSupport {
     }
 
     private long queryLong(String sql, Object... args) {
-        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+        try (Connection c = store.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement(sql)) {
             bind(ps, args);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : 0;

@@ -1,8 +1,32 @@
 package io.castai.events.outbox;
 
-/** The outbox could not be read or written (disk full, file unreadable): the event is not accepted. */
+/**
+ * The outbox could not be read or written (disk full, file unreadable, PostgreSQL away): the
+ * event is not accepted, the background work tries again later.
+ */
 public class OutboxException extends RuntimeException {
     public OutboxException(String message, Throwable cause) {
         super(message, cause);
+    }
+
+    /** The outbox failure in a failure's causes (Camel wraps what a bean expression throws), or null. */
+    public static OutboxException in(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof OutboxException outbox) {
+                return outbox;
+            }
+        }
+        return null;
+    }
+
+    /** One line for the log: what could not be done, and the database's own reason (never a URL). */
+    public static String describe(Throwable failure) {
+        OutboxException outbox = in(failure);
+        if (outbox == null) {
+            return failure == null ? "unknown error" : failure.getClass().getSimpleName();
+        }
+        Throwable cause = outbox.getCause();
+        return outbox.getMessage() + (cause == null || cause.getMessage() == null ? ""
+                : " (" + cause.getMessage().lines().findFirst().orElse("") + ")");
     }
 }

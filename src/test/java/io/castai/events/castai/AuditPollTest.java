@@ -1,5 +1,6 @@
 package io.castai.events.castai;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -7,20 +8,36 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 
 import io.castai.events.intake.EventParser;
+import io.castai.events.outbox.Outbox;
+import io.castai.events.outbox.Store;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** How the audit-log windows follow each other, from the checkpoint on disk. */
+/** How the audit-log windows follow each other, from the checkpoint in the store. */
 class AuditPollTest {
     private static final Instant NOW = Instant.parse("2026-11-27T12:00:00.700Z");
 
     @TempDir
     Path dataDir;
+    private Outbox store;
+
+    @BeforeEach
+    void openStore() {
+        store = new Outbox(Store.sqlite(dataDir), Clock.systemUTC(), Duration.ofMinutes(2), Duration.ofHours(24));
+        store.start();
+    }
+
+    @AfterEach
+    void closeStore() {
+        store.stop();
+    }
 
     @Test
     void windowsStartWhereTheLastEndedAndStopALagBeforeNow() throws Exception {
@@ -32,7 +49,7 @@ class AuditPollTest {
         first.commitPage(run);
 
         AuditPoll later = poll(Clock.fixed(NOW.plus(Duration.ofMinutes(1)), ZoneOffset.UTC));
-        assertThat(window(begin(later))).as("the next window, from the checkpoint on disk")
+        assertThat(window(begin(later))).as("the next window, from the saved checkpoint")
                 .isEqualTo(new AuditCheckpoint(Instant.parse("2026-11-27T11:59:30Z"), Instant.parse("2026-11-27T12:00:30Z"), ""));
     }
 
@@ -48,9 +65,19 @@ class AuditPollTest {
         assertThat(resumed.to()).isEqualTo(Instant.parse("2026-11-27T11:59:30Z"));
     }
 
+    @Test
+    void aCheckpointFileFromAnEarlierVersionIsResumed() throws Exception {
+        Files.createDirectories(dataDir.resolve("castai-audit"));
+        Files.writeString(dataDir.resolve("castai-audit/c-1.json"),
+                "{\"from\":\"2026-11-27T10:00:00Z\",\"to\":\"2026-11-27T11:00:00Z\",\"cursor\":\"legacy-2\"}");
+
+        assertThat(window(begin(poll(Clock.fixed(NOW, ZoneOffset.UTC))))).isEqualTo(new AuditCheckpoint(
+                Instant.parse("2026-11-27T10:00:00Z"), Instant.parse("2026-11-27T11:00:00Z"), "legacy-2"));
+    }
+
     private AuditPoll poll(Clock clock) {
-        return new AuditPoll(new CastaiApi("k", "http://castai", "c-1"), new PolledEvents(new EventParser()), dataDir,
-                Duration.ofHours(1), Duration.ofSeconds(30), 100, clock);
+        return new AuditPoll(new CastaiApi("k", "http://castai", "c-1"), new PolledEvents(new EventParser()), store,
+                dataDir, Duration.ofHours(1), Duration.ofSeconds(30), 100, clock);
     }
 
     private static Exchange begin(AuditPoll poll) {

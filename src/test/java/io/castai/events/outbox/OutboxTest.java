@@ -1,6 +1,5 @@
 package io.castai.events.outbox;
 
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,22 +11,30 @@ import io.castai.events.intake.Severity;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The outbox's bookkeeping on a real SQLite file, with a clock the test moves. */
-class OutboxTest {
-    @TempDir
-    Path dir;
+/**
+ * What the outbox promises, whichever store holds it: {@link SqliteOutboxTest} (the default) and
+ * {@link PostgresOutboxTest} (shared by replicas) run these same tests.
+ */
+abstract class OutboxTest {
+    protected final MutableClock clock = new MutableClock(Instant.parse("2026-11-27T12:00:00Z"));
+    protected Outbox outbox;
 
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-27T12:00:00Z"));
-    private Outbox outbox;
+    /** A new handle on this test's store (the same data each time). */
+    protected abstract Store store();
+
+    protected Outbox open() {
+        Outbox opened = new Outbox(store(), clock, Duration.ofMinutes(2), Duration.ofHours(24));
+        opened.start();
+        return opened;
+    }
 
     @BeforeEach
-    void open() {
-        outbox = new Outbox(dir, clock, Duration.ofMinutes(2));
-        outbox.start();
+    void openOutbox() {
+        outbox = open();
     }
 
     @AfterEach
@@ -102,8 +109,7 @@ class OutboxTest {
     void eventsAreRememberedForTheWindowAndSurviveAReopen() {
         outbox.store(event("e5"));
         outbox.stop();
-        outbox = new Outbox(dir, clock, Duration.ofMinutes(2));
-        outbox.start();
+        outbox = open();
 
         assertThat(outbox.seenSince("e5", clock.instant().minus(Duration.ofHours(24)))).isTrue();
         assertThat(outbox.seenSince("e5", clock.instant().plusSeconds(1))).isFalse();
@@ -127,20 +133,48 @@ class OutboxTest {
         assertThat(outbox.deadLetters(10)).hasSize(1);
     }
 
-    private static NotificationEvent event(String id) {
+    @Test
+    void anIdStoredWithinTheWindowIsADuplicateAndAfterItNew() {
+        assertThat(outbox.store(event("again"))).isTrue();
+        assertThat(outbox.isAlreadyStored(event("again"))).isTrue();
+        clock.advance(Duration.ofHours(25));
+        assertThat(outbox.store(event("again"))).as("past the dedup window: a new event").isTrue();
+    }
+
+    @Test
+    void aLeaseHasOneHolderUntilItRunsOutOrIsGivenUp() {
+        assertThat(outbox.holdLease("pollers", "a", Duration.ofSeconds(20))).isTrue();
+        assertThat(outbox.holdLease("pollers", "b", Duration.ofSeconds(20))).isFalse();
+        assertThat(outbox.holdLease("pollers", "a", Duration.ofSeconds(20))).as("renewed").isTrue();
+        clock.advance(Duration.ofSeconds(21));
+        assertThat(outbox.holdLease("pollers", "b", Duration.ofSeconds(20))).as("a's ran out").isTrue();
+        assertThat(outbox.holdLease("pollers", "a", Duration.ofSeconds(20))).isFalse();
+        outbox.releaseLease("pollers", "b");
+        assertThat(outbox.holdLease("pollers", "a", Duration.ofSeconds(20))).as("b gave it up").isTrue();
+    }
+
+    @Test
+    void checkpointsAreKept() {
+        assertThat(outbox.checkpoint("audit/c-1")).isEmpty();
+        outbox.saveCheckpoint("audit/c-1", "{\"cursor\":\"1\"}");
+        outbox.saveCheckpoint("audit/c-1", "{\"cursor\":\"2\"}");
+        assertThat(outbox.checkpoint("audit/c-1")).contains("{\"cursor\":\"2\"}");
+    }
+
+    protected static NotificationEvent event(String id) {
         return new NotificationEvent(id, "node.added", Severity.INFO, "c-1", "prod", "2026-11-27T12:00:00Z",
                 "node.added", "summary", Map.of("nodeName", "n-1"), NotificationEvent.ORIGIN_EVENT);
     }
 
     /** A clock the test moves by hand. */
-    static final class MutableClock extends Clock {
+    public static final class MutableClock extends Clock {
         private Instant now;
 
         MutableClock(Instant start) {
             this.now = start;
         }
 
-        void advance(Duration by) {
+        public void advance(Duration by) {
             now = now.plus(by);
         }
 

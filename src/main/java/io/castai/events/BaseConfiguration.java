@@ -1,0 +1,158 @@
+package io.castai.events;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+
+import io.castai.events.castai.CastaiApi;
+import io.castai.events.castai.PolledEvents;
+import io.castai.events.castai.PollerBackoff;
+import io.castai.events.channels.Channels;
+import io.castai.events.channels.ChannelsFile;
+import io.castai.events.channels.ConsoleLink;
+import io.castai.events.outbox.Outbox;
+import io.castai.events.outbox.Store;
+import io.castai.events.security.AdminAuth;
+import io.castai.events.security.InboundAuth;
+import io.castai.events.security.Secrets;
+import io.castai.events.security.WebhookSignature;
+import io.castai.events.delivery.ChannelPause;
+import io.castai.events.delivery.DeliveryRetryPolicy;
+import io.castai.events.intake.EventParser;
+import io.castai.events.kubernetes.KubernetesEvents;
+import io.castai.events.ops.ServiceMetrics;
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Configuration;
+import org.apache.camel.PropertyInject;
+import org.apache.camel.util.TimeUtils;
+
+/**
+ * The beans built from settings alone (and the clock): the store, the channels file, the
+ * CAST AI API client, retry policies, authentication. {@link EventsConfiguration} builds the
+ * rest from these. Two classes because Camel cannot be relied on to order one class's methods by
+ * their dependencies (its sort reads the list it is sorting): a bean that needs a bean built here
+ * comes from a later class (App adds this one first), which finds it in the registry.
+ */
+@Configuration
+public class BaseConfiguration implements CamelConfiguration {
+
+    @BindToRegistry
+    public ServiceMetrics metrics(CamelContext camelContext) {
+        return new ServiceMetrics(camelContext);
+    }
+
+    @BindToRegistry
+    public EventParser eventParser() {
+        return new EventParser();
+    }
+
+    /**
+     * The outbox, in a SQLite file under DATA_DIR, or with CASTAI_STORE_URL in the PostgreSQL
+     * database the replicas share.
+     */
+    @BindToRegistry
+    public Outbox outbox(@PropertyInject("data.dir") String dataDir,
+                         @PropertyInject("delivery.lease") String lease,
+                         @PropertyInject("dedup.window") String window,
+                         @PropertyInject(value = "castai.store.url", defaultValue = "") String storeUrl,
+                         @PropertyInject(value = "castai.store.username", defaultValue = "") String username,
+                         @PropertyInject(value = "castai.store.password", defaultValue = "") String password,
+                         @PropertyInject("castai.store.pool-size") int poolSize,
+                         @PropertyInject("castai.store.connect-timeout") String connectTimeout,
+                         Clock clock) {
+        String url = Secrets.resolve("CASTAI_STORE_URL", storeUrl);
+        Store store = url == null || url.isBlank() ? Store.sqlite(Path.of(dataDir))
+                : Store.postgres(url.trim(), username, Secrets.resolve("CASTAI_STORE_PASSWORD", password), poolSize,
+                        duration(connectTimeout));
+        return new Outbox(store, clock, duration(lease), duration(window));
+    }
+
+    @BindToRegistry
+    public InboundAuth inboundAuth(@PropertyInject(value = "webhook.token", defaultValue = "") String token,
+                                   @PropertyInject(value = "webhook.signing-secret", defaultValue = "") String signingSecret,
+                                   @PropertyInject("webhook.signature-tolerance") String tolerance, Clock clock) {
+        String secret = Secrets.resolve("WEBHOOK_SIGNING_SECRET", signingSecret);
+        return new InboundAuth(Secrets.resolve("WEBHOOK_TOKEN", token),
+                secret == null || secret.isBlank() ? null : new WebhookSignature(secret.trim(), duration(tolerance), clock));
+    }
+
+    @BindToRegistry
+    public AdminAuth adminAuth(@PropertyInject(value = "admin.token", defaultValue = "") String token) {
+        return new AdminAuth(Secrets.resolve("ADMIN_TOKEN", token));
+    }
+
+    @BindToRegistry
+    public Channels channels(CamelContext camelContext, @PropertyInject("channels.file") String file) {
+        return ChannelsFile.load(Path.of(file), name -> placeholder(camelContext, name));
+    }
+
+    @BindToRegistry
+    public ConsoleLink consoleLink(@PropertyInject("castai.console.url") String consoleUrl) {
+        return new ConsoleLink(consoleUrl);
+    }
+
+    @BindToRegistry
+    public DeliveryRetryPolicy deliveryRetryPolicy(
+            @PropertyInject("delivery.max-attempts") int maxAttempts,
+            @PropertyInject("delivery.max-age") String maxAge,
+            @PropertyInject("delivery.initial-backoff") String initialBackoff,
+            @PropertyInject("delivery.max-backoff") String maxBackoff,
+            @PropertyInject("delivery.retry-after-cap") String retryAfterCap,
+            Clock clock) {
+        return new DeliveryRetryPolicy(maxAttempts, duration(maxAge), duration(initialBackoff), duration(maxBackoff),
+                duration(retryAfterCap), clock);
+    }
+
+    @BindToRegistry
+    public ChannelPause channelPause(Clock clock) {
+        return new ChannelPause(clock);
+    }
+
+    @BindToRegistry
+    public Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @BindToRegistry
+    public CastaiApi castaiApi(
+            @PropertyInject(value = "castai.api.key", defaultValue = "") String apiKey,
+            @PropertyInject("castai.api.url") String apiUrl,
+            @PropertyInject(value = "castai.cluster.id", defaultValue = "") String clusterIds) {
+        return new CastaiApi(Secrets.resolve("CASTAI_API_KEY", apiKey), apiUrl, clusterIds);
+    }
+
+    @BindToRegistry
+    public PollerBackoff pollerBackoff(@PropertyInject("castai.poll.backoff") String initial,
+                                       @PropertyInject("castai.poll.max-backoff") String max, Clock clock) {
+        return new PollerBackoff(duration(initial), duration(max), clock);
+    }
+
+    @BindToRegistry
+    public PolledEvents polledEvents(EventParser parser) {
+        return new PolledEvents(parser);
+    }
+
+    @BindToRegistry
+    public KubernetesEvents kubernetesEvents(@PropertyInject(value = "k8s.cluster-name", defaultValue = "") String name) {
+        return new KubernetesEvents(name);
+    }
+
+    /**
+     * A ${NAME} of channels.yaml: the environment variable NAME, else the property NAME (which
+     * the matching upper-case variable overrides), else nothing; NAME_FILE's content wins.
+     */
+    private static String placeholder(CamelContext camelContext, String name) {
+        String value = System.getenv(name);
+        if (value == null) {
+            value = camelContext.getPropertiesComponent().resolveProperty(name).orElse(null);
+        }
+        return Secrets.resolve(name.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_'), value);
+    }
+
+    /** Durations are written the Camel way: 500ms, 30s, 24h, 1h30m. */
+    static Duration duration(String text) {
+        return Duration.ofMillis(TimeUtils.toMilliSeconds(text));
+    }
+}

@@ -1,0 +1,129 @@
+package io.castai.events.cluster;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import io.castai.events.outbox.Outbox;
+import org.apache.camel.cluster.CamelClusterMember;
+import org.apache.camel.cluster.CamelClusterService;
+import org.apache.camel.support.cluster.AbstractCamelClusterView;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One namespace's leadership. Every {@code takeover / 6} the replica tries to take or renew the
+ * lease for {@code takeover * 2 / 3}; so a dead leader's lease has run out, and been taken, within
+ * {@code takeover}. A leader that cannot renew (the database is away) steps down before its lease
+ * can run out, so two replicas never both believe they lead.
+ */
+class StoreLeaseClusterView extends AbstractCamelClusterView {
+    private static final Logger LOG = LoggerFactory.getLogger(StoreLeaseClusterView.class);
+
+    private final Outbox outbox;
+    private final String memberId;
+    private final Duration ttl;
+    private final Duration interval;
+    private final Clock clock;
+    private final CamelClusterMember local = new LocalMember();
+    private ScheduledExecutorService executor;
+    private volatile boolean leader;
+    private volatile long heldSince;
+
+    StoreLeaseClusterView(CamelClusterService service, String namespace, Outbox outbox, String memberId,
+                          Duration takeover, Clock clock) {
+        super(service, namespace);
+        this.outbox = outbox;
+        this.memberId = memberId;
+        this.ttl = takeover.multipliedBy(2).dividedBy(3);
+        this.interval = takeover.dividedBy(6);
+        this.clock = clock;
+    }
+
+    @Override
+    protected void doStart() {
+        executor = getCamelContext().getExecutorServiceManager()
+                .newSingleThreadScheduledExecutor(this, "lease-" + getNamespace());
+        executor.scheduleWithFixedDelay(this::renew, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    protected void doStop() {
+        if (executor != null) {
+            getCamelContext().getExecutorServiceManager().shutdownNow(executor);
+            executor = null;
+        }
+        if (leader) {
+            stepDown("this replica is stopping");
+            try {
+                outbox.releaseLease(getNamespace(), memberId);
+            } catch (RuntimeException e) {
+                LOG.warn("Could not give up the {} lease ({}); it runs out by itself", getNamespace(), e.getMessage());
+            }
+        }
+    }
+
+    private void renew() {
+        long now = clock.millis();
+        boolean held;
+        try {
+            held = outbox.holdLease(getNamespace(), memberId, ttl);
+        } catch (RuntimeException e) {
+            if (leader && now - heldSince >= ttl.minus(interval).toMillis()) {
+                stepDown("the store cannot be reached to renew the lease");
+            }
+            return;
+        }
+        if (held) {
+            heldSince = now;
+            if (!leader) {
+                leader = true;
+                LOG.info("This replica ({}) now runs the {} (lease in the store)", memberId, getNamespace());
+                fireLeadershipChangedEvent(local);
+            }
+        } else if (leader) {
+            stepDown("another replica holds the lease");
+        }
+    }
+
+    private void stepDown(String why) {
+        leader = false;
+        LOG.info("This replica ({}) no longer runs the {}: {}", memberId, getNamespace(), why);
+        fireLeadershipChangedEvent(Optional.empty());
+    }
+
+    @Override
+    public Optional<CamelClusterMember> getLeader() {
+        return leader ? Optional.of(local) : Optional.empty();
+    }
+
+    @Override
+    public CamelClusterMember getLocalMember() {
+        return local;
+    }
+
+    @Override
+    public List<CamelClusterMember> getMembers() {
+        return List.of(local);
+    }
+
+    private final class LocalMember implements CamelClusterMember {
+        @Override
+        public boolean isLeader() {
+            return leader;
+        }
+
+        @Override
+        public boolean isLocal() {
+            return true;
+        }
+
+        @Override
+        public String getId() {
+            return memberId;
+        }
+    }
+}

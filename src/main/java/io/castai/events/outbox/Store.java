@@ -1,0 +1,92 @@
+package io.castai.events.outbox;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+
+/**
+ * Where the outbox lives, behind one pooled {@link DataSource}: by default a SQLite file under
+ * DATA_DIR (one process, no server); with CASTAI_STORE_URL, a PostgreSQL database shared by every
+ * replica. The pool hands out working connections only, so a database that went away and came
+ * back is used again without a restart.
+ */
+public final class Store implements AutoCloseable {
+    private final HikariDataSource dataSource;
+    private final boolean shared;
+    private final String description;
+
+    private Store(HikariDataSource dataSource, boolean shared, String description) {
+        this.dataSource = dataSource;
+        this.shared = shared;
+        this.description = description;
+    }
+
+    /** The single-instance default: {@code castai-events.db} in the data directory. */
+    public static Store sqlite(Path dataDir) {
+        try {
+            Files.createDirectories(dataDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create data directory " + dataDir, e);
+        }
+        Path file = dataDir.resolve("castai-events.db");
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("outbox");
+        config.setJdbcUrl("jdbc:sqlite:" + file);
+        // WAL: a committed write survives kill -9, and readers never wait for the writer
+        config.addDataSourceProperty("journal_mode", "WAL");
+        config.addDataSourceProperty("synchronous", "NORMAL");
+        config.addDataSourceProperty("busy_timeout", "5000");
+        config.setMaximumPoolSize(4);
+        return new Store(new HikariDataSource(config), false, file.getFileName().toString());
+    }
+
+    /**
+     * PostgreSQL shared by the replicas. A connection is waited for at most {@code connectTimeout}:
+     * when the database is unreachable the intake answers 503 quickly instead of hanging.
+     */
+    public static Store postgres(String url, String username, String password, int poolSize, Duration connectTimeout) {
+        if (!url.startsWith("jdbc:postgresql:")) {
+            throw new IllegalArgumentException("CASTAI_STORE_URL must be a jdbc:postgresql: URL");
+        }
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("store");
+        config.setJdbcUrl(url);
+        config.setUsername(username == null || username.isBlank() ? null : username);
+        config.setPassword(password == null || password.isBlank() ? null : password);
+        config.setMaximumPoolSize(poolSize);
+        config.setConnectionTimeout(Math.max(250, connectTimeout.toMillis()));
+        config.setValidationTimeout(Math.max(250, Math.min(connectTimeout.toMillis(), 5000)));
+        // a replica may start while the database is away; it reports that on the first request
+        config.setInitializationFailTimeout(-1);
+        config.addDataSourceProperty("connectTimeout", String.valueOf(Math.max(1, connectTimeout.toSeconds())));
+        config.addDataSourceProperty("socketTimeout", "30");
+        config.addDataSourceProperty("tcpKeepAlive", "true");
+        return new Store(new HikariDataSource(config), true, "PostgreSQL");
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    /** True when several replicas share this store (PostgreSQL). */
+    public boolean shared() {
+        return shared;
+    }
+
+    /** For messages: the SQLite file name, or "PostgreSQL" (never the URL: it may hold a password). */
+    public String description() {
+        return description;
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+}

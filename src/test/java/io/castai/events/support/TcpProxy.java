@@ -1,0 +1,105 @@
+package io.castai.events.support;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A TCP relay on 127.0.0.1 in front of a server (PostgreSQL, in the tests): {@link #cut()} drops
+ * every connection and refuses new ones, as if the database went away; {@link #restore()} lets
+ * connections through again on the same port.
+ */
+public final class TcpProxy implements AutoCloseable {
+    private final int port;
+    private final int targetPort;
+    private final List<Socket> open = new CopyOnWriteArrayList<>();
+    private volatile ServerSocket server;
+
+    public TcpProxy(int targetPort) {
+        this.port = RunningService.freePort();
+        this.targetPort = targetPort;
+        restore();
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public synchronized void restore() {
+        if (server != null) {
+            return;
+        }
+        try {
+            ServerSocket listening = new ServerSocket(port, 50, InetAddress.getLoopbackAddress());
+            server = listening;
+            Thread acceptor = new Thread(() -> accept(listening), "tcp-proxy-" + port);
+            acceptor.setDaemon(true);
+            acceptor.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public synchronized void cut() {
+        closeQuietly(server);
+        server = null;
+        open.forEach(TcpProxy::closeQuietly);
+        open.clear();
+    }
+
+    private void accept(ServerSocket listening) {
+        while (!listening.isClosed()) {
+            try {
+                Socket client = listening.accept();
+                Socket target = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+                open.add(client);
+                open.add(target);
+                pipe(client, target);
+                pipe(target, client);
+            } catch (IOException e) {
+                // closed by cut(), or the target refused: the client sees its connection drop
+            }
+        }
+    }
+
+    private void pipe(Socket from, Socket to) {
+        Thread thread = new Thread(() -> {
+            byte[] buffer = new byte[16384];
+            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+                int n;
+                while ((n = in.read(buffer)) >= 0) {
+                    out.write(buffer, 0, n);
+                    out.flush();
+                }
+            } catch (IOException e) {
+                // one side went away
+            } finally {
+                closeQuietly(from);
+                closeQuietly(to);
+            }
+        }, "tcp-proxy-pipe");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            if (closeable != null) {
+                closeable.close();
+            }
+        } catch (Exception ignored) {
+            // already closed
+        }
+    }
+
+    @Override
+    public void close() {
+        cut();
+    }
+}
