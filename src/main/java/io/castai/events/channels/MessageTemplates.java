@@ -70,6 +70,25 @@ public class MessageTemplates {
         }
     }
 
+    /**
+     * Before rendering: the data model in the header camel-freemarker reads, the template's name
+     * in exchange property {@code template}; from the event in the body and exchange properties
+     * {@code channel} and {@code recipients}. (One typed call: parameter expressions in routes
+     * cost a regular-expression parse per message.)
+     */
+    @SuppressWarnings("unchecked")
+    public void prepare(Exchange exchange) {
+        String channel = exchange.getProperty("channel", String.class);
+        exchange.getMessage().setHeader(DATA_MODEL, model(channel, exchange.getMessage().getBody(NotificationEvent.class),
+                exchange.getProperty("recipients", List.class)));
+        exchange.setProperty("template", templateOf(channel));
+    }
+
+    /** True when the channel in exchange property {@code channel} writes to the log. */
+    public boolean isLogChannel(Exchange exchange) {
+        return channels.isLog(exchange.getProperty("channel", String.class));
+    }
+
     /** The template file of a channel, as camel-freemarker's resource name. */
     public String templateOf(String channel) {
         return channels.get(channel).template();

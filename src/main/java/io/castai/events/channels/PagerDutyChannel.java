@@ -9,6 +9,7 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.castai.events.intake.NotificationEvent;
+import org.apache.camel.Exchange;
 
 /**
  * PagerDuty Events API v2: a {@code trigger} for each event, or a {@code resolve} for the event
@@ -27,6 +28,19 @@ public class PagerDutyChannel {
     public PagerDutyChannel(Channels channels, ConsoleLink console) {
         this.channels = channels;
         this.console = console;
+    }
+
+    /**
+     * The request for the delivery in the exchange: body from the event and exchange property
+     * {@code message}, the channel's URL, JSON.
+     */
+    public void prepare(Exchange exchange) throws JsonProcessingException {
+        String channel = exchange.getProperty("channel", String.class);
+        NotificationEvent event = exchange.getMessage().getBody(NotificationEvent.class);
+        String message = exchange.getProperty("message", String.class);
+        exchange.getMessage().setBody(payload(channel, event, message));
+        exchange.getMessage().setHeader(Exchange.HTTP_URI, url(channel));
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
     }
 
     /** The Events API URL, for the CamelHttpUri header. */

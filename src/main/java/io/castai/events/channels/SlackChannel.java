@@ -8,6 +8,7 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.castai.events.intake.NotificationEvent;
+import org.apache.camel.Exchange;
 
 /**
  * Slack incoming-webhook messages: the rendered template as the fallback {@code text}, and Block
@@ -31,6 +32,19 @@ public class SlackChannel {
     public SlackChannel(Channels channels, ConsoleLink console) {
         this.channels = channels;
         this.console = console;
+    }
+
+    /**
+     * The request for the delivery in the exchange: body from the event and exchange property
+     * {@code message}, the channel's URL, JSON.
+     */
+    public void prepare(Exchange exchange) throws JsonProcessingException {
+        String channel = exchange.getProperty("channel", String.class);
+        NotificationEvent event = exchange.getMessage().getBody(NotificationEvent.class);
+        String message = exchange.getProperty("message", String.class);
+        exchange.getMessage().setBody(payload(event, message));
+        exchange.getMessage().setHeader(Exchange.HTTP_URI, url(channel));
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
     }
 
     /** The webhook URL, for the CamelHttpUri header only: it holds a token, never log it. */

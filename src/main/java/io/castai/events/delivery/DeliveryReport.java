@@ -67,9 +67,22 @@ public class DeliveryReport {
         }
     }
 
-    /** Called when dispatch has just queued a delivery: the start of its latency. */
-    public void queued(Exchange exchange) {
-        exchange.setProperty(QUEUED_AT, clock.instant());
+    /**
+     * Records the delivery of the message in exchange property {@code message} to the channel in
+     * {@code channel}, leased to this worker: true when it is new (the caller hands it over now,
+     * and its latency starts), false when this (event, channel) is already known.
+     */
+    public boolean enqueue(Exchange exchange) {
+        boolean recorded = outbox.enqueue(eventId(exchange), channel(exchange), exchange.getProperty(MESSAGE, String.class));
+        if (recorded) {
+            exchange.setProperty(QUEUED_AT, clock.instant());
+        }
+        return recorded;
+    }
+
+    /** Every delivery of the event in exchange property {@code eventId} is recorded: it needs no routing again. */
+    public void dispatched(Exchange exchange) {
+        outbox.markDispatched(eventId(exchange));
     }
 
     /**
