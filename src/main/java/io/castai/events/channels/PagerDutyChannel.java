@@ -9,7 +9,6 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.castai.events.intake.NotificationEvent;
-import org.apache.camel.Exchange;
 
 /**
  * PagerDuty Events API v2: a {@code trigger} for each event, or a {@code resolve} for the event
@@ -17,7 +16,7 @@ import org.apache.camel.Exchange;
  * {@code dedupBy: node} per cluster and node, so that e.g. a node.removed resolves the incident a
  * node.spot_interrupted opened. camel-http posts it.
  */
-public class PagerDutyChannel {
+public class PagerDutyChannel implements JsonChannel {
     static final int MAX_SUMMARY = 1024;
     static final int MAX_DEDUP_KEY = 255;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -30,26 +29,14 @@ public class PagerDutyChannel {
         this.console = console;
     }
 
-    /**
-     * The request for the delivery in the exchange: body from the event and exchange property
-     * {@code message}, the channel's URL, JSON.
-     */
-    public void prepare(Exchange exchange) throws JsonProcessingException {
-        String channel = exchange.getProperty("channel", String.class);
-        NotificationEvent event = exchange.getMessage().getBody(NotificationEvent.class);
-        String message = exchange.getProperty("message", String.class);
-        exchange.getMessage().setBody(payload(channel, event, message));
-        exchange.getMessage().setHeader(Exchange.HTTP_URI, url(channel));
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
-    }
-
-    /** The Events API URL, for the CamelHttpUri header. */
+    @Override
     public String url(String channel) {
         return channels.get(channel).text("eventsUrl");
     }
 
     /** The enqueue request: the routing key is in it, so it is never logged. */
-    public String payload(String channel, NotificationEvent event, String summary) throws JsonProcessingException {
+    @Override
+    public String body(String channel, NotificationEvent event, String summary) throws JsonProcessingException {
         ChannelConfig config = channels.get(channel);
         String dedupKey = dedupKey(event, config.text("dedupBy"));
         Map<String, Object> body = new LinkedHashMap<>();

@@ -39,7 +39,7 @@ public class RoutingPreview {
         switch (config.type()) {
             case SLACK -> delivery.put("request", JSON.readTree(slack.payload(event, message)));
             case PAGERDUTY -> {
-                Map<String, Object> request = JSON.readValue(pagerDuty.payload(channel, event, message),
+                Map<String, Object> request = JSON.readValue(pagerDuty.body(channel, event, message),
                         JSON.getTypeFactory().constructMapType(LinkedHashMap.class, String.class, Object.class));
                 request.put("routing_key", "<secret>");
                 delivery.put("request", request);

@@ -8,7 +8,6 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.castai.events.intake.NotificationEvent;
-import org.apache.camel.Exchange;
 
 /**
  * Slack incoming-webhook messages: the rendered template as the fallback {@code text}, and Block
@@ -18,7 +17,7 @@ import org.apache.camel.Exchange;
  * Posted with camel-http rather than camel-slack: camel-slack turns every non-2xx answer into a
  * bare exception, losing the status and Retry-After the retry policy needs.
  */
-public class SlackChannel {
+public class SlackChannel implements JsonChannel {
     static final int MAX_TEXT = 40_000;
     static final int MAX_SECTION = 3_000;
     static final int MAX_FIELD = 2_000;
@@ -34,22 +33,14 @@ public class SlackChannel {
         this.console = console;
     }
 
-    /**
-     * The request for the delivery in the exchange: body from the event and exchange property
-     * {@code message}, the channel's URL, JSON.
-     */
-    public void prepare(Exchange exchange) throws JsonProcessingException {
-        String channel = exchange.getProperty("channel", String.class);
-        NotificationEvent event = exchange.getMessage().getBody(NotificationEvent.class);
-        String message = exchange.getProperty("message", String.class);
-        exchange.getMessage().setBody(payload(event, message));
-        exchange.getMessage().setHeader(Exchange.HTTP_URI, url(channel));
-        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
-    }
-
-    /** The webhook URL, for the CamelHttpUri header only: it holds a token, never log it. */
+    @Override
     public String url(String channel) {
         return channels.get(channel).text("webhookUrl");
+    }
+
+    @Override
+    public String body(String channel, NotificationEvent event, String message) throws JsonProcessingException {
+        return payload(event, message);
     }
 
     public String payload(NotificationEvent event, String message) throws JsonProcessingException {
