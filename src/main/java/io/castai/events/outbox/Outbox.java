@@ -212,8 +212,15 @@ public class Outbox extends ServiceSupport {
         return !store(event);
     }
 
+    /**
+     * Notes that every delivery of the event is recorded. Not waited for: should the write be lost
+     * (a crash, the store away), dispatch-recovery routes the event again, which records no
+     * delivery twice; the request does not wait for a commit it does not need.
+     */
     public void markDispatched(String eventId) {
-        update("UPDATE events SET dispatched = 1 WHERE id = ?", eventId);
+        if (running) {
+            submit("UPDATE events SET dispatched = 1 WHERE id = ?", eventId);
+        }
     }
 
     /** Events accepted before {@code acceptedBefore} but not yet routed (the process stopped, or the queue was full). */
