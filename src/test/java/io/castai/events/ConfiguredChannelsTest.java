@@ -67,6 +67,7 @@ class ConfiguredChannelsTest {
                 from: castai-events@example.com
                 to: [platform@example.com]
               - {name: broken-log, type: log, template: broken.ftl}
+              - {name: editable, type: log, template: editable.ftl}
               - name: wrong-password-email
                 type: email
                 host: 127.0.0.1
@@ -85,6 +86,7 @@ class ConfiguredChannelsTest {
               - {name: notifications, eventTypes: [notification], channels: [ops-email]}
               - {name: nodes, eventTypes: [node.added], clusters: [production-eu], channels: [broken-log, slack]}
               - {name: mail-test, eventTypes: [test.mail], channels: [wrong-password-email]}
+              - {name: editable, eventTypes: [test.editable], channels: [editable]}
             default: [log]
             """;
 
@@ -109,6 +111,7 @@ class ConfiguredChannelsTest {
         }
         // parses, but asks for a detail node.added events do not have
         Files.writeString(templates.resolve("broken.ftl"), "Added ${event.details.noSuchField} to ${event.clusterName}\n");
+        Files.writeString(templates.resolve("editable.ftl"), "Original: ${event.id}\n");
         Files.writeString(directory.resolve("channels.yaml"), CHANNELS);
         slack = HttpStandIn.slack();
         finops = HttpStandIn.slack();
@@ -179,6 +182,21 @@ class ConfiguredChannelsTest {
                 "*Cluster*\nproduction-eu", "*Node*\nip-10-1-2-3", "*Instance type*\nm6i.large", "*Lifecycle*\non-demand");
         assertThat(blocks.get(2).get("elements").get(0).get("text").asText())
                 .isEqualTo("<https://console.cast.ai/external-clusters/" + CLUSTER_ID + "|Open the cluster in the CAST AI console>");
+    }
+
+    @Test
+    void anEditedTemplateIsUsedWithoutARestart() throws Exception {
+        service.postEvent("{\"id\": \"editable-first\", \"eventType\": \"test.editable\", \"clusterId\": \"c-1\"}");
+        await().atMost(Duration.ofSeconds(5)).until(() -> !log.linesContaining("Original: editable-first").isEmpty());
+
+        Files.writeString(directory.resolve("templates/editable.ftl"), "Edited: ${event.id}\n");
+        // FreeMarker looks at the file again at most every 5 s; each try is a new event
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            String id = "editable-" + System.nanoTime();
+            service.postEvent("{\"id\": \"" + id + "\", \"eventType\": \"test.editable\", \"clusterId\": \"c-1\"}");
+            await().atMost(Duration.ofSeconds(5)).until(() -> !log.linesContaining(id).isEmpty());
+            return log.linesContaining(id).get(0).contains("Edited: " + id);
+        });
     }
 
     @Test
