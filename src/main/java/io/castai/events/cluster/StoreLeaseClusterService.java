@@ -30,10 +30,6 @@ public class StoreLeaseClusterService extends AbstractCamelClusterService<StoreL
         this.memberId = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
     }
 
-    public String memberId() {
-        return memberId;
-    }
-
     @Override
     protected StoreLeaseClusterView createView(String namespace) {
         return new StoreLeaseClusterView(this, namespace, outbox, memberId, takeover, clock);

@@ -88,11 +88,6 @@ public class Outbox extends ServiceSupport {
         store.close();
     }
 
-    /** True when several replicas share this outbox. */
-    public boolean shared() {
-        return store.shared();
-    }
-
     /** The writer thread: takes what has queued up, commits it in one transaction, answers each caller. */
     private void writeLoop() {
         List<Write> batch = new ArrayList<>();
