@@ -2,6 +2,7 @@ package io.castai.events.channels;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,13 +22,12 @@ public class Channels {
     private final Map<String, ChannelConfig> channels;
     private final List<RoutingRule> rules;
     private final List<String> defaultChannels;
-    private final List<String> order;
 
     Channels(Map<String, ChannelConfig> channels, List<RoutingRule> rules, List<String> defaultChannels) {
-        this.channels = Map.copyOf(channels);
+        // file order kept: start-up lines and validation go through the channels as written
+        this.channels = Collections.unmodifiableMap(new LinkedHashMap<>(channels));
         this.rules = List.copyOf(rules);
         this.defaultChannels = List.copyOf(defaultChannels);
-        this.order = List.copyOf(channels.keySet());
     }
 
     /** The channels (that are on) this event goes to, each once, in rule order. */
@@ -83,7 +83,7 @@ public class Channels {
 
     /** Every declared channel, in file order (the built-in log first). */
     public Collection<ChannelConfig> all() {
-        return order.stream().map(channels::get).toList();
+        return channels.values();
     }
 
     /** Says once, at start-up, which channels are on and how many rules there are. */

@@ -1,6 +1,7 @@
 package io.castai.events.channels;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -104,7 +105,7 @@ public class EmailChannel {
         if (i > 0 && i < lines.length && lines[i].isBlank()) {
             i++; // the blank line that ends the headers
         }
-        String body = String.join("\n", java.util.Arrays.asList(lines).subList(i, lines.length));
+        String body = String.join("\n", Arrays.asList(lines).subList(i, lines.length));
         return new Rendered(subject, List.copyOf(to), body);
     }
 

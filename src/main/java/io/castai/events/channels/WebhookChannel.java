@@ -5,6 +5,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.HexFormat;
 
 import io.castai.events.security.WebhookSignature;
@@ -20,13 +22,15 @@ import org.apache.camel.Message;
 public class WebhookChannel {
     private final Channels channels;
     private final Clock clock;
+    /** Per signing channel, built once: a malformed secret stops start-up, not the first delivery. */
+    private final Map<String, WebhookSignature> signers = new HashMap<>();
 
     public WebhookChannel(Channels channels, Clock clock) {
         this.channels = channels;
         this.clock = clock;
         for (ChannelConfig channel : channels.all()) {
             if (channel.type() == ChannelType.WEBHOOK && !channel.text("signingSecret").isEmpty()) {
-                signer(channel); // a malformed secret stops start-up, not the first delivery
+                signers.put(channel.name(), signer(channel));
             }
         }
     }
@@ -42,13 +46,14 @@ public class WebhookChannel {
         message.setHeader(Exchange.HTTP_URI, config.text("url"));
         message.setHeader(Exchange.CONTENT_TYPE, config.text("contentType"));
         config.map("headers").forEach(message::setHeader);
-        if (!config.text("signingSecret").isEmpty()) {
+        WebhookSignature signer = signers.get(channel);
+        if (signer != null) {
             String id = messageId(eventId, channel);
             long timestamp = clock.instant().getEpochSecond();
             message.setHeader("webhook-id", id);
             message.setHeader("webhook-timestamp", String.valueOf(timestamp));
             message.setHeader("webhook-signature",
-                    signer(config).sign(id, timestamp, body.getBytes(StandardCharsets.UTF_8)));
+                    signer.sign(id, timestamp, body.getBytes(StandardCharsets.UTF_8)));
         }
     }
 
