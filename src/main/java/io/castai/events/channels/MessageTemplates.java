@@ -12,6 +12,7 @@ import freemarker.template.Configuration;
 import freemarker.template.TemplateException;
 import freemarker.template.TemplateExceptionHandler;
 import io.castai.events.intake.NotificationEvent;
+import io.castai.events.outbox.ChannelMessage;
 import io.castai.events.outbox.EventCodec;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -84,9 +85,10 @@ public class MessageTemplates {
         exchange.setProperty("template", templateOf(channel));
     }
 
-    /** True when the channel in exchange property {@code channel} writes to the log. */
-    public boolean isLogChannel(Exchange exchange) {
-        return channels.isLog(exchange.getProperty("channel", String.class));
+    /** The rendered message in the body as a {@link ChannelMessage} for the channel in exchange property {@code channel}. */
+    public ChannelMessage channelMessage(Exchange exchange) {
+        String channel = exchange.getProperty("channel", String.class);
+        return new ChannelMessage(channel, exchange.getMessage().getBody(String.class), channels.isLog(channel));
     }
 
     /** The template file of a channel, as camel-freemarker's resource name. */

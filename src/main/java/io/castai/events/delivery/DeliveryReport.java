@@ -3,9 +3,12 @@ package io.castai.events.delivery;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 import io.castai.events.intake.NotificationEvent;
 import io.castai.events.ops.ServiceMetrics;
+import io.castai.events.outbox.ChannelMessage;
 import io.castai.events.outbox.Delivery;
 import io.castai.events.outbox.Outbox;
 import org.apache.camel.Exchange;
@@ -27,10 +30,16 @@ public class DeliveryReport {
     public static final String MESSAGE = "message";
     /** Exchange property: when the delivery was first queued, for the latency metric. */
     static final String QUEUED_AT = "queuedAt";
+    /** Exchange property holding the event being routed. */
+    public static final String EVENT = "event";
+    /** Exchange property: true when the event being routed was stored earlier (dispatch-recovery). */
+    public static final String RECOVERED = "recovered";
     /** Exchange property: false when a claimed delivery has no channel route to go to. */
     public static final String ROUTABLE = "routable";
 
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryReport.class);
+    /** Where log channels write their messages. */
+    private static final Logger MESSAGES = LoggerFactory.getLogger("castai.events");
 
     private final Outbox outbox;
     private final DeliveryRetryPolicy policy;
@@ -68,21 +77,41 @@ public class DeliveryReport {
     }
 
     /**
-     * Records the delivery of the message in exchange property {@code message} to the channel in
-     * {@code channel}, leased to this worker: true when it is new (the caller hands it over now,
-     * and its latency starts), false when this (event, channel) is already known.
+     * After routing: the body holds the event's channel messages, exchange property {@code event}
+     * the event. Stores the event with its deliveries in one commit (an event stored earlier but
+     * never routed, exchange property {@link #RECOVERED} true: records its deliveries) and leaves
+     * in the body the deliveries recorded now, each leased to this worker; log channels' messages
+     * are written to the log (logger castai.events) once the event is stored. When the store finds
+     * the event a duplicate, exchange property CamelDuplicateMessage is true and the body is empty.
      */
-    public boolean enqueue(Exchange exchange) {
-        boolean recorded = outbox.enqueue(eventId(exchange), channel(exchange), exchange.getProperty(MESSAGE, String.class));
-        if (recorded) {
-            exchange.setProperty(QUEUED_AT, clock.instant());
+    public List<ChannelMessage> record(Exchange exchange) {
+        List<ChannelMessage> messages = new ArrayList<>();
+        // with no channel at all the splitter leaves the event in the body
+        if (exchange.getMessage().getBody() instanceof List<?> rendered) {
+            rendered.forEach(message -> messages.add((ChannelMessage) message));
         }
+        NotificationEvent event = exchange.getProperty(EVENT, NotificationEvent.class);
+        List<ChannelMessage> recorded = exchange.getProperty(RECOVERED, false, Boolean.class)
+                ? outbox.route(event.getId(), messages) : outbox.accept(event, messages);
+        if (recorded == null) {
+            exchange.setProperty(Exchange.DUPLICATE_MESSAGE, true);
+            return List.of();
+        }
+        messages.stream().filter(ChannelMessage::log).forEach(message -> MESSAGES.info(message.text()));
         return recorded;
     }
 
-    /** Every delivery of the event in exchange property {@code eventId} is recorded: it needs no routing again. */
-    public void dispatched(Exchange exchange) {
-        outbox.markDispatched(eventId(exchange));
+    /**
+     * One message of {@link #record}'s list (the body) as its channel's route expects it: the
+     * event in the body; exchange properties {@code channel}, {@code message} and, for the latency
+     * metric, when it was queued.
+     */
+    public void toDelivery(Exchange exchange) {
+        ChannelMessage message = exchange.getMessage().getBody(ChannelMessage.class);
+        exchange.setProperty(CHANNEL, message.channel());
+        exchange.setProperty(MESSAGE, message.text());
+        exchange.setProperty(QUEUED_AT, clock.instant());
+        exchange.getMessage().setBody(exchange.getProperty(EVENT));
     }
 
     /**

@@ -8,9 +8,11 @@ import java.util.List;
 import io.castai.events.intake.NotificationEvent;
 
 /**
- * Finds stored events that were never routed: at start-up, all of them (the previous process
- * stopped between storing and routing); afterwards, those older than a grace period (the routing
- * queue was full when they came in). Routing one twice is harmless: deliveries are recorded once.
+ * Finds stored events that were never routed. Events are stored together with their deliveries
+ * in one commit, so only an earlier version leaves such events (it stored first and routed
+ * after): at start-up, all of them; afterwards, those older than a grace period (during a rolling
+ * upgrade a replica of the earlier version may still be routing them). Routing one twice is
+ * harmless: deliveries are recorded once.
  */
 public class DispatchRecovery {
     private static final int BATCH = 1000;

@@ -1,9 +1,14 @@
 package io.castai.events.outbox;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 import io.castai.events.intake.NotificationEvent;
@@ -13,8 +18,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The outbox's bookkeeping on a real SQLite file, with a clock the test moves. */
 /**
  * What the outbox promises, whichever store holds it: {@link SqliteOutboxTest} (the default) and
  * {@link PostgresOutboxTest} (shared by replicas) run these same tests.
@@ -45,10 +50,32 @@ abstract class OutboxTest {
     }
 
     @Test
+    void anEventIsStoredWithItsDeliveriesInOneCommit() {
+        List<ChannelMessage> recorded = outbox.accept(event("e0"), List.of(message("log", true),
+                message("slack", false), message("pagerduty", false)));
+
+        assertThat(recorded).as("log messages are not deliveries").extracting(ChannelMessage::channel)
+                .containsExactly("slack", "pagerduty");
+        assertThat(outbox.stats().pending()).isEqualTo(2);
+        assertThat(outbox.stats().undispatched()).as("routed as it was stored").isZero();
+    }
+
+    @Test
+    void anEventWhoseDeliveriesCannotBeRecordedIsNotStoredEither() {
+        // a delivery without a channel breaks the deliveries table's NOT NULL: the whole unit fails
+        assertThatThrownBy(() -> outbox.accept(event("broken"), List.of(message("slack", false), message(null, false))))
+                .isInstanceOf(OutboxException.class);
+
+        assertThat(outbox.seenSince("broken", Instant.EPOCH)).isFalse();
+        assertThat(outbox.stats().pending()).isZero();
+        assertThat(outbox.accept(event("after"), List.of(message("slack", false))))
+                .as("the writer carries on").hasSize(1);
+    }
+
+    @Test
     void aDeliveryIsRecordedOnceAndLeasedToOneWorker() {
-        outbox.store(event("e1"));
-        assertThat(outbox.enqueue("e1", "slack", "hello")).isTrue();
-        assertThat(outbox.enqueue("e1", "slack", "hello")).as("the same delivery again").isFalse();
+        assertThat(accept("e1", "slack")).extracting(ChannelMessage::channel).containsExactly("slack");
+        assertThat(outbox.route("e1", List.of(message("slack", false)))).as("the same delivery again").isEmpty();
 
         assertThat(outbox.claimDue(10)).as("leased to whoever enqueued it").isEmpty();
         outbox.release("e1", "slack");
@@ -58,8 +85,7 @@ abstract class OutboxTest {
 
     @Test
     void aRetryIsDueAfterItsWaitAndADeliveredOneNever() {
-        outbox.store(event("e2"));
-        outbox.enqueue("e2", "slack", "m");
+        accept("e2", "slack");
         outbox.retryLater("e2", "slack", Duration.ofSeconds(30), "http_5xx", "HTTP 503");
 
         assertThat(outbox.claimDue(10)).isEmpty();
@@ -77,8 +103,7 @@ abstract class OutboxTest {
 
     @Test
     void deadLettersAreKeptListedAndReplayed() {
-        outbox.store(event("e3"));
-        outbox.enqueue("e3", "pagerduty", "p");
+        accept("e3", "pagerduty");
         outbox.dead("e3", "pagerduty", "http_4xx permanently", "HTTP 400: invalid");
 
         DeadLetter dead = outbox.deadLetters(10).get(0);
@@ -93,23 +118,26 @@ abstract class OutboxTest {
     }
 
     @Test
-    void unroutedEventsAreFoundAtStartUpAndThenAfterAGracePeriod() {
+    void eventsAnEarlierVersionStoredUnroutedAreFoundAndRoutedOnce() throws SQLException {
         DispatchRecovery recovery = new DispatchRecovery(outbox, Duration.ofSeconds(30), clock);
-        outbox.store(event("routed"));
-        outbox.markDispatched("routed");
+        accept("routed", "slack");
         clock.advance(Duration.ofMillis(1));
-        outbox.store(event("stranded"));
+        storeUnrouted(event("stranded"));
         clock.advance(Duration.ofMillis(1));
 
         assertThat(recovery.pending()).extracting(NotificationEvent::getId).containsExactly("stranded");
-        assertThat(recovery.pending()).as("too recent: the routing queue may still hold it").isEmpty();
+        assertThat(recovery.pending()).as("too recent: an earlier version's replica may be routing it").isEmpty();
         clock.advance(Duration.ofSeconds(31));
         assertThat(recovery.pending()).extracting(NotificationEvent::getId).containsExactly("stranded");
+
+        assertThat(outbox.route("stranded", List.of(message("slack", false)))).hasSize(1);
+        assertThat(recovery.pending()).isEmpty();
+        assertThat(outbox.stats().undispatched()).isZero();
     }
 
     @Test
     void eventsAreRememberedForTheWindowAndSurviveAReopen() {
-        outbox.store(event("e5"));
+        accept("e5");
         outbox.stop();
         outbox = open();
 
@@ -120,14 +148,10 @@ abstract class OutboxTest {
 
     @Test
     void housekeepingForgetsOnlyWhatIsDone() {
-        outbox.store(event("done"));
-        outbox.enqueue("done", "slack", "m");
+        accept("done", "slack");
         outbox.delivered("done", "slack");
-        outbox.markDispatched("done");
-        outbox.store(event("dead"));
-        outbox.enqueue("dead", "slack", "m");
+        accept("dead", "slack");
         outbox.dead("dead", "slack", "x", "y");
-        outbox.markDispatched("dead");
         clock.advance(Duration.ofDays(2));
 
         assertThat(outbox.forgetBefore(clock.instant().minus(Duration.ofDays(1)))).isEqualTo(1);
@@ -137,10 +161,10 @@ abstract class OutboxTest {
 
     @Test
     void anIdStoredWithinTheWindowIsADuplicateAndAfterItNew() {
-        assertThat(outbox.store(event("again"))).isTrue();
-        assertThat(outbox.isAlreadyStored(event("again"))).isTrue();
+        assertThat(accept("again", "slack")).isNotNull();
+        assertThat(accept("again", "slack")).as("a duplicate: nothing written").isNull();
         clock.advance(Duration.ofHours(25));
-        assertThat(outbox.store(event("again"))).as("past the dedup window: a new event").isTrue();
+        assertThat(accept("again")).as("past the dedup window: a new event").isNotNull();
     }
 
     @Test
@@ -161,6 +185,27 @@ abstract class OutboxTest {
         outbox.saveCheckpoint("audit/c-1", "{\"cursor\":\"1\"}");
         outbox.saveCheckpoint("audit/c-1", "{\"cursor\":\"2\"}");
         assertThat(outbox.checkpoint("audit/c-1")).contains("{\"cursor\":\"2\"}");
+    }
+
+    /** Accepts event {@code id} routed to these channels; the deliveries recorded, or null for a duplicate. */
+    protected List<ChannelMessage> accept(String id, String... channels) {
+        return outbox.accept(event(id), Arrays.stream(channels).map(channel -> message(channel, false)).toList());
+    }
+
+    protected static ChannelMessage message(String channel, boolean log) {
+        return new ChannelMessage(channel, "m", log);
+    }
+
+    /** An event as an earlier version stored it before routing it. */
+    private void storeUnrouted(NotificationEvent event) throws SQLException {
+        try (Store store = store(); Connection c = store.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "INSERT INTO events (id, body, accepted_at, dispatched) VALUES (?, ?, ?, 0)")) {
+            ps.setString(1, event.getId());
+            ps.setString(2, EventCodec.toJson(event));
+            ps.setLong(3, clock.millis());
+            ps.executeUpdate();
+        }
     }
 
     protected static NotificationEvent event(String id) {

@@ -19,8 +19,7 @@ class SqliteOutboxTest extends OutboxTest {
 
     @Test
     void aLeaseLeftByACrashedRunIsVoidAtTheNextStart() {
-        outbox.store(event("crashed"));
-        outbox.enqueue("crashed", "slack", "m");
+        accept("crashed", "slack");
         outbox.stop();
         outbox = open();
 
