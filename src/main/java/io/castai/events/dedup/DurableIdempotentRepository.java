@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
  * The idempotent-consumer repository: the bounded Caffeine cache decides, and at start it is
  * filled with the ids the outbox accepted within the window, so a repeat after a restart is
  * still a repeat without a disk read per request. Should the cache ever drop a key inside the
- * window (more than DEDUP_MAX_ENTRIES ids in it), the event is accepted again but notifies
- * nobody twice: the outbox records each (event, channel) delivery once.
+ * window (more than DEDUP_MAX_ENTRIES ids in it), the store still finds the event a duplicate:
+ * it accepts an id once per window.
  */
 public class DurableIdempotentRepository extends ServiceSupport implements IdempotentRepository {
     private static final Logger LOG = LoggerFactory.getLogger(DurableIdempotentRepository.class);
