@@ -72,17 +72,26 @@ public class MessageTemplates {
     }
 
     /**
-     * Before rendering: the data model in the header camel-freemarker reads, the template's name
-     * in exchange property {@code template}; from the event in the body and exchange properties
-     * {@code channel} and {@code recipients}. (One typed call: parameter expressions in routes
-     * cost a regular-expression parse per message.)
+     * Before rendering, from the {@link Target} in the body and the event in exchange property
+     * {@code event}: exchange properties {@code channel}, {@code recipients} and {@code template}
+     * (the template's name), the data model in the header camel-freemarker reads, and the event
+     * in the body. (One typed call: Simple expressions that walk the body's getters, and
+     * parameter expressions, cost reflection or a regular-expression parse per message.)
      */
-    @SuppressWarnings("unchecked")
     public void prepare(Exchange exchange) {
-        String channel = exchange.getProperty("channel", String.class);
-        exchange.getMessage().setHeader(DATA_MODEL, model(channel, exchange.getMessage().getBody(NotificationEvent.class),
-                exchange.getProperty("recipients", List.class)));
-        exchange.setProperty("template", templateOf(channel));
+        Target target = exchange.getMessage().getBody(Target.class);
+        NotificationEvent event = exchange.getProperty("event", NotificationEvent.class);
+        exchange.setProperty("channel", target.channel());
+        exchange.setProperty("recipients", target.recipients());
+        exchange.setProperty("template", templateOf(target.channel()));
+        exchange.getMessage().setHeader(DATA_MODEL, model(target.channel(), event, target.recipients()));
+        exchange.getMessage().setBody(event);
+    }
+
+    /** After rendering: the data model goes, and the message is the text itself (templates end with a newline, may indent). */
+    public void finish(Exchange exchange) {
+        exchange.getMessage().removeHeader(DATA_MODEL);
+        exchange.getMessage().setBody(exchange.getMessage().getBody(String.class).trim());
     }
 
     /** The rendered message in the body as a {@link ChannelMessage} for the channel in exchange property {@code channel}. */

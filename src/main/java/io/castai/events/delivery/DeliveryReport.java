@@ -76,6 +76,13 @@ public class DeliveryReport {
         }
     }
 
+    /** Before routing the event in the body: exchange properties {@code event} and {@code eventId}. */
+    public void startRouting(Exchange exchange) {
+        NotificationEvent event = exchange.getMessage().getBody(NotificationEvent.class);
+        exchange.setProperty(EVENT, event);
+        exchange.setProperty(EVENT_ID, event.getId());
+    }
+
     /**
      * After routing: the body holds the event's channel messages, exchange property {@code event}
      * the event. Stores the event with its deliveries in one commit (an event stored earlier but
