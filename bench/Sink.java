@@ -5,14 +5,15 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
 public class Sink {
     public static void main(String[] args) throws Exception {
         AtomicLong posts = new AtomicLong();
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", Integer.parseInt(args[0])), 1024);
-        server.setExecutor(Executors.newFixedThreadPool(8));
+        // no executor: each request is answered on the server's own thread, without a hand-off
+        // (a pool of 8 cost the sink a third of a core at 10,000 requests a second)
+        server.setExecutor(null);
         server.createContext("/", exchange -> {
             try (InputStream in = exchange.getRequestBody()) {
                 in.readAllBytes();
