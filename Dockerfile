@@ -20,14 +20,15 @@ COPY application.properties /app/application.properties
 # DATA_DIR (./data): state kept across restarts; mount a volume here
 RUN mkdir -p /app/data && chown 10001 /app/data
 USER 10001
-# The heap gets 35 % of the container's memory limit: the rest (about 150 MB: classes, compiled
-# code, the JIT compiler's work space, thread stacks, native buffers) must fit beside it, so a
-# 256 MiB container just fits (bench/run.sh measures it). Parallel GC: the most events per second
+# The heap gets 31 % of the container's memory limit (80 MB of 256 MiB; ~35 MB is live under
+# load): the rest (about 150 MB: classes, compiled code, the JIT compiler's work space, thread
+# stacks, native buffers) must fit beside it, so a 256 MiB container fits (bench/run.sh
+# measures it). Parallel GC: the most events per second
 # of serial, parallel and G1 here (G1 has the shortest pauses). The native heap is trimmed every
 # second: glibc otherwise keeps ~35 MB the JIT compiler and SQLite freed. deploy/kubernetes
 # gives 512 Mi.
 ENV SERVER_PORT=8080 \
-    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=35 -XX:+UseParallelGC -XX:ReservedCodeCacheSize=48m -Xss512k -XX:TrimNativeHeapInterval=1000 -XX:+ExitOnOutOfMemoryError" \
+    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=31 -XX:+UseParallelGC -XX:ReservedCodeCacheSize=48m -Xss512k -XX:TrimNativeHeapInterval=1000 -XX:+ExitOnOutOfMemoryError" \
     MALLOC_ARENA_MAX=2
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \

@@ -33,7 +33,7 @@ until curl -sf "http://127.0.0.1:$SINK_PORT/count" >/dev/null; do sleep 0.2; don
 
 for i in 0 1; do
   # the image's JVM flags in a 256 MiB container, as bench/run.sh
-  MALLOC_ARENA_MAX=2 JAVA_TOOL_OPTIONS="${BENCH_JAVA_OPTS:--Xmx90m -XX:+UseParallelGC -XX:ReservedCodeCacheSize=48m -Xss512k -XX:TrimNativeHeapInterval=1000}" SERVER_PORT=${PORTS[$i]} SERVER_HOST=127.0.0.1 LOG_LEVEL=WARN \
+  MALLOC_ARENA_MAX=2 JAVA_TOOL_OPTIONS="${BENCH_JAVA_OPTS:--Xmx80m -XX:+UseParallelGC -XX:ReservedCodeCacheSize=48m -Xss512k -XX:TrimNativeHeapInterval=1000}" SERVER_PORT=${PORTS[$i]} SERVER_HOST=127.0.0.1 LOG_LEVEL=WARN \
     DATA_DIR="$WORK/data-$i" CASTAI_STORE_URL="jdbc:postgresql://127.0.0.1:5432/$DB" CASTAI_STORE_USERNAME=postgres \
     SLACK_WEBHOOK_URL="http://127.0.0.1:$SINK_PORT/hook" \
     java -jar target/castai-events.jar > "$WORK/app-$i.log" 2>&1 & PIDS+=($!)

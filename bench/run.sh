@@ -22,8 +22,8 @@ echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(java -
 java -Dsun.net.httpserver.nodelay=true bench/Sink.java "$SINK_PORT" & SINK_PID=$!
 until curl -sf "http://127.0.0.1:$SINK_PORT/count" >/dev/null; do sleep 0.2; done
 
-# the image's JVM flags (Dockerfile) as a 256 MiB container sets them: the heap is 35 % of it
-JAVA_OPTS=${BENCH_JAVA_OPTS:--Xmx90m -XX:+UseParallelGC -XX:ReservedCodeCacheSize=48m -Xss512k -XX:TrimNativeHeapInterval=1000}
+# the image's JVM flags (Dockerfile) as a 256 MiB container sets them: the heap is 31 % of it
+JAVA_OPTS=${BENCH_JAVA_OPTS:--Xmx80m -XX:+UseParallelGC -XX:ReservedCodeCacheSize=48m -Xss512k -XX:TrimNativeHeapInterval=1000}
 export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 echo "JVM options: $JAVA_OPTS (MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX)"
 start_ns=$(date +%s%N)

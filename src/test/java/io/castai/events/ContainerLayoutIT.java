@@ -43,7 +43,7 @@ class ContainerLayoutIT {
         try (HttpStandIn slack = HttpStandIn.slack()) {
             JarProcess jar = JarProcess.start(app.toFile(), "castai-events.jar", Map.of(
                     "SLACK_WEBHOOK_URL", slack.url("/hook"),
-                    "JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=35 -XX:+UseParallelGC -XX:ReservedCodeCacheSize=48m -Xss512k -XX:TrimNativeHeapInterval=1000 -XX:+ExitOnOutOfMemoryError",
+                    "JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=31 -XX:+UseParallelGC -XX:ReservedCodeCacheSize=48m -Xss512k -XX:TrimNativeHeapInterval=1000 -XX:+ExitOnOutOfMemoryError",
                     "MALLOC_ARENA_MAX", "2"));
             try (jar) {
                 assertThat(jar.get("/observe/health/live").statusCode()).isEqualTo(200);
