@@ -24,7 +24,7 @@ USER 10001
 # load): the rest (about 150 MB: classes, compiled code, the JIT compiler's work space, thread
 # stacks, native buffers) must fit beside it, so a 256 MiB container fits (bench/run.sh
 # measures it). Parallel GC: the most events per second
-# of serial, parallel and G1 here (G1 has the shortest pauses). The native heap is trimmed every
+# of serial, parallel and G1 here, and no worse a p99. The native heap is trimmed every
 # second: glibc otherwise keeps ~35 MB the JIT compiler and SQLite freed. deploy/kubernetes
 # gives 512 Mi.
 ENV SERVER_PORT=8080 \
