@@ -23,10 +23,9 @@ USER 10001
 # The heap gets 31 % of the container's memory limit (80 MB of 256 MiB; ~35 MB is live under
 # load): the rest (about 150 MB: classes, compiled code, the JIT compiler's work space, thread
 # stacks, native buffers) must fit beside it, so a 256 MiB container fits (bench/run.sh
-# measures it). Parallel GC: the most events per second
-# of serial, parallel and G1 here, and no worse a p99. The native heap is trimmed every
-# second: glibc otherwise keeps ~35 MB the JIT compiler and SQLite freed. deploy/kubernetes
-# gives 512 Mi.
+# measures it). Parallel GC: the most events per second of serial, parallel and G1 here, and no
+# worse a p99. The native heap is trimmed every second: glibc otherwise keeps ~35 MB the JIT
+# compiler and SQLite freed. deploy/kubernetes gives 512 Mi.
 ENV SERVER_PORT=8080 \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=31 -XX:+UseParallelGC -XX:ReservedCodeCacheSize=48m -Xss512k -XX:TrimNativeHeapInterval=1000 -XX:+ExitOnOutOfMemoryError" \
     MALLOC_ARENA_MAX=2
