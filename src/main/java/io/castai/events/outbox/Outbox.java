@@ -36,6 +36,13 @@ import org.slf4j.LoggerFactory;
  */
 public class Outbox extends ServiceSupport {
     private static final int MAX_BATCH = 1000;
+    private static final String RECORD = "INSERT INTO deliveries (event_id, channel, message, status, attempts, "
+            + "created_at, next_attempt_at, leased_until) VALUES (?, ?, ?, 'pending', 0, ?, ?, ?) ";
+    private static final String RECORD_ROUTED_LATE = RECORD + "ON CONFLICT DO NOTHING";
+    private static final String RECORD_ACCEPTED = RECORD + "ON CONFLICT (event_id, channel) DO UPDATE SET "
+            + "message = excluded.message, status = 'pending', attempts = 0, created_at = excluded.created_at, "
+            + "next_attempt_at = excluded.next_attempt_at, leased_until = excluded.leased_until, last_error = NULL, "
+            + "last_response = NULL, finished_at = NULL WHERE deliveries.status = 'delivered'";
     private static final long LINGER_NANOS = TimeUnit.MICROSECONDS.toNanos(1000);
     private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
 
@@ -270,7 +277,7 @@ public class Outbox extends ServiceSupport {
                             + "ON CONFLICT (id) DO UPDATE SET body = excluded.body, accepted_at = excluded.accepted_at, "
                             + "dispatched = 1 WHERE events.accepted_at < ?",
                     event.getId(), body, now, now - dedupWindow.toMillis());
-            return stored == 0 ? null : recordDeliveries(event.getId(), messages, now);
+            return stored == 0 ? null : recordDeliveries(event.getId(), messages, now, true);
         }));
     }
 
@@ -282,20 +289,23 @@ public class Outbox extends ServiceSupport {
     public List<ChannelMessage> route(String eventId, List<ChannelMessage> messages) {
         long now = now();
         return await(submit(() -> {
-            List<ChannelMessage> recorded = recordDeliveries(eventId, messages, now);
+            List<ChannelMessage> recorded = recordDeliveries(eventId, messages, now, false);
             execute("UPDATE events SET dispatched = 1 WHERE id = ?", eventId);
             return recorded;
         }));
     }
 
-    /** Inside a writer unit: inserts each delivery not yet known; returns those inserted. */
-    private List<ChannelMessage> recordDeliveries(String eventId, List<ChannelMessage> messages, long now)
-            throws SQLException {
+    /**
+     * Inside a writer unit: inserts each delivery not yet known; returns those recorded. For a
+     * newly accepted event ({@code accepted}) a delivery row left delivered by an earlier event
+     * with the same id (accepted again after the dedup window) starts over; for an event routed
+     * late, a row already there means it was, or is being, delivered.
+     */
+    private List<ChannelMessage> recordDeliveries(String eventId, List<ChannelMessage> messages, long now,
+                                                  boolean accepted) throws SQLException {
         List<ChannelMessage> recorded = new ArrayList<>(messages.size());
         for (ChannelMessage message : messages) {
-            if (!message.log() && execute("INSERT INTO deliveries (event_id, channel, message, status, attempts, "
-                            + "created_at, next_attempt_at, leased_until) VALUES (?, ?, ?, 'pending', 0, ?, ?, ?) "
-                            + "ON CONFLICT DO NOTHING",
+            if (!message.log() && execute(accepted ? RECORD_ACCEPTED : RECORD_ROUTED_LATE,
                     eventId, message.channel(), message.text(), now, now, now + lease.toMillis()) > 0) {
                 recorded.add(message);
             }

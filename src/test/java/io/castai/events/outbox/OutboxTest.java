@@ -168,6 +168,27 @@ abstract class OutboxTest {
     }
 
     @Test
+    void anEventAcceptedAgainAfterTheWindowIsDeliveredAgain() {
+        accept("daily", "slack");
+        outbox.delivered("daily", "slack");
+        clock.advance(Duration.ofHours(25));
+
+        assertThat(accept("daily", "slack")).as("its old delivery row does not stand in the way")
+                .extracting(ChannelMessage::channel).containsExactly("slack");
+        assertThat(outbox.stats().pending()).isEqualTo(1);
+    }
+
+    @Test
+    void aDeadLetterIsNotOverwrittenByTheSameIdAcceptedAgain() {
+        accept("stuck", "slack");
+        outbox.dead("stuck", "slack", "http_4xx permanently", "HTTP 400");
+        clock.advance(Duration.ofHours(25));
+
+        assertThat(accept("stuck", "slack")).as("the dead letter stays until replayed").isEmpty();
+        assertThat(outbox.deadLetters(10)).extracting(DeadLetter::eventId).containsExactly("stuck");
+    }
+
+    @Test
     void aLeaseHasOneHolderUntilItRunsOutOrIsGivenUp() {
         assertThat(outbox.holdLease("pollers", "a", Duration.ofSeconds(20))).isTrue();
         assertThat(outbox.holdLease("pollers", "b", Duration.ofSeconds(20))).isFalse();
