@@ -50,6 +50,12 @@ final class StoreSchema {
                 name TEXT PRIMARY KEY,
                 state TEXT NOT NULL,
                 saved_at BIGINT NOT NULL)
+            """,
+            // 3: events are stored routed, so an index over every event's flag was updated on each
+            // insert to serve a query that finds none; a partial index holds only unrouted ones
+            """
+            DROP INDEX IF EXISTS events_undispatched;
+            CREATE INDEX IF NOT EXISTS events_unrouted ON events (accepted_at) WHERE dispatched = 0
             """);
 
     private StoreSchema() {

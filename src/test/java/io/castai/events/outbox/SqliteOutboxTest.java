@@ -1,6 +1,12 @@
 package io.castai.events.outbox;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,5 +31,37 @@ class SqliteOutboxTest extends OutboxTest {
 
         assertThat(outbox.claimDue(10)).as("one process owns the file: its old leases are void")
                 .extracting(Delivery::channel).containsExactly("slack");
+    }
+
+    @Test
+    void aDataDirectoryOfTheEarlierVersionIsMigrated() throws SQLException {
+        // the previous schema (version 2): an index over every event's routed flag
+        outbox.stop();
+        sql("DROP INDEX events_unrouted", "CREATE INDEX events_undispatched ON events (dispatched)",
+                "DELETE FROM schema_version WHERE version = 3");
+        outbox = open();
+
+        assertThat(query("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'events_%' ORDER BY name"))
+                .containsExactly("events_accepted", "events_unrouted");
+        assertThat(query("SELECT MAX(version) FROM schema_version")).containsExactly("3");
+    }
+
+    private void sql(String... statements) throws SQLException {
+        try (Store store = store(); Connection c = store.dataSource().getConnection(); Statement s = c.createStatement()) {
+            for (String statement : statements) {
+                s.execute(statement);
+            }
+        }
+    }
+
+    private List<String> query(String select) throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (Store store = store(); Connection c = store.dataSource().getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(select)) {
+            while (rs.next()) {
+                rows.add(rs.getString(1));
+            }
+        }
+        return rows;
     }
 }
