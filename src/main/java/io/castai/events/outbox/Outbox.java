@@ -9,16 +9,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import io.castai.events.intake.NotificationEvent;
 import org.apache.camel.support.service.ServiceSupport;
@@ -31,11 +24,9 @@ import org.slf4j.LoggerFactory;
  * the replicas): a committed write survives {@code kill -9}. A delivery is pending until its
  * channel accepts it, or dead (kept, with the reason) when it cannot be delivered. A lease stops
  * two workers (of one replica or of several) from sending the same delivery at once. Every write
- * goes to one writer thread, which commits whatever has queued up in a single transaction (group
- * commit) before the callers return; reads take their own pooled connection.
+ * goes through the {@link StoreWriter} (group commit); reads take their own pooled connection.
  */
 public class Outbox extends ServiceSupport {
-    private static final int MAX_BATCH = 1000;
     private static final String RECORD = "INSERT INTO deliveries (event_id, channel, message, status, attempts, "
             + "created_at, next_attempt_at, leased_until) VALUES (?, ?, ?, 'pending', 0, ?, ?, ?) ";
     private static final String RECORD_ROUTED_LATE = RECORD + "ON CONFLICT DO NOTHING";
@@ -43,35 +34,20 @@ public class Outbox extends ServiceSupport {
             + "message = excluded.message, status = 'pending', attempts = 0, created_at = excluded.created_at, "
             + "next_attempt_at = excluded.next_attempt_at, leased_until = excluded.leased_until, last_error = NULL, "
             + "last_response = NULL, finished_at = NULL WHERE deliveries.status = 'delivered'";
-    private static final long LINGER_NANOS = TimeUnit.MICROSECONDS.toNanos(1000);
     private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
-
-    /** Statements the writer thread runs as one unit: all of them are committed, or none. */
-    @FunctionalInterface
-    private interface Work<T> {
-        T run() throws SQLException;
-    }
-
-    /** One unit for the writer thread, and the caller waiting for its commit. */
-    private record Write(Work<?> work, CompletableFuture<Object> done) {
-    }
 
     private final Store store;
     private final Clock clock;
     private final Duration lease;
     private final Duration dedupWindow;
-    private final BlockingQueue<Write> writes = new LinkedBlockingQueue<>();
-    private Thread writer;
-    /** The writer thread's own connection and statements (touched by that thread only). */
-    private Connection writerConnection;
-    private final Map<String, PreparedStatement> writerStatements = new HashMap<>();
-    private volatile boolean running;
+    private final StoreWriter writer;
 
     public Outbox(Store store, Clock clock, Duration lease, Duration dedupWindow) {
         this.store = store;
         this.clock = clock;
         this.lease = lease;
         this.dedupWindow = dedupWindow;
+        this.writer = new StoreWriter(store);
     }
 
     @Override
@@ -89,152 +65,13 @@ public class Outbox extends ServiceSupport {
         }
         LOG.info(store.shared() ? "Outbox in {}, shared by every replica" : "Outbox in {} (one instance)",
                 store.description());
-        running = true;
-        writer = new Thread(this::writeLoop, "outbox-writer");
-        writer.setDaemon(true);
         writer.start();
     }
 
     @Override
     protected synchronized void doStop() throws Exception {
-        running = false;
-        if (writer != null) {
-            writer.join(10_000);
-            writer = null;
-        }
+        writer.stop();
         store.close();
-    }
-
-    /** The writer thread: takes what has queued up, commits it in one transaction, answers each caller. */
-    private void writeLoop() {
-        List<Write> batch = new ArrayList<>();
-        while (running || !writes.isEmpty()) {
-            try {
-                Write first = writes.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
-                batch.add(first);
-                gather(batch);
-                commit(batch);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            } finally {
-                batch.clear();
-            }
-        }
-        closeWriterConnection();
-    }
-
-    /**
-     * Adds what has queued up and, when that is anything (the service is busy), what else arrives
-     * within {@link #LINGER_NANOS} of the batch's first write. Each commit writes every page it
-     * touched to the WAL: under load, batches of ~4 units were committed 4,400 times a second,
-     * and waiting up to a millisecond for company made them ~36 units, 480 times a second. A
-     * lone write (a quiet service) is committed at once.
-     */
-    private void gather(List<Write> batch) throws InterruptedException {
-        writes.drainTo(batch, MAX_BATCH - batch.size());
-        if (batch.size() == 1) {
-            return;
-        }
-        long deadline = System.nanoTime() + LINGER_NANOS;
-        while (batch.size() < MAX_BATCH) {
-            long left = deadline - System.nanoTime();
-            Write next = left > 0 ? writes.poll(left, TimeUnit.NANOSECONDS) : null;
-            if (next == null) {
-                return;
-            }
-            batch.add(next);
-            writes.drainTo(batch, MAX_BATCH - batch.size());
-        }
-    }
-
-    /**
-     * Commits a batch on the writer's own connection, whose prepared statements are kept from one
-     * batch to the next (preparing them anew cost ~3 % of CPU under load). After any failure the
-     * connection is let go, and the next batch takes a fresh one from the pool.
-     */
-    private void commit(List<Write> batch) {
-        Connection c;
-        try {
-            c = writerConnection();
-        } catch (SQLException unreachable) {
-            // no connection (the database is away): every caller hears it now, none waits 30 s
-            batch.forEach(write -> write.done().completeExceptionally(unreachable));
-            return;
-        }
-        try {
-            Object[] results = new Object[batch.size()];
-            for (int i = 0; i < batch.size(); i++) {
-                results[i] = batch.get(i).work().run();
-            }
-            c.commit();
-            for (int i = 0; i < batch.size(); i++) {
-                batch.get(i).done().complete(results[i]);
-            }
-        } catch (SQLException batchFailed) {
-            rollbackQuietly(c);
-            // one bad unit must not fail the others: each on its own
-            for (Write write : batch) {
-                try {
-                    Object result = write.work().run();
-                    c.commit();
-                    write.done().complete(result);
-                } catch (SQLException e) {
-                    rollbackQuietly(c);
-                    write.done().completeExceptionally(e);
-                }
-            }
-            closeWriterConnection();
-        }
-    }
-
-    private Connection writerConnection() throws SQLException {
-        if (writerConnection == null) {
-            writerConnection = store.dataSource().getConnection();
-            writerConnection.setAutoCommit(false);
-        }
-        return writerConnection;
-    }
-
-    private void closeWriterConnection() {
-        for (PreparedStatement ps : writerStatements.values()) {
-            try {
-                ps.close();
-            } catch (SQLException ignored) {
-                // the connection goes too
-            }
-        }
-        writerStatements.clear();
-        if (writerConnection != null) {
-            try {
-                writerConnection.close();
-            } catch (SQLException ignored) {
-                // back to the pool, which drops it if it is broken
-            }
-            writerConnection = null;
-        }
-    }
-
-    /** One statement on the writer's connection (writer thread only); the rows it changed. */
-    private int execute(String sql, Object... args) throws SQLException {
-        PreparedStatement ps = writerStatements.get(sql);
-        if (ps == null) {
-            ps = writerConnection.prepareStatement(sql);
-            writerStatements.put(sql, ps);
-        }
-        bind(ps, args);
-        return ps.executeUpdate();
-    }
-
-    private static void rollbackQuietly(Connection c) {
-        try {
-            c.rollback();
-        } catch (SQLException ignored) {
-            // the connection reports the original failure
-        }
     }
 
     /** True when an event with this id was accepted at or after {@code since}. */
@@ -272,12 +109,12 @@ public class Outbox extends ServiceSupport {
     public List<ChannelMessage> accept(NotificationEvent event, List<ChannelMessage> messages) {
         long now = now();
         String body = EventCodec.toJson(event);
-        return await(submit(() -> {
-            int stored = execute("INSERT INTO events (id, body, accepted_at, dispatched) VALUES (?, ?, ?, 1) "
+        return writer.await(writer.submit(db -> {
+            int stored = db.update("INSERT INTO events (id, body, accepted_at, dispatched) VALUES (?, ?, ?, 1) "
                             + "ON CONFLICT (id) DO UPDATE SET body = excluded.body, accepted_at = excluded.accepted_at, "
                             + "dispatched = 1 WHERE events.accepted_at < ?",
                     event.getId(), body, now, now - dedupWindow.toMillis());
-            return stored == 0 ? null : recordDeliveries(event.getId(), messages, now, true);
+            return stored == 0 ? null : recordDeliveries(db, event.getId(), messages, now, true);
         }));
     }
 
@@ -288,9 +125,9 @@ public class Outbox extends ServiceSupport {
      */
     public List<ChannelMessage> route(String eventId, List<ChannelMessage> messages) {
         long now = now();
-        return await(submit(() -> {
-            List<ChannelMessage> recorded = recordDeliveries(eventId, messages, now, false);
-            execute("UPDATE events SET dispatched = 1 WHERE id = ?", eventId);
+        return writer.await(writer.submit(db -> {
+            List<ChannelMessage> recorded = recordDeliveries(db, eventId, messages, now, false);
+            db.update("UPDATE events SET dispatched = 1 WHERE id = ?", eventId);
             return recorded;
         }));
     }
@@ -301,11 +138,11 @@ public class Outbox extends ServiceSupport {
      * with the same id (accepted again after the dedup window) starts over; for an event routed
      * late, a row already there means it was, or is being, delivered.
      */
-    private List<ChannelMessage> recordDeliveries(String eventId, List<ChannelMessage> messages, long now,
-                                                  boolean accepted) throws SQLException {
+    private List<ChannelMessage> recordDeliveries(StoreWriter.Statements db, String eventId, List<ChannelMessage> messages,
+                                                  long now, boolean accepted) throws SQLException {
         List<ChannelMessage> recorded = new ArrayList<>(messages.size());
         for (ChannelMessage message : messages) {
-            if (!message.log() && execute(accepted ? RECORD_ACCEPTED : RECORD_ROUTED_LATE,
+            if (!message.log() && db.update(accepted ? RECORD_ACCEPTED : RECORD_ROUTED_LATE,
                     eventId, message.channel(), message.text(), now, now, now + lease.toMillis()) > 0) {
                 recorded.add(message);
             }
@@ -356,12 +193,12 @@ public class Outbox extends ServiceSupport {
         // the lease is taken only where nobody took it since the read
         List<CompletableFuture<Integer>> claims = new ArrayList<>();
         for (Delivery d : due) {
-            claims.add(submit(() -> execute("UPDATE deliveries SET leased_until = ? WHERE event_id = ? AND channel = ? "
+            claims.add(writer.submit(db -> db.update("UPDATE deliveries SET leased_until = ? WHERE event_id = ? AND channel = ? "
                     + "AND status = 'pending' AND leased_until <= ?", now + lease.toMillis(), d.event().getId(), d.channel(), now)));
         }
         List<Delivery> claimed = new ArrayList<>();
         for (int i = 0; i < due.size(); i++) {
-            if (await(claims.get(i)) > 0) {
+            if (writer.await(claims.get(i)) > 0) {
                 claimed.add(due.get(i));
             }
         }
@@ -387,7 +224,7 @@ public class Outbox extends ServiceSupport {
 
     /** Lets go of a lease: the delivery could not be handed to its channel's workers just now. */
     public void release(String eventId, String channel) {
-        update("UPDATE deliveries SET leased_until = 0 WHERE event_id = ? AND channel = ?", eventId, channel);
+        writer.update("UPDATE deliveries SET leased_until = 0 WHERE event_id = ? AND channel = ?", eventId, channel);
     }
 
     /**
@@ -397,25 +234,25 @@ public class Outbox extends ServiceSupport {
      * between a send and its record.
      */
     public void delivered(String eventId, String channel) {
-        submitUnawaited("record the delivery of event " + eventId + " to " + channel,
+        writer.submitUnawaited("record the delivery of event " + eventId + " to " + channel,
                 "UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, finished_at = ?, leased_until = 0 "
                 + "WHERE event_id = ? AND channel = ?", now(), eventId, channel);
     }
 
     /** Moves a delivery's next attempt later without counting an attempt (its channel is paused). */
     public void postpone(String eventId, String channel, Duration wait) {
-        update("UPDATE deliveries SET next_attempt_at = ?, leased_until = 0 WHERE event_id = ? AND channel = ?",
+        writer.update("UPDATE deliveries SET next_attempt_at = ?, leased_until = 0 WHERE event_id = ? AND channel = ?",
                 now() + wait.toMillis(), eventId, channel);
     }
 
     public void retryLater(String eventId, String channel, Duration wait, String error, String response) {
         long now = now();
-        update("UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = ?, leased_until = 0, last_error = ?, "
+        writer.update("UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = ?, leased_until = 0, last_error = ?, "
                 + "last_response = ? WHERE event_id = ? AND channel = ?", now + wait.toMillis(), error, response, eventId, channel);
     }
 
     public void dead(String eventId, String channel, String error, String response) {
-        update("UPDATE deliveries SET status = 'dead', attempts = attempts + 1, finished_at = ?, leased_until = 0, "
+        writer.update("UPDATE deliveries SET status = 'dead', attempts = attempts + 1, finished_at = ?, leased_until = 0, "
                 + "last_error = ?, last_response = ? WHERE event_id = ? AND channel = ?", now(), error, response, eventId, channel);
     }
 
@@ -445,7 +282,7 @@ public class Outbox extends ServiceSupport {
     /** Puts dead deliveries back in the queue (all, or one event's, or one delivery); returns how many. */
     public int replay(String eventId, String channel) {
         long now = now();
-        return update("UPDATE deliveries SET status = 'pending', attempts = 0, created_at = ?, next_attempt_at = ?, "
+        return writer.update("UPDATE deliveries SET status = 'pending', attempts = 0, created_at = ?, next_attempt_at = ?, "
                         + "leased_until = 0, finished_at = NULL WHERE status = 'dead' AND (CAST(? AS TEXT) IS NULL OR event_id = ?) "
                         + "AND (CAST(? AS TEXT) IS NULL OR channel = ?)", now, now, eventId, eventId, channel, channel);
     }
@@ -465,8 +302,8 @@ public class Outbox extends ServiceSupport {
      */
     public int forgetBefore(Instant cutoff) {
         long before = cutoff.toEpochMilli();
-        update("DELETE FROM deliveries WHERE status = 'delivered' AND finished_at < ?", before);
-        return update("DELETE FROM events WHERE accepted_at < ? AND dispatched = 1 AND NOT EXISTS "
+        writer.update("DELETE FROM deliveries WHERE status = 'delivered' AND finished_at < ?", before);
+        return writer.update("DELETE FROM events WHERE accepted_at < ? AND dispatched = 1 AND NOT EXISTS "
                 + "(SELECT 1 FROM deliveries d WHERE d.event_id = events.id)", before);
     }
 
@@ -476,7 +313,7 @@ public class Outbox extends ServiceSupport {
      */
     public boolean holdLease(String name, String owner, Duration ttl) {
         long now = now();
-        return update("INSERT INTO leases (name, owner, expires_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE "
+        return writer.update("INSERT INTO leases (name, owner, expires_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE "
                         + "SET owner = excluded.owner, expires_at = excluded.expires_at "
                         + "WHERE leases.owner = excluded.owner OR leases.expires_at < ?",
                 name, owner, now + ttl.toMillis(), now) > 0;
@@ -484,7 +321,7 @@ public class Outbox extends ServiceSupport {
 
     /** Gives the lease up (on shutdown), so another replica takes over at once. */
     public void releaseLease(String name, String owner) {
-        update("DELETE FROM leases WHERE name = ? AND owner = ?", name, owner);
+        writer.update("DELETE FROM leases WHERE name = ? AND owner = ?", name, owner);
     }
 
     /** Where the audit-log poller of a cluster stands, if it ever ran. */
@@ -501,7 +338,7 @@ public class Outbox extends ServiceSupport {
     }
 
     public void saveCheckpoint(String name, String state) {
-        update("INSERT INTO checkpoints (name, state, saved_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE "
+        writer.update("INSERT INTO checkpoints (name, state, saved_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE "
                 + "SET state = excluded.state, saved_at = excluded.saved_at", name, state, now());
     }
 
@@ -509,62 +346,15 @@ public class Outbox extends ServiceSupport {
         return clock.millis();
     }
 
-    /** Runs a write on the writer thread and returns once it is committed. */
-    private int update(String sql, Object... args) {
-        return await(submit(() -> execute(sql, args)));
-    }
-
-    /** Queues a write nobody waits for; should it fail, a WARN says what was not recorded. */
-    private void submitUnawaited(String what, String sql, Object... args) {
-        if (running) {
-            submit(() -> execute(sql, args)).whenComplete((count, failure) -> {
-                if (failure != null) {
-                    String reason = failure.getMessage() == null ? failure.getClass().getSimpleName()
-                            : failure.getMessage().lines().findFirst().orElse("");
-                    LOG.warn("Could not {} in the store ({}); it is done again later", what, reason);
-                }
-            });
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private <T> CompletableFuture<T> submit(Work<T> work) {
-        if (!running) {
-            throw new OutboxException("the outbox is closed", null);
-        }
-        CompletableFuture<Object> done = new CompletableFuture<>();
-        writes.add(new Write(work, done));
-        return (CompletableFuture<T>) (CompletableFuture<?>) done;
-    }
-
-    private <T> T await(CompletableFuture<T> done) {
-        try {
-            return done.get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            throw new OutboxException("cannot write to the outbox (" + store.description() + ")", e.getCause());
-        } catch (TimeoutException e) {
-            throw new OutboxException("the outbox did not commit within 30 s", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new OutboxException("interrupted while writing to the outbox", e);
-        }
-    }
-
     private long queryLong(String sql, Object... args) {
         try (Connection c = store.dataSource().getConnection();
              PreparedStatement ps = c.prepareStatement(sql)) {
-            bind(ps, args);
+            StoreWriter.bind(ps, args);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : 0;
             }
         } catch (SQLException e) {
             throw new OutboxException("cannot read the outbox", e);
-        }
-    }
-
-    private static void bind(PreparedStatement ps, Object... args) throws SQLException {
-        for (int i = 0; i < args.length; i++) {
-            ps.setObject(i + 1, args[i]);
         }
     }
 }
