@@ -16,10 +16,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The layout the Dockerfile builds, without Docker: /app holding the jar, routes/, templates/,
- * channels.yaml and application.properties, started from /app with the image's JVM flags; a mounted
+ * channels.yaml and application.properties, and the class-data archive the image's training run
+ * writes (bin/class-data-archive.sh); started from /app with the image's JVM flags; a mounted
  * application.properties overrides the bundled defaults, and state lands in /app/data.
  */
 class ContainerLayoutIT {
+    /** The Dockerfile's JAVA_TOOL_OPTIONS, but for where the class-data archive is. */
+    private static final String IMAGE_JVM_OPTIONS = "-XX:MaxRAMPercentage=31 -XX:+UseParallelGC "
+            + "-XX:ReservedCodeCacheSize=48m -Xss512k -XX:TrimNativeHeapInterval=1000 -XX:+ExitOnOutOfMemoryError";
+
     @TempDir
     Path app;
 
@@ -35,6 +40,7 @@ class ContainerLayoutIT {
             }
         }
         Files.copy(Path.of("channels.yaml"), app.resolve("channels.yaml"));
+        Path archive = writeClassDataArchive();
         // a user's mounted application.properties: a smaller body limit than the bundled 1 MiB
         Files.writeString(app.resolve("application.properties"),
                 Files.readString(Path.of("application.properties"))
@@ -43,7 +49,8 @@ class ContainerLayoutIT {
         try (HttpStandIn slack = HttpStandIn.slack()) {
             JarProcess jar = JarProcess.start(app.toFile(), "castai-events.jar", Map.of(
                     "SLACK_WEBHOOK_URL", slack.url("/hook"),
-                    "JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=31 -XX:+UseParallelGC -XX:ReservedCodeCacheSize=48m -Xss512k -XX:TrimNativeHeapInterval=1000 -XX:+ExitOnOutOfMemoryError",
+                    // -Xshare:on: the JVM refuses to start unless it can use the archive
+                    "JAVA_TOOL_OPTIONS", IMAGE_JVM_OPTIONS + " -XX:SharedArchiveFile=" + archive + " -Xshare:on",
                     "MALLOC_ARENA_MAX", "2"));
             try (jar) {
                 assertThat(jar.get("/observe/health/live").statusCode()).isEqualTo(200);
@@ -55,5 +62,22 @@ class ContainerLayoutIT {
             }
             assertThat(app.resolve("data/castai-events.db")).exists();
         }
+    }
+
+    /** The image's training run, as its Dockerfile runs it: from /app, the jar named as the entry point names it. */
+    private Path writeClassDataArchive() throws Exception {
+        Path archive = app.resolve("castai-events.jsa");
+        ProcessBuilder training = new ProcessBuilder("sh", Path.of("bin/class-data-archive.sh").toAbsolutePath().toString(),
+                "castai-events.jar", archive.toString())
+                .directory(app.toFile())
+                .redirectErrorStream(true);
+        training.environment().put("JAVA_TOOL_OPTIONS", IMAGE_JVM_OPTIONS);
+        training.environment().put("CDS_TRAINING_PORT", String.valueOf(RunningService.freePort()));
+        training.environment().put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":" + System.getenv("PATH"));
+        Process process = training.start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertThat(process.waitFor()).as(output).isZero();
+        assertThat(archive).isNotEmptyFile();
+        return archive;
     }
 }
