@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Benchmark: builds the jar, starts it with a local sink standing in for Slack and PagerDuty
 # (the node.added events sent go to Slack), warms it up, drives load from wrk on 127.0.0.1 and
-# prints figures, each with the command that produced it. Bounded in time (three to six
+# prints figures, each with the command that produced it. Bounded in time (three to seven
 # minutes); never run by the tests. Usage: bench/run.sh [--no-build]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/warm-up.sh
 
 DURATION=${BENCH_DURATION:-15s}
 PORT=${BENCH_PORT:-18480}
@@ -53,19 +54,11 @@ run_load() {
   echo "$conns connections: ${rps} accepted events/s, p50 ${p50}, p99 ${p99} ${errors:+; $errors}   ($cmd)"
 }
 
-# warm-up, not reported: under load the JIT compiler takes a fifth of the CPU or more for one to
-# three minutes (longer on slower machines), and events/s climb meanwhile. Load is applied 15 s at
-# a time until a round is no more than 5 % faster than the one before: 45 s at least, 240 s at
-# most. Its deliveries are waited for.
-warm_s=0; rates=; previous=0
-while :; do
-  rate=$(wrk -t2 -c50 -d15s -s bench/events.lua "http://127.0.0.1:$PORT" | awk '/Requests\/sec/{printf "%d", $2}')
-  warm_s=$((warm_s + 15)); rates="$rates $rate"
-  if [ "$warm_s" -ge "${BENCH_WARMUP_MAX:-240}" ] || { [ "$warm_s" -ge 45 ] && [ $((rate * 100)) -le $((previous * 105)) ]; }; then break; fi
-  previous=$rate
-done
+# warm-up, not reported (bench/warm-up.sh); its deliveries are waited for
+warm_round() { wrk -t2 -c50 -d15s -s bench/events.lua "http://127.0.0.1:$PORT" | awk '/Requests\/sec/{printf "%d", $2}'; }
+warm_up warm_round
 compiled=$(jstat -compiler "$APP_PID" | awk 'NR==2{printf "%d", $4}')
-echo "warm-up: ${warm_s} s of load at 50 connections (events/s per 15 s:${rates}); the JIT compiler has used ${compiled} s of CPU   (jstat -compiler <pid>)"
+echo "warm-up: ${WARM_S} s of load at 50 connections (events/s per 15 s:${WARM_RATES}); the JIT compiler has used ${compiled} s of CPU   (jstat -compiler <pid>)"
 warm=$(curl -s "http://127.0.0.1:$PORT/observe/metrics" | awk '/^castai_events_received_total/{printf "%d", $2}')
 for _ in $(seq 1 600); do [ "$(curl -s "http://127.0.0.1:$SINK_PORT/count")" -ge $((warm - 1)) ] && break; sleep 0.2; done
 
