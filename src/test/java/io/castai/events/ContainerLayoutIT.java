@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import io.castai.events.support.HttpStandIn;
@@ -21,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * application.properties overrides the bundled defaults, and state lands in /app/data.
  */
 class ContainerLayoutIT {
-    /** The Dockerfile's JAVA_TOOL_OPTIONS, but for where the class-data archive is. */
+    /** The Dockerfile's JAVA_TOOL_OPTIONS but for where the class-data archive is (kept in step by hand). */
     private static final String IMAGE_JVM_OPTIONS = "-XX:MaxRAMPercentage=31 -XX:+UseParallelGC "
             + "-XX:ReservedCodeCacheSize=48m -Xss512k -XX:TrimNativeHeapInterval=1000 -XX:+ExitOnOutOfMemoryError";
 
@@ -40,11 +41,11 @@ class ContainerLayoutIT {
             }
         }
         Files.copy(Path.of("channels.yaml"), app.resolve("channels.yaml"));
-        Path archive = writeClassDataArchive();
         // a user's mounted application.properties: a smaller body limit than the bundled 1 MiB
         Files.writeString(app.resolve("application.properties"),
                 Files.readString(Path.of("application.properties"))
                         .replace("intake.max-body-bytes = 1048576", "intake.max-body-bytes = 1000"));
+        Path archive = writeClassDataArchive();
 
         try (HttpStandIn slack = HttpStandIn.slack()) {
             JarProcess jar = JarProcess.start(app.toFile(), "castai-events.jar", Map.of(
@@ -64,19 +65,24 @@ class ContainerLayoutIT {
         }
     }
 
-    /** The image's training run, as its Dockerfile runs it: from /app, the jar named as the entry point names it. */
+    /**
+     * The image's training run as its Dockerfile runs it: from /app, with the image's options
+     * (which name the archive to read: the script must leave that out), the jar named as it is
+     * then started (here relative, as JarProcess starts it; in the image, absolute both times).
+     */
     private Path writeClassDataArchive() throws Exception {
         Path archive = app.resolve("castai-events.jsa");
         ProcessBuilder training = new ProcessBuilder("sh", Path.of("bin/class-data-archive.sh").toAbsolutePath().toString(),
                 "castai-events.jar", archive.toString())
                 .directory(app.toFile())
-                .redirectErrorStream(true);
-        training.environment().put("JAVA_TOOL_OPTIONS", IMAGE_JVM_OPTIONS);
+                .redirectErrorStream(true)
+                .redirectOutput(app.resolve("training.out").toFile());
+        training.environment().put("JAVA_TOOL_OPTIONS", IMAGE_JVM_OPTIONS + " -XX:SharedArchiveFile=" + archive);
         training.environment().put("CDS_TRAINING_PORT", String.valueOf(RunningService.freePort()));
         training.environment().put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":" + System.getenv("PATH"));
         Process process = training.start();
-        String output = new String(process.getInputStream().readAllBytes());
-        assertThat(process.waitFor()).as(output).isZero();
+        assertThat(process.waitFor(3, TimeUnit.MINUTES)).as("training run finished").isTrue();
+        assertThat(process.exitValue()).as(Files.readString(app.resolve("training.out"))).isZero();
         assertThat(archive).isNotEmptyFile();
         return archive;
     }
