@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # What this machine allows before the service does any work, measured as bench/run.sh measures
-# the service (wrk on the same cores, 50 connections, 15 s after a 45 s warm-up, the same
+# the service (wrk on the same cores, 50 connections, 15 s after the same warm-up, the same
 # requests): the local sink alone (the JDK's HTTP server answering "ok"), and a bare route on the
 # service's own HTTP server (bench/ceiling.camel.yaml, loaded beside the service's routes, the
-# image's JVM flags). About two and a half minutes; never run by the tests.
+# image's JVM flags). Two to eleven minutes; never run by the tests.
 # Usage: bench/ceiling.sh [--no-build]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/warm-up.sh
 
 PORT=${BENCH_PORT:-18480}
 SINK_PORT=${BENCH_SINK_PORT:-18481}
@@ -21,10 +22,11 @@ echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(java -
 # measure <what> <port> <path>
 measure() {
   export BENCH_PATH=$3
-  wrk -t2 -c50 -d45s -s bench/events.lua "http://127.0.0.1:$2" > /dev/null
+  warm_round() { wrk -t2 -c50 -d15s -s bench/events.lua "http://127.0.0.1:$1" | awk '/Requests\/sec/{printf "%d", $2}'; }
+  warm_up warm_round "$2"
   local cmd="BENCH_PATH=$3 wrk -t2 -c50 -d15s --latency -s bench/events.lua http://127.0.0.1:$2"
   local out; out=$(wrk -t2 -c50 -d15s --latency -s bench/events.lua "http://127.0.0.1:$2")
-  echo "$1: $(awk '/Requests\/sec/{print $2}' <<<"$out") requests/s, p50 $(awk '$1=="50%"{print $2}' <<<"$out"), p99 $(awk '$1=="99%"{print $2}' <<<"$out") $(awk '/Non-2xx|Socket errors/{print}' <<<"$out")   ($cmd)"
+  echo "$1: $(awk '/Requests\/sec/{print $2}' <<<"$out") requests/s, p50 $(awk '$1=="50%"{print $2}' <<<"$out"), p99 $(awk '$1=="99%"{print $2}' <<<"$out") $(awk '/Non-2xx|Socket errors/{print}' <<<"$out")   (after ${WARM_S} s of warm-up:${WARM_RATES}; $cmd)"
 }
 
 java -Dsun.net.httpserver.nodelay=true bench/Sink.java "$SINK_PORT" & SINK_PID=$!
@@ -32,7 +34,7 @@ until curl -sf "http://127.0.0.1:$SINK_PORT/count" >/dev/null; do sleep 0.2; don
 measure "the sink alone" "$SINK_PORT" /hook
 kill $SINK_PID; SINK_PID=
 
-JAVA_TOOL_OPTIONS="${BENCH_JAVA_OPTS:--Xmx80m -XX:+UseParallelGC -XX:ReservedCodeCacheSize=48m -Xss512k -XX:TrimNativeHeapInterval=1000}" \
+JAVA_TOOL_OPTIONS="${BENCH_JAVA_OPTS:--Xmx80m -XX:+UseParallelGC -XX:ReservedCodeCacheSize=48m -Xss512k -XX:TrimNativeHeapInterval=1000 -XX:+ExitOnOutOfMemoryError}" \
   MALLOC_ARENA_MAX=2 CAMEL_MAIN_ROUTESINCLUDEPATTERN="file:routes/*.camel.yaml,file:bench/ceiling.camel.yaml" \
   SERVER_PORT=$PORT SERVER_HOST=127.0.0.1 DATA_DIR="$WORK/data" LOG_LEVEL=WARN \
   java -jar target/castai-events.jar > "$WORK/app.log" 2>&1 & APP_PID=$!

@@ -3,7 +3,7 @@
 # (CASTAI_STORE_URL, a fresh database on 127.0.0.1:5432), a local sink standing in for Slack, and
 # two wrk processes (one per replica, 25 connections each: 50 in all) on the same two cores.
 # Prints accepted events/s over both, p50/p99 per replica, and deliveries/s end to end. Bounded
-# (three to seven minutes); never run by the tests. Compare with bench/run.sh (one instance, SQLite).
+# (two to ten minutes); never run by the tests. Compare with bench/run.sh (one instance, SQLite).
 # Usage: bench/replicas.sh [--no-build]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -72,8 +72,7 @@ warm_round() { DURATION=15s load 25 "warmup$WARM_S" | awk '/connections over two
 warm_up warm_round
 echo "warm-up: ${WARM_S} s of load at 50 connections over both (events/s per 15 s:${WARM_RATES})"
 # the warm-up's deliveries are waited for, so they are not counted as the measured ones
-warm=$(received)
-for _ in $(seq 1 600); do [ "$(curl -s "http://127.0.0.1:$SINK_PORT/count")" -ge $((warm - 2)) ] && break; sleep 0.2; done
+await_deliveries $(( $(received) - 2 ))   # every event but the two start-up probes (log only)
 before_delivered=$(curl -s "http://127.0.0.1:$SINK_PORT/count"); before_received=$(received)
 start=$(date +%s%N)
 load 25 measured
