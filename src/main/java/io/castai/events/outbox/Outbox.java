@@ -33,7 +33,7 @@ public class Outbox extends ServiceSupport {
     private static final String RECORD_ACCEPTED = RECORD + "ON CONFLICT (event_id, channel) DO UPDATE SET "
             + "message = excluded.message, status = 'pending', attempts = 0, created_at = excluded.created_at, "
             + "next_attempt_at = excluded.next_attempt_at, leased_until = excluded.leased_until, last_error = NULL, "
-            + "last_response = NULL, finished_at = NULL WHERE deliveries.status = 'delivered'";
+            + "last_response = NULL, finished_at = NULL WHERE deliveries.status IN ('delivered', 'dead')";
     private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
 
     private final Store store;
@@ -134,9 +134,11 @@ public class Outbox extends ServiceSupport {
 
     /**
      * Inside a writer unit: inserts each delivery not yet known; returns those recorded. For a
-     * newly accepted event ({@code accepted}) a delivery row left delivered by an earlier event
-     * with the same id (accepted again after the dedup window) starts over; for an event routed
-     * late, a row already there means it was, or is being, delivered.
+     * newly accepted event ({@code accepted}) a delivery row finished for an earlier event with
+     * the same id (accepted again after the dedup window), delivered or dead, starts over with the
+     * new message: the new event is not left without its notification (a dead letter of the
+     * earlier one gives way to it, as a replay would resend it); for an event routed late, a row
+     * already there means it was, or is being, delivered.
      */
     private List<ChannelMessage> recordDeliveries(StoreWriter.Statements db, String eventId, List<ChannelMessage> messages,
                                                   long now, boolean accepted) throws SQLException {

@@ -179,13 +179,15 @@ abstract class OutboxTest {
     }
 
     @Test
-    void aDeadLetterIsNotOverwrittenByTheSameIdAcceptedAgain() {
+    void theSameIdAcceptedAgainAfterADeadLetterIsDeliveredAgain() {
         accept("stuck", "slack");
         outbox.dead("stuck", "slack", "http_4xx permanently", "HTTP 400");
         clock.advance(Duration.ofHours(25));
 
-        assertThat(accept("stuck", "slack")).as("the dead letter stays until replayed").isEmpty();
-        assertThat(outbox.deadLetters(10)).extracting(DeadLetter::eventId).containsExactly("stuck");
+        assertThat(accept("stuck", "slack")).as("the new event gets its delivery")
+                .extracting(ChannelMessage::channel).containsExactly("slack");
+        assertThat(outbox.deadLetters(10)).as("the dead letter gave way to it").isEmpty();
+        assertThat(outbox.stats().pending()).isEqualTo(1);
     }
 
     @Test
