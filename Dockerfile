@@ -31,7 +31,7 @@ COPY bin/class-data-archive.sh /app/bin/class-data-archive.sh
 ENV SERVER_PORT=8080 \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=31 -XX:+UseParallelGC -XX:ReservedCodeCacheSize=48m -Xss512k -XX:TrimNativeHeapInterval=1000 -XX:+ExitOnOutOfMemoryError -XX:SharedArchiveFile=/app/castai-events.jsa" \
     MALLOC_ARENA_MAX=2
-RUN bin/class-data-archive.sh /app/castai-events.jar /app/castai-events.jsa
+RUN sh bin/class-data-archive.sh /app/castai-events.jar /app/castai-events.jsa
 # DATA_DIR (./data): state kept across restarts; mount a volume here
 RUN mkdir -p /app/data && chown 10001 /app/data
 USER 10001
