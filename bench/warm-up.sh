@@ -1,5 +1,5 @@
-# Sourced by bench/run.sh and bench/replicas.sh. Under load the JIT compiler takes a fifth of the
-# CPU or more for one to three minutes (longer on slower machines), and events/s climb meanwhile.
+# Sourced by bench/run.sh, replicas.sh and ceiling.sh. Under load the JIT compiler takes a fifth
+# of the CPU or more for one to three minutes (longer on slower machines); events/s climb meanwhile.
 # warm_up <command>: runs the command (one 15 s round of load that prints its events/s) until two
 # rounds in a row are each no more than 5 % faster than the best round before them: 45 s at least,
 # BENCH_WARMUP_MAX (300) s at most. A round that printed no rate stops the benchmark. Sets WARM_S
