@@ -57,6 +57,22 @@ class RoutingDefaultsTest {
         assertNothingReaches(app.pagerDuty);
     }
 
+    /** JSON is UTF-8 (RFC 8259): whatever charset a sender names stays with its request. */
+    @Test
+    void theSendersCharsetDoesNotReachTheChannels() throws Exception {
+        String event = "{\"id\":\"charset-%s\",\"eventType\":\"node.added\",\"clusterName\":\"caf\u00e9 \ud83d\ude80\","
+                + "\"data\":{\"nodeName\":\"n-1\",\"instanceType\":\"m5.large\",\"lifecycle\":\"spot\"}}";
+        app.service.postEvent(event.formatted("latin1"), "Content-Type", "application/json; charset=ISO-8859-1");
+        app.service.postEvent(event.formatted("unknown"), "Content-Type", "application/json; charset=no-such-charset");
+
+        List<HttpStandIn.Request> messages = app.slack.awaitRequests(2);
+        for (HttpStandIn.Request message : messages) {
+            assertThat(message.header("Content-Type")).doesNotContainIgnoringCase("ISO-8859-1")
+                    .doesNotContain("no-such-charset");
+            assertThat(message.body()).contains("caf\u00e9 \ud83d\ude80");
+        }
+    }
+
     @Test
     void nodeRemovedIsLoggedOnly() {
         app.service.postFixture("events/node-removed.json");
