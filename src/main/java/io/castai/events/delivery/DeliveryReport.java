@@ -34,6 +34,8 @@ public class DeliveryReport {
     public static final String EVENT = "event";
     /** Exchange property: true when the event being routed was stored earlier (dispatch-recovery). */
     public static final String RECOVERED = "recovered";
+    /** Exchange property: the lease (epoch ms) this process holds on the delivery. */
+    static final String LEASED_UNTIL = "leasedUntil";
     /** Exchange property: false when a claimed delivery has no channel route to go to. */
     public static final String ROUTABLE = "routable";
 
@@ -69,6 +71,7 @@ public class DeliveryReport {
         exchange.setProperty(CHANNEL, delivery.channel());
         exchange.setProperty(MESSAGE, delivery.message());
         exchange.setProperty(QUEUED_AT, delivery.createdAt());
+        exchange.setProperty(LEASED_UNTIL, delivery.leasedUntil());
         boolean routable = exchange.getContext().getRoute("channel-" + delivery.channel()) != null;
         exchange.setProperty(ROUTABLE, routable);
         if (!routable) {
@@ -118,17 +121,30 @@ public class DeliveryReport {
         exchange.setProperty(CHANNEL, message.channel());
         exchange.setProperty(MESSAGE, message.text());
         exchange.setProperty(QUEUED_AT, clock.instant());
+        exchange.setProperty(LEASED_UNTIL, message.leasedUntil());
         exchange.getMessage().setBody(exchange.getProperty(EVENT));
     }
 
     /**
-     * Before sending: a channel paused by a 429 keeps the delivery for when the pause is over
-     * (no attempt is counted).
+     * Before sending, the first step of every channel route: a delivery whose lease ran out while
+     * it waited in the channel's queue, and was claimed again since, is not sent (the claim's copy
+     * is); a channel paused by a 429 keeps the delivery for when the pause is over (no attempt is
+     * counted).
      */
-    public void requireUnpaused(Exchange exchange) {
-        Duration paused = pause.remaining(channel(exchange));
+    public void beforeSending(Exchange exchange) {
+        String channel = channel(exchange);
+        String eventId = eventId(exchange);
+        long lease = outbox.keepLease(eventId, channel, exchange.getProperty(LEASED_UNTIL, 0L, Long.class));
+        if (lease == 0) {
+            LOG.debug("{} delivery of event {} waited past its lease and was claimed again; this copy is dropped",
+                    channel, eventId);
+            exchange.setRouteStop(true);
+            return;
+        }
+        exchange.setProperty(LEASED_UNTIL, lease);
+        Duration paused = pause.remaining(channel);
         if (!paused.isZero()) {
-            outbox.postpone(eventId(exchange), channel(exchange), paused);
+            outbox.postpone(eventId, channel, paused);
             exchange.setRouteStop(true);
         }
     }

@@ -143,10 +143,11 @@ public class Outbox extends ServiceSupport {
     private List<ChannelMessage> recordDeliveries(StoreWriter.Statements db, String eventId, List<ChannelMessage> messages,
                                                   long now, boolean accepted) throws SQLException {
         List<ChannelMessage> recorded = new ArrayList<>(messages.size());
+        long leasedUntil = now + lease.toMillis();
         for (ChannelMessage message : messages) {
             if (!message.log() && db.update(accepted ? RECORD_ACCEPTED : RECORD_ROUTED_LATE,
-                    eventId, message.channel(), message.text(), now, now, now + lease.toMillis()) > 0) {
-                recorded.add(message);
+                    eventId, message.channel(), message.text(), now, now, leasedUntil) > 0) {
+                recorded.add(message.leased(leasedUntil));
             }
         }
         return recorded;
@@ -174,6 +175,7 @@ public class Outbox extends ServiceSupport {
     /** Pending deliveries whose time has come and that nobody holds, leased to the caller. */
     public List<Delivery> claimDue(int limit) {
         long now = now();
+        long leasedUntil = now + lease.toMillis();
         List<Delivery> due = new ArrayList<>();
         try (Connection c = store.dataSource().getConnection();
              PreparedStatement select = c.prepareStatement(
@@ -186,7 +188,7 @@ public class Outbox extends ServiceSupport {
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
                     due.add(new Delivery(EventCodec.fromJson(rs.getString(6)), rs.getString(2), rs.getString(3),
-                            rs.getInt(4), Instant.ofEpochMilli(rs.getLong(5))));
+                            rs.getInt(4), Instant.ofEpochMilli(rs.getLong(5)), leasedUntil));
                 }
             }
         } catch (SQLException e) {
@@ -196,7 +198,7 @@ public class Outbox extends ServiceSupport {
         List<CompletableFuture<Integer>> claims = new ArrayList<>();
         for (Delivery d : due) {
             claims.add(writer.submit(db -> db.update("UPDATE deliveries SET leased_until = ? WHERE event_id = ? AND channel = ? "
-                    + "AND status = 'pending' AND leased_until <= ?", now + lease.toMillis(), d.event().getId(), d.channel(), now)));
+                    + "AND status = 'pending' AND leased_until <= ?", leasedUntil, d.event().getId(), d.channel(), now)));
         }
         List<Delivery> claimed = new ArrayList<>();
         for (int i = 0; i < due.size(); i++) {
@@ -217,11 +219,29 @@ public class Outbox extends ServiceSupport {
             ps.setString(2, channel);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? new Delivery(EventCodec.fromJson(rs.getString(4)), channel, rs.getString(1),
-                        rs.getInt(2), Instant.ofEpochMilli(rs.getLong(3))) : null;
+                        rs.getInt(2), Instant.ofEpochMilli(rs.getLong(3)), 0) : null;
             }
         } catch (SQLException e) {
             throw new OutboxException("cannot read delivery", e);
         }
+    }
+
+    /**
+     * Before a send: whether the lease taken with a delivery ({@code leasedUntil}, epoch ms) still
+     * covers it. A delivery can wait in its channel's queue longer than the lease; once the lease
+     * has run out, the retry timer (of this replica or another) may have claimed it again, and the
+     * copy still queued must not be sent as well. With at least half the lease left the send fits
+     * in it (a send ends within the HTTP timeouts); otherwise the lease is renewed, only where
+     * nobody took it since. Returns the lease now held (epoch ms), or 0: let the delivery go.
+     */
+    public long keepLease(String eventId, String channel, long leasedUntil) {
+        long now = now();
+        if (leasedUntil - now >= lease.toMillis() / 2) {
+            return leasedUntil;
+        }
+        long renewed = now + lease.toMillis();
+        return writer.update("UPDATE deliveries SET leased_until = ? WHERE event_id = ? AND channel = ? "
+                + "AND status = 'pending' AND leased_until = ?", renewed, eventId, channel, leasedUntil) > 0 ? renewed : 0;
     }
 
     /** Lets go of a lease: the delivery could not be handed to its channel's workers just now. */

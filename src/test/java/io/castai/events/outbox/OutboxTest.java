@@ -84,6 +84,22 @@ abstract class OutboxTest {
     }
 
     @Test
+    void aLeaseThatRanOutIsKeptOnlyWhileNobodyClaimedTheDelivery() {
+        long lease = accept("e-lease", "slack").get(0).leasedUntil();
+
+        assertThat(outbox.keepLease("e-lease", "slack", lease)).as("plenty left: kept as it is").isEqualTo(lease);
+        clock.advance(Duration.ofSeconds(90));
+        long renewed = outbox.keepLease("e-lease", "slack", lease);
+        assertThat(renewed).as("little left: renewed").isEqualTo(clock.millis() + Duration.ofMinutes(2).toMillis());
+        assertThat(outbox.claimDue(10)).as("the renewed lease holds").isEmpty();
+
+        clock.advance(Duration.ofMinutes(3));
+        Delivery claimed = outbox.claimDue(10).get(0);
+        assertThat(outbox.keepLease("e-lease", "slack", renewed)).as("claimed by another since: let go").isZero();
+        assertThat(outbox.keepLease("e-lease", "slack", claimed.leasedUntil())).isEqualTo(claimed.leasedUntil());
+    }
+
+    @Test
     void aRetryIsDueAfterItsWaitAndADeliveredOneNever() {
         accept("e2", "slack");
         outbox.retryLater("e2", "slack", Duration.ofSeconds(30), "http_5xx", "HTTP 503");

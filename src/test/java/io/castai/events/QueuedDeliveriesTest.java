@@ -1,0 +1,123 @@
+package io.castai.events;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
+
+import com.sun.net.httpserver.HttpServer;
+import io.castai.events.support.RunningService;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A channel slower than the events coming in: deliveries wait in its in-memory queue. However
+ * long they wait, and whenever the service stops, each event reaches the channel once.
+ */
+class QueuedDeliveriesTest {
+    private static final Pattern NODE = Pattern.compile("queued-node-(\\d+)");
+
+    /** A Slack stand-in that takes {@link #delayMillis} per request and counts requests per event. */
+    private HttpServer slowSlack;
+    private final Map<Integer, AtomicInteger> received = new ConcurrentHashMap<>();
+    private volatile long delayMillis;
+    private RunningService service;
+
+    @BeforeEach
+    void startSlowSlack() throws IOException {
+        slowSlack = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        slowSlack.setExecutor(Executors.newFixedThreadPool(4));
+        slowSlack.createContext("/", exchange -> {
+            Matcher node = NODE.matcher(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            if (node.find()) {
+                received.computeIfAbsent(Integer.parseInt(node.group(1)), n -> new AtomicInteger()).incrementAndGet();
+            }
+            try {
+                Thread.sleep(delayMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.sendResponseHeaders(200, 2);
+            exchange.getResponseBody().write("ok".getBytes(StandardCharsets.UTF_8));
+            exchange.close();
+        });
+        slowSlack.start();
+    }
+
+    @AfterEach
+    void stop() {
+        if (service != null) {
+            service.close();
+        }
+        slowSlack.stop(0);
+    }
+
+    @Test
+    void aDeliveryThatWaitedPastItsLeaseIsSentOnce() {
+        delayMillis = 1000;
+        service = start(tempDir(), "3s");
+        post(0, 8);
+
+        await().atMost(Duration.ofSeconds(40)).until(() -> received.size() == 8);
+        // longer than a lease more: a second copy claimed by the retry timer would have arrived
+        await().pollDelay(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(6)).until(() -> true);
+        assertThat(received).allSatisfy((node, requests) -> assertThat(requests).as("requests for event %d", node).hasValue(1));
+    }
+
+    @Test
+    void stoppingWithAQueueSendsNothingTwice() {
+        delayMillis = 300;
+        Path data = tempDir();
+        service = start(data, "2m");
+        post(0, 60);
+        await().atMost(Duration.ofSeconds(10)).until(() -> received.size() >= 2);
+
+        service.close();
+        service = null;
+        assertThat(received.size()).as("the queue was left for the next start").isLessThan(60);
+        delayMillis = 0;
+        service = start(data, "2m");
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> received.size() == 60);
+        await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> true);
+        assertThat(received).allSatisfy((node, requests) -> assertThat(requests).as("requests for event %d", node).hasValue(1));
+    }
+
+    /** One worker per channel; a short shutdown timeout, which draining the queue would outlast. */
+    private RunningService start(Path data, String lease) {
+        return RunningService.builder()
+                .property("slack.webhook.url", "http://127.0.0.1:" + slowSlack.getAddress().getPort() + "/services/T/B/x")
+                .property("data.dir", data.toString())
+                .property("delivery.concurrency", 1)
+                .property("delivery.lease", lease)
+                .property("camel.main.shutdown-timeout", 5)
+                .start();
+    }
+
+    private void post(int from, int to) {
+        IntStream.range(from, to).forEach(n -> assertThat(service.postEvent(("{\"id\":\"queued-%d\",\"eventType\":\"node.added\","
+                + "\"clusterName\":\"c\",\"data\":{\"nodeName\":\"queued-node-%d\",\"instanceType\":\"m5.large\","
+                + "\"lifecycle\":\"spot\"}}").formatted(n, n)).statusCode()).isEqualTo(200));
+    }
+
+    private static Path tempDir() {
+        try {
+            return Files.createTempDirectory("queued-deliveries");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
