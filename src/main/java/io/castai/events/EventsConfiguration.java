@@ -33,6 +33,7 @@ import io.castai.events.outbox.StoreOutage;
 import io.castai.events.delivery.ChannelPause;
 import io.castai.events.delivery.DeliveryReport;
 import io.castai.events.delivery.DeliveryRetryPolicy;
+import io.castai.events.delivery.DueDeliveries;
 import io.castai.events.intake.IntakeResponses;
 import io.castai.events.ops.ServiceMetrics;
 import io.castai.events.ops.StartupHooks;
@@ -136,6 +137,12 @@ public class EventsConfiguration implements CamelConfiguration {
     public EmailChannel emailChannel(Channels channels, @PropertyInject("http.connect-timeout-ms") int connectTimeout,
                                      @PropertyInject("http.response-timeout-ms") int responseTimeout) {
         return new EmailChannel(channels, connectTimeout, responseTimeout);
+    }
+
+    /** Up to 500 due deliveries a tick per channel (less when its queue has less room). */
+    @BindToRegistry
+    public DueDeliveries dueDeliveries(Outbox outbox) {
+        return new DueDeliveries(outbox, 500);
     }
 
     @BindToRegistry

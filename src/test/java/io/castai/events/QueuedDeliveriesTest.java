@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -15,6 +16,7 @@ import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
 import com.sun.net.httpserver.HttpServer;
+import io.castai.events.support.HttpStandIn;
 import io.castai.events.support.RunningService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -94,6 +96,30 @@ class QueuedDeliveriesTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> received.size() == 60);
         await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> true);
         assertThat(received).allSatisfy((node, requests) -> assertThat(requests).as("requests for event %d", node).hasValue(1));
+    }
+
+    @Test
+    void aBackedUpChannelDoesNotHoldUpAnotherChannelsRetry() throws IOException {
+        delayMillis = 200;
+        try (HttpStandIn pagerDuty = HttpStandIn.pagerDuty()) {
+            pagerDuty.thenRespond(503, "{\"status\":\"unavailable\"}");
+            service = RunningService.builder()
+                    .property("slack.webhook.url", "http://127.0.0.1:" + slowSlack.getAddress().getPort() + "/services/T/B/x")
+                    .property("pagerduty.routing.key", "0123456789abcdef0123456789abcdef")
+                    .property("pagerduty.events.url", pagerDuty.url("/v2/enqueue"))
+                    .property("delivery.queue-size", 5)
+                    .property("delivery.concurrency", 1)
+                    .start();
+            // Slack's queue is full and ~300 of its deliveries are due in the outbox
+            post(0, 300);
+            service.postEvent("{\"id\":\"page-1\",\"eventType\":\"node.spot_interrupted\",\"clusterName\":\"c\","
+                    + "\"data\":{\"nodeName\":\"n\",\"instanceType\":\"m5.large\",\"lifecycle\":\"spot\"}}");
+
+            List<HttpStandIn.Request> pages = pagerDuty.awaitRequests(2);
+            assertThat(Duration.between(pages.get(0).at(), pages.get(1).at()))
+                    .as("the retry after a 503 (backoff up to 200 ms here) is not queued behind Slack's backlog")
+                    .isLessThan(Duration.ofSeconds(3));
+        }
     }
 
     /** One worker per channel; a short shutdown timeout, which draining the queue would outlast. */

@@ -9,6 +9,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -174,17 +176,32 @@ public class Outbox extends ServiceSupport {
 
     /** Pending deliveries whose time has come and that nobody holds, leased to the caller. */
     public List<Delivery> claimDue(int limit) {
+        return claimDueExcept(List.of(), limit);
+    }
+
+    /** As {@link #claimDue(int)}, for one channel. */
+    public List<Delivery> claimDue(String channel, int limit) {
+        return claim("AND d.channel = ?", List.of(channel), limit);
+    }
+
+    /** As {@link #claimDue(int)}, for every channel but these. */
+    public List<Delivery> claimDueExcept(Collection<String> channels, int limit) {
+        return claim(channels.isEmpty() ? "" : "AND d.channel NOT IN (" + String.join(", ", Collections.nCopies(channels.size(), "?")) + ")",
+                List.copyOf(channels), limit);
+    }
+
+    private List<Delivery> claim(String channelCondition, List<String> channels, int limit) {
         long now = now();
         long leasedUntil = now + lease.toMillis();
         List<Delivery> due = new ArrayList<>();
         try (Connection c = store.dataSource().getConnection();
              PreparedStatement select = c.prepareStatement(
                      "SELECT d.event_id, d.channel, d.message, d.attempts, d.created_at, e.body FROM deliveries d "
-                             + "JOIN events e ON e.id = d.event_id WHERE d.status = 'pending' AND d.next_attempt_at <= ? "
-                             + "AND d.leased_until <= ? ORDER BY d.next_attempt_at LIMIT ?")) {
-            select.setLong(1, now);
-            select.setLong(2, now);
-            select.setInt(3, limit);
+                             + "JOIN events e ON e.id = d.event_id WHERE d.status = 'pending' " + channelCondition
+                             + " AND d.next_attempt_at <= ? AND d.leased_until <= ? ORDER BY d.next_attempt_at LIMIT ?")) {
+            List<Object> args = new ArrayList<>(channels);
+            args.addAll(List.of(now, now, limit));
+            StoreWriter.bind(select, args.toArray());
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
                     due.add(new Delivery(EventCodec.fromJson(rs.getString(6)), rs.getString(2), rs.getString(3),

@@ -56,6 +56,12 @@ final class StoreSchema {
             """
             DROP INDEX IF EXISTS events_undispatched;
             CREATE INDEX IF NOT EXISTS events_unrouted ON events (accepted_at) WHERE dispatched = 0
+            """,
+            // 4: due deliveries are claimed per channel (one channel's backlog does not hide
+            // another's retries); the index leads with status, so counting pending ones still uses it
+            """
+            DROP INDEX IF EXISTS deliveries_due;
+            CREATE INDEX IF NOT EXISTS deliveries_due_by_channel ON deliveries (status, channel, next_attempt_at)
             """);
 
     private StoreSchema() {

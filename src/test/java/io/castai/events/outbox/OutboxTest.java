@@ -84,6 +84,19 @@ abstract class OutboxTest {
     }
 
     @Test
+    void dueDeliveriesAreClaimedPerChannel() {
+        accept("e-a", "slack", "pagerduty");
+        accept("e-b", "slack", "gone");
+        clock.advance(Duration.ofMinutes(3));
+
+        assertThat(outbox.claimDue("pagerduty", 10)).extracting(d -> d.event().getId()).containsExactly("e-a");
+        assertThat(outbox.claimDue("slack", 1)).hasSize(1);
+        assertThat(outbox.claimDueExcept(List.of("slack", "pagerduty"), 10)).extracting(Delivery::channel)
+                .containsExactly("gone");
+        assertThat(outbox.claimDue(10)).as("the other slack delivery").extracting(Delivery::channel).containsExactly("slack");
+    }
+
+    @Test
     void aLeaseThatRanOutIsKeptOnlyWhileNobodyClaimedTheDelivery() {
         long lease = accept("e-lease", "slack").get(0).leasedUntil();
 

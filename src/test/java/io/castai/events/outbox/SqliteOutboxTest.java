@@ -35,15 +35,19 @@ class SqliteOutboxTest extends OutboxTest {
 
     @Test
     void aDataDirectoryOfTheEarlierVersionIsMigrated() throws SQLException {
-        // the previous schema (version 2): an index over every event's routed flag
+        // an earlier schema (version 2): an index over every event's routed flag, due deliveries
+        // indexed without their channel
         outbox.stop();
         sql("DROP INDEX events_unrouted", "CREATE INDEX events_undispatched ON events (dispatched)",
-                "DELETE FROM schema_version WHERE version = 3");
+                "DROP INDEX deliveries_due_by_channel", "CREATE INDEX deliveries_due ON deliveries (status, next_attempt_at)",
+                "DELETE FROM schema_version WHERE version > 2");
         outbox = open();
 
         assertThat(query("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'events_%' ORDER BY name"))
                 .containsExactly("events_accepted", "events_unrouted");
-        assertThat(query("SELECT MAX(version) FROM schema_version")).containsExactly("3");
+        assertThat(query("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'deliveries_%' ORDER BY name"))
+                .containsExactly("deliveries_due_by_channel");
+        assertThat(query("SELECT MAX(version) FROM schema_version")).containsExactly("4");
     }
 
     private void sql(String... statements) throws SQLException {
