@@ -61,6 +61,10 @@ class BadInputTest {
                         "'Severity' must be one of"),
                 arguments("over-long id", "{\"eventType\":\"a\",\"id\":\"" + "x".repeat(300) + "\"}", 400,
                         "'id' is longer than 256 characters"),
+                arguments("id with a NUL", "{\"eventType\":\"a\",\"id\":\"x\\u0000y\"}", 400,
+                        "'id' holds a control character or invalid UTF-16"),
+                arguments("id with half a surrogate pair", "{\"eventType\":\"a\",\"id\":\"s\\ud800\"}", 400,
+                        "'id' holds a control character or invalid UTF-16"),
                 arguments("over the size limit", "{\"eventType\":\"node.added\",\"pad\":\"" + "x".repeat(BODY_LIMIT) + "\"}",
                         413, "request body is larger than the configured limit"));
     }

@@ -87,6 +87,18 @@ class DeadLetterTest {
             assertThat(wrong.statusCode()).isEqualTo(401);
             assertThat(JSON.readTree(wrong.body()).get("error").asText()).isEqualTo("invalid credentials");
             assertThat(wrong.body()).doesNotContain(ADMIN_TOKEN);
+
+            HttpResponse<String> badLimit = service.send("GET", "/admin/dead-letters?limit=abc", null,
+                    "Authorization", "Bearer " + ADMIN_TOKEN);
+            assertThat(badLimit.statusCode()).isEqualTo(400);
+            assertThat(JSON.readTree(badLimit.body()).get("error").asText()).isEqualTo("limit must be a whole number from 1 to 1000");
+            HttpResponse<String> otherMethod = service.send("POST", "/admin/dead-letters", "", "Authorization", "Bearer " + ADMIN_TOKEN);
+            assertThat(otherMethod.statusCode()).isEqualTo(405);
+            assertThat(otherMethod.headers().firstValue("Allow")).hasValue("GET");
+            assertThat(JSON.readTree(otherMethod.body()).get("error").asText()).isEqualTo("only GET is accepted here");
+            HttpResponse<String> getReplay = service.send("GET", "/admin/dead-letters/replay", null);
+            assertThat(getReplay.statusCode()).isEqualTo(405);
+            assertThat(getReplay.headers().firstValue("Allow")).hasValue("POST");
         }
         try (RunningService service = RunningService.builder().start()) {
             HttpResponse<String> off = service.send("GET", "/admin/dead-letters", null, "Authorization", "Bearer x");

@@ -92,6 +92,10 @@ class InboundAuthTest {
         assertRefused(app.service.postEvent(body, "webhook-id", "msg_3", "webhook-timestamp", String.valueOf(now),
                 "webhook-signature", signedOther), "invalid webhook signature");
 
+        // beyond the range of a date: as stale as any other, not a server error
+        assertRefused(app.service.postEvent(body, "webhook-id", "msg_4", "webhook-timestamp", "99999999999999999",
+                "webhook-signature", "v1,abc"), "invalid webhook signature: timestamp outside the tolerance of 300 s");
+
         await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(2)).until(() -> app.slack.requests().isEmpty());
     }
 

@@ -31,6 +31,10 @@ class PackagedJarIT {
                 // INTAKE_MAX_BODY_BYTES, an environment variable, overrides intake.max-body-bytes
                 assertThat(jar.postEvent("{\"eventType\":\"a\",\"pad\":\"" + "x".repeat(3000) + "\"}").statusCode())
                         .isEqualTo(413);
+                // a line break in a field would otherwise start a forged log line (node.removed: logged)
+                assertThat(jar.postEvent("{\"eventType\":\"node.removed\",\"data\":{\"nodeName\":\"n-1\\n"
+                        + "2026-11-27T13:55:00.000Z ERROR [main] FORGED\\r\\nFORGED-TOO\"}}").statusCode()).isEqualTo(200);
+                awaitLogLine(jar, "Node removed: n-1");
                 assertThat(jar.stop()).as("stops on SIGTERM").isTrue();
             }
             assertThat(jar.log())
@@ -40,6 +44,11 @@ class PackagedJarIT {
                     .contains("New spot node: c6a.xlarge")
                     .contains("shutdown")
                     .doesNotContain("JARTOKEN123");
+            assertThat(jar.log().lines()).noneMatch(line -> line.startsWith("2026-11-27T13:55:00.000Z") || line.startsWith("FORGED"));
         }
+    }
+
+    private static void awaitLogLine(JarProcess jar, String fragment) {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> jar.log().contains(fragment));
     }
 }

@@ -202,7 +202,27 @@ public class EventParser {
         if (id != null && id.length() > MAX_ID_LENGTH) {
             throw new InvalidEventException("'" + field + "' is longer than " + MAX_ID_LENGTH + " characters");
         }
+        // a control character (PostgreSQL refuses NUL: the sender would be told to retry forever)
+        // or half a surrogate pair (two such ids would be stored as one) is no id
+        if (id != null && !isPrintableUnicode(id)) {
+            throw new InvalidEventException("'" + field + "' holds a control character or invalid UTF-16");
+        }
         return id == null || id.isBlank() ? null : id.trim();
+    }
+
+    private static boolean isPrintableUnicode(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isISOControl(c)) {
+                return false;
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private String bodyHash(JsonNode root) {

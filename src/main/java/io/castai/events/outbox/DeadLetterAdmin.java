@@ -22,8 +22,16 @@ public class DeadLetterAdmin {
         this.outbox = outbox;
     }
 
-    public String list(Exchange exchange, @Header("limit") Integer limit) throws JsonProcessingException {
-        List<DeadLetter> dead = outbox.deadLetters(limit == null || limit <= 0 ? 100 : Math.min(limit, 1000));
+    /** The oldest dead letters, at most {@code limit} (1 to 1000; 100 when not given). */
+    public String list(Exchange exchange, @Header("limit") String limit) throws JsonProcessingException {
+        int count = 100;
+        if (limit != null && !limit.isBlank()) {
+            if (!limit.strip().matches("[0-9]{1,4}") || Integer.parseInt(limit.strip()) == 0) {
+                return json(exchange, 400, Map.of("error", "limit must be a whole number from 1 to 1000"));
+            }
+            count = Math.min(Integer.parseInt(limit.strip()), 1000);
+        }
+        List<DeadLetter> dead = outbox.deadLetters(count);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("count", dead.size());
         answer.put("deadLetters", dead);
@@ -37,6 +45,13 @@ public class DeadLetterAdmin {
         LOG.info("Replaying {} dead letter(s){}{}", count, eventId == null ? "" : " of event " + eventId,
                 channel == null ? "" : " for channel " + channel);
         return json(exchange, 200, Map.of("replayed", count));
+    }
+
+    /** The answer to any other method than the endpoint's own. */
+    public String methodNotAllowed(Exchange exchange, String allowed) throws JsonProcessingException {
+        String answer = json(exchange, 405, Map.of("error", "only " + allowed + " is accepted here"));
+        exchange.getMessage().setHeader("Allow", allowed);
+        return answer;
     }
 
     private static String json(Exchange exchange, int status, Object body) throws JsonProcessingException {
