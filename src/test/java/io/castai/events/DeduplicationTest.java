@@ -1,6 +1,8 @@
 package io.castai.events;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 
 import io.castai.events.support.HttpStandIn;
 import io.castai.events.support.RunningService;
@@ -9,6 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
 import static io.castai.events.support.RunningService.fixture;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -104,6 +107,24 @@ class DeduplicationTest {
         service.postEvent(body);
 
         assertThat(service.get("/observe/metrics").body()).containsPattern("castai_events_duplicate_total [1-9]");
+    }
+
+    @Test
+    void aRestartDoesNotStretchAnIdsWindow(@TempDir Path data) {
+        String event = "{\"id\":\"window-1\",\"eventType\":\"node.removed\",\"data\":{\"nodeName\":\"n\"}}";
+        Instant accepted;
+        try (RunningService first = RunningService.builder().property("data.dir", data).property("dedup.window", "5s").start()) {
+            assertThat(first.postEvent(event).body()).isEqualTo(ACCEPTED);
+            accepted = Instant.now();
+        }
+        // restarted late in the window: a window started anew would last well past the check below
+        await().atMost(Duration.ofSeconds(5)).until(() -> Instant.now().isAfter(accepted.plusSeconds(3)));
+        try (RunningService restarted = RunningService.builder().property("data.dir", data).property("dedup.window", "5s").start()) {
+            assertThat(Duration.between(accepted, Instant.now())).as("restarted within the window").isLessThan(Duration.ofSeconds(5));
+            assertThat(restarted.postEvent(event).body()).as("within the window").isEqualTo(DUPLICATE);
+            await().atMost(Duration.ofSeconds(10)).until(() -> Instant.now().isAfter(accepted.plusSeconds(6)));
+            assertThat(restarted.postEvent(event).body()).as("after the window: a new event").isEqualTo(ACCEPTED);
+        }
     }
 
     private void assertExactlyDelivered(int count) {

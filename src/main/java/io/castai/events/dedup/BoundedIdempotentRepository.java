@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.service.ServiceSupport;
 
@@ -17,13 +18,21 @@ public class BoundedIdempotentRepository extends ServiceSupport implements Idemp
     public BoundedIdempotentRepository(long maxEntries, Duration window) {
         this.seen = Caffeine.newBuilder()
                 .maximumSize(maxEntries)
-                .expireAfterWrite(window)
+                // a key expires a window after it was added (or sooner, see add(key, remaining))
+                .expireAfter(Expiry.creating((String key, Boolean value) -> window))
                 .build();
     }
 
     @Override
     public boolean add(String key) {
         return seen.asMap().putIfAbsent(key, Boolean.TRUE) == null;
+    }
+
+    /** Adds a key seen some time ago, for what is left of its window. */
+    public void add(String key, Duration remaining) {
+        if (!remaining.isNegative() && !remaining.isZero()) {
+            seen.policy().expireVariably().orElseThrow().putIfAbsent(key, Boolean.TRUE, remaining);
+        }
     }
 
     @Override

@@ -2,7 +2,8 @@ package io.castai.events.dedup;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
+import java.time.Instant;
+import java.util.Map;
 
 import io.castai.events.outbox.Outbox;
 import org.apache.camel.spi.IdempotentRepository;
@@ -38,8 +39,10 @@ public class DurableIdempotentRepository extends ServiceSupport implements Idemp
     @Override
     protected void doStart() {
         outbox.start();
-        List<String> ids = outbox.idsSince(clock.instant().minus(window), maxEntries);
-        ids.forEach(recent::add);
+        Instant now = clock.instant();
+        Map<String, Instant> ids = outbox.acceptedSince(now.minus(window), maxEntries);
+        // each for the rest of its own window, not a new one: a restart does not stretch it
+        ids.forEach((id, acceptedAt) -> recent.add(id, window.minus(Duration.between(acceptedAt, now))));
         LOG.info("Deduplication remembers {} event id(s) from the last {}", ids.size(), window);
     }
 

@@ -11,7 +11,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -81,17 +83,17 @@ public class Outbox extends ServiceSupport {
         return queryLong("SELECT COUNT(*) FROM events WHERE id = ? AND accepted_at >= ?", id, since.toEpochMilli()) > 0;
     }
 
-    /** Ids of the events accepted at or after {@code since}, newest first, at most {@code limit}. */
-    public List<String> idsSince(Instant since, long limit) {
-        List<String> ids = new ArrayList<>();
+    /** Ids of the events accepted at or after {@code since}, with when, newest first, at most {@code limit}. */
+    public Map<String, Instant> acceptedSince(Instant since, long limit) {
+        Map<String, Instant> ids = new LinkedHashMap<>();
         try (Connection c = store.dataSource().getConnection();
              PreparedStatement ps = c.prepareStatement(
-                "SELECT id FROM events WHERE accepted_at >= ? ORDER BY accepted_at DESC LIMIT ?")) {
+                "SELECT id, accepted_at FROM events WHERE accepted_at >= ? ORDER BY accepted_at DESC LIMIT ?")) {
             ps.setLong(1, since.toEpochMilli());
             ps.setLong(2, limit);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    ids.add(rs.getString(1));
+                    ids.put(rs.getString(1), Instant.ofEpochMilli(rs.getLong(2)));
                 }
             }
         } catch (SQLException e) {

@@ -31,6 +31,17 @@ class BoundedIdempotentRepositoryTest {
     }
 
     @Test
+    void aKeySeenEarlierIsKeptForWhatIsLeftOfItsWindow() {
+        BoundedIdempotentRepository repository = new BoundedIdempotentRepository(10, Duration.ofHours(1));
+        repository.add("earlier", Duration.ofMillis(100));
+        repository.add("outside", Duration.ofMillis(-1));
+
+        assertThat(repository.contains("earlier")).isTrue();
+        assertThat(repository.contains("outside")).isFalse();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !repository.contains("earlier"));
+    }
+
+    @Test
     void keysExpireAfterTheWindow() {
         BoundedIdempotentRepository repository = new BoundedIdempotentRepository(10, Duration.ofMillis(100));
         repository.add("a");
