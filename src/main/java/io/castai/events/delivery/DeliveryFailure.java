@@ -7,6 +7,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
 
+import io.castai.events.outbox.OutboxException;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.SendFailedException;
 import org.apache.camel.ExchangeTimedOutException;
@@ -15,8 +16,9 @@ import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 
 /**
- * The one place that decides what an outbound failure means: 5xx, 429 and I/O errors are worth
- * another try (honouring Retry-After), any other 4xx is permanent; for email, SMTP 4xx replies
+ * The one place that decides what an outbound failure means: 5xx, 429, 408 (request timeout),
+ * 425 (too early) and I/O errors are worth another try (honouring Retry-After), any other 4xx is
+ * permanent; the outbox too busy or away before the send is no verdict on the message (retried); for email, SMTP 4xx replies
  * are retried, refused credentials and 5xx replies are permanent. The description is safe to
  * log: it names the status and a short response excerpt, never the URL (which may hold a token).
  */
@@ -43,6 +45,9 @@ public record DeliveryFailure(boolean retryable, String reason, String descripti
             if (status >= 500) {
                 return new DeliveryFailure(true, "http_5xx", description, retryAfter(http.getResponseHeaders()), status);
             }
+            if (status == 408 || status == 425) {
+                return new DeliveryFailure(true, "http_try_later", description, retryAfter(http.getResponseHeaders()), status);
+            }
             return new DeliveryFailure(false, status >= 400 ? "http_4xx" : "http_other", description, null, status);
         }
         DeliveryFailure mail = classifyMail(failure);
@@ -56,6 +61,9 @@ public record DeliveryFailure(boolean retryable, String reason, String descripti
         }
         if (find(failure, ExchangeTimedOutException.class) != null) {
             return new DeliveryFailure(true, "timeout", "timed out", null, NO_STATUS);
+        }
+        if (find(failure, OutboxException.class) != null) {
+            return new DeliveryFailure(true, "store", "the outbox could not be written", null, NO_STATUS);
         }
         String name = failure == null ? "unknown failure" : failure.getClass().getSimpleName();
         return new DeliveryFailure(false, "error", name, null, NO_STATUS);

@@ -7,6 +7,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
 
+import io.castai.events.outbox.OutboxException;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -25,7 +26,7 @@ class DeliveryFailureTest {
     @CsvSource({
             "400, false, http_4xx", "401, false, http_4xx", "403, false, http_4xx", "404, false, http_4xx",
             "410, false, http_4xx", "413, false, http_4xx", "422, false, http_4xx",
-            "429, true, http_429",
+            "429, true, http_429", "408, true, http_try_later", "425, true, http_try_later",
             "500, true, http_5xx", "502, true, http_5xx", "503, true, http_5xx", "504, true, http_5xx",
             "302, false, http_other"})
     void statusCodesAreClassified(int status, boolean retryable, String reason) {
@@ -44,6 +45,14 @@ class DeliveryFailureTest {
         assertThat(failure.retryable()).isTrue();
         assertThat(failure.reason()).isEqualTo("io_error");
         assertThat(failure.description()).doesNotContain("SECRET");
+    }
+
+    @Test
+    void anOutboxTooBusyOrAwayBeforeTheSendIsNoVerdictOnTheMessage() {
+        DeliveryFailure failure = DeliveryFailure.classify(new OutboxException("the outbox did not commit within 30 s", null));
+
+        assertThat(failure.retryable()).isTrue();
+        assertThat(failure.reason()).isEqualTo("store");
     }
 
     @Test
