@@ -93,6 +93,16 @@ class BadInputTest {
     }
 
     @Test
+    void aFormTheServerCannotDecodeIsRefusedWithJson() throws Exception {
+        HttpResponse<String> response = app.service.postEvent("a=%zz&b=%", "Content-Type", "application/x-www-form-urlencoded");
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+        assertThat(new ObjectMapper().readTree(response.body()).get("error").asText()).isEqualTo("bad request");
+        assertStillServing();
+    }
+
+    @Test
     void anotherMethodIsRefused() throws Exception {
         HttpResponse<String> response = app.service.get("/castai/events");
 

@@ -1,18 +1,27 @@
 package io.castai.events.ops;
 
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.vertx.ext.web.RoutingContext;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded server refuses an over-size body (camel.server.max-body-size) before any route
- * runs, with a plain-text 413. This gives that answer the same {"error": "..."} body as every
- * other refusal of the service.
+ * The embedded server answers some requests before any route runs: an over-size body
+ * (camel.server.max-body-size) with a plain-text 413, a body or query it cannot decode with a
+ * plain-text 400. This gives those answers the same {"error": "..."} body as every other refusal
+ * of the service. (A path no route serves still gets Vert.x's HTML 404: that comes from the
+ * server's own router, which Camel does not expose.)
  */
 public final class JsonHttpErrors {
     private static final Logger LOG = LoggerFactory.getLogger(JsonHttpErrors.class);
-    private static final String TOO_LARGE = "{\"error\":\"request body is larger than the configured limit\"}";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TOO_LARGE = "request body is larger than the configured limit";
 
     private JsonHttpErrors() {
     }
@@ -20,14 +29,25 @@ public final class JsonHttpErrors {
     public static void install(CamelContext camelContext, ServiceMetrics metrics) {
         for (VertxPlatformHttpRouter router : camelContext.getRegistry().findByType(VertxPlatformHttpRouter.class)) {
             router.route("/*").failureHandler(ctx -> {
-                if (ctx.statusCode() == 413 && !ctx.response().ended()) {
-                    metrics.rejected("too_large");
-                    LOG.warn("Rejected event: request body is larger than the configured limit");
-                    ctx.response().setStatusCode(413).putHeader("Content-Type", "application/json").end(TOO_LARGE);
-                } else {
+                if (ctx.response().ended() || ctx.statusCode() < 400 || ctx.statusCode() >= 500) {
                     ctx.next();
+                } else if (ctx.statusCode() == 413) {
+                    metrics.rejected("too_large");
+                    LOG.warn("Rejected event: {}", TOO_LARGE);
+                    answer(ctx, 413, TOO_LARGE);
+                } else {
+                    answer(ctx, ctx.statusCode(), HttpResponseStatus.valueOf(ctx.statusCode()).reasonPhrase().toLowerCase());
                 }
             });
+        }
+    }
+
+    private static void answer(RoutingContext ctx, int status, String error) {
+        try {
+            ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+                    .end(JSON.writeValueAsString(Map.of("error", error)));
+        } catch (JsonProcessingException e) {
+            ctx.fail(e);
         }
     }
 }
