@@ -30,6 +30,10 @@ public final class WebhookSignature {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("WEBHOOK_SIGNING_SECRET must be whsec_ followed by base64");
         }
+        if (key.length == 0) {
+            // HMAC refuses an empty key: every signed request would be a server error
+            throw new IllegalArgumentException("WEBHOOK_SIGNING_SECRET holds no key: whsec_ followed by base64");
+        }
         this.tolerance = tolerance;
         this.clock = clock;
     }
