@@ -141,8 +141,8 @@ public class EventsConfiguration implements CamelConfiguration {
 
     /** Up to 500 due deliveries a tick per channel (less when its queue has less room). */
     @BindToRegistry
-    public DueDeliveries dueDeliveries(Outbox outbox) {
-        return new DueDeliveries(outbox, 500);
+    public DueDeliveries dueDeliveries(Outbox outbox, Clock clock) {
+        return new DueDeliveries(outbox, 500, clock);
     }
 
     @BindToRegistry

@@ -103,6 +103,15 @@ class BadInputTest {
     }
 
     @Test
+    void aDeliveryIdHeaderWithAControlCharacterIsRefused() throws Exception {
+        HttpResponse<String> response = app.service.postEvent("{\"eventType\":\"a\"}", "Idempotency-Key", "a\tb");
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(new ObjectMapper().readTree(response.body()).get("error").asText())
+                .isEqualTo("delivery id header holds a control character");
+    }
+
+    @Test
     void anotherMethodIsRefused() throws Exception {
         HttpResponse<String> response = app.service.get("/castai/events");
 

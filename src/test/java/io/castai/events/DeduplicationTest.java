@@ -1,6 +1,9 @@
 package io.castai.events;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -22,6 +25,7 @@ import static org.awaitility.Awaitility.await;
 class DeduplicationTest {
     private static final String ACCEPTED = "{\"received\":true}";
     private static final String DUPLICATE = "{\"received\":true,\"duplicate\":true}";
+    private static final Duration WINDOW = Duration.ofSeconds(8);
 
     private HttpStandIn slack;
     private RunningService service;
@@ -113,18 +117,46 @@ class DeduplicationTest {
     void aRestartDoesNotStretchAnIdsWindow(@TempDir Path data) {
         String event = "{\"id\":\"window-1\",\"eventType\":\"node.removed\",\"data\":{\"nodeName\":\"n\"}}";
         Instant accepted;
-        try (RunningService first = RunningService.builder().property("data.dir", data).property("dedup.window", "5s").start()) {
+        try (RunningService first = withWindow(data)) {
             assertThat(first.postEvent(event).body()).isEqualTo(ACCEPTED);
             accepted = Instant.now();
         }
-        // restarted late in the window: a window started anew would last well past the check below
-        await().atMost(Duration.ofSeconds(5)).until(() -> Instant.now().isAfter(accepted.plusSeconds(3)));
-        try (RunningService restarted = RunningService.builder().property("data.dir", data).property("dedup.window", "5s").start()) {
-            assertThat(Duration.between(accepted, Instant.now())).as("restarted within the window").isLessThan(Duration.ofSeconds(5));
+        // restarted half-way through the window: a window started anew would outlast the check below
+        await().atMost(Duration.ofSeconds(6)).until(() -> Instant.now().isAfter(accepted.plusSeconds(4)));
+        try (RunningService restarted = withWindow(data)) {
+            assertThat(Duration.between(accepted, Instant.now())).as("restarted within the window").isLessThan(WINDOW);
             assertThat(restarted.postEvent(event).body()).as("within the window").isEqualTo(DUPLICATE);
-            await().atMost(Duration.ofSeconds(10)).until(() -> Instant.now().isAfter(accepted.plusSeconds(6)));
+            awaitPast(accepted.plus(WINDOW));
             assertThat(restarted.postEvent(event).body()).as("after the window: a new event").isEqualTo(ACCEPTED);
         }
+    }
+
+    @Test
+    void anIdTheStoreKnewIsRememberedForItsOwnWindowOnly(@TempDir Path data) throws Exception {
+        String event = "{\"id\":\"window-2\",\"eventType\":\"node.removed\",\"data\":{\"nodeName\":\"n\"}}";
+        try (RunningService service = withWindow(data)) {
+            // accepted half a window ago by another replica (or before the cache let it go)
+            Instant accepted = Instant.now().minus(WINDOW.dividedBy(2));
+            try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + data.resolve("castai-events.db"));
+                 PreparedStatement insert = db.prepareStatement(
+                         "INSERT INTO events (id, body, accepted_at, dispatched) VALUES ('window-2', '{}', ?, 1)")) {
+                insert.setLong(1, accepted.toEpochMilli());
+                insert.executeUpdate();
+            }
+
+            assertThat(service.postEvent(event).body()).as("the store decides").isEqualTo(DUPLICATE);
+            assertThat(service.postEvent(event).body()).as("now the cache knows it").isEqualTo(DUPLICATE);
+            awaitPast(accepted.plus(WINDOW));
+            assertThat(service.postEvent(event).body()).as("after the earlier event's window").isEqualTo(ACCEPTED);
+        }
+    }
+
+    private static RunningService withWindow(Path data) {
+        return RunningService.builder().property("data.dir", data).property("dedup.window", WINDOW.toSeconds() + "s").start();
+    }
+
+    private static void awaitPast(Instant moment) {
+        await().atMost(Duration.ofSeconds(15)).until(() -> Instant.now().isAfter(moment.plusMillis(500)));
     }
 
     private void assertExactlyDelivered(int count) {

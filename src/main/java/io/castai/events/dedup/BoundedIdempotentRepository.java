@@ -28,6 +28,11 @@ public class BoundedIdempotentRepository extends ServiceSupport implements Idemp
         return seen.asMap().putIfAbsent(key, Boolean.TRUE) == null;
     }
 
+    /** Keeps a key held already for {@code remaining} from now only. */
+    public void expireAfter(String key, Duration remaining) {
+        seen.policy().expireVariably().orElseThrow().setExpiresAfter(key, remaining);
+    }
+
     /** Adds a key seen some time ago, for what is left of its window. */
     public void add(String key, Duration remaining) {
         if (!remaining.isNegative() && !remaining.isZero()) {

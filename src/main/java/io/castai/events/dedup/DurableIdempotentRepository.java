@@ -46,6 +46,21 @@ public class DurableIdempotentRepository extends ServiceSupport implements Idemp
         LOG.info("Deduplication remembers {} event id(s) from the last {}", ids.size(), window);
     }
 
+    /**
+     * After the store found an id the cache did not know to be a duplicate (accepted by another
+     * replica, or before the cache let the id go): the cache, which added it as new, keeps it
+     * for what is left of the earlier event's window only, not a window from now.
+     */
+    public void keepForItsWindow(String key) {
+        Instant now = clock.instant();
+        Duration remaining = outbox.acceptedAt(key).map(at -> window.minus(Duration.between(at, now))).orElse(Duration.ZERO);
+        if (remaining.isNegative() || remaining.isZero()) {
+            recent.remove(key);
+        } else {
+            recent.expireAfter(key, remaining);
+        }
+    }
+
     @Override
     public boolean add(String key) {
         return recent.add(key);

@@ -7,7 +7,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
 
-import io.castai.events.outbox.OutboxException;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.SendFailedException;
 import org.apache.camel.ExchangeTimedOutException;
@@ -18,7 +17,7 @@ import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 /**
  * The one place that decides what an outbound failure means: 5xx, 429, 408 (request timeout),
  * 425 (too early) and I/O errors are worth another try (honouring Retry-After), any other 4xx is
- * permanent; the outbox too busy or away before the send is no verdict on the message (retried); for email, SMTP 4xx replies
+ * permanent; for email, SMTP 4xx replies
  * are retried, refused credentials and 5xx replies are permanent. The description is safe to
  * log: it names the status and a short response excerpt, never the URL (which may hold a token).
  */
@@ -61,9 +60,6 @@ public record DeliveryFailure(boolean retryable, String reason, String descripti
         }
         if (find(failure, ExchangeTimedOutException.class) != null) {
             return new DeliveryFailure(true, "timeout", "timed out", null, NO_STATUS);
-        }
-        if (find(failure, OutboxException.class) != null) {
-            return new DeliveryFailure(true, "store", "the outbox could not be written", null, NO_STATUS);
         }
         String name = failure == null ? "unknown failure" : failure.getClass().getSimpleName();
         return new DeliveryFailure(false, "error", name, null, NO_STATUS);

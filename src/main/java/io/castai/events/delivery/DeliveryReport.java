@@ -11,6 +11,7 @@ import io.castai.events.ops.ServiceMetrics;
 import io.castai.events.outbox.ChannelMessage;
 import io.castai.events.outbox.Delivery;
 import io.castai.events.outbox.Outbox;
+import io.castai.events.outbox.OutboxException;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePropertyKey;
 import org.slf4j.Logger;
@@ -129,22 +130,28 @@ public class DeliveryReport {
      * Before sending, the first step of every channel route: a delivery whose lease ran out while
      * it waited in the channel's queue, and was claimed again since, is not sent (the claim's copy
      * is); a channel paused by a 429 keeps the delivery for when the pause is over (no attempt is
-     * counted).
+     * counted). When the outbox cannot be written just now, the delivery is not sent either: it
+     * stays pending, and the retry timer takes it up again once its lease runs out.
      */
     public void beforeSending(Exchange exchange) {
         String channel = channel(exchange);
         String eventId = eventId(exchange);
-        long lease = outbox.keepLease(eventId, channel, exchange.getProperty(LEASED_UNTIL, 0L, Long.class));
-        if (lease == 0) {
-            LOG.debug("{} delivery of event {} waited past its lease and was claimed again; this copy is dropped",
-                    channel, eventId);
-            exchange.setRouteStop(true);
-            return;
-        }
-        exchange.setProperty(LEASED_UNTIL, lease);
-        Duration paused = pause.remaining(channel);
-        if (!paused.isZero()) {
-            outbox.postpone(eventId, channel, paused);
+        try {
+            long lease = outbox.keepLease(eventId, channel, exchange.getProperty(LEASED_UNTIL, 0L, Long.class));
+            if (lease == 0) {
+                LOG.debug("{} delivery of event {} waited past its lease and was claimed again; this copy is dropped",
+                        channel, eventId);
+                exchange.setRouteStop(true);
+                return;
+            }
+            exchange.setProperty(LEASED_UNTIL, lease);
+            Duration paused = pause.remaining(channel);
+            if (!paused.isZero()) {
+                outbox.postpone(eventId, channel, paused);
+                exchange.setRouteStop(true);
+            }
+        } catch (OutboxException e) {
+            LOG.warn("{} delivery of event {} waits for its lease to run out: {}", channel, eventId, e.getMessage());
             exchange.setRouteStop(true);
         }
     }

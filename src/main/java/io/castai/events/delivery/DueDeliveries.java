@@ -1,5 +1,8 @@
 package io.castai.events.delivery;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -8,38 +11,62 @@ import io.castai.events.outbox.Outbox;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
 import org.apache.camel.component.seda.SedaEndpoint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the retry timer claims on each tick: for every channel, no more due deliveries than its
  * queue has room for, so a channel with a backlog neither hides another channel's retries
- * behind its own nor keeps the timer waiting on its full queue; and those of channels no route
- * serves any more (removed from channels.yaml), which become dead letters.
+ * behind its own nor keeps the timer waiting on its full queue. Every 30 s also those of
+ * channels no route serves any more (removed from channels.yaml), which become dead letters:
+ * they can only date from before the start, or be replayed, so there is no hurry.
  */
 public class DueDeliveries {
     static final String CHANNEL_ROUTE = "channel-";
+    private static final Duration ORPHAN_SWEEP = Duration.ofSeconds(30);
+    private static final Logger LOG = LoggerFactory.getLogger(DueDeliveries.class);
 
     private final Outbox outbox;
     private final int perTick;
+    private final Clock clock;
+    private Instant nextOrphanSweep = Instant.MIN;
 
-    public DueDeliveries(Outbox outbox, int perTick) {
+    public DueDeliveries(Outbox outbox, int perTick, Clock clock) {
         this.outbox = outbox;
         this.perTick = perTick;
+        this.clock = clock;
     }
 
+    /** The timer's claim (its one thread); a failure throws only when nothing was claimed. */
     public List<Delivery> claim(CamelContext context) {
         List<Delivery> claimed = new ArrayList<>();
         List<String> routed = new ArrayList<>();
+        RuntimeException failure = null;
         for (Route route : context.getRoutes()) {
             if (route.getRouteId().startsWith(CHANNEL_ROUTE) && route.getEndpoint() instanceof SedaEndpoint queue) {
                 String channel = route.getRouteId().substring(CHANNEL_ROUTE.length());
                 routed.add(channel);
                 int room = Math.min(perTick, queue.getQueue().remainingCapacity());
-                if (room > 0) {
-                    claimed.addAll(outbox.claimDue(channel, room));
+                try {
+                    if (room > 0) {
+                        claimed.addAll(outbox.claimDue(channel, room));
+                    }
+                } catch (RuntimeException e) {
+                    // what other channels claimed is handed over all the same
+                    failure = failure == null ? e : failure;
                 }
             }
         }
-        claimed.addAll(outbox.claimDueExcept(routed, perTick));
+        if (failure == null && !clock.instant().isBefore(nextOrphanSweep)) {
+            claimed.addAll(outbox.claimDueExcept(routed, perTick));
+            nextOrphanSweep = clock.instant().plus(ORPHAN_SWEEP);
+        }
+        if (failure != null) {
+            if (claimed.isEmpty()) {
+                throw failure;
+            }
+            LOG.warn("Could not claim every channel's due deliveries: {}", failure.getMessage());
+        }
         return claimed;
     }
 }

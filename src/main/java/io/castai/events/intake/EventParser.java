@@ -242,6 +242,9 @@ public class EventParser {
             if (second.length() > MAX_ID_LENGTH) {
                 throw new InvalidEventException("delivery id header is longer than " + MAX_ID_LENGTH + " characters");
             }
+            if (!isPrintableUnicode(second)) {
+                throw new InvalidEventException("delivery id header holds a control character");
+            }
             return second.trim();
         }
         return null;

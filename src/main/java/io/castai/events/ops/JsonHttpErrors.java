@@ -36,7 +36,10 @@ public final class JsonHttpErrors {
                     LOG.warn("Rejected event: {}", TOO_LARGE);
                     answer(ctx, 413, TOO_LARGE);
                 } else {
-                    answer(ctx, ctx.statusCode(), HttpResponseStatus.valueOf(ctx.statusCode()).reasonPhrase().toLowerCase());
+                    String reason = HttpResponseStatus.valueOf(ctx.statusCode()).reasonPhrase().toLowerCase();
+                    metrics.rejected("undecodable");
+                    LOG.warn("Rejected request to {}: {} (the HTTP server could not decode it)", ctx.normalizedPath(), reason);
+                    answer(ctx, ctx.statusCode(), reason);
                 }
             });
         }

@@ -83,6 +83,12 @@ public class Outbox extends ServiceSupport {
         return queryLong("SELECT COUNT(*) FROM events WHERE id = ? AND accepted_at >= ?", id, since.toEpochMilli()) > 0;
     }
 
+    /** When the event with this id was accepted, if the outbox holds it. */
+    public Optional<Instant> acceptedAt(String id) {
+        long at = queryLong("SELECT COALESCE(MAX(accepted_at), 0) FROM events WHERE id = ?", id);
+        return at == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(at));
+    }
+
     /** Ids of the events accepted at or after {@code since}, with when, newest first, at most {@code limit}. */
     public Map<String, Instant> acceptedSince(Instant since, long limit) {
         Map<String, Instant> ids = new LinkedHashMap<>();

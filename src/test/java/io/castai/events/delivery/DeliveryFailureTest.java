@@ -7,7 +7,6 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
 
-import io.castai.events.outbox.OutboxException;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -45,14 +44,6 @@ class DeliveryFailureTest {
         assertThat(failure.retryable()).isTrue();
         assertThat(failure.reason()).isEqualTo("io_error");
         assertThat(failure.description()).doesNotContain("SECRET");
-    }
-
-    @Test
-    void anOutboxTooBusyOrAwayBeforeTheSendIsNoVerdictOnTheMessage() {
-        DeliveryFailure failure = DeliveryFailure.classify(new OutboxException("the outbox did not commit within 30 s", null));
-
-        assertThat(failure.retryable()).isTrue();
-        assertThat(failure.reason()).isEqualTo("store");
     }
 
     @Test
