@@ -191,7 +191,8 @@ final class StoreWriter {
             for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).done().complete(results[i]);
             }
-        } catch (SQLException batchFailed) {
+        } catch (SQLException | RuntimeException batchFailed) {
+            // a unit that throws anything must not end the writer thread: every later write would wait
             rollbackQuietly(c);
             // one bad unit must not fail the others: each on its own
             for (Write write : batch) {
@@ -199,7 +200,7 @@ final class StoreWriter {
                     Object result = write.work().run(statements);
                     c.commit();
                     write.done().complete(result);
-                } catch (SQLException e) {
+                } catch (SQLException | RuntimeException e) {
                     rollbackQuietly(c);
                     write.done().completeExceptionally(e);
                 }

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 
 import io.castai.events.intake.NotificationEvent;
@@ -69,6 +70,17 @@ abstract class OutboxTest {
         assertThat(outbox.seenSince("broken", Instant.EPOCH)).isFalse();
         assertThat(outbox.stats().pending()).isZero();
         assertThat(outbox.accept(event("after"), List.of(message("slack", false))))
+                .as("the writer carries on").hasSize(1);
+    }
+
+    @Test
+    void aUnitThatThrowsDoesNotStopTheWriter() {
+        // Set.of refuses to look up null: the unit throws a NullPointerException, not an SQLException
+        assertThatThrownBy(() -> outbox.accept(event("npe"), List.of(message(null, false)), Set.of("slack")))
+                .isInstanceOf(OutboxException.class).hasCauseInstanceOf(NullPointerException.class);
+
+        assertThat(outbox.seenSince("npe", Instant.EPOCH)).isFalse();
+        assertThat(outbox.accept(event("after-npe"), List.of(message("slack", false))))
                 .as("the writer carries on").hasSize(1);
     }
 
