@@ -4,7 +4,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import io.castai.events.intake.NotificationEvent;
 import io.castai.events.ops.ServiceMetrics;
@@ -73,7 +75,7 @@ public class DeliveryReport {
         exchange.setProperty(MESSAGE, delivery.message());
         exchange.setProperty(QUEUED_AT, delivery.createdAt());
         exchange.setProperty(LEASED_UNTIL, delivery.leasedUntil());
-        boolean routable = exchange.getContext().getRoute("channel-" + delivery.channel()) != null;
+        boolean routable = exchange.getContext().getRoute(ChannelQueues.CHANNEL_ROUTE + delivery.channel()) != null;
         exchange.setProperty(ROUTABLE, routable);
         if (!routable) {
             giveUp(exchange, "no route channel-" + delivery.channel() + " serves this channel any more");
@@ -102,8 +104,16 @@ public class DeliveryReport {
             rendered.forEach(message -> messages.add((ChannelMessage) message));
         }
         NotificationEvent event = exchange.getProperty(EVENT, NotificationEvent.class);
+        // a channel whose workers have a full queue gets its delivery from the retry timer, when
+        // there is room: the request does not wait for the queue, nor lease and let go again
+        Set<String> later = new HashSet<>();
+        for (ChannelMessage message : messages) {
+            if (!message.log() && ChannelQueues.room(exchange.getContext(), message.channel()) == 0) {
+                later.add(message.channel());
+            }
+        }
         List<ChannelMessage> recorded = exchange.getProperty(RECOVERED, false, Boolean.class)
-                ? outbox.route(event.getId(), messages) : outbox.accept(event, messages);
+                ? outbox.route(event.getId(), messages, later) : outbox.accept(event, messages, later);
         if (recorded == null) {
             exchange.setProperty(Exchange.DUPLICATE_MESSAGE, true);
             return List.of();

@@ -10,7 +10,6 @@ import io.castai.events.outbox.Delivery;
 import io.castai.events.outbox.Outbox;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
-import org.apache.camel.component.seda.SedaEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +21,6 @@ import org.slf4j.LoggerFactory;
  * they can only date from before the start, or be replayed, so there is no hurry.
  */
 public class DueDeliveries {
-    static final String CHANNEL_ROUTE = "channel-";
     private static final Duration ORPHAN_SWEEP = Duration.ofSeconds(30);
     private static final Logger LOG = LoggerFactory.getLogger(DueDeliveries.class);
 
@@ -43,10 +41,10 @@ public class DueDeliveries {
         List<String> routed = new ArrayList<>();
         RuntimeException failure = null;
         for (Route route : context.getRoutes()) {
-            if (route.getRouteId().startsWith(CHANNEL_ROUTE) && route.getEndpoint() instanceof SedaEndpoint queue) {
-                String channel = route.getRouteId().substring(CHANNEL_ROUTE.length());
+            String channel = ChannelQueues.channelOf(route);
+            if (channel != null) {
                 routed.add(channel);
-                int room = Math.min(perTick, queue.getQueue().remainingCapacity());
+                int room = Math.min(perTick, ChannelQueues.room(route));
                 try {
                     if (room > 0) {
                         claimed.addAll(outbox.claimDue(channel, room));

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 import io.castai.events.intake.NotificationEvent;
@@ -117,6 +118,15 @@ public class Outbox extends ServiceSupport {
      * event at the same moment accept it once. Log-channel messages are not recorded.
      */
     public List<ChannelMessage> accept(NotificationEvent event, List<ChannelMessage> messages) {
+        return accept(event, messages, Collections.emptySet());
+    }
+
+    /**
+     * As {@link #accept(NotificationEvent, List)}; the deliveries to the channels in {@code later}
+     * (whose workers have no room just now) are recorded unleased and not returned: the retry
+     * timer hands them over when there is room.
+     */
+    public List<ChannelMessage> accept(NotificationEvent event, List<ChannelMessage> messages, Set<String> later) {
         long now = now();
         String body = EventCodec.toJson(event);
         return writer.await(writer.submit(db -> {
@@ -124,7 +134,7 @@ public class Outbox extends ServiceSupport {
                             + "ON CONFLICT (id) DO UPDATE SET body = excluded.body, accepted_at = excluded.accepted_at, "
                             + "dispatched = 1 WHERE events.accepted_at < ?",
                     event.getId(), body, now, now - dedupWindow.toMillis());
-            return stored == 0 ? null : recordDeliveries(db, event.getId(), messages, now, true);
+            return stored == 0 ? null : recordDeliveries(db, event.getId(), messages, later, now, true);
         }));
     }
 
@@ -134,16 +144,22 @@ public class Outbox extends ServiceSupport {
      * that are new, leased to the caller. A delivery already recorded is not recorded again.
      */
     public List<ChannelMessage> route(String eventId, List<ChannelMessage> messages) {
+        return route(eventId, messages, Collections.emptySet());
+    }
+
+    /** As {@link #route(String, List)}, with {@code later} as in {@link #accept(NotificationEvent, List, Set)}. */
+    public List<ChannelMessage> route(String eventId, List<ChannelMessage> messages, Set<String> later) {
         long now = now();
         return writer.await(writer.submit(db -> {
-            List<ChannelMessage> recorded = recordDeliveries(db, eventId, messages, now, false);
+            List<ChannelMessage> recorded = recordDeliveries(db, eventId, messages, later, now, false);
             db.update("UPDATE events SET dispatched = 1 WHERE id = ?", eventId);
             return recorded;
         }));
     }
 
     /**
-     * Inside a writer unit: inserts each delivery not yet known; returns those recorded. For a
+     * Inside a writer unit: inserts each delivery not yet known; returns those recorded with a
+     * lease (not those for the channels in {@code later}). For a
      * newly accepted event ({@code accepted}) a delivery row finished for an earlier event with
      * the same id (accepted again after the dedup window), delivered or dead, starts over with the
      * new message: the new event is not left without its notification (a dead letter of the
@@ -151,12 +167,12 @@ public class Outbox extends ServiceSupport {
      * already there means it was, or is being, delivered.
      */
     private List<ChannelMessage> recordDeliveries(StoreWriter.Statements db, String eventId, List<ChannelMessage> messages,
-                                                  long now, boolean accepted) throws SQLException {
+                                                  Set<String> later, long now, boolean accepted) throws SQLException {
         List<ChannelMessage> recorded = new ArrayList<>(messages.size());
-        long leasedUntil = now + lease.toMillis();
         for (ChannelMessage message : messages) {
+            long leasedUntil = later.contains(message.channel()) ? 0 : now + lease.toMillis();
             if (!message.log() && db.update(accepted ? RECORD_ACCEPTED : RECORD_ROUTED_LATE,
-                    eventId, message.channel(), message.text(), now, now, leasedUntil) > 0) {
+                    eventId, message.channel(), message.text(), now, now, leasedUntil) > 0 && leasedUntil > 0) {
                 recorded.add(message.leased(leasedUntil));
             }
         }
