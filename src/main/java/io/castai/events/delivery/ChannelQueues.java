@@ -1,20 +1,39 @@
 package io.castai.events.delivery;
 
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+
 import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
 import org.apache.camel.Route;
 import org.apache.camel.component.seda.SedaEndpoint;
 
-/** The in-memory queue in front of each channel's workers (route channel-&lt;name&gt;, seda). */
+/**
+ * The in-memory queue in front of each channel's workers (route channel-&lt;name&gt;, seda). One
+ * instance per CamelContext: it remembers each channel's queue, so a request does not look the
+ * route up (CamelContext.getRoute copies the route list under a lock).
+ */
 final class ChannelQueues {
     static final String CHANNEL_ROUTE = "channel-";
 
-    private ChannelQueues() {
-    }
+    private final Map<String, BlockingQueue<Exchange>> queues = new ConcurrentHashMap<>();
 
     /** How many more deliveries the channel's queue takes just now; 0 when no route serves it. */
-    static int room(CamelContext context, String channel) {
-        Route route = context.getRoute(CHANNEL_ROUTE + channel);
-        return route == null ? 0 : room(route);
+    int room(CamelContext context, String channel) {
+        if (channel == null) {
+            return 0;
+        }
+        BlockingQueue<Exchange> queue = queues.get(channel);
+        if (queue == null) {
+            Route route = context.getRoute(CHANNEL_ROUTE + channel);
+            if (route == null || !(route.getEndpoint() instanceof SedaEndpoint seda)) {
+                return 0;
+            }
+            queue = seda.getQueue();
+            queues.put(channel, queue);
+        }
+        return queue.remainingCapacity();
     }
 
     static int room(Route route) {

@@ -51,6 +51,7 @@ public class DeliveryReport {
     private final ChannelPause pause;
     private final ServiceMetrics metrics;
     private final Clock clock;
+    private final ChannelQueues queues = new ChannelQueues();
 
     public DeliveryReport(Outbox outbox, DeliveryRetryPolicy policy, ChannelPause pause, ServiceMetrics metrics,
                           Clock clock) {
@@ -108,7 +109,7 @@ public class DeliveryReport {
         // there is room: the request does not wait for the queue, nor lease and let go again
         Set<String> later = new HashSet<>();
         for (ChannelMessage message : messages) {
-            if (!message.log() && ChannelQueues.room(exchange.getContext(), message.channel()) == 0) {
+            if (!message.log() && queues.room(exchange.getContext(), message.channel()) == 0) {
                 later.add(message.channel());
             }
         }

@@ -137,6 +137,11 @@ final class StoreWriter {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
+            } catch (Throwable unexpected) {
+                // whatever it was, this thread goes on: every later write depends on it
+                LOG.error("Outbox writer failed a batch of {} write(s)", batch.size(), unexpected);
+                batch.forEach(write -> write.done().completeExceptionally(unexpected));
+                closeConnection();
             } finally {
                 batch.clear();
             }
@@ -182,15 +187,12 @@ final class StoreWriter {
             batch.forEach(write -> write.done().completeExceptionally(unreachable));
             return;
         }
+        Object[] results = new Object[batch.size()];
         try {
-            Object[] results = new Object[batch.size()];
             for (int i = 0; i < batch.size(); i++) {
                 results[i] = batch.get(i).work().run(statements);
             }
             c.commit();
-            for (int i = 0; i < batch.size(); i++) {
-                batch.get(i).done().complete(results[i]);
-            }
         } catch (SQLException | RuntimeException batchFailed) {
             // a unit that throws anything must not end the writer thread: every later write would wait
             rollbackQuietly(c);
@@ -206,6 +208,10 @@ final class StoreWriter {
                 }
             }
             closeConnection();
+            return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).done().complete(results[i]);
         }
     }
 
