@@ -34,6 +34,7 @@ import io.castai.events.delivery.ChannelPause;
 import io.castai.events.delivery.DeliveryReport;
 import io.castai.events.delivery.DeliveryRetryPolicy;
 import io.castai.events.delivery.DueDeliveries;
+import io.castai.events.delivery.QueuedDeliveriesOnStop;
 import io.castai.events.intake.IntakeResponses;
 import io.castai.events.ops.ServiceMetrics;
 import io.castai.events.ops.StartupHooks;
@@ -53,6 +54,8 @@ public class EventsConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext camelContext) throws Exception {
         camelContext.addStartupListener(new StartupHooks());
+        // on stop, what waits in the channels' queues is let go for another replica at once
+        camelContext.getManagementStrategy().addEventNotifier(new QueuedDeliveriesOnStop());
         // a service of the context, so it starts before the routes whose leadership it decides
         camelContext.addService(camelContext.getRegistry().findSingleByType(StoreLeaseClusterService.class));
     }

@@ -5,6 +5,9 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +20,7 @@ import java.util.stream.IntStream;
 
 import com.sun.net.httpserver.HttpServer;
 import io.castai.events.support.HttpStandIn;
+import io.castai.events.support.Postgres;
 import io.castai.events.support.RunningService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -96,6 +100,31 @@ class QueuedDeliveriesTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> received.size() == 60);
         await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> true);
         assertThat(received).allSatisfy((node, requests) -> assertThat(requests).as("requests for event %d", node).hasValue(1));
+    }
+
+    @Test
+    void stoppingLetsGoOfTheQueuedDeliveriesForTheOtherReplicas() throws Exception {
+        delayMillis = 300;
+        try (Postgres store = Postgres.freshDatabase()) {
+            service = RunningService.builder()
+                    .property("slack.webhook.url", "http://127.0.0.1:" + slowSlack.getAddress().getPort() + "/services/T/B/x")
+                    .property("castai.store.url", store.url())
+                    .property("castai.store.username", Postgres.USER)
+                    .property("delivery.concurrency", 1)
+                    .start();
+            post(0, 20);
+            await().atMost(Duration.ofSeconds(10)).until(() -> received.size() >= 2);
+            service.close();
+            service = null;
+
+            try (Connection db = DriverManager.getConnection(store.url(), Postgres.USER, "");
+                 ResultSet held = db.createStatement().executeQuery(
+                         "SELECT COUNT(*), COUNT(*) FILTER (WHERE leased_until > 0) FROM deliveries WHERE status = 'pending'")) {
+                held.next();
+                assertThat(held.getInt(1)).as("left pending for the next replica").isGreaterThan(0);
+                assertThat(held.getInt(2)).as("of those, still leased").isZero();
+            }
+        }
     }
 
     @Test

@@ -285,6 +285,17 @@ public class Outbox extends ServiceSupport {
                 + "AND status = 'pending' AND leased_until = ?", renewed, eventId, channel, leasedUntil) > 0 ? renewed : 0;
     }
 
+    /** Lets go of these leases where they are still held (on stop: what waited in the queues). */
+    public void letGo(List<HeldLease> held) {
+        writer.await(writer.submit(db -> {
+            for (HeldLease lease : held) {
+                db.update("UPDATE deliveries SET leased_until = 0 WHERE event_id = ? AND channel = ? AND status = 'pending' "
+                        + "AND leased_until = ?", lease.eventId(), lease.channel(), lease.leasedUntil());
+            }
+            return held.size();
+        }));
+    }
+
     /** Lets go of a lease: the delivery could not be handed to its channel's workers just now. */
     public void release(String eventId, String channel) {
         writer.update("UPDATE deliveries SET leased_until = 0 WHERE event_id = ? AND channel = ?", eventId, channel);

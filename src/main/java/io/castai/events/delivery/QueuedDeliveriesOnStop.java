@@ -1,0 +1,65 @@
+package io.castai.events.delivery;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.castai.events.outbox.HeldLease;
+import io.castai.events.outbox.Outbox;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.Route;
+import org.apache.camel.component.seda.SedaEndpoint;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.spi.CamelEvent.CamelContextStoppingEvent;
+import org.apache.camel.support.EventNotifierSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * When the context starts to stop, before its routes do: the deliveries waiting in the channels'
+ * queues are taken out and their leases let go, so another replica sends them at once instead
+ * of when the leases run out (they are all in the outbox; a single instance sends them at its
+ * next start). What is queued after this, while the intake stops, is purged with its lease
+ * (purgeWhenStopping in routes/channel-*.yaml). Listens to nothing else: no cost per message.
+ */
+public class QueuedDeliveriesOnStop extends EventNotifierSupport {
+    private static final Logger LOG = LoggerFactory.getLogger(QueuedDeliveriesOnStop.class);
+
+    public QueuedDeliveriesOnStop() {
+        setIgnoreExchangeEvents(true);
+        setIgnoreRouteEvents(true);
+        setIgnoreServiceEvents(true);
+        setIgnoreStepEvents(true);
+    }
+
+    @Override
+    public boolean isEnabled(CamelEvent event) {
+        return event instanceof CamelContextStoppingEvent;
+    }
+
+    @Override
+    public void notify(CamelEvent event) {
+        CamelContext context = ((CamelContextStoppingEvent) event).getContext();
+        List<HeldLease> held = new ArrayList<>();
+        for (Route route : context.getRoutes()) {
+            String channel = ChannelQueues.channelOf(route);
+            if (channel != null && route.getEndpoint() instanceof SedaEndpoint queue) {
+                List<Exchange> queued = new ArrayList<>();
+                queue.getQueue().drainTo(queued);
+                for (Exchange delivery : queued) {
+                    held.add(new HeldLease(delivery.getProperty(DeliveryReport.EVENT_ID, String.class), channel,
+                            delivery.getProperty(DeliveryReport.LEASED_UNTIL, 0L, Long.class)));
+                }
+            }
+        }
+        if (!held.isEmpty()) {
+            try {
+                context.getRegistry().findSingleByType(Outbox.class).letGo(held);
+                LOG.info("Stopping: {} queued deliveries left pending in the outbox, their leases let go", held.size());
+            } catch (RuntimeException e) {
+                LOG.warn("Stopping: {} queued deliveries left pending in the outbox; their leases run out on their own ({})",
+                        held.size(), e.getMessage());
+            }
+        }
+    }
+}
