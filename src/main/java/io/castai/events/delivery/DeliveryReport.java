@@ -105,14 +105,7 @@ public class DeliveryReport {
             rendered.forEach(message -> messages.add((ChannelMessage) message));
         }
         NotificationEvent event = exchange.getProperty(EVENT, NotificationEvent.class);
-        // a channel whose workers have a full queue gets its delivery from the retry timer, when
-        // there is room: the request does not wait for the queue, nor lease and let go again
-        Set<String> later = new HashSet<>();
-        for (ChannelMessage message : messages) {
-            if (!message.log() && queues.room(exchange.getContext(), message.channel()) == 0) {
-                later.add(message.channel());
-            }
-        }
+        Set<String> later = channelsWithFullQueues(exchange, messages);
         List<ChannelMessage> recorded = exchange.getProperty(RECOVERED, false, Boolean.class)
                 ? outbox.route(event.getId(), messages, later) : outbox.accept(event, messages, later);
         if (recorded == null) {
@@ -121,6 +114,20 @@ public class DeliveryReport {
         }
         messages.stream().filter(ChannelMessage::log).forEach(message -> MESSAGES.info(message.text()));
         return recorded;
+    }
+
+    /**
+     * A channel whose workers have a full queue gets its delivery from the retry timer, when there
+     * is room: the request does not wait for the queue, nor lease the delivery and let it go again.
+     */
+    private Set<String> channelsWithFullQueues(Exchange exchange, List<ChannelMessage> messages) {
+        Set<String> full = new HashSet<>();
+        for (ChannelMessage message : messages) {
+            if (!message.log() && queues.room(exchange.getContext(), message.channel()) == 0) {
+                full.add(message.channel());
+            }
+        }
+        return full;
     }
 
     /**
