@@ -16,13 +16,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * When the context starts to stop, before its routes do: the deliveries waiting in the channels'
- * queues are taken out and their leases let go, so another replica sends them at once instead
+ * When the context starts to stop, before its routes do: the retry timer is stopped, and the
+ * deliveries waiting in the channels' queues are taken out and their leases let go, so another replica sends them at once instead
  * of when the leases run out (they are all in the outbox; a single instance sends them at its
  * next start). What is queued after this, while the intake stops, is purged with its lease
  * (purgeWhenStopping in routes/channel-*.yaml). Listens to nothing else: no cost per message.
  */
 public class QueuedDeliveriesOnStop extends EventNotifierSupport {
+    /** The retry timer's route (routes/delivery-retries.camel.yaml). */
+    static final String RETRY_TIMER_ROUTE = "delivery-retries";
     private static final Logger LOG = LoggerFactory.getLogger(QueuedDeliveriesOnStop.class);
 
     public QueuedDeliveriesOnStop() {
@@ -40,6 +42,13 @@ public class QueuedDeliveriesOnStop extends EventNotifierSupport {
     @Override
     public void notify(CamelEvent event) {
         CamelContext context = ((CamelContextStoppingEvent) event).getContext();
+        // first the retry timer: it would claim the deliveries let go below and queue them again
+        try {
+            context.getRouteController().stopRoute(RETRY_TIMER_ROUTE);
+        } catch (Exception e) {
+            LOG.warn("Stopping: could not stop the retry timer first ({}); queued deliveries may keep their leases",
+                    e.getMessage());
+        }
         List<HeldLease> held = new ArrayList<>();
         for (Route route : context.getRoutes()) {
             String channel = ChannelQueues.channelOf(route);
