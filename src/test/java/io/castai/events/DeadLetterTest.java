@@ -88,6 +88,11 @@ class DeadLetterTest {
             assertThat(JSON.readTree(wrong.body()).get("error").asText()).isEqualTo("invalid credentials");
             assertThat(wrong.body()).doesNotContain(ADMIN_TOKEN);
 
+            HttpResponse<String> inUrl = service.send("GET", "/admin/dead-letters?Authorization=Bearer%20" + ADMIN_TOKEN, null);
+            assertThat(inUrl.statusCode()).isEqualTo(401);
+            assertThat(JSON.readTree(inUrl.body()).get("error").asText())
+                    .isEqualTo("credentials go in the Authorization header, not in the URL");
+
             HttpResponse<String> badLimit = service.send("GET", "/admin/dead-letters?limit=abc", null,
                     "Authorization", "Bearer " + ADMIN_TOKEN);
             assertThat(badLimit.statusCode()).isEqualTo(400);

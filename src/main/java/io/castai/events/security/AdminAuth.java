@@ -13,8 +13,12 @@ public class AdminAuth {
 
     public void check(Exchange exchange) {
         Message message = exchange.getMessage();
-        String authorization = message.getHeader("Authorization", String.class);
-        message.removeHeader("Authorization");
+        String authorization;
+        try {
+            authorization = AuthorizationHeader.of(message);
+        } finally {
+            message.removeHeader("Authorization");
+        }
         if (token == null) {
             throw new UnauthorizedException("admin endpoints are off: set ADMIN_TOKEN");
         }

@@ -79,7 +79,7 @@ public class InboundAuth {
     }
 
     private static String presentedToken(Message message) {
-        String authorization = message.getHeader("Authorization", String.class);
+        String authorization = AuthorizationHeader.of(message);
         if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return authorization.substring(7).trim();
         }
