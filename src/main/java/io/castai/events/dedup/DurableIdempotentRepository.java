@@ -42,7 +42,7 @@ public class DurableIdempotentRepository extends ServiceSupport implements Idemp
         Instant now = clock.instant();
         Map<String, Instant> ids = outbox.acceptedSince(now.minus(window), maxEntries);
         // each for the rest of its own window, not a new one: a restart does not stretch it
-        ids.forEach((id, acceptedAt) -> recent.add(id, window.minus(Duration.between(acceptedAt, now))));
+        ids.forEach((id, acceptedAt) -> recent.add(id, windowLeft(acceptedAt, now)));
         LOG.info("Deduplication remembers {} event id(s) from the last {}", ids.size(), window);
     }
 
@@ -53,12 +53,16 @@ public class DurableIdempotentRepository extends ServiceSupport implements Idemp
      */
     public void keepForItsWindow(String key) {
         Instant now = clock.instant();
-        Duration remaining = outbox.acceptedAt(key).map(at -> window.minus(Duration.between(at, now))).orElse(Duration.ZERO);
+        Duration remaining = outbox.acceptedAt(key).map(at -> windowLeft(at, now)).orElse(Duration.ZERO);
         if (remaining.isNegative() || remaining.isZero()) {
             recent.remove(key);
         } else {
             recent.expireAfter(key, remaining);
         }
+    }
+
+    private Duration windowLeft(Instant acceptedAt, Instant now) {
+        return window.minus(Duration.between(acceptedAt, now));
     }
 
     @Override

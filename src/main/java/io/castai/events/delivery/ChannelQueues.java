@@ -27,22 +27,23 @@ final class ChannelQueues {
         BlockingQueue<Exchange> queue = queues.get(channel);
         if (queue == null) {
             Route route = context.getRoute(CHANNEL_ROUTE + channel);
-            if (route == null || !(route.getEndpoint() instanceof SedaEndpoint seda)) {
+            queue = route == null ? null : queueOf(route);
+            if (queue == null) {
                 return 0;
             }
-            queue = seda.getQueue();
             queues.put(channel, queue);
         }
         return queue.remainingCapacity();
     }
 
-    static int room(Route route) {
-        return route.getEndpoint() instanceof SedaEndpoint queue ? queue.getQueue().remainingCapacity() : 0;
+    /** The queue of a channel route, or null when it is no channel route. */
+    static BlockingQueue<Exchange> queueOf(Route route) {
+        return route.getRouteId().startsWith(CHANNEL_ROUTE) && route.getEndpoint() instanceof SedaEndpoint seda
+                ? seda.getQueue() : null;
     }
 
-    /** The channel a route serves, or null when it is no channel route. */
+    /** The channel a channel route serves. */
     static String channelOf(Route route) {
-        return route.getRouteId().startsWith(CHANNEL_ROUTE) && route.getEndpoint() instanceof SedaEndpoint
-                ? route.getRouteId().substring(CHANNEL_ROUTE.length()) : null;
+        return route.getRouteId().substring(CHANNEL_ROUTE.length());
     }
 }

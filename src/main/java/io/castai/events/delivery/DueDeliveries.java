@@ -5,10 +5,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 
 import io.castai.events.outbox.Delivery;
 import io.castai.events.outbox.Outbox;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
 import org.apache.camel.Route;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,10 +43,11 @@ public class DueDeliveries {
         List<String> routed = new ArrayList<>();
         RuntimeException failure = null;
         for (Route route : context.getRoutes()) {
-            String channel = ChannelQueues.channelOf(route);
-            if (channel != null) {
+            BlockingQueue<Exchange> queue = ChannelQueues.queueOf(route);
+            if (queue != null) {
+                String channel = ChannelQueues.channelOf(route);
                 routed.add(channel);
-                int room = Math.min(perTick, ChannelQueues.room(route));
+                int room = Math.min(perTick, queue.remainingCapacity());
                 try {
                     if (room > 0) {
                         claimed.addAll(outbox.claimDue(channel, room));

@@ -2,13 +2,13 @@ package io.castai.events.delivery;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 
 import io.castai.events.outbox.HeldLease;
 import io.castai.events.outbox.Outbox;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Route;
-import org.apache.camel.component.seda.SedaEndpoint;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.CamelEvent.CamelContextStoppingEvent;
 import org.apache.camel.support.EventNotifierSupport;
@@ -17,14 +17,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * When the context starts to stop, before its routes do: the retry timer is stopped, and the
- * deliveries waiting in the channels' queues are taken out and their leases let go, so another replica sends them at once instead
- * of when the leases run out (they are all in the outbox; a single instance sends them at its
- * next start). What is queued after this, while the intake stops, is purged with its lease
+ * deliveries waiting in the channels' queues are taken out and their leases let go, so another
+ * replica sends them at once instead of when the leases run out (they are all in the outbox; a
+ * single instance sends them at its next start). What is queued after this, while the intake stops, is purged with its lease
  * (purgeWhenStopping in routes/channel-*.yaml). Listens to nothing else: no cost per message.
  */
 public class QueuedDeliveriesOnStop extends EventNotifierSupport {
     /** The retry timer's route (routes/delivery-retries.camel.yaml). */
-    static final String RETRY_TIMER_ROUTE = "delivery-retries";
+    private static final String RETRY_TIMER_ROUTE = "delivery-retries";
     private static final Logger LOG = LoggerFactory.getLogger(QueuedDeliveriesOnStop.class);
 
     public QueuedDeliveriesOnStop() {
@@ -51,10 +51,11 @@ public class QueuedDeliveriesOnStop extends EventNotifierSupport {
         }
         List<HeldLease> held = new ArrayList<>();
         for (Route route : context.getRoutes()) {
-            String channel = ChannelQueues.channelOf(route);
-            if (channel != null && route.getEndpoint() instanceof SedaEndpoint queue) {
+            BlockingQueue<Exchange> queue = ChannelQueues.queueOf(route);
+            if (queue != null) {
+                String channel = ChannelQueues.channelOf(route);
                 List<Exchange> queued = new ArrayList<>();
-                queue.getQueue().drainTo(queued);
+                queue.drainTo(queued);
                 for (Exchange delivery : queued) {
                     held.add(new HeldLease(delivery.getProperty(DeliveryReport.EVENT_ID, String.class), channel,
                             delivery.getProperty(DeliveryReport.LEASED_UNTIL, 0L, Long.class)));
