@@ -1,6 +1,7 @@
 package io.castai.events;
 
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -118,6 +119,21 @@ class BadInputTest {
         assertThat(response.statusCode()).isEqualTo(405);
         assertThat(response.headers().firstValue("Allow")).hasValue("POST");
         assertThat(new ObjectMapper().readTree(response.body()).get("error").asText()).isEqualTo("only POST is accepted here");
+    }
+
+    @Test
+    void aPathNoEndpointServesIsRefusedWithJson() throws Exception {
+        for (HttpResponse<String> response : List.of(app.service.get("/nothing/here"),
+                app.service.send("POST", "/castai/event", "{\"eventType\":\"a\"}"), app.service.get("/"))) {
+            assertThat(response.statusCode()).isEqualTo(404);
+            assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+            assertThat(new ObjectMapper().readTree(response.body()).get("error").asText()).isEqualTo("no such endpoint");
+        }
+        assertThat(app.log.linesContaining("Rejected request to /nothing/here: no such endpoint")).isNotEmpty();
+        // the endpoints themselves are untouched
+        assertThat(app.service.get("/observe/health").statusCode()).isEqualTo(200);
+        assertThat(app.service.get("/observe/metrics").body()).containsPattern("castai_events_rejected_total\\{reason=\"unknown_path\"} [1-9]");
+        assertStillServing();
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -100,6 +101,34 @@ class QueuedDeliveriesTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> received.size() == 60);
         await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> true);
         assertThat(received).allSatisfy((node, requests) -> assertThat(requests).as("requests for event %d", node).hasValue(1));
+    }
+
+    @Test
+    void aSenderDuringShutdownIsToldToRetry() throws Exception {
+        delayMillis = 300;
+        service = start(tempDir(), "2m");
+        post(0, 20);
+        await().atMost(Duration.ofSeconds(10)).until(() -> received.size() >= 2);
+
+        // a sender keeps posting while the service stops: the intake is gone before the server is
+        Set<Integer> answers = ConcurrentHashMap.newKeySet();
+        RunningService stopping = service;
+        Thread sender = new Thread(() -> {
+            for (int n = 1000; !Thread.currentThread().isInterrupted(); n++) {
+                try {
+                    answers.add(stopping.postEvent("{\"id\":\"late-%d\",\"eventType\":\"node.added\"}".formatted(n)).statusCode());
+                } catch (RuntimeException closed) {
+                    return;
+                }
+            }
+        });
+        sender.start();
+        service.close();
+        service = null;
+        sender.interrupt();
+        sender.join(10_000);
+
+        assertThat(answers).as("no sender is told the endpoint does not exist").doesNotContain(404).contains(503);
     }
 
     @Test

@@ -14,20 +14,32 @@ import org.slf4j.LoggerFactory;
 /**
  * The embedded server answers some requests before any route runs: an over-size body
  * (camel.server.max-body-size) with a plain-text 413, a body or query it cannot decode with a
- * plain-text 400. This gives those answers the same {"error": "..."} body as every other refusal
- * of the service. (A path no route serves still gets Vert.x's HTML 404: that comes from the
- * server's own router, which Camel does not expose.)
+ * plain-text 400, a path no route serves with an HTML 404. This gives those answers the same
+ * {"error": "..."} body as every other refusal of the service.
  */
 public final class JsonHttpErrors {
     private static final Logger LOG = LoggerFactory.getLogger(JsonHttpErrors.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOO_LARGE = "request body is larger than the configured limit";
+    private static final String NO_SUCH_PATH = "no such endpoint";
+    private static final String SHUTTING_DOWN = "the service is shutting down: retry";
 
     private JsonHttpErrors() {
     }
 
     public static void install(CamelContext camelContext, ServiceMetrics metrics) {
         for (VertxPlatformHttpRouter router : camelContext.getRegistry().findByType(VertxPlatformHttpRouter.class)) {
+            // ordered last: it answers only what no endpoint (nor a route added later) serves
+            router.route().last().handler(ctx -> {
+                if (camelContext.isStopping()) {
+                    // the intake stops first on shutdown: a 503 has the sender retry, a 404 would not
+                    answer(ctx, 503, SHUTTING_DOWN);
+                    return;
+                }
+                metrics.rejected("unknown_path");
+                LOG.warn("Rejected request to {}: {}", ctx.normalizedPath(), NO_SUCH_PATH);
+                answer(ctx, 404, NO_SUCH_PATH);
+            });
             router.route("/*").failureHandler(ctx -> {
                 if (ctx.response().ended() || ctx.statusCode() < 400 || ctx.statusCode() >= 500) {
                     ctx.next();
