@@ -291,6 +291,21 @@ class ConfiguredChannelsTest {
     }
 
     @Test
+    void aSendersLineBreakAddsNoMailHeader() throws Exception {
+        service.postEvent(fixture("events/console-notification.json")
+                .replace("0f7c2b9e-5a41-4d1e-b0f3-6e2d9a8c7b15", "header-injection-1")
+                .replace("\"Name\": \"Cluster controller not responding\"",
+                        "\"Name\": \"Disk full\\r\\nTo: evil@attacker.example\\nSubject: Payroll update\""));
+
+        assertThat(smtp.waitForIncomingEmail(10_000, 1)).isTrue();
+        MimeMessage mail = smtp.getReceivedMessages()[0];
+        assertThat(List.of(mail.getRecipients(Message.RecipientType.TO))).extracting(Object::toString)
+                .containsExactly("oncall@example.com");
+        assertThat(mail.getSubject()).isEqualTo(
+                "[CAST AI] CRITICAL Disk full  To: evil@attacker.example Subject: Payroll update (cluster staging-us-east)");
+    }
+
+    @Test
     void refusedSmtpCredentialsAreAPermanentFailureKeptAsADeadLetter() {
         service.postEvent("{\"id\": \"mail-test-1\", \"eventType\": \"test.mail\", \"clusterId\": \"c-1\"}");
 

@@ -2,6 +2,7 @@ package io.castai.events.intake;
 
 import java.util.Collections;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The one internal shape every input becomes: a canonical event, a CAST AI console webhook or
@@ -18,6 +19,8 @@ public final class NotificationEvent {
     public static final String ORIGIN_KUBERNETES = "kubernetes";
     /** The event type given to every CAST AI console notification. */
     public static final String NOTIFICATION_TYPE = "notification";
+
+    private static final Pattern CONTROL = Pattern.compile("[\\p{Cntrl}\\u2028\\u2029]");
 
     private final String id;
     private final String type;
@@ -36,13 +39,23 @@ public final class NotificationEvent {
         this.id = id;
         this.type = type;
         this.severity = severity;
-        this.clusterId = clusterId;
-        this.clusterName = clusterName;
-        this.timestamp = timestamp;
-        this.title = title;
+        this.clusterId = oneLine(clusterId);
+        this.clusterName = oneLine(clusterName);
+        this.timestamp = oneLine(timestamp);
+        this.title = oneLine(title);
         this.summary = summary;
         this.details = details == null ? Map.of() : Collections.unmodifiableMap(details);
         this.origin = origin;
+    }
+
+    /**
+     * A field meant as one line, with any line break or other control character made a space: a
+     * sender's value can then neither add a header line to a mail (a template's Subject: line
+     * holds the cluster and the title) nor a line to a log.
+     */
+    private static String oneLine(String value) {
+        return value == null || value.chars().noneMatch(c -> Character.isISOControl(c) || c == '\u2028' || c == '\u2029')
+                ? value : CONTROL.matcher(value).replaceAll(" ");
     }
 
     /** The deduplication key: the sender's id, a delivery header, or a hash of the body. */
