@@ -3,6 +3,7 @@
   blocks around it: one section per paragraph (paragraphs are separated by a blank line), the
   cluster, node, instance type and lifecycle as fields, and a link to the cluster in the console.
   Slack mrkdwn: *bold*, _italic_, <https://example.com|a link>; write &amp; &lt; &gt; for & < >.
+  The event's own texts come escaped that way already: a sender's <!channel> pings nobody.
   The data model is described in log.ftl.
 -->
 <#assign d = event.details>

@@ -185,6 +185,19 @@ class ConfiguredChannelsTest {
     }
 
     @Test
+    void aSendersTextReachesSlackEscaped() throws Exception {
+        assertThat(service.postEvent("""
+                {"id": "added-prod-escaped", "eventType": "node.added", "clusterName": "production-eu",
+                 "data": {"nodeName": "<!here>", "instanceType": "m6i.large & <https://evil.example|more>", "lifecycle": "<!channel>"}}
+                """).statusCode()).as("a cluster named by name only").isEqualTo(200);
+
+        JsonNode body = JSON.readTree(slack.awaitRequests(1).get(0).body());
+        assertThat(body.get("text").asText())
+                .isEqualTo(":kubernetes: CAST AI: New &lt;!channel&gt; node: m6i.large &amp; &lt;https://evil.example|more&gt;");
+        assertThat(body.get("blocks").get(1).get("fields").findValuesAsText("text")).contains("*Node*\n&lt;!here&gt;");
+    }
+
+    @Test
     void anEditedTemplateIsUsedWithoutARestart() throws Exception {
         service.postEvent("{\"id\": \"editable-first\", \"eventType\": \"test.editable\", \"clusterId\": \"c-1\"}");
         await().atMost(Duration.ofSeconds(5)).until(() -> !log.linesContaining("Original: editable-first").isEmpty());

@@ -1,5 +1,8 @@
 package io.castai.events.channels;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+
 import io.castai.events.intake.NotificationEvent;
 
 /** The CAST AI console page of an event's cluster, for message links (CASTAI_CONSOLE_URL). */
@@ -15,6 +18,7 @@ public final class ConsoleLink {
         if (event.getClusterId() == null || event.getClusterId().isBlank() || base.isEmpty()) {
             return null;
         }
-        return base + "/external-clusters/" + event.getClusterId();
+        // encoded: the id comes from the sender, and a '|' or '>' in it would end a Slack link
+        return base + "/external-clusters/" + URLEncoder.encode(event.getClusterId(), StandardCharsets.UTF_8);
     }
 }

@@ -109,7 +109,7 @@ public class MessageTemplates {
     public Map<String, Object> model(String channel, NotificationEvent event, List<String> recipients) {
         ChannelConfig config = channels.get(channel);
         Map<String, Object> model = new HashMap<>();
-        model.put("event", event);
+        model.put("event", config.type() == ChannelType.SLACK ? SlackChannel.escaped(event) : event);
         model.put("channel", channel);
         String link = console.forCluster(event);
         model.put("consoleUrl", link == null ? "" : link);

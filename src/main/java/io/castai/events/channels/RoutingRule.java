@@ -31,7 +31,9 @@ public record RoutingRule(String name, List<Pattern> eventTypes, Severity minSev
     }
 
     private boolean fromCluster(NotificationEvent event) {
-        return clusters.isEmpty() || clusters.contains(event.getClusterId()) || clusters.contains(event.getClusterName());
+        // an event may name its cluster by id or name only (List.contains(null) throws)
+        return clusters.isEmpty() || (event.getClusterId() != null && clusters.contains(event.getClusterId()))
+                || (event.getClusterName() != null && clusters.contains(event.getClusterName()));
     }
 
     /** A glob where {@code *} stands for any characters, dots included. */

@@ -83,12 +83,32 @@ public class SlackChannel implements JsonChannel {
 
     private static void field(List<Map<String, Object>> fields, String label, String value) {
         if (value != null && !value.isBlank()) {
-            fields.add(Map.of("type", "mrkdwn", "text", cut("*" + label + "*\n" + value, MAX_FIELD)));
+            fields.add(Map.of("type", "mrkdwn", "text", cut("*" + label + "*\n" + escape(value), MAX_FIELD)));
         }
     }
 
     private static Map<String, Object> section(String text) {
         return Map.of("type", "section", "text", Map.of("type", "mrkdwn", "text", text));
+    }
+
+    /**
+     * Slack reads {@code <...>} as a link or a mention ({@code <!channel>}) and {@code &} as the
+     * start of an entity: a sender's text is escaped so it shows as written and pings nobody.
+     */
+    static String escape(String text) {
+        if (text == null || text.chars().noneMatch(c -> c == '&' || c == '<' || c == '>')) {
+            return text;
+        }
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
+    /** The event as a Slack template sees it: every text a sender wrote escaped (the template's own markup is not). */
+    static NotificationEvent escaped(NotificationEvent event) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        event.getDetails().forEach((name, value) -> details.put(name, value instanceof String text ? escape(text) : value));
+        return new NotificationEvent(event.getId(), event.getType(), event.getSeverity(), escape(event.getClusterId()),
+                escape(event.getClusterName()), escape(event.getTimestamp()), escape(event.getTitle()),
+                escape(event.getSummary()), details, event.getOrigin());
     }
 
     static String cut(String text, int max) {

@@ -73,9 +73,22 @@ public class IntakeResponses {
             reply(exchange, 415, error("request body must be JSON, sent as application/json"));
         } else {
             metrics.rejected("error");
-            LOG.error("Could not accept event: {}", failure == null ? "unknown error" : failure.getClass().getName());
+            LOG.error("Could not accept event: {}", failure == null ? "unknown error" : failure.getClass().getName() + thrownAt(failure));
             reply(exchange, 500, error("internal error"));
         }
+    }
+
+    /**
+     * Where the service's own code threw: enough to find a bug from the log line. The message is
+     * left out: it may quote the body or a channel's URL.
+     */
+    static String thrownAt(Throwable failure) {
+        for (StackTraceElement frame : failure.getStackTrace()) {
+            if (frame.getClassName().startsWith("io.castai.")) {
+                return " at " + frame;
+            }
+        }
+        return "";
     }
 
     private static void reply(Exchange exchange, int status, String json) {

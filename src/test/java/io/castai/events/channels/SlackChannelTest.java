@@ -47,4 +47,21 @@ class SlackChannelTest {
         assertThat(blocks.get(0).get("text").get("text").asText()).isEqualTo("Hello");
         assertThat(blocks.get(1).get("fields").findValuesAsText("text")).containsExactly("*Cluster*\nprod", "*Node*\nn-1");
     }
+
+    @Test
+    void aSendersTextMentionsNobodyAndLinksNowhere() throws Exception {
+        NotificationEvent hostile = new NotificationEvent("e-2", "node.added", Severity.INFO, "c-1|x>", "<!channel> <https://evil.example|prod>",
+                null, "a < b & c", "s", Map.of("nodeName", "<!here>"), NotificationEvent.ORIGIN_EVENT);
+
+        JsonNode blocks = JSON.readTree(slack.payload(hostile, "Hello")).get("blocks");
+
+        assertThat(blocks.get(1).get("fields").findValuesAsText("text")).containsExactly(
+                "*Cluster*\n&lt;!channel&gt; &lt;https://evil.example|prod&gt;", "*Node*\n&lt;!here&gt;");
+        assertThat(blocks.get(2).get("elements").get(0).get("text").asText())
+                .isEqualTo("<https://console.cast.ai/external-clusters/c-1%7Cx%3E|Open the cluster in the CAST AI console>");
+        NotificationEvent seenByTheTemplate = SlackChannel.escaped(hostile);
+        assertThat(seenByTheTemplate.getClusterName()).isEqualTo("&lt;!channel&gt; &lt;https://evil.example|prod&gt;");
+        assertThat(seenByTheTemplate.getTitle()).isEqualTo("a &lt; b &amp; c");
+        assertThat(seenByTheTemplate.detail("nodeName")).isEqualTo("&lt;!here&gt;");
+    }
 }
