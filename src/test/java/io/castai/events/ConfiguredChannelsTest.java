@@ -67,6 +67,16 @@ class ConfiguredChannelsTest {
                 from: castai-events@example.com
                 to: [platform@example.com]
               - {name: broken-log, type: log, template: broken.ftl}
+              - name: broken-email
+                type: email
+                host: 127.0.0.1
+                port: ${SMTP_PORT}
+                tls: none
+                username: castai
+                password: ${SMTP_PASSWORD}
+                from: castai-events@example.com
+                to: [platform@example.com]
+                template: broken.ftl
               - {name: editable, type: log, template: editable.ftl}
               - name: wrong-password-email
                 type: email
@@ -86,6 +96,7 @@ class ConfiguredChannelsTest {
               - {name: notifications, eventTypes: [notification], channels: [ops-email]}
               - {name: nodes, eventTypes: [node.added], clusters: [production-eu], channels: [broken-log, slack]}
               - {name: mail-test, eventTypes: [test.mail], channels: [wrong-password-email]}
+              - {name: broken-mail, eventTypes: [test.broken-mail], channels: [broken-email], recipients: [oncall@example.com]}
               - {name: editable, eventTypes: [test.editable], channels: [editable]}
             default: [log]
             """;
@@ -224,6 +235,18 @@ class ConfiguredChannelsTest {
         assertThat(log.linesContaining("Template broken.ftl of channel broken-log failed").get(0))
                 .contains("event added-prod-2 (node.added)").contains("event.details.noSuchField");
         assertThat(log.linesContaining("CAST AI node.added [INFO] node.added (cluster production-eu)")).isNotEmpty();
+    }
+
+    @Test
+    void anEmailWhoseTemplateFailsStillGoesToTheRulesRecipients() throws Exception {
+        service.postEvent("{\"id\": \"broken-mail-1\", \"eventType\": \"test.broken-mail\", \"clusterName\": \"prod\"}");
+
+        assertThat(smtp.waitForIncomingEmail(10_000, 1)).isTrue();
+        MimeMessage mail = smtp.getReceivedMessages()[0];
+        assertThat(List.of(mail.getRecipients(Message.RecipientType.TO))).extracting(Object::toString)
+                .containsExactly("oncall@example.com");
+        assertThat(mail.getSubject()).isEqualTo("CAST AI INFO test.broken-mail");
+        assertThat(GreenMailUtil.getBody(mail).trim()).isEqualTo("CAST AI test.broken-mail [INFO] test.broken-mail (cluster prod): test.broken-mail in cluster prod");
     }
 
     @Test

@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import io.castai.events.intake.NotificationEvent;
 import org.slf4j.Logger;
@@ -63,10 +65,27 @@ public class Channels {
                 if (!off.contains(name)) {
                     off.add(name);
                 }
+            } else if (channel.type() != ChannelType.EMAIL) {
+                targets.putIfAbsent(name, new Target(name, List.of()));
             } else {
-                targets.putIfAbsent(name, new Target(name, channel.type() == ChannelType.EMAIL ? recipients : List.of()));
+                Target earlier = targets.get(name);
+                targets.put(name, new Target(name, earlier == null ? recipients
+                        : together(channel, earlier.recipients(), recipients)));
             }
         }
+    }
+
+    /**
+     * An email channel two matching rules name (the first says continue): one mail, to everyone
+     * either rule would have mailed (no recipients = the channel's own "to").
+     */
+    private static List<String> together(ChannelConfig channel, List<String> first, List<String> second) {
+        if (first.isEmpty() && second.isEmpty()) {
+            return List.of();
+        }
+        Set<String> all = new LinkedHashSet<>(first.isEmpty() ? channel.list("to") : first);
+        all.addAll(second.isEmpty() ? channel.list("to") : second);
+        return List.copyOf(all);
     }
 
     public ChannelConfig get(String name) {

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import freemarker.template.Configuration;
 import freemarker.template.TemplateException;
@@ -132,12 +133,20 @@ public class MessageTemplates {
         LOG.warn("Template {} of channel {} failed for event {} ({}): {}; sent the plain fallback text",
                 templateOf(channel), channel, event.getId(), event.getType(),
                 describe(failure));
-        if (channels.get(channel).type() == ChannelType.WEBHOOK) {
+        ChannelType type = channels.get(channel).type();
+        if (type == ChannelType.WEBHOOK) {
             return EventCodec.toJson(event);
         }
-        return "CAST AI " + event.getType() + " [" + event.getSeverity() + "] " + event.getTitle()
+        String plain = "CAST AI " + event.getType() + " [" + event.getSeverity() + "] " + event.getTitle()
                 + (event.getClusterName() == null ? "" : " (cluster " + event.getClusterName() + ")")
                 + ": " + event.getSummary();
+        if (type == ChannelType.EMAIL) {
+            // the rule's recipients still get it (without a To: line the mail would go to the channel's "to")
+            List<?> recipients = (List<?>) model.get("recipients");
+            return "To: " + recipients.stream().map(String::valueOf).collect(Collectors.joining(", "))
+                    + "\nSubject: CAST AI " + event.getSeverity() + " " + event.getTitle() + "\n\n" + plain;
+        }
+        return plain;
     }
 
     private static String describe(Exception failure) {

@@ -171,6 +171,25 @@ class ChannelsFileTest {
     }
 
     @Test
+    void anEmailChannelTwoRulesNameMailsEveryoneEitherWould() {
+        Channels channels = parse("""
+                channels:
+                  - {name: mail, type: email, host: smtp.example.com, from: a@example.com, to: [team@example.com]}
+                rules:
+                  - {name: all-mail, channels: [mail], continue: true}
+                  - {name: paging, minSeverity: ERROR, channels: [mail, log], recipients: [oncall@example.com], continue: true}
+                  - {name: finops, eventTypes: ["savings.*"], channels: [mail], recipients: [finops@example.com]}
+                default: [log]
+                """);
+        assertThat(channels.targets(event("node.added", Severity.CRITICAL, "prod"))).containsExactly(
+                new Target("mail", List.of("team@example.com", "oncall@example.com")), new Target("log", List.of()));
+        assertThat(channels.targets(event("node.added", Severity.INFO, "prod")))
+                .as("one rule without recipients: the channel's own").containsExactly(new Target("mail", List.of()));
+        assertThat(channels.targets(event("savings.daily", Severity.INFO, "prod")))
+                .containsExactly(new Target("mail", List.of("team@example.com", "finops@example.com")));
+    }
+
+    @Test
     void globsMatchWholeTypesOnly() {
         assertThat(RoutingRule.glob("node.*").matcher("node.spot_interrupted").matches()).isTrue();
         assertThat(RoutingRule.glob("node.*").matcher("nodes").matches()).isFalse();
