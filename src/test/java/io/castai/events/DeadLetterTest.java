@@ -3,6 +3,7 @@ package io.castai.events;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -42,8 +43,16 @@ class DeadLetterTest {
             await().untilAsserted(() -> assertThat(service.get("/observe/metrics").body())
                     .contains("castai_outbox_dead_letters 1.0"));
 
-            // the webhook is fixed; the dead letter is replayed and delivered, once
+            // the webhook is fixed; a filter left empty or mistyped replays nothing
             slack.respondByDefault(200, "ok");
+            for (String query : List.of("?eventId=", "?eventId=%20", "?id=dead-1", "?eventId=dead-1&chanel=slack")) {
+                HttpResponse<String> refused = service.send("POST", "/admin/dead-letters/replay" + query, "",
+                        "Authorization", "Bearer " + ADMIN_TOKEN);
+                assertThat(refused.statusCode()).as(query).isEqualTo(400);
+                assertThat(JSON.readTree(refused.body()).get("error").asText()).isNotEmpty();
+            }
+            assertThat(deadLetters(service).get("count").asInt()).isEqualTo(1);
+            // then the dead letter is replayed and delivered, once
             HttpResponse<String> replay = service.send("POST", "/admin/dead-letters/replay?eventId=dead-1", "",
                     "Authorization", "Bearer " + ADMIN_TOKEN);
             assertThat(replay.statusCode()).isEqualTo(200);

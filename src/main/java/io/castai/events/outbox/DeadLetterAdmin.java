@@ -3,6 +3,7 @@ package io.castai.events.outbox;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,6 +16,7 @@ import org.slf4j.LoggerFactory;
 public class DeadLetterAdmin {
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterAdmin.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> REPLAY_FILTERS = Set.of("eventId", "channel");
 
     private final Outbox outbox;
 
@@ -41,7 +43,18 @@ public class DeadLetterAdmin {
     /** Replays every dead letter, or those of one event (eventId) and/or one channel (channel). */
     public String replay(Exchange exchange, @Header("eventId") String eventId, @Header("channel") String channel)
             throws JsonProcessingException {
-        int count = outbox.replay(blankToNull(eventId), blankToNull(channel));
+        // a filter that is mistyped or empty (eventId=$UNSET) must not widen to every dead letter
+        String query = exchange.getMessage().getHeader(Exchange.HTTP_QUERY, "", String.class);
+        for (String parameter : query.split("&")) {
+            String name = parameter.split("=", 2)[0];
+            if (!parameter.isEmpty() && !REPLAY_FILTERS.contains(name)) {
+                return json(exchange, 400, Map.of("error", "unknown parameter; replay takes eventId and channel"));
+            }
+        }
+        if (eventId != null && eventId.isBlank() || channel != null && channel.isBlank()) {
+            return json(exchange, 400, Map.of("error", "eventId and channel, when given, must not be empty"));
+        }
+        int count = outbox.replay(eventId, channel);
         LOG.info("Replaying {} dead letter(s){}{}", count, eventId == null ? "" : " of event " + eventId,
                 channel == null ? "" : " for channel " + channel);
         return json(exchange, 200, Map.of("replayed", count));
@@ -61,7 +74,4 @@ public class DeadLetterAdmin {
         return JSON.writeValueAsString(body);
     }
 
-    private static String blankToNull(String value) {
-        return value == null || value.isBlank() ? null : value;
-    }
 }
