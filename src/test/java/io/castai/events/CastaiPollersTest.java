@@ -158,6 +158,22 @@ class CastaiPollersTest {
     }
 
     @Test
+    void anOddNotificationIsSkippedAndTheRestOfItsPageNotified() throws Exception {
+        castai.addNotification(new ObjectMapper().createObjectNode().put("id", "odd-1").put("severity", "NOTICE")
+                .put("name", "Something new").put("message", "a severity this service does not know"));
+        castai.withFixtureNotificationsUnchecked();
+        try (RunningService service = service(API_KEY)
+                .property("castai.notifications.schedule", EVERY_SECOND).start()) {
+            assertThat(new ObjectMapper().readTree(slack.awaitRequests(1).get(0).body()).get("text").asText())
+                    .contains("[CRITICAL] Cluster controller not responding");
+            await().atMost(Duration.ofSeconds(10)).until(() -> !castai.acknowledged().isEmpty());
+            assertThat(castai.acknowledged()).as("the odd one stays in the console, unacknowledged")
+                    .containsExactly("0f7c2b9e-5a41-4d1e-b0f3-6e2d9a8c7b15");
+            awaitLog("CAST AI notification odd-1 skipped and left unacknowledged: 'Severity' must be one of");
+        }
+    }
+
+    @Test
     void theDailySavingsSummaryIsPostedOncePerDay() throws Exception {
         try (RunningService ignored = service(API_KEY)
                 .property("castai.savings.enabled", true)

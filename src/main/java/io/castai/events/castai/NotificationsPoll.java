@@ -8,8 +8,11 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.castai.events.intake.InvalidEventException;
 import io.castai.events.intake.NotificationEvent;
 import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The notifications poller's steps (routes/poll-notifications.camel.yaml): read unacknowledged
@@ -19,6 +22,7 @@ public class NotificationsPoll {
     private static final String CURSOR = "notificationsCursor";
     private static final String PAGE_IDS = "notificationIds";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(NotificationsPoll.class);
 
     private final CastaiApi api;
     private final PolledEvents events;
@@ -56,8 +60,14 @@ public class NotificationsPoll {
         List<NotificationEvent> notifications = new ArrayList<>();
         List<String> ids = new ArrayList<>();
         for (JsonNode item : page.path("items")) {
-            notifications.add(events.fromApiNotification(item));
-            ids.add(item.path("id").asText());
+            try {
+                notifications.add(events.fromApiNotification(item));
+                ids.add(item.path("id").asText());
+            } catch (InvalidEventException e) {
+                // one odd notification must not hold up the rest of the page (it would, every poll, until it expired)
+                LOG.warn("CAST AI notification {} skipped and left unacknowledged: {}",
+                        item.path("id").asText(), e.getMessage());
+            }
         }
         String cursor = page.path("nextCursor").asText("");
         if (cursor.equals(exchange.getProperty(CURSOR, String.class))) {

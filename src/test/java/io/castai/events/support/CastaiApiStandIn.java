@@ -101,6 +101,11 @@ public final class CastaiApiStandIn implements AutoCloseable {
         return this;
     }
 
+    /** An unacknowledged notification, as the API lists it (fields as given). */
+    public void addNotification(ObjectNode notification) {
+        notifications.add(notification);
+    }
+
     /** The next call whose path starts with the prefix gets this status (429 with a Retry-After if given). */
     public void failNext(String pathPrefix, int status, String retryAfterSeconds) {
         failures.computeIfAbsent(pathPrefix, k -> new ConcurrentLinkedQueue<>()).add(new int[] {status});
