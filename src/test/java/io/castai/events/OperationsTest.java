@@ -36,7 +36,7 @@ class OperationsTest {
     }
 
     @Test
-    void aBacklogOverTheThresholdMakesTheServiceUnreadyButStillAccepting() throws Exception {
+    void aBacklogOverTheThresholdShowsInHealthWhileTheServiceStaysReadyAndAccepting() throws Exception {
         try (HttpStandIn slack = new HttpStandIn(503, "down");
              RunningService service = RunningService.builder()
                      .property("slack.webhook.url", slack.url("/hook"))
@@ -45,9 +45,10 @@ class OperationsTest {
             assertThat(service.postFixture("events/node-added.json").statusCode()).isEqualTo(200);
             slack.awaitRequests(2);
 
-            HttpResponse<String> ready = service.get("/observe/health/ready");
-            assertThat(ready.statusCode()).isEqualTo(503);
-            assertThat(ready.body()).contains("delivery-backlog").contains("over the threshold of 0");
+            HttpResponse<String> health = service.get("/observe/health");
+            assertThat(health.statusCode()).isEqualTo(503);
+            assertThat(health.body()).contains("delivery-backlog").contains("over the threshold of 0");
+            assertThat(service.get("/observe/health/ready").statusCode()).as("the pod stays in its Service").isEqualTo(200);
             assertThat(service.get("/observe/health/live").statusCode()).isEqualTo(200);
             assertThat(service.postFixture("events/node-removed.json").statusCode()).isEqualTo(200);
             String metrics = service.get("/observe/metrics").body();

@@ -7,8 +7,9 @@ import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
- * DOWN while the CAST AI API refuses the key for a polled cluster. A readiness check only: a
- * restart would not fix a wrong key, so it must not make Kubernetes kill the pod.
+ * DOWN while the CAST AI API refuses the key for a polled cluster: shown by /observe/health, for
+ * monitoring, and neither a liveness check (a restart would not fix a wrong key) nor a readiness
+ * one (the pod would leave its Service, and the console's webhooks would find no endpoint).
  */
 public class CastaiApiHealthCheck extends AbstractHealthCheck {
     private final PollerBackoff backoff;
@@ -20,6 +21,11 @@ public class CastaiApiHealthCheck extends AbstractHealthCheck {
 
     @Override
     public boolean isLiveness() {
+        return false;
+    }
+
+    @Override
+    public boolean isReadiness() {
         return false;
     }
 

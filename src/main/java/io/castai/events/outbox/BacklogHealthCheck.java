@@ -6,8 +6,10 @@ import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
- * Readiness DOWN while more deliveries wait than the threshold: a load balancer sends traffic
- * elsewhere, but this instance keeps accepting and delivering (it has the disk for it).
+ * DOWN while more deliveries wait than the threshold: shown by /observe/health, for monitoring.
+ * Neither liveness nor readiness: the instance keeps accepting and delivering (it has the disk for
+ * it), and an unready pod would leave its Service (one replica: webhooks find no endpoint; several
+ * on one store: all unready at once).
  */
 public class BacklogHealthCheck extends AbstractHealthCheck {
     private final Outbox outbox;
@@ -21,6 +23,11 @@ public class BacklogHealthCheck extends AbstractHealthCheck {
 
     @Override
     public boolean isLiveness() {
+        return false;
+    }
+
+    @Override
+    public boolean isReadiness() {
         return false;
     }
 
