@@ -100,6 +100,16 @@ class CastaiPollersTest {
     }
 
     @Test
+    void anAuditAnswerWithoutItemsIsAFailureNotAnEmptyWindow() {
+        castai.withFixtureAuditEntriesUnchecked();
+        castai.answerNextWith("/v1/audit", "{}");
+        try (RunningService ignored = auditService().start()) {
+            awaitLog("CAST AI audit poll for cluster " + CLUSTER + " failed (I/O error (UnreadableAnswerException))");
+            FIXTURE_AUDIT_IDS.forEach(id -> awaitLog("Audit entry " + id));
+        }
+    }
+
+    @Test
     void aRefusedKeyStopsPollingAndHealthSaysSo() throws Exception {
         castai.withFixtureAuditEntriesUnchecked();
         try (RunningService service = auditService().property("castai.api.key", "wrong-key").start()) {

@@ -1,5 +1,6 @@
 package io.castai.events.castai;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -11,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.castai.events.intake.NotificationEvent;
@@ -83,11 +83,11 @@ public class AuditPoll {
     }
 
     /** The page's entries, oldest first, as events; the next cursor is kept for {@link #commitPage}. */
-    public List<NotificationEvent> readPage(Exchange exchange) throws JsonProcessingException {
+    public List<NotificationEvent> readPage(Exchange exchange) throws IOException {
         JsonNode page = JSON.readTree(exchange.getMessage().getBody(String.class));
         String clusterId = exchange.getProperty(PollerBackoff.CLUSTER, String.class);
         List<NotificationEvent> entries = new ArrayList<>();
-        page.path("items").forEach(item -> entries.add(events.fromAuditEntry(item, clusterId)));
+        UnreadableAnswerException.itemsOf(page, "audit log").forEach(item -> entries.add(events.fromAuditEntry(item, clusterId)));
         entries.sort((a, b) -> String.valueOf(a.getTimestamp()).compareTo(String.valueOf(b.getTimestamp())));
         exchange.setProperty(NEXT_CURSOR, page.path("nextCursor").asText(""));
         return entries;

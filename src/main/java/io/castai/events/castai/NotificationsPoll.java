@@ -1,5 +1,6 @@
 package io.castai.events.castai;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,11 +56,11 @@ public class NotificationsPoll {
         api.get(exchange, "/v1/notifications", query);
     }
 
-    public List<NotificationEvent> readPage(Exchange exchange) throws JsonProcessingException {
+    public List<NotificationEvent> readPage(Exchange exchange) throws IOException {
         JsonNode page = JSON.readTree(exchange.getMessage().getBody(String.class));
         List<NotificationEvent> notifications = new ArrayList<>();
         List<String> ids = new ArrayList<>();
-        for (JsonNode item : page.path("items")) {
+        for (JsonNode item : UnreadableAnswerException.itemsOf(page, "notifications")) {
             try {
                 notifications.add(events.fromApiNotification(item));
                 ids.add(item.path("id").asText());

@@ -43,6 +43,7 @@ public final class CastaiApiStandIn implements AutoCloseable {
     private final Set<String> acked = ConcurrentHashMap.newKeySet();
     private final List<Call> calls = new CopyOnWriteArrayList<>();
     private final Map<String, ConcurrentLinkedQueue<int[]>> failures = new ConcurrentHashMap<>();
+    private final Map<String, ConcurrentLinkedQueue<String>> oddAnswers = new ConcurrentHashMap<>();
     private final Map<String, String> retryAfter = new ConcurrentHashMap<>();
 
     public CastaiApiStandIn(String apiKey) throws IOException {
@@ -106,6 +107,11 @@ public final class CastaiApiStandIn implements AutoCloseable {
         notifications.add(notification);
     }
 
+    /** The next call whose path starts with the prefix gets a 200 with this body instead of its own. */
+    public void answerNextWith(String pathPrefix, String body) {
+        oddAnswers.computeIfAbsent(pathPrefix, k -> new ConcurrentLinkedQueue<>()).add(body);
+    }
+
     /** The next call whose path starts with the prefix gets this status (429 with a Retry-After if given). */
     public void failNext(String pathPrefix, int status, String retryAfterSeconds) {
         failures.computeIfAbsent(pathPrefix, k -> new ConcurrentLinkedQueue<>()).add(new int[] {status});
@@ -135,6 +141,13 @@ public final class CastaiApiStandIn implements AutoCloseable {
         if (!apiKey.equals(exchange.getRequestHeaders().getFirst("X-API-Key"))) {
             respond(exchange, 401, "{\"message\":\"Unauthorized\"}");
             return;
+        }
+        for (Map.Entry<String, ConcurrentLinkedQueue<String>> odd : oddAnswers.entrySet()) {
+            String answer = path.startsWith(odd.getKey()) ? odd.getValue().poll() : null;
+            if (answer != null) {
+                respond(exchange, 200, answer);
+                return;
+            }
         }
         for (Map.Entry<String, ConcurrentLinkedQueue<int[]>> failure : failures.entrySet()) {
             int[] status = path.startsWith(failure.getKey()) ? failure.getValue().poll() : null;
