@@ -2,6 +2,7 @@ package io.castai.events;
 
 import java.time.Duration;
 
+import io.castai.events.support.HttpStandIn;
 import io.castai.events.support.LogCapture;
 import io.castai.events.support.RunningService;
 import io.fabric8.kubernetes.api.model.MicroTime;
@@ -49,6 +50,63 @@ class KubernetesEventsTest {
     }
 
     @Test
+    void onlyTheEventsCastaiReportedAreRouted() {
+        try (LogCapture log = LogCapture.attach();
+             RunningService ignored = RunningService.builder()
+                     .property("k8s.events.enabled", true)
+                     .property("k8s.master-url", server.url("/"))
+                     .start()) {
+            client.events().v1().events().inNamespace("castai-agent").resource(event("castai-agent", "evt-kubelet",
+                    "uid-kubelet", "Unhealthy", "Warning", "Readiness probe failed", "kubelet")).create();
+            client.events().v1().events().inNamespace("castai-agent").resource(event("castai-agent", "evt-castai",
+                    "uid-castai", "NodeDeleted", "Normal", "Node deleted by CAST AI")).create();
+
+            await().atMost(Duration.ofSeconds(15)).until(() -> !log.linesContaining("Kubernetes event NodeDeleted").isEmpty());
+            assertThat(log.linesContaining("Kubernetes event Unhealthy")).as("the kubelet's").isEmpty();
+        }
+    }
+
+    @Test
+    void theResyncCatchesUpWhatTheWatchMissedAndWatchesAgain() throws Exception {
+        try (LogCapture log = LogCapture.attach();
+             RunningService service = RunningService.builder()
+                     .property("k8s.events.enabled", true)
+                     .property("k8s.master-url", server.url("/"))
+                     .property("k8s.events.resync", "2s")
+                     .start()) {
+            // the watch ends (as it does for good on a 410 Gone) and an event comes meanwhile
+            service.camelContext().getRouteController().stopRoute("k8s-events");
+            client.events().v1().events().inNamespace("castai-agent").resource(event("castai-agent", "evt-missed",
+                    "uid-missed", "NodeMissed", "Warning", "missed by the watch")).create();
+
+            await().atMost(Duration.ofSeconds(15)).until(() -> !log.linesContaining("Kubernetes event NodeMissed").isEmpty());
+            await().atMost(Duration.ofSeconds(5)).until(() ->
+                    service.camelContext().getRouteController().getRouteStatus("k8s-events").isStarted());
+            client.events().v1().events().inNamespace("castai-agent").resource(event("castai-agent", "evt-after",
+                    "uid-after", "NodeAfter", "Warning", "seen by the new watch")).create();
+            await().atMost(Duration.ofSeconds(15)).until(() -> !log.linesContaining("Kubernetes event NodeAfter").isEmpty());
+
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+                    .until(() -> log.linesContaining("Kubernetes event NodeMissed").size() == 1);
+        }
+    }
+
+    @Test
+    void aRefusedListIsLogged() throws Exception {
+        try (HttpStandIn forbidding = new HttpStandIn(403, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+                + "\"reason\":\"Forbidden\",\"code\":403,\"message\":\"events.events.k8s.io is forbidden\"}");
+             LogCapture log = LogCapture.attach();
+             RunningService ignored = RunningService.builder()
+                     .property("k8s.events.enabled", true)
+                     .property("k8s.master-url", forbidding.url("/"))
+                     .property("k8s.events.resync", "1s")
+                     .start()) {
+            await().atMost(Duration.ofSeconds(15)).until(() -> !log.linesContaining(
+                    "Kubernetes events in namespace castai-agent could not be listed and accepted (HTTP 403 Forbidden)").isEmpty());
+        }
+    }
+
+    @Test
     void theSourceIsOffByDefault() {
         try (RunningService service = RunningService.builder().start()) {
             assertThat(service.camelContext().getRoute("k8s-events")).isNull();
@@ -56,11 +114,16 @@ class KubernetesEventsTest {
     }
 
     private static Event event(String namespace, String name, String uid, String reason, String type, String note) {
+        return event(namespace, name, uid, reason, type, note, "castai");
+    }
+
+    private static Event event(String namespace, String name, String uid, String reason, String type, String note,
+                               String reportingController) {
         return new EventBuilder()
                 .withNewMetadata().withNamespace(namespace).withName(name).withUid(uid).endMetadata()
                 .withReason(reason).withType(type).withNote(note)
                 .withNewRegarding().withKind("Node").withName("ip-10-0-1-1").endRegarding()
-                .withReportingController("castai-agent")
+                .withReportingController(reportingController)
                 .withEventTime(new MicroTime("2026-10-02T16:00:00.000000Z"))
                 .withAction("Check")
                 .build();

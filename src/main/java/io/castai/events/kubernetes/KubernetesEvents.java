@@ -8,6 +8,11 @@ import io.castai.events.intake.NotificationEvent;
 import io.castai.events.intake.Severity;
 import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import org.apache.camel.Exchange;
+import org.apache.camel.spi.RouteController;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A Kubernetes event (events.k8s.io/v1, as camel-kubernetes' events consumer delivers it) as an
@@ -16,10 +21,52 @@ import io.fabric8.kubernetes.api.model.events.v1.Event;
  * once within the dedup window.
  */
 public class KubernetesEvents {
-    private final String clusterName;
+    /** The watching route (routes/k8s-events.camel.yaml). */
+    private static final String WATCH_ROUTE = "k8s-events";
+    private static final Logger LOG = LoggerFactory.getLogger(KubernetesEvents.class);
 
-    public KubernetesEvents(String clusterName) {
+    private final String clusterName;
+    private final String source;
+    private final String namespace;
+
+    public KubernetesEvents(String clusterName, String source, String namespace) {
         this.clusterName = clusterName == null || clusterName.isBlank() ? null : clusterName.trim();
+        this.source = source == null ? "" : source.trim();
+        this.namespace = namespace;
+    }
+
+    /**
+     * Whether the event was reported by the source this service listens to: the component of
+     * {@code kubectl get events --field-selector=source=...} (events.k8s.io/v1 keeps it as
+     * deprecatedSource.component, and client-go's recorder also sets it as reportingController).
+     */
+    public boolean isFromSource(Event event) {
+        return source.isEmpty() || source.equals(event.getReportingController())
+                || event.getDeprecatedSource() != null && source.equals(event.getDeprecatedSource().getComponent());
+    }
+
+    /** After a resync: a fresh watch, in case the last one ended (its first answers are duplicates, dropped). */
+    public void restartWatch(Exchange exchange) throws Exception {
+        RouteController routes = exchange.getContext().getRouteController();
+        routes.stopRoute(WATCH_ROUTE);
+        routes.startRoute(WATCH_ROUTE);
+    }
+
+    /** The events could not be listed: refused, unreachable, or the store failed on one of them. */
+    public void resyncFailed(Exchange exchange) {
+        Exception failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        LOG.warn("Kubernetes events in namespace {} could not be listed and accepted ({}); the watch may be missing "
+                + "events; trying again at the next resync", namespace, describe(failure));
+    }
+
+    private static String describe(Exception failure) {
+        KubernetesClientException api = failure instanceof KubernetesClientException k ? k
+                : failure != null && failure.getCause() instanceof KubernetesClientException k ? k : null;
+        if (api != null && api.getCode() > 0) {
+            return "HTTP " + api.getCode() + (api.getStatus() != null && api.getStatus().getReason() != null
+                    ? " " + api.getStatus().getReason() : "");
+        }
+        return failure == null ? "unknown error" : failure.getClass().getSimpleName();
     }
 
     public NotificationEvent toEvent(Event event) {
