@@ -2,8 +2,12 @@ package io.castai.events.outbox;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 
 import javax.sql.DataSource;
@@ -22,10 +26,14 @@ public final class Store implements AutoCloseable {
     private final boolean shared;
     private final String description;
 
-    private Store(HikariDataSource dataSource, boolean shared, String description) {
+    /** Held while a process owns a SQLite data directory; null for PostgreSQL. */
+    private final FileLock owner;
+
+    private Store(HikariDataSource dataSource, boolean shared, String description, FileLock owner) {
         this.dataSource = dataSource;
         this.shared = shared;
         this.description = description;
+        this.owner = owner;
     }
 
     /** The single-instance default: {@code castai-events.db} in the data directory. */
@@ -35,6 +43,7 @@ public final class Store implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create data directory " + dataDir, e);
         }
+        FileLock owner = own(dataDir);
         Path file = dataDir.resolve("castai-events.db");
         HikariConfig config = new HikariConfig();
         config.setPoolName("outbox");
@@ -44,7 +53,49 @@ public final class Store implements AutoCloseable {
         config.addDataSourceProperty("synchronous", "NORMAL");
         config.addDataSourceProperty("busy_timeout", "5000");
         config.setMaximumPoolSize(4);
-        return new Store(new HikariDataSource(config), false, file.getFileName().toString());
+        try {
+            return new Store(new HikariDataSource(config), false, file.getFileName().toString(), owner);
+        } catch (RuntimeException e) {
+            release(owner);
+            throw e;
+        }
+    }
+
+    /**
+     * One process owns a data directory: a second one (a second pod on the same node's volume, a
+     * second container) would void the first one's leases at start and send its deliveries again.
+     */
+    private static FileLock own(Path dataDir) {
+        Path lockFile = dataDir.resolve("castai-events.lock");
+        FileChannel channel = null;
+        try {
+            channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock = channel.tryLock();
+            if (lock != null) {
+                return lock;
+            }
+        } catch (OverlappingFileLockException taken) {
+            // held by this same process
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot lock " + lockFile, e);
+        }
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // the refusal below is what matters
+        }
+        throw new IllegalStateException("data directory " + dataDir + " is in use by another castai-events process: "
+                + "one process owns a SQLite outbox (several replicas share a PostgreSQL one: CASTAI_STORE_URL)");
+    }
+
+    private static void release(FileLock owner) {
+        if (owner != null) {
+            try {
+                owner.channel().close(); // releases the lock
+            } catch (IOException ignored) {
+                // the process is letting go of it anyway
+            }
+        }
     }
 
     /**
@@ -68,7 +119,7 @@ public final class Store implements AutoCloseable {
         config.addDataSourceProperty("connectTimeout", String.valueOf(Math.max(1, connectTimeout.toSeconds())));
         config.addDataSourceProperty("socketTimeout", "30");
         config.addDataSourceProperty("tcpKeepAlive", "true");
-        return new Store(new HikariDataSource(config), true, "PostgreSQL");
+        return new Store(new HikariDataSource(config), true, "PostgreSQL", null);
     }
 
     public DataSource dataSource() {
@@ -88,5 +139,6 @@ public final class Store implements AutoCloseable {
     @Override
     public void close() {
         dataSource.close();
+        release(owner);
     }
 }

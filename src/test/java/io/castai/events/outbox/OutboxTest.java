@@ -32,6 +32,9 @@ abstract class OutboxTest {
     /** A new handle on this test's store (the same data each time). */
     protected abstract Store store();
 
+    /** A connection to the store beside the outbox's own, to look at or set up rows directly. */
+    protected abstract Connection rawConnection() throws SQLException;
+
     protected Outbox open() {
         Outbox opened = new Outbox(store(), clock, Duration.ofMinutes(2), Duration.ofHours(24));
         opened.start();
@@ -262,7 +265,7 @@ abstract class OutboxTest {
 
     /** An event as an earlier version stored it before routing it. */
     private void storeUnrouted(NotificationEvent event) throws SQLException {
-        try (Store store = store(); Connection c = store.dataSource().getConnection();
+        try (Connection c = rawConnection();
              PreparedStatement ps = c.prepareStatement(
                      "INSERT INTO events (id, body, accepted_at, dispatched) VALUES (?, ?, ?, 0)")) {
             ps.setString(1, event.getId());

@@ -1,5 +1,8 @@
 package io.castai.events.outbox;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -35,6 +38,11 @@ class PostgresOutboxTest extends OutboxTest {
     @Override
     protected Store store() {
         return Store.postgres(database.url(), Postgres.USER, "", 4, Duration.ofSeconds(3));
+    }
+
+    @Override
+    protected Connection rawConnection() throws SQLException {
+        return DriverManager.getConnection(database.url(), Postgres.USER, "");
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.castai.events.outbox;
 
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -21,6 +22,40 @@ class SqliteOutboxTest extends OutboxTest {
     @Override
     protected Store store() {
         return Store.sqlite(dir);
+    }
+
+    @Override
+    protected Connection rawConnection() throws SQLException {
+        return DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("castai-events.db"));
+    }
+
+    @Test
+    void aSecondProcessCannotOpenTheSameDataDirectory() throws Exception {
+        // a separate JVM: the lock is the operating system's, as between two pods on one volume
+        Process second = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), OpenDataDirectory.class.getName(), dir.toString())
+                .redirectErrorStream(true).start();
+        String output = new String(second.getInputStream().readAllBytes());
+
+        assertThat(second.waitFor()).isEqualTo(3);
+        assertThat(output).contains("is in use by another castai-events process");
+        outbox.stop();
+        Process afterStop = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), OpenDataDirectory.class.getName(), dir.toString()).start();
+        assertThat(afterStop.waitFor()).as("free again once the first has stopped").isZero();
+        outbox = open();
+    }
+
+    /** Opens the store in the data directory given, in a process of its own: exit 0, or 3 when refused. */
+    static final class OpenDataDirectory {
+        public static void main(String[] args) {
+            try (Store store = Store.sqlite(Path.of(args[0]))) {
+                System.exit(0);
+            } catch (IllegalStateException refused) {
+                System.out.println(refused.getMessage());
+                System.exit(3);
+            }
+        }
     }
 
     @Test
@@ -51,7 +86,7 @@ class SqliteOutboxTest extends OutboxTest {
     }
 
     private void sql(String... statements) throws SQLException {
-        try (Store store = store(); Connection c = store.dataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = rawConnection(); Statement s = c.createStatement()) {
             for (String statement : statements) {
                 s.execute(statement);
             }
@@ -60,7 +95,7 @@ class SqliteOutboxTest extends OutboxTest {
 
     private List<String> query(String select) throws SQLException {
         List<String> rows = new ArrayList<>();
-        try (Store store = store(); Connection c = store.dataSource().getConnection(); Statement s = c.createStatement();
+        try (Connection c = rawConnection(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery(select)) {
             while (rs.next()) {
                 rows.add(rs.getString(1));
