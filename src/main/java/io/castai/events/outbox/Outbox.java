@@ -57,6 +57,7 @@ public class Outbox extends ServiceSupport {
 
     @Override
     protected synchronized void doStart() throws Exception {
+        store.own();
         try (Connection c = store.dataSource().getConnection()) {
             StoreSchema.migrate(c, store.shared());
             if (!store.shared()) {

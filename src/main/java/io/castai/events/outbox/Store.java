@@ -26,14 +26,15 @@ public final class Store implements AutoCloseable {
     private final boolean shared;
     private final String description;
 
-    /** Held while a process owns a SQLite data directory; null for PostgreSQL. */
-    private final FileLock owner;
+    /** The SQLite data directory a process owns while it uses it; null for PostgreSQL. */
+    private final Path ownedDirectory;
+    private FileLock owner;
 
-    private Store(HikariDataSource dataSource, boolean shared, String description, FileLock owner) {
+    private Store(HikariDataSource dataSource, boolean shared, String description, Path ownedDirectory) {
         this.dataSource = dataSource;
         this.shared = shared;
         this.description = description;
-        this.owner = owner;
+        this.ownedDirectory = ownedDirectory;
     }
 
     /** The single-instance default: {@code castai-events.db} in the data directory. */
@@ -43,7 +44,6 @@ public final class Store implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create data directory " + dataDir, e);
         }
-        FileLock owner = own(dataDir);
         Path file = dataDir.resolve("castai-events.db");
         HikariConfig config = new HikariConfig();
         config.setPoolName("outbox");
@@ -53,19 +53,28 @@ public final class Store implements AutoCloseable {
         config.addDataSourceProperty("synchronous", "NORMAL");
         config.addDataSourceProperty("busy_timeout", "5000");
         config.setMaximumPoolSize(4);
-        try {
-            return new Store(new HikariDataSource(config), false, file.getFileName().toString(), owner);
-        } catch (RuntimeException e) {
-            release(owner);
-            throw e;
-        }
+        return new Store(lazily(config), false, file.getFileName().toString(), dataDir);
+    }
+
+    /** A pool that connects on first use: Camel may build a bean twice and keep one. */
+    private static HikariDataSource lazily(HikariConfig config) {
+        HikariDataSource dataSource = new HikariDataSource();
+        config.copyStateTo(dataSource);
+        return dataSource;
     }
 
     /**
-     * One process owns a data directory: a second one (a second pod on the same node's volume, a
-     * second container) would void the first one's leases at start and send its deliveries again.
+     * Called by the outbox as it starts. One process owns a SQLite data directory: a second one (a
+     * second pod on the same node's volume, a second container) would void the first one's leases
+     * at start and send its deliveries again, so it is refused.
      */
-    private static FileLock own(Path dataDir) {
+    public synchronized void own() {
+        if (ownedDirectory != null && owner == null) {
+            owner = lock(ownedDirectory);
+        }
+    }
+
+    private static FileLock lock(Path dataDir) {
         Path lockFile = dataDir.resolve("castai-events.lock");
         FileChannel channel = null;
         try {
@@ -119,7 +128,7 @@ public final class Store implements AutoCloseable {
         config.addDataSourceProperty("connectTimeout", String.valueOf(Math.max(1, connectTimeout.toSeconds())));
         config.addDataSourceProperty("socketTimeout", "30");
         config.addDataSourceProperty("tcpKeepAlive", "true");
-        return new Store(new HikariDataSource(config), true, "PostgreSQL", null);
+        return new Store(lazily(config), true, "PostgreSQL", null);
     }
 
     public DataSource dataSource() {
@@ -137,8 +146,9 @@ public final class Store implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         dataSource.close();
         release(owner);
+        owner = null;
     }
 }

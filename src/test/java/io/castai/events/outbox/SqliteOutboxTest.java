@@ -50,6 +50,7 @@ class SqliteOutboxTest extends OutboxTest {
     static final class OpenDataDirectory {
         public static void main(String[] args) {
             try (Store store = Store.sqlite(Path.of(args[0]))) {
+                store.own();
                 System.exit(0);
             } catch (IllegalStateException refused) {
                 System.out.println(refused.getMessage());
