@@ -15,8 +15,11 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 
 import io.castai.events.intake.Severity;
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
 /**
@@ -61,8 +64,13 @@ public final class ChannelsFile {
         Object document;
         try {
             document = new Load(LoadSettings.builder().setAllowDuplicateKeys(false).build()).loadFromString(yaml);
+        } catch (MarkedYamlEngineException e) {
+            // the problem and where, not snakeyaml's excerpt of the file: it may hold a secret written inline
+            String at = e.getProblemMark().map(m -> " at line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1))
+                    .orElse("");
+            throw error("is not valid YAML: " + String.valueOf(e.getProblem()).replaceAll("\\s+", " ").trim() + at);
         } catch (YamlEngineException e) {
-            throw error("is not valid YAML: " + e.getMessage().replaceAll("\\s+", " ").trim());
+            throw error("is not valid YAML");
         }
         Map<String, Object> top = map(document, null);
         for (String key : top.keySet()) {
@@ -133,7 +141,40 @@ public final class ChannelsFile {
                 values.put(parameter.name(), value);
             }
         }
-        return new ChannelConfig(name, type, values, offReason);
+        ChannelConfig channel = new ChannelConfig(name, type, values, offReason);
+        if (channel.isOn()) {
+            checkWhatDeliveryNeeds(channel, label);
+        }
+        return channel;
+    }
+
+    /** What would only fail at delivery time, every delivery (a dead letter each, or retries until given up). */
+    private void checkWhatDeliveryNeeds(ChannelConfig channel, String label) {
+        if (channel.type() == ChannelType.PAGERDUTY) {
+            if (channel.text("routingKey").length() != 32) {
+                // its length only: the key is a secret
+                throw error(label + ".routingKey: must be the 32-character Events API v2 integration key");
+            }
+            if (!channel.list("resolveOn").isEmpty() && !"node".equals(channel.text("dedupBy"))) {
+                throw error(label + ".resolveOn: needs dedupBy: node (a resolve carries the incident's key, "
+                        + "which with dedupBy: event is the resolving event's own)");
+            }
+        } else if (channel.type() == ChannelType.EMAIL) {
+            int port = channel.integer("port");
+            if (port < 1 || port > 65535) {
+                throw error(label + ".port: must be from 1 to 65535");
+            }
+            emailAddress(channel.text("from"), label + ".from");
+            channel.list("to").forEach(address -> emailAddress(address, label + ".to"));
+        }
+    }
+
+    private void emailAddress(String address, String where) {
+        try {
+            new InternetAddress(address, true);
+        } catch (AddressException e) {
+            throw error(where + ": \"" + address + "\" is not an email address");
+        }
     }
 
     private Object value(Parameter parameter, Object raw, String where) {
@@ -170,6 +211,12 @@ public final class ChannelsFile {
             }
         }
         List<String> clusters = stringList(raw.getOrDefault("clusters", List.of()), where + ".clusters");
+        // a condition written but empty (a variable set to nothing) would match every event
+        for (String condition : List.of("eventTypes", "clusters")) {
+            if (raw.containsKey(condition) && stringList(raw.get(condition), where + "." + condition).isEmpty()) {
+                throw error(where + "." + condition + ": is empty; remove the key to match every event");
+            }
+        }
         if (!raw.containsKey("channels")) {
             throw error(where + ": missing required key \"channels\"");
         }
@@ -178,6 +225,7 @@ public final class ChannelsFile {
         if (!recipients.isEmpty() && targets.stream().noneMatch(c -> channels.get(c).type() == ChannelType.EMAIL)) {
             throw error(where + ".recipients: only email channels take recipients, and this rule sends to none");
         }
+        recipients.forEach(address -> emailAddress(address, where + ".recipients"));
         boolean continueMatching = bool(scalar(raw.getOrDefault("continue", "false"), where + ".continue"),
                 where + ".continue");
         return new RoutingRule(name.isEmpty() ? where : name, types, minSeverity, clusters, targets, recipients,

@@ -2,6 +2,7 @@ package io.castai.events.channels;
 
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +10,7 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.castai.events.intake.NotificationEvent;
+import io.castai.events.security.Sha256;
 
 /**
  * PagerDuty Events API v2: a {@code trigger} for each event, or a {@code resolve} for the event
@@ -90,7 +92,13 @@ public class PagerDutyChannel implements JsonChannel {
         String key = "node".equals(dedupBy) && !node.isEmpty()
                 ? "castai-events/" + firstNonBlank(event.getClusterId(), event.getClusterName(), "") + "/" + node
                 : "castai-events/" + event.getId();
-        return truncate(key, MAX_DEDUP_KEY);
+        if (key.length() <= MAX_DEDUP_KEY) {
+            return key;
+        }
+        // too long for PagerDuty: cut, with a hash of the whole key, so two long ids that share a
+        // beginning never fold into one incident
+        String hash = "~" + HexFormat.of().formatHex(Sha256.of(key));
+        return key.substring(0, MAX_DEDUP_KEY - hash.length()) + hash;
     }
     private static Map<String, Object> customDetails(NotificationEvent event) {
         Map<String, Object> details = new LinkedHashMap<>();

@@ -1,14 +1,13 @@
 package io.castai.events.channels;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.HexFormat;
 
+import io.castai.events.security.Sha256;
 import io.castai.events.security.WebhookSignature;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -67,12 +66,6 @@ public class WebhookChannel {
 
     /** Stable per (event, channel), so a receiver can drop a retry it already handled. */
     static String messageId(String eventId, String channel) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256")
-                    .digest((channel + "\n" + eventId).getBytes(StandardCharsets.UTF_8));
-            return "msg_" + HexFormat.of().formatHex(digest, 0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return "msg_" + HexFormat.of().formatHex(Sha256.of(channel + "\n" + eventId), 0, 16);
     }
 }

@@ -1,8 +1,6 @@
 package io.castai.events.intake;
 
 import java.io.IOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.castai.events.security.Sha256;
 import org.apache.camel.Header;
 
 /**
@@ -228,8 +227,8 @@ public class EventParser {
     private String bodyHash(JsonNode root) {
         try {
             byte[] canonical = canonicalMapper.writeValueAsBytes(mapper.convertValue(root, MAP));
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
-        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+            return "sha256:" + HexFormat.of().formatHex(Sha256.of(canonical));
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot hash event body", e);
         }
     }

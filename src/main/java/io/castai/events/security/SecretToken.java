@@ -1,8 +1,6 @@
 package io.castai.events.security;
 
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 
 /** A shared secret compared in constant time (digests of equal length, MessageDigest.isEqual). */
 public final class SecretToken {
@@ -22,10 +20,6 @@ public final class SecretToken {
     }
 
     private static byte[] sha256(String value) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.of(value);
     }
 }

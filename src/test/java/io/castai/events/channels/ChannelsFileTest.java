@@ -114,7 +114,50 @@ class ChannelsFileTest {
                 Arguments.of("a duplicate key", """
                         default: [log]
                         default: [log]
-                        """, "channels.yaml: is not valid YAML: "));
+                        """, "channels.yaml: is not valid YAML: found duplicate key default at line 2, column 1"),
+                Arguments.of("a syntax error next to a secret written inline", """
+                        channels:
+                          - {name: hook, type: webhook, url: "https://hooks.example.com/secret-token"
+                        default: [log]
+                        """, "channels.yaml: is not valid YAML: "),
+                Arguments.of("a routing key that is not one", """
+                        channels:
+                          - {name: pd, type: pagerduty, routingKey: secret-token}
+                        default: [log]
+                        """, "channels.yaml: channels[0] (pd).routingKey: must be the 32-character Events API v2 integration key"),
+                Arguments.of("resolveOn with one incident per event", """
+                        channels:
+                          - {name: pd, type: pagerduty, routingKey: 0123456789abcdef0123456789abcdef, resolveOn: [node.removed]}
+                        default: [log]
+                        """, "channels.yaml: channels[0] (pd).resolveOn: needs dedupBy: node (a resolve carries the "
+                        + "incident's key, which with dedupBy: event is the resolving event's own)"),
+                Arguments.of("an SMTP port out of range", """
+                        channels:
+                          - {name: mail, type: email, host: smtp.example.com, port: 70000, from: a@example.com, to: [b@example.com]}
+                        default: [log]
+                        """, "channels.yaml: channels[0] (mail).port: must be from 1 to 65535"),
+                Arguments.of("a sender that is not an address", """
+                        channels:
+                          - {name: mail, type: email, host: smtp.example.com, from: not an address, to: [b@example.com]}
+                        default: [log]
+                        """, "channels.yaml: channels[0] (mail).from: \"not an address\" is not an email address"),
+                Arguments.of("a rule's recipient that is not an address", """
+                        channels:
+                          - {name: mail, type: email, host: smtp.example.com, from: a@example.com, to: [b@example.com]}
+                        rules:
+                          - {channels: [mail], recipients: ["oncall@"]}
+                        default: [log]
+                        """, "channels.yaml: rules[0].recipients: \"oncall@\" is not an email address"),
+                Arguments.of("a clusters condition left empty", """
+                        rules:
+                          - {clusters: "${NOT_SET:-}", channels: [log]}
+                        default: [log]
+                        """, "channels.yaml: rules[0].clusters: is empty; remove the key to match every event"),
+                Arguments.of("an eventTypes condition left empty", """
+                        rules:
+                          - {eventTypes: [], channels: [log]}
+                        default: [log]
+                        """, "channels.yaml: rules[0].eventTypes: is empty; remove the key to match every event"));
     }
 
     @ParameterizedTest(name = "{0}")
