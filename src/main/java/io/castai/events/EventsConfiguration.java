@@ -172,8 +172,10 @@ public class EventsConfiguration implements CamelConfiguration {
                                @PropertyInject("data.dir") String dataDir,
                                @PropertyInject("castai.audit.lookback") String lookback,
                                @PropertyInject("castai.audit.lag") String lag,
+                               @PropertyInject("castai.audit.overlap") String overlap,
                                @PropertyInject("castai.audit.page-limit") int pageLimit) {
-        return new AuditPoll(api, events, outbox, Path.of(dataDir), duration(lookback), duration(lag), pageLimit, clock);
+        return new AuditPoll(api, events, outbox, Path.of(dataDir), duration(lookback), duration(lag), duration(overlap),
+                pageLimit, clock);
     }
 
     @BindToRegistry

@@ -100,6 +100,18 @@ class CastaiPollersTest {
     }
 
     @Test
+    void anAuditEntryThatAppearsLateIsStillForwardedOnce() {
+        try (RunningService ignored = auditService().start()) {
+            awaitMorePolls(2);
+            // written by CAST AI after the windows covering its time were read
+            castai.addAuditEntry("1a7e0000-0000-4000-8000-000000000001", "nodeDeleted", Instant.now().minusSeconds(35));
+            awaitLog("Audit entry 1a7e0000-0000-4000-8000-000000000001");
+            awaitMorePolls(2);
+        }
+        assertThat(log.linesContaining("Audit entry 1a7e0000")).hasSize(1);
+    }
+
+    @Test
     void anAuditAnswerWithoutItemsIsAFailureNotAnEmptyWindow() {
         castai.withFixtureAuditEntriesUnchecked();
         castai.answerNextWith("/v1/audit", "{}");

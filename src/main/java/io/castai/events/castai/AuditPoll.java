@@ -39,25 +39,28 @@ public class AuditPoll {
     private final Path legacyCheckpointDir;
     private final Duration lookback;
     private final Duration lag;
+    private final Duration overlap;
     private final int pageLimit;
     private final Clock clock;
 
     public AuditPoll(CastaiApi api, PolledEvents events, Outbox store, Path dataDir, Duration lookback, Duration lag,
-                     int pageLimit, Clock clock) {
+                     Duration overlap, int pageLimit, Clock clock) {
         this.api = api;
         this.events = events;
         this.store = store;
         this.legacyCheckpointDir = dataDir.resolve("castai-audit");
         this.lookback = lookback;
         this.lag = lag;
+        this.overlap = overlap;
         this.pageLimit = pageLimit;
         this.clock = clock;
     }
 
     /**
      * Starts a run for the cluster in the body: resume an unfinished window, or open the next
-     * one. A window ends {@code lag} before now, so an entry written a little late, with a time
-     * just before now, is still inside a window not yet read.
+     * one. A window ends {@code lag} before now, and the next one starts {@code overlap} before
+     * that end: an entry CAST AI wrote late, or stamped by a clock behind ours, still falls in a
+     * window read after it appeared (the ones read twice are duplicates, dropped by id).
      */
     public void begin(Exchange exchange) {
         String clusterId = exchange.getMessage().getBody(String.class);
@@ -65,7 +68,7 @@ public class AuditPoll {
         exchange.setProperty(PollerBackoff.CLUSTER, clusterId);
         Instant now = clock.instant().minus(lag).truncatedTo(ChronoUnit.SECONDS);
         AuditCheckpoint window = lastCheckpoint(clusterId)
-                .map(last -> last.windowDone() ? new AuditCheckpoint(last.to(), now, "") : last)
+                .map(last -> last.windowDone() ? new AuditCheckpoint(last.to().minus(overlap), now, "") : last)
                 .orElseGet(() -> new AuditCheckpoint(now.minus(lookback), now, ""));
         exchange.setProperty(WINDOW, window);
         exchange.setProperty(MORE_PAGES, window.to().isAfter(window.from()));

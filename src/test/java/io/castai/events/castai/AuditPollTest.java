@@ -40,7 +40,7 @@ class AuditPollTest {
     }
 
     @Test
-    void windowsStartWhereTheLastEndedAndStopALagBeforeNow() throws Exception {
+    void windowsStartAnOverlapBeforeTheLastEndedAndStopALagBeforeNow() throws Exception {
         AuditPoll first = poll(Clock.fixed(NOW, ZoneOffset.UTC));
         Exchange run = begin(first);
         assertThat(window(run)).isEqualTo(new AuditCheckpoint(
@@ -49,8 +49,8 @@ class AuditPollTest {
         first.commitPage(run);
 
         AuditPoll later = poll(Clock.fixed(NOW.plus(Duration.ofMinutes(1)), ZoneOffset.UTC));
-        assertThat(window(begin(later))).as("the next window, from the saved checkpoint")
-                .isEqualTo(new AuditCheckpoint(Instant.parse("2026-11-27T11:59:30Z"), Instant.parse("2026-11-27T12:00:30Z"), ""));
+        assertThat(window(begin(later))).as("the next window, from the saved checkpoint, 5 minutes back for late entries")
+                .isEqualTo(new AuditCheckpoint(Instant.parse("2026-11-27T11:54:30Z"), Instant.parse("2026-11-27T12:00:30Z"), ""));
     }
 
     @Test
@@ -77,7 +77,7 @@ class AuditPollTest {
 
     private AuditPoll poll(Clock clock) {
         return new AuditPoll(new CastaiApi("k", "http://castai", "c-1"), new PolledEvents(new EventParser()), store,
-                dataDir, Duration.ofHours(1), Duration.ofSeconds(30), 100, clock);
+                dataDir, Duration.ofHours(1), Duration.ofSeconds(30), Duration.ofMinutes(5), 100, clock);
     }
 
     private static Exchange begin(AuditPoll poll) {
