@@ -197,7 +197,8 @@ class CastaiPollersTest {
     }
 
     @Test
-    void theDailySavingsSummaryIsPostedOncePerDay() throws Exception {
+    void theDailySavingsSummaryIsPostedOncePerDayByTheFirstRunThatSucceeds() throws Exception {
+        castai.failNext("/v1/kubernetes/external-clusters/" + CLUSTER + "/estimated-savings", 503, null);
         try (RunningService ignored = service(API_KEY)
                 .property("castai.savings.enabled", true)
                 .property("castai.savings.schedule", EVERY_SECOND).start()) {
