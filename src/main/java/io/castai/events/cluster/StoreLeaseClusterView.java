@@ -17,8 +17,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One namespace's leadership. Every {@code takeover / 6} the replica tries to take or renew the
  * lease for {@code takeover * 2 / 3}; so a dead leader's lease has run out, and been taken, within
- * {@code takeover}. A leader that cannot renew (the database is away) steps down before its lease
- * can run out, so two replicas never both believe they lead.
+ * {@code takeover}. A leader whose renewal fails, or hangs (a slow store), steps down an interval
+ * before its lease can run out, by its own clock: a second thread watches the time, since the
+ * renewing one may be stuck in the call. (The lease's expiry is written by each replica's clock:
+ * clocks apart by more than an interval can still overlap leaders briefly.)
  */
 class StoreLeaseClusterView extends AbstractCamelClusterView {
     private static final Logger LOG = LoggerFactory.getLogger(StoreLeaseClusterView.class);
@@ -46,8 +48,10 @@ class StoreLeaseClusterView extends AbstractCamelClusterView {
     @Override
     protected void doStart() {
         executor = getCamelContext().getExecutorServiceManager()
-                .newSingleThreadScheduledExecutor(this, "lease-" + getNamespace());
+                .newScheduledThreadPool(this, "lease-" + getNamespace(), 2);
         executor.scheduleWithFixedDelay(this::renew, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        long check = Math.max(interval.toMillis() / 4, 10);
+        executor.scheduleWithFixedDelay(this::stepDownBeforeExpiry, check, check, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -67,29 +71,40 @@ class StoreLeaseClusterView extends AbstractCamelClusterView {
     }
 
     private void renew() {
-        long now = clock.millis();
+        // the lease written runs from here (the store is given this replica's time)
+        long attempt = clock.millis();
         boolean held;
         try {
             held = outbox.holdLease(getNamespace(), memberId, ttl);
         } catch (RuntimeException e) {
-            if (leader && now - heldSince >= ttl.minus(interval).toMillis()) {
-                stepDown("the store cannot be reached to renew the lease");
-            }
-            return;
+            return; // stepDownBeforeExpiry lets go in time
         }
-        if (held) {
-            heldSince = now;
-            if (!leader) {
-                leader = true;
-                LOG.info("This replica ({}) now runs the {} (lease in the store)", memberId, getNamespace());
-                fireLeadershipChangedEvent(local);
+        synchronized (this) {
+            if (held) {
+                heldSince = attempt;
+                if (!leader && !nearExpiry()) {
+                    leader = true;
+                    LOG.info("This replica ({}) now runs the {} (lease in the store)", memberId, getNamespace());
+                    fireLeadershipChangedEvent(local);
+                }
+            } else if (leader) {
+                stepDown("another replica holds the lease");
             }
-        } else if (leader) {
-            stepDown("another replica holds the lease");
         }
     }
 
-    private void stepDown(String why) {
+    /** Runs beside the renewal: a lease not renewed in time is let go, however long the renewal hangs. */
+    private synchronized void stepDownBeforeExpiry() {
+        if (leader && nearExpiry()) {
+            stepDown("the lease could not be renewed in time (the store is away or slow)");
+        }
+    }
+
+    private boolean nearExpiry() {
+        return clock.millis() - heldSince >= ttl.minus(interval).toMillis();
+    }
+
+    private synchronized void stepDown(String why) {
         leader = false;
         LOG.info("This replica ({}) no longer runs the {}: {}", memberId, getNamespace(), why);
         fireLeadershipChangedEvent(Optional.empty());

@@ -1,0 +1,71 @@
+package io.castai.events.cluster;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.castai.events.outbox.Outbox;
+import io.castai.events.outbox.OutboxException;
+import io.castai.events.outbox.Store;
+import org.apache.camel.cluster.CamelClusterView;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** A leader lets go of its lease before it runs out, even while renewing it hangs. */
+class StoreLeaseClusterViewTest {
+    @TempDir
+    Path dataDir;
+
+    /** A store that answers renewals at once, until told to hang in them (as a slow database does). */
+    private final class SlowStoreOutbox extends Outbox {
+        volatile long hangMillis;
+        final AtomicLong lastGoodRenewal = new AtomicLong();
+
+        SlowStoreOutbox() {
+            super(Store.sqlite(dataDir), Clock.systemUTC(), Duration.ofMinutes(2), Duration.ofHours(24));
+        }
+
+        @Override
+        public boolean holdLease(String name, String owner, Duration ttl) {
+            long hang = hangMillis;
+            if (hang > 0) {
+                try {
+                    Thread.sleep(hang);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new OutboxException("the store did not answer", null);
+            }
+            lastGoodRenewal.set(System.currentTimeMillis());
+            return true;
+        }
+
+        @Override
+        public void releaseLease(String name, String owner) {
+        }
+    }
+
+    @Test
+    void aLeaderWhoseRenewalHangsStepsDownBeforeItsLeaseRunsOut() throws Exception {
+        SlowStoreOutbox outbox = new SlowStoreOutbox();
+        // takeover 3 s: the lease lasts 2 s, renewed every 500 ms
+        StoreLeaseClusterService service = new StoreLeaseClusterService(outbox, Duration.ofSeconds(3), Clock.systemUTC());
+        try (DefaultCamelContext context = new DefaultCamelContext()) {
+            context.addService(service);
+            context.start();
+            CamelClusterView view = service.getView("castai-pollers");
+            view.start();
+            await().atMost(Duration.ofSeconds(5)).until(() -> view.getLeader().isPresent());
+
+            outbox.hangMillis = 6000;
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).until(() -> view.getLeader().isEmpty());
+            long leaseEnd = outbox.lastGoodRenewal.get() + 2000;
+            assertThat(System.currentTimeMillis()).as("stepped down before the lease ran out").isLessThan(leaseEnd);
+        }
+    }
+}
