@@ -14,6 +14,7 @@ import io.castai.events.castai.PollerBackoff;
 import io.castai.events.castai.PollerSettings;
 import io.castai.events.castai.SavingsPoll;
 import io.castai.events.channels.Channels;
+import io.castai.events.channels.ConfigurationException;
 import io.castai.events.cluster.StoreLeaseClusterService;
 import io.castai.events.channels.ConsoleLink;
 import io.castai.events.channels.EmailChannel;
@@ -175,13 +176,21 @@ public class EventsConfiguration implements CamelConfiguration {
                                @PropertyInject("castai.audit.overlap") String overlap,
                                @PropertyInject("castai.audit.page-limit") int pageLimit) {
         return new AuditPoll(api, events, outbox, Path.of(dataDir), duration(lookback), duration(lag), duration(overlap),
-                pageLimit, clock);
+                pageLimit(pageLimit, "CASTAI_AUDIT_PAGE_LIMIT"), clock);
     }
 
     @BindToRegistry
     public NotificationsPoll notificationsPoll(CastaiApi api, PolledEvents events,
                                                @PropertyInject("castai.notifications.page-limit") int pageLimit) {
-        return new NotificationsPoll(api, events, pageLimit);
+        return new NotificationsPoll(api, events, pageLimit(pageLimit, "CASTAI_NOTIFICATIONS_PAGE_LIMIT"));
+    }
+
+    /** CAST AI answers a larger page with 400: every poll would fail, with only a WARN to say so. */
+    private static int pageLimit(int value, String setting) {
+        if (value < 1 || value > 1000) {
+            throw new ConfigurationException(setting + ": must be from 1 to 1000 (the CAST AI API's largest page)");
+        }
+        return value;
     }
 
     @BindToRegistry

@@ -51,6 +51,12 @@ class ChannelsStartUpTest {
                         + "set channels.file to the channels and rules file");
     }
 
+    @Test
+    void aPageLimitTheApiWouldRefuseStopsStartUp() {
+        assertThat(startUpFailure(RunningService.builder().property("castai.audit.page-limit", 5000)))
+                .isEqualTo("CASTAI_AUDIT_PAGE_LIMIT: must be from 1 to 1000 (the CAST AI API's largest page)");
+    }
+
     private static String startUpFailure(RunningService.Builder builder) {
         try (RunningService ignored = builder.start()) {
             throw new AssertionError("the service started");
