@@ -180,9 +180,9 @@ public class EventsConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry
-    public NotificationsPoll notificationsPoll(CastaiApi api, PolledEvents events,
+    public NotificationsPoll notificationsPoll(CastaiApi api, PolledEvents events, Outbox outbox,
                                                @PropertyInject("castai.notifications.page-limit") int pageLimit) {
-        return new NotificationsPoll(api, events, pageLimit(pageLimit, "CASTAI_NOTIFICATIONS_PAGE_LIMIT"));
+        return new NotificationsPoll(api, events, outbox, pageLimit(pageLimit, "CASTAI_NOTIFICATIONS_PAGE_LIMIT"));
     }
 
     /** CAST AI answers a larger page with 400: every poll would fail, with only a WARN to say so. */

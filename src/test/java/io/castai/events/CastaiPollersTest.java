@@ -11,6 +11,7 @@ import io.castai.events.support.CastaiApiStandIn;
 import io.castai.events.support.HttpStandIn;
 import io.castai.events.support.LogCapture;
 import io.castai.events.support.RunningService;
+import org.apache.camel.spi.IdempotentRepository;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -177,6 +178,26 @@ class CastaiPollersTest {
 
             // the same notification arriving by webhook too notifies nobody again
             assertThat(service.postFixture("events/console-notification.json").body()).contains("\"duplicate\":true");
+        }
+    }
+
+    @Test
+    void aNotificationIsAcknowledgedOnlyOnceItIsStored() throws Exception {
+        try (RunningService service = service(API_KEY)
+                .property("castai.notifications.schedule", EVERY_SECOND).start()) {
+            // the same notification in flight by webhook: known to dedup, not yet in the store
+            IdempotentRepository dedup = service.camelContext().getRegistry()
+                    .lookupByNameAndType("dedupRepository", IdempotentRepository.class);
+            dedup.add("0f7c2b9e-5a41-4d1e-b0f3-6e2d9a8c7b15");
+            castai.withFixtureNotificationsUnchecked();
+            int polls = castai.calls("/v1/notifications").size();
+            await().atMost(Duration.ofSeconds(10)).until(() -> castai.calls("/v1/notifications").size() >= polls + 2);
+            assertThat(castai.acknowledged()).as("a duplicate the store does not hold").isEmpty();
+
+            // the webhook's store write failed: its id is forgotten, and the poll delivers it
+            dedup.remove("0f7c2b9e-5a41-4d1e-b0f3-6e2d9a8c7b15");
+            await().atMost(Duration.ofSeconds(10)).until(() -> !castai.acknowledged().isEmpty());
+            assertThat(slack.requests()).hasSize(1);
         }
     }
 

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.castai.events.intake.InvalidEventException;
 import io.castai.events.intake.NotificationEvent;
+import io.castai.events.outbox.Outbox;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,11 +28,13 @@ public class NotificationsPoll {
 
     private final CastaiApi api;
     private final PolledEvents events;
+    private final Outbox outbox;
     private final int pageLimit;
 
-    public NotificationsPoll(CastaiApi api, PolledEvents events, int pageLimit) {
+    public NotificationsPoll(CastaiApi api, PolledEvents events, Outbox outbox, int pageLimit) {
         this.api = api;
         this.events = events;
+        this.outbox = outbox;
         this.pageLimit = pageLimit;
     }
 
@@ -80,10 +83,18 @@ public class NotificationsPoll {
         return notifications;
     }
 
-    /** True when the page held notifications to acknowledge. */
+    /**
+     * True when the page held notifications to acknowledge: those the store holds. A duplicate is
+     * not proof of that: the same notification may be in flight by webhook, its store write not
+     * yet done (and should it fail, the sender's retry is all that is left). What is not yet
+     * stored is acknowledged at a later poll.
+     */
     public boolean hasAcks(Exchange exchange) {
         List<?> ids = exchange.getProperty(PAGE_IDS, List.class);
-        return ids != null && !ids.isEmpty();
+        List<String> stored = ids == null ? List.of()
+                : ids.stream().map(String::valueOf).filter(id -> outbox.acceptedAt(id).isPresent()).toList();
+        exchange.setProperty(PAGE_IDS, stored);
+        return !stored.isEmpty();
     }
 
     /** {@code POST /v1/notifications/ack} with the page's ids: they were handed to their channels. */
