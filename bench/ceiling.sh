@@ -26,7 +26,7 @@ measure() {
   warm_up warm_round "$2"
   local cmd="BENCH_PATH=$3 wrk -t2 -c50 -d15s --latency -s bench/events.lua http://127.0.0.1:$2"
   local out; out=$(wrk -t2 -c50 -d15s --latency -s bench/events.lua "http://127.0.0.1:$2")
-  echo "$1: $(awk '/Requests\/sec/{print $2}' <<<"$out") requests/s, p50 $(awk '$1=="50%"{print $2}' <<<"$out"), p99 $(awk '$1=="99%"{print $2}' <<<"$out") $(awk '/Non-2xx|Socket errors/{print}' <<<"$out")   (after ${WARM_S} s of warm-up:${WARM_RATES}; $cmd)"
+  echo "$1: $(wrk_figures requests "$out")   (after ${WARM_S} s of warm-up:${WARM_RATES}; $cmd)"
 }
 
 java -Dsun.net.httpserver.nodelay=true bench/Sink.java "$SINK_PORT" & SINK_PID=$!
@@ -34,7 +34,7 @@ until curl -sf "http://127.0.0.1:$SINK_PORT/count" >/dev/null; do sleep 0.2; don
 measure "the sink alone" "$SINK_PORT" /hook
 kill $SINK_PID; SINK_PID=
 
-JAVA_TOOL_OPTIONS="${BENCH_JAVA_OPTS:--Xmx80m -XX:+UseParallelGC -XX:ReservedCodeCacheSize=48m -Xss512k -XX:TrimNativeHeapInterval=1000 -XX:+ExitOnOutOfMemoryError}" \
+JAVA_TOOL_OPTIONS="${BENCH_JAVA_OPTS:-$(image_jvm_options)}" \
   MALLOC_ARENA_MAX=2 CAMEL_MAIN_ROUTESINCLUDEPATTERN="file:routes/*.camel.yaml,file:bench/ceiling.camel.yaml" \
   SERVER_PORT=$PORT SERVER_HOST=127.0.0.1 DATA_DIR="$WORK/data" LOG_LEVEL=WARN \
   java -jar target/castai-events.jar > "$WORK/app.log" 2>&1 & APP_PID=$!

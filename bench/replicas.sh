@@ -34,7 +34,7 @@ until curl -sf "http://127.0.0.1:$SINK_PORT/count" >/dev/null; do sleep 0.2; don
 
 for i in 0 1; do
   # the image's JVM flags in a 256 MiB container, as bench/run.sh
-  MALLOC_ARENA_MAX=2 JAVA_TOOL_OPTIONS="${BENCH_JAVA_OPTS:--Xmx80m -XX:+UseParallelGC -XX:ReservedCodeCacheSize=48m -Xss512k -XX:TrimNativeHeapInterval=1000}" SERVER_PORT=${PORTS[$i]} SERVER_HOST=127.0.0.1 LOG_LEVEL=WARN \
+  MALLOC_ARENA_MAX=2 JAVA_TOOL_OPTIONS="${BENCH_JAVA_OPTS:-$(image_jvm_options)}" SERVER_PORT=${PORTS[$i]} SERVER_HOST=127.0.0.1 LOG_LEVEL=WARN \
     DATA_DIR="$WORK/data-$i" CASTAI_STORE_URL="jdbc:postgresql://127.0.0.1:5432/$DB" CASTAI_STORE_USERNAME=postgres \
     SLACK_WEBHOOK_URL="http://127.0.0.1:$SINK_PORT/hook" \
     java -jar target/castai-events.jar > "$WORK/app-$i.log" 2>&1 & PIDS+=($!)
@@ -61,7 +61,7 @@ load() { # one wrk per replica, at the same time; prints each replica's figures 
   wait "${wrk_pids[@]}"
   for i in 0 1; do
     rps=$(awk '/Requests\/sec/{print $2}' "$WORK/wrk-$i")
-    echo "  replica $i: ${rps} events/s, p50 $(awk '$1=="50%"{print $2}' "$WORK/wrk-$i"), p99 $(awk '$1=="99%"{print $2}' "$WORK/wrk-$i") $(awk '/Non-2xx|Socket errors/{print}' "$WORK/wrk-$i")"
+    echo "  replica $i: $(wrk_figures events "$(cat "$WORK/wrk-$i")")"
     total=$(awk -v t="$total" -v r="$rps" 'BEGIN{printf "%.0f", t + r}')
   done
   echo "$((conns * 2)) connections over two replicas: $total accepted events/s   (wrk -t1 -c$conns -d$DURATION --latency -s bench/events.lua, one per replica)"

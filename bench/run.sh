@@ -25,7 +25,7 @@ until curl -sf "http://127.0.0.1:$SINK_PORT/count" >/dev/null; do sleep 0.2; don
 
 # the image's JVM flags (Dockerfile) as a 256 MiB container sets them: the heap is 31 % of it;
 # and, as the image does, a class-data archive from a training run of this jar
-JAVA_OPTS=${BENCH_JAVA_OPTS:--Xmx80m -XX:+UseParallelGC -XX:ReservedCodeCacheSize=48m -Xss512k -XX:TrimNativeHeapInterval=1000 -XX:SharedArchiveFile=target/castai-events.jsa}
+JAVA_OPTS=${BENCH_JAVA_OPTS:-$(image_jvm_options) -XX:SharedArchiveFile=target/castai-events.jsa}
 export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 echo "JVM options: $JAVA_OPTS (MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX)"
 JAVA_TOOL_OPTIONS="$JAVA_OPTS" bin/class-data-archive.sh target/castai-events.jar target/castai-events.jsa
@@ -46,12 +46,7 @@ run_load() {
   local conns=$1
   local cmd="wrk -t2 -c$conns -d$DURATION --latency -s bench/events.lua http://127.0.0.1:$PORT"
   local out; out=$($cmd)
-  local rps p50 p99 errors
-  rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
-  p50=$(awk '$1=="50%"{print $2}' <<<"$out")
-  p99=$(awk '$1=="99%"{print $2}' <<<"$out")
-  errors=$(awk '/Non-2xx|Socket errors/{print}' <<<"$out")
-  echo "$conns connections: ${rps} accepted events/s, p50 ${p50}, p99 ${p99} ${errors:+; $errors}   ($cmd)"
+  echo "$conns connections: $(wrk_figures "accepted events" "$out")   ($cmd)"
 }
 
 # warm-up, not reported (bench/warm-up.sh); its deliveries are waited for

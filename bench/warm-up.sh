@@ -1,5 +1,20 @@
-# Sourced by bench/run.sh, replicas.sh and ceiling.sh. Under load the JIT compiler takes a fifth
-# of the CPU or more for one to three minutes (longer on slower machines); events/s climb meanwhile.
+# Sourced by bench/run.sh, replicas.sh and ceiling.sh: the warm-up, the JVM flags and wrk's figures.
+
+# image_jvm_options: the container image's JVM flags (the Dockerfile's JAVA_TOOL_OPTIONS), with the
+# heap the image gets in a 256 MiB container written out (-Xmx80m: 31 %), as the benchmarks run
+# the jar outside a container, and without the image's class-data archive path.
+image_jvm_options() {
+  sed -n 's/.*JAVA_TOOL_OPTIONS="\([^"]*\)".*/\1/p' Dockerfile \
+    | sed 's/-XX:MaxRAMPercentage=31/-Xmx80m/; s/ *-XX:SharedArchiveFile=[^ ]*//'
+}
+
+# wrk_figures <unit> <wrk --latency output>: "<rate> <unit>/s, p50 <..>, p99 <..>" and any errors
+wrk_figures() {
+  local errors; errors=$(awk '/Non-2xx|Socket errors/{print}' <<<"$2")
+  echo "$(awk '/Requests\/sec/{print $2}' <<<"$2") $1/s, p50 $(awk '$1=="50%"{print $2}' <<<"$2"), p99 $(awk '$1=="99%"{print $2}' <<<"$2")${errors:+; $errors}"
+}
+
+# Under load the JIT compiler takes a fifth of the CPU or more for one to three minutes (longer on slower machines); events/s climb meanwhile.
 # warm_up <command>: runs the command (one 15 s round of load that prints its events/s) until two
 # rounds in a row are each no more than 5 % faster than the best round before them: 45 s at least,
 # BENCH_WARMUP_MAX (300) s at most. A round that printed no rate stops the benchmark. Sets WARM_S

@@ -1,10 +1,14 @@
 package io.castai.events;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import io.castai.events.support.HttpStandIn;
@@ -22,9 +26,20 @@ import static org.assertj.core.api.Assertions.assertThat;
  * application.properties overrides the bundled defaults, and state lands in /app/data.
  */
 class ContainerLayoutIT {
-    /** The Dockerfile's JAVA_TOOL_OPTIONS but for where the class-data archive is (kept in step by hand). */
-    private static final String IMAGE_JVM_OPTIONS = "-XX:MaxRAMPercentage=31 -XX:+UseParallelGC "
-            + "-XX:ReservedCodeCacheSize=48m -Xss512k -XX:TrimNativeHeapInterval=1000 -XX:+ExitOnOutOfMemoryError";
+    /** The Dockerfile's JAVA_TOOL_OPTIONS but for where the class-data archive is, read from the Dockerfile itself. */
+    private static final String IMAGE_JVM_OPTIONS = imageJvmOptions();
+
+    private static String imageJvmOptions() {
+        try {
+            Matcher flags = Pattern.compile("JAVA_TOOL_OPTIONS=\"([^\"]*)\"").matcher(Files.readString(Path.of("Dockerfile")));
+            if (!flags.find()) {
+                throw new IllegalStateException("the Dockerfile sets no JAVA_TOOL_OPTIONS");
+            }
+            return flags.group(1).replaceAll("\\s*-XX:SharedArchiveFile=\\S+", "");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     @TempDir
     Path app;

@@ -47,6 +47,9 @@ public class KubernetesEvents {
 
     /** After a resync: a fresh watch, in case the last one ended (its first answers are duplicates, dropped). */
     public void restartWatch(Exchange exchange) throws Exception {
+        if (!exchange.getContext().isStarted()) {
+            return; // stopping: the watch stays stopped
+        }
         RouteController routes = exchange.getContext().getRouteController();
         routes.stopRoute(WATCH_ROUTE);
         routes.startRoute(WATCH_ROUTE);
