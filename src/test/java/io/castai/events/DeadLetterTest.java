@@ -102,10 +102,12 @@ class DeadLetterTest {
             assertThat(JSON.readTree(inUrl.body()).get("error").asText())
                     .isEqualTo("credentials go in the Authorization header, not in the URL");
 
-            HttpResponse<String> badLimit = service.send("GET", "/admin/dead-letters?limit=abc", null,
-                    "Authorization", "Bearer " + ADMIN_TOKEN);
-            assertThat(badLimit.statusCode()).isEqualTo(400);
-            assertThat(JSON.readTree(badLimit.body()).get("error").asText()).isEqualTo("limit must be a whole number from 1 to 1000");
+            for (String limit : List.of("abc", "0", "1001")) {
+                HttpResponse<String> badLimit = service.send("GET", "/admin/dead-letters?limit=" + limit, null,
+                        "Authorization", "Bearer " + ADMIN_TOKEN);
+                assertThat(badLimit.statusCode()).as(limit).isEqualTo(400);
+                assertThat(JSON.readTree(badLimit.body()).get("error").asText()).isEqualTo("limit must be a whole number from 1 to 1000");
+            }
             HttpResponse<String> otherMethod = service.send("POST", "/admin/dead-letters", "", "Authorization", "Bearer " + ADMIN_TOKEN);
             assertThat(otherMethod.statusCode()).isEqualTo(405);
             assertThat(otherMethod.headers().firstValue("Allow")).hasValue("GET");

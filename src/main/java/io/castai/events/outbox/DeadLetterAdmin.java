@@ -28,10 +28,11 @@ public class DeadLetterAdmin {
     public String list(Exchange exchange, @Header("limit") String limit) throws JsonProcessingException {
         int count = 100;
         if (limit != null && !limit.isBlank()) {
-            if (!limit.strip().matches("[0-9]{1,4}") || Integer.parseInt(limit.strip()) == 0) {
+            if (!limit.strip().matches("[0-9]{1,4}") || Integer.parseInt(limit.strip()) == 0
+                    || Integer.parseInt(limit.strip()) > 1000) {
                 return json(exchange, 400, Map.of("error", "limit must be a whole number from 1 to 1000"));
             }
-            count = Math.min(Integer.parseInt(limit.strip()), 1000);
+            count = Integer.parseInt(limit.strip());
         }
         List<DeadLetter> dead = outbox.deadLetters(count);
         Map<String, Object> answer = new LinkedHashMap<>();
