@@ -51,6 +51,9 @@ class DeadLetterTest {
                 assertThat(refused.statusCode()).as(query).isEqualTo(400);
                 assertThat(JSON.readTree(refused.body()).get("error").asText()).isNotEmpty();
             }
+            HttpResponse<String> form = service.send("POST", "/admin/dead-letters/replay", "evntId=dead-1",
+                    "Authorization", "Bearer " + ADMIN_TOKEN, "Content-Type", "application/x-www-form-urlencoded");
+            assertThat(form.statusCode()).as("filters in a form body").isEqualTo(400);
             assertThat(deadLetters(service).get("count").asInt()).isEqualTo(1);
             // then the dead letter is replayed and delivered, once
             HttpResponse<String> replay = service.send("POST", "/admin/dead-letters/replay?eventId=dead-1", "",

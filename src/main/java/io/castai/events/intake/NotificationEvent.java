@@ -20,7 +20,7 @@ public final class NotificationEvent {
     /** The event type given to every CAST AI console notification. */
     public static final String NOTIFICATION_TYPE = "notification";
 
-    private static final Pattern CONTROL = Pattern.compile("[\\p{Cntrl}\\u2028\\u2029]");
+    private static final Pattern CONTROL = Pattern.compile("[\\p{Cc}\\u2028\\u2029]");
 
     private final String id;
     private final String type;

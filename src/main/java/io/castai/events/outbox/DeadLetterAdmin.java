@@ -2,6 +2,7 @@ package io.castai.events.outbox;
 
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -44,7 +45,13 @@ public class DeadLetterAdmin {
     /** Replays every dead letter, or those of one event (eventId) and/or one channel (channel). */
     public String replay(Exchange exchange, @Header("eventId") String eventId, @Header("channel") String channel)
             throws JsonProcessingException {
-        // a filter that is mistyped or empty (eventId=$UNSET) must not widen to every dead letter
+        // a filter that is mistyped or empty (eventId=$UNSET) must not widen to every dead letter;
+        // filters come in the query only (the server turns form fields into headers unchecked)
+        String body = exchange.getMessage().getBody(String.class);
+        String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, "", String.class);
+        if (body != null && !body.isBlank() || contentType.toLowerCase(Locale.ROOT).contains("form")) {
+            return json(exchange, 400, Map.of("error", "replay takes eventId and channel in the query string, and no body"));
+        }
         String query = exchange.getMessage().getHeader(Exchange.HTTP_QUERY, "", String.class);
         for (String parameter : query.split("&")) {
             String name = parameter.split("=", 2)[0];
