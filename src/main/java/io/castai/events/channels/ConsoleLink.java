@@ -18,7 +18,7 @@ public final class ConsoleLink {
         if (event.getClusterId() == null || event.getClusterId().isBlank() || base.isEmpty()) {
             return null;
         }
-        // encoded: the id comes from the sender, and a '|' or '>' in it would end a Slack link
-        return base + "/external-clusters/" + URLEncoder.encode(event.getClusterId(), StandardCharsets.UTF_8);
+        // encoded as a path segment: the id comes from the sender, and a '|' or '>' in it would end a Slack link
+        return base + "/external-clusters/" + URLEncoder.encode(event.getClusterId(), StandardCharsets.UTF_8).replace("+", "%20");
     }
 }

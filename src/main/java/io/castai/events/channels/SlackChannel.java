@@ -103,12 +103,27 @@ public class SlackChannel implements JsonChannel {
     }
 
     /** The event as a Slack template sees it: every text a sender wrote escaped (the template's own markup is not). */
+    @SuppressWarnings("unchecked")
     static NotificationEvent escaped(NotificationEvent event) {
-        Map<String, Object> details = new LinkedHashMap<>();
-        event.getDetails().forEach((name, value) -> details.put(name, value instanceof String text ? escape(text) : value));
-        return new NotificationEvent(event.getId(), event.getType(), event.getSeverity(), escape(event.getClusterId()),
+        return new NotificationEvent(escape(event.getId()), event.getType(), event.getSeverity(), escape(event.getClusterId()),
                 escape(event.getClusterName()), escape(event.getTimestamp()), escape(event.getTitle()),
-                escape(event.getSummary()), details, event.getOrigin());
+                escape(event.getSummary()), (Map<String, Object>) escapeAll(event.getDetails()), event.getOrigin());
+    }
+
+    /** Texts at any depth of the details (a console notification's Details may nest). */
+    private static Object escapeAll(Object value) {
+        if (value instanceof String text) {
+            return escape(text);
+        }
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> escaped = new LinkedHashMap<>();
+            map.forEach((name, item) -> escaped.put(String.valueOf(name), escapeAll(item)));
+            return escaped;
+        }
+        if (value instanceof List<?> list) {
+            return list.stream().map(SlackChannel::escapeAll).toList();
+        }
+        return value;
     }
 
     static String cut(String text, int max) {

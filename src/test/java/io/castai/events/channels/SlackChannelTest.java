@@ -1,5 +1,6 @@
 package io.castai.events.channels;
 
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -50,8 +51,10 @@ class SlackChannelTest {
 
     @Test
     void aSendersTextMentionsNobodyAndLinksNowhere() throws Exception {
-        NotificationEvent hostile = new NotificationEvent("e-2", "node.added", Severity.INFO, "c-1|x>", "<!channel> <https://evil.example|prod>",
-                null, "a < b & c", "s", Map.of("nodeName", "<!here>"), NotificationEvent.ORIGIN_EVENT);
+        NotificationEvent hostile = new NotificationEvent("<!everyone>", "node.added", Severity.INFO, "c-1|x>",
+                "<!channel> <https://evil.example|prod>", null, "a < b & c", "s",
+                Map.of("nodeName", "<!here>", "labels", Map.of("team", "<!here>"), "tags", List.of("<!channel>")),
+                NotificationEvent.ORIGIN_EVENT);
 
         JsonNode blocks = JSON.readTree(slack.payload(hostile, "Hello")).get("blocks");
 
@@ -63,5 +66,17 @@ class SlackChannelTest {
         assertThat(seenByTheTemplate.getClusterName()).isEqualTo("&lt;!channel&gt; &lt;https://evil.example|prod&gt;");
         assertThat(seenByTheTemplate.getTitle()).isEqualTo("a &lt; b &amp; c");
         assertThat(seenByTheTemplate.detail("nodeName")).isEqualTo("&lt;!here&gt;");
+        assertThat(seenByTheTemplate.getId()).isEqualTo("&lt;!everyone&gt;");
+        assertThat(seenByTheTemplate.getDetails().get("labels")).isEqualTo(Map.of("team", "&lt;!here&gt;"));
+        assertThat(seenByTheTemplate.getDetails().get("tags")).isEqualTo(List.of("&lt;!channel&gt;"));
+    }
+
+    @Test
+    void theConsoleLinkEncodesTheClusterIdAsAPathSegment() {
+        NotificationEvent spaced = new NotificationEvent("e-3", "node.added", Severity.INFO, "a b/c", null, null, "t", "s",
+                Map.of(), NotificationEvent.ORIGIN_EVENT);
+
+        assertThat(new ConsoleLink("https://console.cast.ai/").forCluster(spaced))
+                .isEqualTo("https://console.cast.ai/external-clusters/a%20b%2Fc");
     }
 }
