@@ -4,11 +4,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import javax.sql.DataSource;
 
@@ -25,6 +26,9 @@ public final class Store implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final boolean shared;
     private final String description;
+
+    /** The lock files this process holds (a second Store on one of them is refused without touching it). */
+    private static final Set<Path> LOCKED_HERE = ConcurrentHashMap.newKeySet();
 
     /** The SQLite data directory a process owns while it uses it; null for PostgreSQL. */
     private final Path ownedDirectory;
@@ -75,35 +79,45 @@ public final class Store implements AutoCloseable {
     }
 
     private static FileLock lock(Path dataDir) {
-        Path lockFile = dataDir.resolve("castai-events.lock");
-        FileChannel channel = null;
+        Path lockFile = lockFileIn(dataDir);
+        // checked before a second channel is opened: closing any channel on the file would drop
+        // this process's lock (POSIX locks belong to the process)
+        if (!LOCKED_HERE.add(lockFile)) {
+            throw inUse(dataDir, "this process");
+        }
         try {
-            channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock lock = channel.tryLock();
             if (lock != null) {
                 return lock;
             }
-        } catch (OverlappingFileLockException taken) {
-            // held by this same process
+            channel.close();
         } catch (IOException e) {
+            LOCKED_HERE.remove(lockFile);
             throw new UncheckedIOException("cannot lock " + lockFile, e);
         }
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // the refusal below is what matters
-        }
-        throw new IllegalStateException("data directory " + dataDir + " is in use by another castai-events process: "
-                + "one process owns a SQLite outbox (several replicas share a PostgreSQL one: CASTAI_STORE_URL)");
+        LOCKED_HERE.remove(lockFile);
+        throw inUse(dataDir, "another castai-events process");
     }
 
-    private static void release(FileLock owner) {
+    private static IllegalStateException inUse(Path dataDir, String by) {
+        return new IllegalStateException("data directory " + dataDir + " is in use by " + by + ": one process owns "
+                + "a SQLite outbox (several replicas share a PostgreSQL one: CASTAI_STORE_URL)");
+    }
+
+    private static Path lockFileIn(Path dataDir) {
+        return dataDir.resolve("castai-events.lock").toAbsolutePath().normalize();
+    }
+
+    private void release() {
         if (owner != null) {
             try {
                 owner.channel().close(); // releases the lock
             } catch (IOException ignored) {
                 // the process is letting go of it anyway
             }
+            LOCKED_HERE.remove(lockFileIn(ownedDirectory));
+            owner = null;
         }
     }
 
@@ -148,7 +162,6 @@ public final class Store implements AutoCloseable {
     @Override
     public synchronized void close() {
         dataSource.close();
-        release(owner);
-        owner = null;
+        release();
     }
 }

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The outbox in its single-instance store, a SQLite file under DATA_DIR. */
 class SqliteOutboxTest extends OutboxTest {
@@ -44,6 +45,17 @@ class SqliteOutboxTest extends OutboxTest {
                 "-cp", System.getProperty("java.class.path"), OpenDataDirectory.class.getName(), dir.toString()).start();
         assertThat(afterStop.waitFor()).as("free again once the first has stopped").isZero();
         outbox = open();
+    }
+
+    @Test
+    void aSecondStoreOnTheDirectoryInThisProcessIsRefusedAndTheFirstKeepsItsLock() throws Exception {
+        try (Store second = Store.sqlite(dir)) {
+            assertThatThrownBy(second::own)
+                    .hasMessageContaining("is in use by this process");
+        }
+        Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), OpenDataDirectory.class.getName(), dir.toString()).start();
+        assertThat(other.waitFor()).as("the first store still holds the directory").isEqualTo(3);
     }
 
     /** Opens the store in the data directory given, in a process of its own: exit 0, or 3 when refused. */
