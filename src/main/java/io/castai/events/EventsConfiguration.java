@@ -174,9 +174,14 @@ public class EventsConfiguration implements CamelConfiguration {
                                @PropertyInject("castai.audit.lookback") String lookback,
                                @PropertyInject("castai.audit.lag") String lag,
                                @PropertyInject("castai.audit.overlap") String overlap,
+                               @PropertyInject("dedup.window") String dedupWindow,
                                @PropertyInject("castai.audit.page-limit") int pageLimit) {
+        if (duration(overlap).compareTo(duration(dedupWindow)) >= 0) {
+            throw new ConfigurationException("CASTAI_AUDIT_OVERLAP: must be shorter than DEDUP_WINDOW "
+                    + "(entries read twice must still be remembered)");
+        }
         return new AuditPoll(api, events, outbox, Path.of(dataDir), duration(lookback), duration(lag), duration(overlap),
-                pageLimit(pageLimit, "CASTAI_AUDIT_PAGE_LIMIT"), clock);
+                duration(dedupWindow), pageLimit(pageLimit, "CASTAI_AUDIT_PAGE_LIMIT"), clock);
     }
 
     @BindToRegistry
@@ -194,9 +199,9 @@ public class EventsConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry
-    public SavingsPoll savingsPoll(CastaiApi api, Clock clock,
+    public SavingsPoll savingsPoll(CastaiApi api, Outbox outbox, Clock clock,
                                    @PropertyInject("castai.schedule.timezone") String timeZone) {
-        return new SavingsPoll(api, clock, ZoneId.of(timeZone));
+        return new SavingsPoll(api, outbox, clock, ZoneId.of(timeZone));
     }
 
     private static Duration duration(String text) {

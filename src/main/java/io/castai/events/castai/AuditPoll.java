@@ -40,11 +40,12 @@ public class AuditPoll {
     private final Duration lookback;
     private final Duration lag;
     private final Duration overlap;
+    private final Duration dedupWindow;
     private final int pageLimit;
     private final Clock clock;
 
     public AuditPoll(CastaiApi api, PolledEvents events, Outbox store, Path dataDir, Duration lookback, Duration lag,
-                     Duration overlap, int pageLimit, Clock clock) {
+                     Duration overlap, Duration dedupWindow, int pageLimit, Clock clock) {
         this.api = api;
         this.events = events;
         this.store = store;
@@ -52,6 +53,7 @@ public class AuditPoll {
         this.lookback = lookback;
         this.lag = lag;
         this.overlap = overlap;
+        this.dedupWindow = dedupWindow;
         this.pageLimit = pageLimit;
         this.clock = clock;
     }
@@ -68,10 +70,20 @@ public class AuditPoll {
         exchange.setProperty(PollerBackoff.CLUSTER, clusterId);
         Instant now = clock.instant().minus(lag).truncatedTo(ChronoUnit.SECONDS);
         AuditCheckpoint window = lastCheckpoint(clusterId)
-                .map(last -> last.windowDone() ? new AuditCheckpoint(last.to().minus(overlap), now, "") : last)
+                .map(last -> last.windowDone() ? new AuditCheckpoint(nextFrom(last.to(), now), now, "") : last)
                 .orElseGet(() -> new AuditCheckpoint(now.minus(lookback), now, ""));
         exchange.setProperty(WINDOW, window);
         exchange.setProperty(MORE_PAGES, window.to().isAfter(window.from()));
+    }
+
+    /**
+     * Where the next window starts: the overlap before the last one's end, unless the entries
+     * read there were forwarded so long ago that deduplication no longer remembers them (the
+     * poller was stopped or backing off for about a dedup window): they would notify again.
+     */
+    private Instant nextFrom(Instant lastEnd, Instant now) {
+        boolean remembered = Duration.between(lastEnd, now).plus(overlap).plus(lag).compareTo(dedupWindow) < 0;
+        return remembered ? lastEnd.minus(overlap) : lastEnd;
     }
 
     public void nextPage(Exchange exchange) {

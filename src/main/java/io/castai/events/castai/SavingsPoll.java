@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.castai.events.intake.NotificationEvent;
 import io.castai.events.intake.Severity;
+import io.castai.events.outbox.Outbox;
 import org.apache.camel.Exchange;
 
 /**
@@ -25,13 +26,41 @@ public class SavingsPoll {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final CastaiApi api;
+    private final Outbox outbox;
     private final Clock clock;
     private final ZoneId zone;
 
-    public SavingsPoll(CastaiApi api, Clock clock, ZoneId zone) {
+    public SavingsPoll(CastaiApi api, Outbox outbox, Clock clock, ZoneId zone) {
         this.api = api;
+        this.outbox = outbox;
         this.clock = clock;
         this.zone = zone;
+    }
+
+    /**
+     * True once today's summary for the cluster is accepted: the schedule runs hourly so a failed
+     * run is tried again. A checkpoint in the store says so, not the dedup window, which may be
+     * shorter than a day.
+     */
+    public boolean postedToday(String clusterId) {
+        return outbox.checkpoint(checkpointName(clusterId)).map(today().toString()::equals).orElse(false);
+    }
+
+    /** After the day's summary is accepted (or found already accepted): the day's later runs stop early. */
+    public void posted(Exchange exchange) {
+        outbox.saveCheckpoint(checkpointName(exchange.getProperty(PollerBackoff.CLUSTER, String.class)), today().toString());
+    }
+
+    private static String checkpointName(String clusterId) {
+        return "savings/" + clusterId;
+    }
+
+    private static String eventId(String clusterId, LocalDate day) {
+        return "savings:" + clusterId + ":" + day;
+    }
+
+    private LocalDate today() {
+        return LocalDate.now(clock.withZone(zone));
     }
 
     public void begin(Exchange exchange) {
@@ -72,11 +101,11 @@ public class SavingsPoll {
         } catch (Exception e) {
             estimate = JSON.nullNode();
         }
-        LocalDate day = LocalDate.now(clock.withZone(zone));
+        LocalDate day = today();
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("day", day.toString());
         String summary = summary(estimate, clusterName, details);
-        return new NotificationEvent("savings:" + clusterId + ":" + day, "savings.daily", Severity.INFO,
+        return new NotificationEvent(eventId(clusterId, day), "savings.daily", Severity.INFO,
                 clusterId, clusterName, clock.instant().toString(), "Daily CAST AI savings", summary, details,
                 NotificationEvent.ORIGIN_API);
     }

@@ -22,7 +22,7 @@ public final class JsonHttpErrors {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOO_LARGE = "request body is larger than the configured limit";
     private static final String NO_SUCH_PATH = "no such endpoint";
-    private static final String SHUTTING_DOWN = "the service is shutting down: retry";
+    private static final String NOT_RUNNING = "the service is starting or stopping: retry";
 
     private JsonHttpErrors() {
     }
@@ -31,9 +31,9 @@ public final class JsonHttpErrors {
         for (VertxPlatformHttpRouter router : camelContext.getRegistry().findByType(VertxPlatformHttpRouter.class)) {
             // ordered last: it answers only what no endpoint (nor a route added later) serves
             router.route().last().handler(ctx -> {
-                if (camelContext.isStopping()) {
-                    // the intake stops first on shutdown: a 503 has the sender retry, a 404 would not
-                    answer(ctx, 503, SHUTTING_DOWN);
+                if (!camelContext.isStarted()) {
+                    // the intake starts last and stops first: a 503 has the sender retry, a 404 would not
+                    answer(ctx, 503, NOT_RUNNING);
                     return;
                 }
                 metrics.rejected("unknown_path");

@@ -54,6 +54,18 @@ class AuditPollTest {
     }
 
     @Test
+    void afterAGapLongerThanTheDedupWindowTheNextWindowStartsWhereTheLastEnded() throws Exception {
+        AuditPoll first = poll(Clock.fixed(NOW, ZoneOffset.UTC));
+        Exchange run = begin(first);
+        run.setProperty("auditNextCursor", "");
+        first.commitPage(run);
+
+        // stopped for a day: what the overlap would read again was forwarded too long ago to be remembered
+        AuditPoll dayLater = poll(Clock.fixed(NOW.plus(Duration.ofHours(24)), ZoneOffset.UTC));
+        assertThat(window(begin(dayLater)).from()).isEqualTo(Instant.parse("2026-11-27T11:59:30Z"));
+    }
+
+    @Test
     void anUnfinishedWindowIsResumedAtItsCursor() throws Exception {
         AuditPoll poll = poll(Clock.fixed(NOW, ZoneOffset.UTC));
         Exchange run = begin(poll);
@@ -77,7 +89,7 @@ class AuditPollTest {
 
     private AuditPoll poll(Clock clock) {
         return new AuditPoll(new CastaiApi("k", "http://castai", "c-1"), new PolledEvents(new EventParser()), store,
-                dataDir, Duration.ofHours(1), Duration.ofSeconds(30), Duration.ofMinutes(5), 100, clock);
+                dataDir, Duration.ofHours(1), Duration.ofSeconds(30), Duration.ofMinutes(5), Duration.ofHours(24), 100, clock);
     }
 
     private static Exchange begin(AuditPoll poll) {
