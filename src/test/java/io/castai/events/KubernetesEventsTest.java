@@ -88,6 +88,12 @@ class KubernetesEventsTest {
 
             await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
                     .until(() -> log.linesContaining("Kubernetes event NodeMissed").size() == 1);
+            // with the watch working, a resync takes nothing again and leaves the watch alone
+            String duplicates = duplicates(service);
+            long watchStarted = service.camelContext().getRoute("k8s-events").getUptimeMillis();
+            await().pollDelay(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(6)).until(() -> true);
+            assertThat(duplicates(service)).isEqualTo(duplicates);
+            assertThat(service.camelContext().getRoute("k8s-events").getUptimeMillis()).isGreaterThan(watchStarted + 4000);
         }
     }
 
@@ -111,6 +117,11 @@ class KubernetesEventsTest {
         try (RunningService service = RunningService.builder().start()) {
             assertThat(service.camelContext().getRoute("k8s-events")).isNull();
         }
+    }
+
+    private static String duplicates(RunningService service) {
+        return service.get("/observe/metrics").body().lines().filter(l -> l.startsWith("castai_events_duplicate_total"))
+                .findFirst().orElse("none");
     }
 
     private static Event event(String namespace, String name, String uid, String reason, String type, String note) {

@@ -1,8 +1,12 @@
 package io.castai.events.kubernetes;
 
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.castai.events.intake.NotificationEvent;
 import io.castai.events.intake.Severity;
@@ -28,6 +32,8 @@ public class KubernetesEvents {
     private final String clusterName;
     private final String source;
     private final String namespace;
+    /** uid → the resourceVersion last handled: what a resync or a restarted watch need not take again. */
+    private final Map<String, String> handled = new ConcurrentHashMap<>();
 
     public KubernetesEvents(String clusterName, String source, String namespace) {
         this.clusterName = clusterName == null || clusterName.isBlank() ? null : clusterName.trim();
@@ -45,7 +51,44 @@ public class KubernetesEvents {
                 || event.getDeprecatedSource() != null && source.equals(event.getDeprecatedSource().getComponent());
     }
 
-    /** After a resync: a fresh watch, in case the last one ended (its first answers are duplicates, dropped). */
+    /** Whether the event was not yet handled at this version (a restarted watch, or a resync, lists it again). */
+    public boolean isNew(Event event) {
+        String version = handled.get(key(event));
+        return version == null || !version.equals(version(event));
+    }
+
+    /** The event in exchange property {@code k8sEvent} was accepted (or is not CAST AI's): not taken again at this version. */
+    public void handled(Exchange exchange) {
+        Event event = exchange.getProperty("k8sEvent", Event.class);
+        handled.put(key(event), version(event));
+    }
+
+    /**
+     * Of the events a resync listed, those not handled at their version: the watch missed them
+     * (exchange property {@code watchMissed}: the watch is restarted). Events gone from the list
+     * are forgotten.
+     */
+    public List<Event> missedByTheWatch(Exchange exchange) {
+        @SuppressWarnings("unchecked")
+        List<Event> listed = exchange.getMessage().getBody(List.class);
+        Set<String> present = new HashSet<>();
+        listed.forEach(event -> present.add(key(event)));
+        handled.keySet().retainAll(present);
+        List<Event> missed = listed.stream().filter(this::isNew).toList();
+        exchange.setProperty("watchMissed", !missed.isEmpty());
+        return missed;
+    }
+
+    private static String key(Event event) {
+        String uid = event.getMetadata().getUid();
+        return uid != null ? uid : event.getMetadata().getNamespace() + "/" + event.getMetadata().getName();
+    }
+
+    private static String version(Event event) {
+        return String.valueOf(event.getMetadata().getResourceVersion());
+    }
+
+    /** After a resync found what the watch missed: a fresh watch, in case the last one ended. */
     public void restartWatch(Exchange exchange) throws Exception {
         if (!exchange.getContext().isStarted()) {
             return; // stopping: the watch stays stopped
@@ -86,10 +129,8 @@ public class KubernetesEvents {
         details.put("count", event.getSeries() != null ? event.getSeries().getCount() : event.getDeprecatedCount());
         details.values().removeIf(v -> v == null);
         String note = event.getNote() == null ? reason : event.getNote();
-        String uid = event.getMetadata().getUid();
-        String key = uid != null ? uid : event.getMetadata().getNamespace() + "/" + event.getMetadata().getName();
         return new NotificationEvent(
-                "k8s:" + key,
+                "k8s:" + key(event),
                 "k8s." + reason.replaceAll("[^A-Za-z0-9_.:-]", "_"),
                 "Warning".equalsIgnoreCase(event.getType()) ? Severity.WARNING : Severity.INFO,
                 null,
