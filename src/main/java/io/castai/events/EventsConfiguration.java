@@ -68,9 +68,8 @@ public class EventsConfiguration implements CamelConfiguration {
 
     /** camel-master asks it which replica runs the pollers (routes/poll-*.camel.yaml). */
     @BindToRegistry
-    public StoreLeaseClusterService clusterService(Outbox outbox, @PropertyInject("castai.pollers.takeover") String takeover,
-                                                   Clock clock) {
-        return new StoreLeaseClusterService(outbox, duration(takeover), clock);
+    public StoreLeaseClusterService clusterService(Outbox outbox, @PropertyInject("castai.pollers.takeover") String takeover) {
+        return new StoreLeaseClusterService(outbox, duration(takeover));
     }
 
     @BindToRegistry

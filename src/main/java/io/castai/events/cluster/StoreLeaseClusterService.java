@@ -1,7 +1,6 @@
 package io.castai.events.cluster;
 
 import java.lang.management.ManagementFactory;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
 
@@ -18,20 +17,18 @@ import org.apache.camel.support.cluster.AbstractCamelClusterService;
 public class StoreLeaseClusterService extends AbstractCamelClusterService<StoreLeaseClusterView> {
     private final Outbox outbox;
     private final Duration takeover;
-    private final Clock clock;
     private final String memberId;
 
-    public StoreLeaseClusterService(Outbox outbox, Duration takeover, Clock clock) {
+    public StoreLeaseClusterService(Outbox outbox, Duration takeover) {
         super("store-lease");
         this.outbox = outbox;
         this.takeover = takeover;
-        this.clock = clock;
         // host@pid plus a random part: a restarted pod with the same name is another member
         this.memberId = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
     }
 
     @Override
     protected StoreLeaseClusterView createView(String namespace) {
-        return new StoreLeaseClusterView(this, namespace, outbox, memberId, takeover, clock);
+        return new StoreLeaseClusterView(this, namespace, outbox, memberId, takeover);
     }
 }

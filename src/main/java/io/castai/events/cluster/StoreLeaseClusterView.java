@@ -1,6 +1,5 @@
 package io.castai.events.cluster;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -29,24 +28,27 @@ class StoreLeaseClusterView extends AbstractCamelClusterView {
     private final String memberId;
     private final Duration ttl;
     private final Duration interval;
-    private final Clock clock;
     private final CamelClusterMember local = new LocalMember();
     private ScheduledExecutorService executor;
     private volatile boolean leader;
+    /** System.nanoTime() when the lease last renewed was asked for: elapsed time, untouched by clock steps. */
     private volatile long heldSince;
+    private boolean stopped;
 
     StoreLeaseClusterView(CamelClusterService service, String namespace, Outbox outbox, String memberId,
-                          Duration takeover, Clock clock) {
+                          Duration takeover) {
         super(service, namespace);
         this.outbox = outbox;
         this.memberId = memberId;
         this.ttl = takeover.multipliedBy(2).dividedBy(3);
         this.interval = takeover.dividedBy(6);
-        this.clock = clock;
     }
 
     @Override
     protected void doStart() {
+        synchronized (this) {
+            stopped = false;
+        }
         executor = getCamelContext().getExecutorServiceManager()
                 .newScheduledThreadPool(this, "lease-" + getNamespace(), 2);
         executor.scheduleWithFixedDelay(this::renew, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
@@ -55,9 +57,14 @@ class StoreLeaseClusterView extends AbstractCamelClusterView {
     }
 
     @Override
-    protected void doStop() {
+    protected void doStop() throws InterruptedException {
+        synchronized (this) {
+            stopped = true; // a renewal still in flight does not make this replica leader again
+        }
         if (executor != null) {
             getCamelContext().getExecutorServiceManager().shutdownNow(executor);
+            // let a renewal in flight finish before the lease is given up: it would write it back
+            executor.awaitTermination(5, TimeUnit.SECONDS);
             executor = null;
         }
         if (leader) {
@@ -72,7 +79,7 @@ class StoreLeaseClusterView extends AbstractCamelClusterView {
 
     private void renew() {
         // the lease written runs from here (the store is given this replica's time)
-        long attempt = clock.millis();
+        long attempt = System.nanoTime();
         boolean held;
         try {
             held = outbox.holdLease(getNamespace(), memberId, ttl);
@@ -80,6 +87,9 @@ class StoreLeaseClusterView extends AbstractCamelClusterView {
             return; // stepDownBeforeExpiry lets go in time
         }
         synchronized (this) {
+            if (stopped) {
+                return;
+            }
             if (held) {
                 heldSince = attempt;
                 if (!leader && !nearExpiry()) {
@@ -101,7 +111,7 @@ class StoreLeaseClusterView extends AbstractCamelClusterView {
     }
 
     private boolean nearExpiry() {
-        return clock.millis() - heldSince >= ttl.minus(interval).toMillis();
+        return System.nanoTime() - heldSince >= ttl.minus(interval).toNanos();
     }
 
     private synchronized void stepDown(String why) {

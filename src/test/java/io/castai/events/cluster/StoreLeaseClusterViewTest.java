@@ -53,8 +53,8 @@ class StoreLeaseClusterViewTest {
     @Test
     void aLeaderWhoseRenewalHangsStepsDownBeforeItsLeaseRunsOut() throws Exception {
         SlowStoreOutbox outbox = new SlowStoreOutbox();
-        // takeover 3 s: the lease lasts 2 s, renewed every 500 ms
-        StoreLeaseClusterService service = new StoreLeaseClusterService(outbox, Duration.ofSeconds(3), Clock.systemUTC());
+        // takeover 6 s: the lease lasts 4 s, renewed every second; the leader lets go 1 s before it runs out
+        StoreLeaseClusterService service = new StoreLeaseClusterService(outbox, Duration.ofSeconds(6));
         try (DefaultCamelContext context = new DefaultCamelContext()) {
             context.addService(service);
             context.start();
@@ -62,9 +62,9 @@ class StoreLeaseClusterViewTest {
             view.start();
             await().atMost(Duration.ofSeconds(5)).until(() -> view.getLeader().isPresent());
 
-            outbox.hangMillis = 6000;
-            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).until(() -> view.getLeader().isEmpty());
-            long leaseEnd = outbox.lastGoodRenewal.get() + 2000;
+            outbox.hangMillis = 10_000;
+            await().atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(20)).until(() -> view.getLeader().isEmpty());
+            long leaseEnd = outbox.lastGoodRenewal.get() + 4000;
             assertThat(System.currentTimeMillis()).as("stepped down before the lease ran out").isLessThan(leaseEnd);
         }
     }
