@@ -214,6 +214,9 @@ class CastaiPollersTest {
             assertThat(castai.acknowledged()).as("the odd one stays in the console, unacknowledged")
                     .containsExactly("0f7c2b9e-5a41-4d1e-b0f3-6e2d9a8c7b15");
             awaitLog("CAST AI notification odd-1 skipped and left unacknowledged: 'Severity' must be one of");
+            int polls = castai.calls("/v1/notifications").size();
+            await().atMost(Duration.ofSeconds(10)).until(() -> castai.calls("/v1/notifications").size() >= polls + 2);
+            assertThat(log.linesContaining("CAST AI notification odd-1 skipped")).as("said once, not at every poll").hasSize(1);
         }
     }
 

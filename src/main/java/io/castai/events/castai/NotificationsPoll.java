@@ -2,9 +2,11 @@ package io.castai.events.castai;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -30,6 +32,13 @@ public class NotificationsPoll {
     private final PolledEvents events;
     private final Outbox outbox;
     private final int pageLimit;
+    /** Notifications already said to be skipped: each is warned about once, not at every poll (bounded). */
+    private final Set<String> skipped = Collections.newSetFromMap(Collections.synchronizedMap(new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > 1000;
+        }
+    }));
 
     public NotificationsPoll(CastaiApi api, PolledEvents events, Outbox outbox, int pageLimit) {
         this.api = api;
@@ -69,8 +78,12 @@ public class NotificationsPoll {
                 ids.add(item.path("id").asText());
             } catch (InvalidEventException e) {
                 // one odd notification must not hold up the rest of the page (it would, every poll, until it expired)
-                LOG.warn("CAST AI notification {} skipped and left unacknowledged: {}",
-                        item.path("id").asText(), e.getMessage());
+                String id = item.path("id").asText();
+                if (skipped.add(id)) {
+                    LOG.warn("CAST AI notification {} skipped and left unacknowledged: {}", id, e.getMessage());
+                } else {
+                    LOG.debug("CAST AI notification {} skipped again: {}", id, e.getMessage());
+                }
             }
         }
         String cursor = page.path("nextCursor").asText("");
@@ -91,8 +104,9 @@ public class NotificationsPoll {
      */
     public boolean hasAcks(Exchange exchange) {
         List<?> ids = exchange.getProperty(PAGE_IDS, List.class);
-        List<String> stored = ids == null ? List.of()
-                : ids.stream().map(String::valueOf).filter(id -> outbox.acceptedAt(id).isPresent()).toList();
+        List<String> page = ids == null ? List.of() : ids.stream().map(String::valueOf).toList();
+        Set<String> held = outbox.stored(page);
+        List<String> stored = page.stream().filter(held::contains).toList();
         exchange.setProperty(PAGE_IDS, stored);
         return !stored.isEmpty();
     }

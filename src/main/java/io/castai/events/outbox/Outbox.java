@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,6 +90,27 @@ public class Outbox extends ServiceSupport {
     public Optional<Instant> acceptedAt(String id) {
         long at = queryLong("SELECT COALESCE(MAX(accepted_at), 0) FROM events WHERE id = ?", id);
         return at == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(at));
+    }
+
+    /** Which of these ids the store holds an event for, in one query. */
+    public Set<String> stored(Collection<String> ids) {
+        Set<String> stored = new HashSet<>();
+        if (ids.isEmpty()) {
+            return stored;
+        }
+        String marks = String.join(", ", Collections.nCopies(ids.size(), "?"));
+        try (Connection c = store.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT id FROM events WHERE id IN (" + marks + ")")) {
+            StoreWriter.bind(ps, ids.toArray());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    stored.add(rs.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new OutboxException("cannot read the outbox", e);
+        }
+        return stored;
     }
 
     /** Ids of the events accepted at or after {@code since}, with when, newest first, at most {@code limit}. */

@@ -54,6 +54,15 @@ abstract class OutboxTest {
     }
 
     @Test
+    void theStoreSaysWhichIdsItHoldsInOneQuery() {
+        accept("held-1", "slack");
+        accept("held-2", "slack");
+
+        assertThat(outbox.stored(List.of("held-1", "absent", "held-2"))).containsExactlyInAnyOrder("held-1", "held-2");
+        assertThat(outbox.stored(List.of())).isEmpty();
+    }
+
+    @Test
     void anEventIsStoredWithItsDeliveriesInOneCommit() {
         List<ChannelMessage> recorded = outbox.accept(event("e0"), List.of(message("log", true),
                 message("slack", false), message("pagerduty", false)));
