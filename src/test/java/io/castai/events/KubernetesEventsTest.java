@@ -98,6 +98,25 @@ class KubernetesEventsTest {
     }
 
     @Test
+    void aSourceThatMatchesNothingIsSaidOnce() {
+        try (LogCapture log = LogCapture.attach();
+             RunningService ignored = RunningService.builder()
+                     .property("k8s.events.enabled", true)
+                     .property("k8s.master-url", server.url("/"))
+                     .property("k8s.events.namespace", "other-agent")
+                     .property("k8s.events.resync", "1s")
+                     .start()) {
+            client.events().v1().events().inNamespace("other-agent").resource(event("other-agent", "evt-other",
+                    "uid-other", "Started", "Normal", "started", "someone-else")).create();
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> !log.linesContaining(
+                    "None of the 1 Kubernetes events in namespace other-agent was reported by 'castai'").isEmpty());
+            await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> true);
+            assertThat(log.linesContaining("None of the")).hasSize(1);
+        }
+    }
+
+    @Test
     void aRefusedListIsLogged() throws Exception {
         try (HttpStandIn forbidding = new HttpStandIn(403, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
                 + "\"reason\":\"Forbidden\",\"code\":403,\"message\":\"events.events.k8s.io is forbidden\"}");

@@ -34,6 +34,7 @@ public class KubernetesEvents {
     private final String namespace;
     /** uid → the resourceVersion last handled: what a resync or a restarted watch need not take again. */
     private final Map<String, String> handled = new ConcurrentHashMap<>();
+    private volatile boolean toldNoneFromSource;
 
     public KubernetesEvents(String clusterName, String source, String namespace) {
         this.clusterName = clusterName == null || clusterName.isBlank() ? null : clusterName.trim();
@@ -74,6 +75,13 @@ public class KubernetesEvents {
         Set<String> present = new HashSet<>();
         listed.forEach(event -> present.add(key(event)));
         handled.keySet().retainAll(present);
+        if (!source.isEmpty() && !listed.isEmpty() && listed.stream().noneMatch(this::isFromSource) && !toldNoneFromSource) {
+            // a source name that matches nothing would otherwise drop every event without a word
+            toldNoneFromSource = true;
+            LOG.warn("None of the {} Kubernetes events in namespace {} was reported by '{}' (K8S_EVENTS_SOURCE); "
+                    + "they are not notified. Set K8S_EVENTS_SOURCE to their source, or empty for all", listed.size(),
+                    namespace, source);
+        }
         List<Event> missed = listed.stream().filter(this::isNew).toList();
         exchange.setProperty("watchMissed", !missed.isEmpty());
         return missed;
