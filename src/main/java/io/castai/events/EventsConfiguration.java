@@ -175,10 +175,6 @@ public class EventsConfiguration implements CamelConfiguration {
                                @PropertyInject("castai.audit.overlap") String overlap,
                                @PropertyInject("dedup.window") String dedupWindow,
                                @PropertyInject("castai.audit.page-limit") int pageLimit) {
-        if (duration(overlap).compareTo(duration(dedupWindow)) >= 0) {
-            throw new ConfigurationException("CASTAI_AUDIT_OVERLAP: must be shorter than DEDUP_WINDOW "
-                    + "(entries read twice must still be remembered)");
-        }
         return new AuditPoll(api, events, outbox, Path.of(dataDir), duration(lookback), duration(lag), duration(overlap),
                 duration(dedupWindow), pageLimit(pageLimit, "CASTAI_AUDIT_PAGE_LIMIT"), clock);
     }

@@ -57,12 +57,6 @@ class ChannelsStartUpTest {
                 .isEqualTo("CASTAI_AUDIT_PAGE_LIMIT: must be from 1 to 1000 (the CAST AI API's largest page)");
     }
 
-    @Test
-    void anAuditOverlapAsLongAsTheDedupWindowStopsStartUp() {
-        assertThat(startUpFailure(RunningService.builder().property("castai.audit.overlap", "1h").property("dedup.window", "1h")))
-                .isEqualTo("CASTAI_AUDIT_OVERLAP: must be shorter than DEDUP_WINDOW (entries read twice must still be remembered)");
-    }
-
     private static String startUpFailure(RunningService.Builder builder) {
         try (RunningService ignored = builder.start()) {
             throw new AssertionError("the service started");
