@@ -143,6 +143,24 @@ class CastaiPollersTest {
     }
 
     @Test
+    void aKeyRefusedForOneEndpointStopsOnlyThatPoller() throws Exception {
+        castai.withFixtureAuditEntriesUnchecked();
+        castai.failNext("/v1/kubernetes/external-clusters/" + CLUSTER + "/estimated-savings", 403, null);
+        try (RunningService service = auditService()
+                .property("castai.savings.enabled", true)
+                .property("castai.savings.schedule", EVERY_SECOND).start()) {
+            awaitLog("CAST AI API refused the key (HTTP 403");
+            assertThat(log.linesContaining("CAST AI API refused the key").get(0)).contains("for the savings poller of cluster " + CLUSTER);
+            FIXTURE_AUDIT_IDS.forEach(id -> awaitLog("Audit entry " + id));
+            // written after the refusal: the audit poller still runs
+            castai.addAuditEntry("a0d17000-0000-4000-8000-000000000001", "clusterResumed", Instant.now());
+            awaitLog("Audit entry a0d17000-0000-4000-8000-000000000001");
+            assertThat(service.get("/observe/health").body()).contains("savings:" + CLUSTER).doesNotContain("audit:" + CLUSTER);
+            assertThat(slack.requests()).as("no savings summary").isEmpty();
+        }
+    }
+
+    @Test
     void aTooManyRequestsAnswerPausesThePollerForItsRetryAfter() {
         castai.withFixtureAuditEntriesUnchecked();
         castai.failNext("/v1/audit", 429, "3");

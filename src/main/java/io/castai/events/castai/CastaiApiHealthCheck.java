@@ -31,12 +31,12 @@ public class CastaiApiHealthCheck extends AbstractHealthCheck {
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-        Set<String> refused = backoff.refusedClusters();
+        Set<String> refused = backoff.refusals();
         if (refused.isEmpty()) {
             builder.up();
         } else {
-            builder.message("CAST AI API refused the key for " + refused);
-            builder.detail("refused.clusters", String.join(",", refused));
+            builder.message("CAST AI API refused the key for " + refused + " (poller:cluster)");
+            builder.detail("refused", String.join(",", refused));
             builder.down();
         }
     }

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What a failed CAST AI call means for the next scheduled run. 401/403: the key is refused, so
- * that cluster is not polled again (one error line; health reports it). 429, 5xx and I/O
+ * that poller does not poll that cluster again (one error line; health reports it); the other
+ * pollers go on (a key may lack the right for one endpoint only). 429, 5xx and I/O
  * errors: the poller skips runs until Retry-After or an exponential backoff has passed, then
  * resumes from its checkpoint.
  */
@@ -30,7 +31,8 @@ public class PollerBackoff {
     private final Duration initial;
     private final Duration max;
     private final Clock clock;
-    private final Set<String> refusedClusters = ConcurrentHashMap.newKeySet();
+    /** poller:cluster pairs whose key was refused. */
+    private final Set<String> refused = ConcurrentHashMap.newKeySet();
     private final Map<String, Instant> notBefore = new ConcurrentHashMap<>();
     private final Map<String, Integer> failures = new ConcurrentHashMap<>();
 
@@ -40,9 +42,9 @@ public class PollerBackoff {
         this.clock = clock;
     }
 
-    /** False while a cluster's key is refused or its poller is backing off. */
+    /** False while the key is refused for this poller and cluster, or the poller is backing off. */
     public boolean isDue(String poller, String cluster) {
-        if (refusedClusters.contains(cluster)) {
+        if (refused.contains(key(poller, cluster))) {
             return false;
         }
         Instant after = notBefore.get(key(poller, cluster));
@@ -63,9 +65,9 @@ public class PollerBackoff {
         DeliveryFailure failure = DeliveryFailure.classify(cause);
         String where = cluster.isEmpty() ? "the organization" : "cluster " + cluster;
         if (failure.credentialsRefused()) {
-            if (refusedClusters.add(cluster)) {
-                LOG.error("CAST AI API refused the key ({}) for {}: its polling has stopped; "
-                        + "fix CASTAI_API_KEY and restart", failure.description(), where);
+            if (refused.add(key(poller, cluster))) {
+                LOG.error("CAST AI API refused the key ({}) for the {} poller of {}: it has stopped polling there; "
+                        + "fix CASTAI_API_KEY and restart", failure.description(), poller, where);
             }
             return;
         }
@@ -80,9 +82,9 @@ public class PollerBackoff {
                 poller, where, failure.description(), wait.toSeconds());
     }
 
-    /** Clusters whose key was refused, for the health check. */
-    public Set<String> refusedClusters() {
-        return new TreeSet<>(refusedClusters);
+    /** The pollers and clusters ({@code audit:<cluster>}) whose key was refused, for the health check. */
+    public Set<String> refusals() {
+        return new TreeSet<>(refused);
     }
 
     private Duration exponential(int failureCount) {
@@ -91,6 +93,6 @@ public class PollerBackoff {
     }
 
     private static String key(String poller, String cluster) {
-        return poller + "/" + cluster;
+        return poller + ":" + cluster;
     }
 }
