@@ -130,6 +130,7 @@ class BadInputTest {
             assertThat(new ObjectMapper().readTree(response.body()).get("error").asText()).isEqualTo("no such endpoint");
         }
         assertThat(app.log.linesContaining("Rejected request to /nothing/here: no such endpoint")).isNotEmpty();
+        assertThat(app.log.linesContaining("no such endpoint")).as("at most a line a second").hasSize(1);
         // the endpoints themselves are untouched
         assertThat(app.service.get("/observe/health").statusCode()).isEqualTo(200);
         assertThat(app.service.get("/observe/metrics").body()).containsPattern("castai_events_rejected_total\\{reason=\"unknown_path\"} [1-9]");

@@ -1,6 +1,8 @@
 package io.castai.events.ops;
 
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,6 +30,8 @@ public final class JsonHttpErrors {
     }
 
     public static void install(CamelContext camelContext, ServiceMetrics metrics) {
+        AtomicLong lastUnknownPathLine = new AtomicLong(System.nanoTime() - TimeUnit.SECONDS.toNanos(2));
+        AtomicLong unknownPathsUnlogged = new AtomicLong();
         for (VertxPlatformHttpRouter router : camelContext.getRegistry().findByType(VertxPlatformHttpRouter.class)) {
             // ordered last: it answers only what no endpoint (nor a route added later) serves
             router.route().last().handler(ctx -> {
@@ -37,7 +41,7 @@ public final class JsonHttpErrors {
                     return;
                 }
                 metrics.rejected("unknown_path");
-                LOG.warn("Rejected request to {}: {}", ctx.normalizedPath(), NO_SUCH_PATH);
+                logUnknownPath(ctx.normalizedPath(), lastUnknownPathLine, unknownPathsUnlogged);
                 answer(ctx, 404, NO_SUCH_PATH);
             });
             router.route("/*").failureHandler(ctx -> {
@@ -54,6 +58,22 @@ public final class JsonHttpErrors {
                     answer(ctx, ctx.statusCode(), reason);
                 }
             });
+        }
+    }
+
+    /**
+     * At most a line a second: the intake is public, and a scanner trying paths would fill the log
+     * (every one is counted in castai_events_rejected_total{reason="unknown_path"}).
+     */
+    private static void logUnknownPath(String path, AtomicLong lastUnknownPathLine, AtomicLong unknownPathsUnlogged) {
+        long now = System.nanoTime();
+        long last = lastUnknownPathLine.get();
+        if (now - last >= TimeUnit.SECONDS.toNanos(1) && lastUnknownPathLine.compareAndSet(last, now)) {
+            long more = unknownPathsUnlogged.getAndSet(0);
+            LOG.warn("Rejected request to {}: {}{}", path, NO_SUCH_PATH,
+                    more > 0 ? " (and " + more + " more such requests since the last line)" : "");
+        } else {
+            unknownPathsUnlogged.incrementAndGet();
         }
     }
 
