@@ -136,9 +136,8 @@ public class BaseConfiguration implements CamelConfiguration {
 
     @BindToRegistry
     public KubernetesEvents kubernetesEvents(@PropertyInject(value = "k8s.cluster-name", defaultValue = "") String name,
-                                             @PropertyInject(value = "k8s.events.source", defaultValue = "castai") String source,
-                                             @PropertyInject(value = "k8s.events.namespace", defaultValue = "castai-agent") String namespace) {
-        return new KubernetesEvents(name, source, namespace);
+                                             @PropertyInject(value = "k8s.events.source", defaultValue = "castai") String source) {
+        return new KubernetesEvents(name, source);
     }
 
     /**

@@ -37,6 +37,8 @@ import io.castai.events.delivery.DeliveryRetryPolicy;
 import io.castai.events.delivery.DueDeliveries;
 import io.castai.events.delivery.QueuedDeliveriesOnStop;
 import io.castai.events.intake.IntakeResponses;
+import io.castai.events.kubernetes.KubernetesEvents;
+import io.castai.events.kubernetes.WatchResync;
 import io.castai.events.ops.ServiceMetrics;
 import io.castai.events.ops.StartupHooks;
 import org.apache.camel.BindToRegistry;
@@ -191,6 +193,13 @@ public class EventsConfiguration implements CamelConfiguration {
             throw new ConfigurationException(setting + ": must be from 1 to 1000 (the CAST AI API's largest page)");
         }
         return value;
+    }
+
+    @BindToRegistry
+    public WatchResync kubernetesWatch(KubernetesEvents events,
+                                       @PropertyInject(value = "k8s.events.namespace", defaultValue = "castai-agent") String namespace,
+                                       @PropertyInject(value = "k8s.events.resync", defaultValue = "5m") String resync) {
+        return new WatchResync(events, namespace, duration(resync));
     }
 
     @BindToRegistry
