@@ -41,6 +41,7 @@ public class AuditPoll {
     private final Duration lag;
     private final Duration overlap;
     private final Duration dedupWindow;
+    private volatile boolean toldOverlapSkipped;
     private final int pageLimit;
     private final Clock clock;
 
@@ -82,7 +83,15 @@ public class AuditPoll {
      * poller was stopped or backing off for about a dedup window): they would notify again.
      */
     private Instant nextFrom(Instant lastEnd, Instant now) {
-        boolean remembered = Duration.between(lastEnd, now).plus(overlap).plus(lag).compareTo(dedupWindow) < 0;
+        // the last window's entries were accepted when it was read, about at its end: remembered
+        // for a dedup window from then (a minute kept spare)
+        boolean remembered = Duration.between(lastEnd, now).plus(Duration.ofMinutes(1)).compareTo(dedupWindow) < 0;
+        if (!remembered && !overlap.isZero() && !toldOverlapSkipped) {
+            toldOverlapSkipped = true;
+            LOG.info("CAST AI audit log: the last window ended {} ago, longer than deduplication remembers; "
+                    + "the next one starts there, without CASTAI_AUDIT_OVERLAP (entries read twice would notify again)",
+                    Duration.between(lastEnd, now).truncatedTo(ChronoUnit.SECONDS));
+        }
         return remembered ? lastEnd.minus(overlap) : lastEnd;
     }
 

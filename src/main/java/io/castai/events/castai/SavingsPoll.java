@@ -23,6 +23,8 @@ import org.apache.camel.Exchange;
  */
 public class SavingsPoll {
     private static final String CLUSTER_NAME = "clusterName";
+    /** Exchange property: the day (in the schedule's time zone) the run is for. */
+    private static final String DAY = "savingsDay";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final CastaiApi api;
@@ -42,13 +44,15 @@ public class SavingsPoll {
      * run is tried again. A checkpoint in the store says so, not the dedup window, which may be
      * shorter than a day.
      */
-    public boolean postedToday(String clusterId) {
-        return outbox.checkpoint(checkpointName(clusterId)).map(today().toString()::equals).orElse(false);
+    public boolean postedToday(Exchange exchange) {
+        return outbox.checkpoint(checkpointName(exchange.getProperty(PollerBackoff.CLUSTER, String.class)))
+                .map(exchange.getProperty(DAY, String.class)::equals).orElse(false);
     }
 
     /** After the day's summary is accepted (or found already accepted): the day's later runs stop early. */
     public void posted(Exchange exchange) {
-        outbox.saveCheckpoint(checkpointName(exchange.getProperty(PollerBackoff.CLUSTER, String.class)), today().toString());
+        outbox.saveCheckpoint(checkpointName(exchange.getProperty(PollerBackoff.CLUSTER, String.class)),
+                exchange.getProperty(DAY, String.class));
     }
 
     private static String checkpointName(String clusterId) {
@@ -66,6 +70,8 @@ public class SavingsPoll {
     public void begin(Exchange exchange) {
         exchange.setProperty(PollerBackoff.POLLER, "savings");
         exchange.setProperty(PollerBackoff.CLUSTER, exchange.getMessage().getBody(String.class));
+        // one day for the whole run, so a run across midnight checks, posts and records the same one
+        exchange.setProperty(DAY, today().toString());
     }
 
     /** {@code GET /v1/kubernetes/external-clusters/{id}}: only for the cluster's name. */
@@ -101,7 +107,7 @@ public class SavingsPoll {
         } catch (Exception e) {
             estimate = JSON.nullNode();
         }
-        LocalDate day = today();
+        LocalDate day = LocalDate.parse(exchange.getProperty(DAY, String.class));
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("day", day.toString());
         String summary = summary(estimate, clusterName, details);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -85,19 +86,24 @@ public final class Store implements AutoCloseable {
         if (!LOCKED_HERE.add(lockFile)) {
             throw inUse(dataDir, "this process");
         }
+        FileChannel channel = null;
         try {
-            FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock lock = channel.tryLock();
             if (lock != null) {
                 return lock;
             }
             channel.close();
+            LOCKED_HERE.remove(lockFile);
+            throw inUse(dataDir, "another castai-events process");
+        } catch (OverlappingFileLockException e) {
+            // held in this process under another path: the channel stays open (closing it would drop that lock)
+            LOCKED_HERE.remove(lockFile);
+            throw inUse(dataDir, "this process");
         } catch (IOException e) {
             LOCKED_HERE.remove(lockFile);
             throw new UncheckedIOException("cannot lock " + lockFile, e);
         }
-        LOCKED_HERE.remove(lockFile);
-        throw inUse(dataDir, "another castai-events process");
     }
 
     private static IllegalStateException inUse(Path dataDir, String by) {
@@ -105,8 +111,13 @@ public final class Store implements AutoCloseable {
                 + "a SQLite outbox (several replicas share a PostgreSQL one: CASTAI_STORE_URL)");
     }
 
+    /** The lock file's real path (symbolic links resolved): one key however the directory is named. */
     private static Path lockFileIn(Path dataDir) {
-        return dataDir.resolve("castai-events.lock").toAbsolutePath().normalize();
+        try {
+            return dataDir.toRealPath().resolve("castai-events.lock");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot resolve data directory " + dataDir, e);
+        }
     }
 
     private void release() {

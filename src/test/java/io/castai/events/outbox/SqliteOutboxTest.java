@@ -1,5 +1,6 @@
 package io.castai.events.outbox;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -52,6 +53,13 @@ class SqliteOutboxTest extends OutboxTest {
         try (Store second = Store.sqlite(dir)) {
             assertThatThrownBy(second::own)
                     .hasMessageContaining("is in use by this process");
+        }
+        // the same directory by another name
+        Path link = Files.createSymbolicLink(dir.resolveSibling(dir.getFileName() + "-link"), dir);
+        try (Store byLink = Store.sqlite(link)) {
+            assertThatThrownBy(byLink::own).hasMessageContaining("is in use by this process");
+        } finally {
+            Files.delete(link);
         }
         Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), OpenDataDirectory.class.getName(), dir.toString()).start();
