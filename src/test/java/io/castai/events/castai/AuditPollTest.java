@@ -55,10 +55,7 @@ class AuditPollTest {
 
     @Test
     void afterAGapLongerThanTheDedupWindowTheNextWindowStartsWhereTheLastEnded() throws Exception {
-        AuditPoll first = poll(Clock.fixed(NOW, ZoneOffset.UTC));
-        Exchange run = begin(first);
-        run.setProperty("auditNextCursor", "");
-        first.commitPage(run);
+        readAPage("");
 
         // stopped for a day: what the overlap would read again was forwarded too long ago to be remembered
         AuditPoll dayLater = poll(Clock.fixed(NOW.plus(Duration.ofHours(24)), ZoneOffset.UTC));
@@ -67,10 +64,7 @@ class AuditPollTest {
 
     @Test
     void anUnfinishedWindowIsResumedAtItsCursor() throws Exception {
-        AuditPoll poll = poll(Clock.fixed(NOW, ZoneOffset.UTC));
-        Exchange run = begin(poll);
-        run.setProperty("auditNextCursor", "page-2");
-        poll.commitPage(run);
+        readAPage("page-2");
 
         AuditCheckpoint resumed = window(begin(poll(Clock.fixed(NOW.plus(Duration.ofHours(1)), ZoneOffset.UTC))));
         assertThat(resumed.cursor()).isEqualTo("page-2");
@@ -85,6 +79,14 @@ class AuditPollTest {
 
         assertThat(window(begin(poll(Clock.fixed(NOW, ZoneOffset.UTC))))).isEqualTo(new AuditCheckpoint(
                 Instant.parse("2026-11-27T10:00:00Z"), Instant.parse("2026-11-27T11:00:00Z"), "legacy-2"));
+    }
+
+    /** A run at NOW reads the first page of its window, whose answer names this next cursor. */
+    private void readAPage(String nextCursor) throws Exception {
+        AuditPoll poll = poll(Clock.fixed(NOW, ZoneOffset.UTC));
+        Exchange run = begin(poll);
+        run.setProperty("auditNextCursor", nextCursor);
+        poll.commitPage(run);
     }
 
     private AuditPoll poll(Clock clock) {
