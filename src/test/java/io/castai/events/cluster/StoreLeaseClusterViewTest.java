@@ -3,6 +3,7 @@ package io.castai.events.cluster;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.castai.events.outbox.Outbox;
@@ -24,7 +25,10 @@ class StoreLeaseClusterViewTest {
     /** A store that answers renewals at once, until told to hang in them (as a slow database does). */
     private final class SlowStoreOutbox extends Outbox {
         volatile long hangMillis;
+        /** After hanging, the renewal goes through (a slow store) instead of failing. */
+        volatile boolean slowButWorking;
         final AtomicLong lastGoodRenewal = new AtomicLong();
+        final AtomicLong released = new AtomicLong();
 
         SlowStoreOutbox() {
             super(Store.sqlite(dataDir), Clock.systemUTC(), Duration.ofMinutes(2), Duration.ofHours(24));
@@ -39,14 +43,17 @@ class StoreLeaseClusterViewTest {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                throw new OutboxException("the store did not answer", null);
+                if (!slowButWorking) {
+                    throw new OutboxException("the store did not answer", null);
+                }
             }
-            lastGoodRenewal.set(System.currentTimeMillis());
+            lastGoodRenewal.set(System.nanoTime());
             return true;
         }
 
         @Override
         public void releaseLease(String name, String owner) {
+            released.set(System.nanoTime());
         }
     }
 
@@ -64,8 +71,32 @@ class StoreLeaseClusterViewTest {
 
             outbox.hangMillis = 10_000;
             await().atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(20)).until(() -> view.getLeader().isEmpty());
-            long leaseEnd = outbox.lastGoodRenewal.get() + 4000;
-            assertThat(System.currentTimeMillis()).as("stepped down before the lease ran out").isLessThan(leaseEnd);
+            long leaseEnd = outbox.lastGoodRenewal.get() + TimeUnit.SECONDS.toNanos(4);
+            assertThat(System.nanoTime()).as("stepped down before the lease ran out").isLessThan(leaseEnd);
+        }
+    }
+
+    @Test
+    void aRenewalInFlightWhenTheReplicaStopsIsDoneBeforeTheLeaseIsGivenUp() throws Exception {
+        SlowStoreOutbox outbox = new SlowStoreOutbox();
+        StoreLeaseClusterService service = new StoreLeaseClusterService(outbox, Duration.ofSeconds(6));
+        try (DefaultCamelContext context = new DefaultCamelContext()) {
+            context.addService(service);
+            context.start();
+            CamelClusterView view = service.getView("castai-pollers");
+            view.start();
+            await().atMost(Duration.ofSeconds(5)).until(() -> view.getLeader().isPresent());
+
+            outbox.slowButWorking = true;
+            outbox.hangMillis = 1500;
+            long before = outbox.lastGoodRenewal.get();
+            Thread.sleep(1200); // a renewal (every second) is now in the slow store
+            view.stop();
+
+            assertThat(view.getLeader()).as("the renewal that came back after the stop made no leader").isEmpty();
+            assertThat(outbox.lastGoodRenewal.get()).as("the renewal in flight went through").isGreaterThan(before);
+            assertThat(outbox.released.get()).as("given up after that renewal, not before it (which it would undo)")
+                    .isGreaterThan(outbox.lastGoodRenewal.get());
         }
     }
 }
