@@ -1,10 +1,23 @@
 package io.castai.events.castai;
 
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.castai.events.outbox.Outbox;
+import io.castai.events.outbox.Store;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static io.castai.events.support.RunningService.fixture;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,5 +53,44 @@ class SavingsPollTest {
                 + "\"good\":{\"monthly\":{\"priceBefore\":\"10\",\"priceAfter\":\"7.555\"}}}}";
         assertThat(summary(mixed)).startsWith("Daily CAST AI savings: 2.45 USD/month for cluster prod")
                 .contains("current cost unknown", "best option: good");
+    }
+
+    @Test
+    void aRunAcrossMidnightRecordsTheDayItStartedOn(@TempDir Path dataDir) {
+        Outbox outbox = new Outbox(Store.sqlite(dataDir), Clock.systemUTC(), Duration.ofMinutes(2), Duration.ofHours(24));
+        outbox.start();
+        try {
+            AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-27T23:59:59Z"));
+            Clock clock = new Clock() {
+                @Override
+                public ZoneId getZone() {
+                    return ZoneOffset.UTC;
+                }
+
+                @Override
+                public Clock withZone(ZoneId zone) {
+                    return this;
+                }
+
+                @Override
+                public Instant instant() {
+                    return now.get();
+                }
+            };
+            SavingsPoll poll = new SavingsPoll(new CastaiApi("k", "http://castai", "c-1"), outbox, clock, ZoneOffset.UTC);
+            Exchange run = new DefaultExchange(new DefaultCamelContext());
+            run.getMessage().setBody("c-1");
+            poll.begin(run);
+            now.set(Instant.parse("2026-11-28T00:00:02Z"));
+            poll.posted(run);
+
+            assertThat(poll.postedToday(run)).as("the run's own day").isTrue();
+            Exchange nextDay = new DefaultExchange(new DefaultCamelContext());
+            nextDay.getMessage().setBody("c-1");
+            poll.begin(nextDay);
+            assertThat(poll.postedToday(nextDay)).as("the new day's summary is still to be posted").isFalse();
+        } finally {
+            outbox.stop();
+        }
     }
 }
