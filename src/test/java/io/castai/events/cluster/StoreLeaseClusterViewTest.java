@@ -11,6 +11,8 @@ import io.castai.events.outbox.OutboxException;
 import io.castai.events.outbox.Store;
 import org.apache.camel.cluster.CamelClusterView;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,46 +59,47 @@ class StoreLeaseClusterViewTest {
         }
     }
 
-    @Test
-    void aLeaderWhoseRenewalHangsStepsDownBeforeItsLeaseRunsOut() throws Exception {
-        SlowStoreOutbox outbox = new SlowStoreOutbox();
-        // takeover 6 s: the lease lasts 4 s, renewed every second; the leader lets go 1 s before it runs out
-        StoreLeaseClusterService service = new StoreLeaseClusterService(outbox, Duration.ofSeconds(6));
-        try (DefaultCamelContext context = new DefaultCamelContext()) {
-            context.addService(service);
-            context.start();
-            CamelClusterView view = service.getView("castai-pollers");
-            view.start();
-            await().atMost(Duration.ofSeconds(5)).until(() -> view.getLeader().isPresent());
+    private SlowStoreOutbox outbox;
+    private DefaultCamelContext context;
+    private CamelClusterView view;
 
-            outbox.hangMillis = 10_000;
-            await().atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(20)).until(() -> view.getLeader().isEmpty());
-            long leaseEnd = outbox.lastGoodRenewal.get() + TimeUnit.SECONDS.toNanos(4);
-            assertThat(System.nanoTime()).as("stepped down before the lease ran out").isLessThan(leaseEnd);
-        }
+    /** A replica leading: takeover 6 s, so the lease lasts 4 s, renewed every second, let go 1 s before it runs out. */
+    @BeforeEach
+    void lead() throws Exception {
+        outbox = new SlowStoreOutbox();
+        StoreLeaseClusterService service = new StoreLeaseClusterService(outbox, Duration.ofSeconds(6));
+        context = new DefaultCamelContext();
+        context.addService(service);
+        context.start();
+        view = service.getView("castai-pollers");
+        view.start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> view.getLeader().isPresent());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        context.close();
+    }
+
+    @Test
+    void aLeaderWhoseRenewalHangsStepsDownBeforeItsLeaseRunsOut() {
+        outbox.hangMillis = 10_000;
+        await().atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(20)).until(() -> view.getLeader().isEmpty());
+        long leaseEnd = outbox.lastGoodRenewal.get() + TimeUnit.SECONDS.toNanos(4);
+        assertThat(System.nanoTime()).as("stepped down before the lease ran out").isLessThan(leaseEnd);
     }
 
     @Test
     void aRenewalInFlightWhenTheReplicaStopsIsDoneBeforeTheLeaseIsGivenUp() throws Exception {
-        SlowStoreOutbox outbox = new SlowStoreOutbox();
-        StoreLeaseClusterService service = new StoreLeaseClusterService(outbox, Duration.ofSeconds(6));
-        try (DefaultCamelContext context = new DefaultCamelContext()) {
-            context.addService(service);
-            context.start();
-            CamelClusterView view = service.getView("castai-pollers");
-            view.start();
-            await().atMost(Duration.ofSeconds(5)).until(() -> view.getLeader().isPresent());
+        outbox.slowButWorking = true;
+        outbox.hangMillis = 1500;
+        long before = outbox.lastGoodRenewal.get();
+        Thread.sleep(1200); // a renewal (every second) is now in the slow store
+        view.stop();
 
-            outbox.slowButWorking = true;
-            outbox.hangMillis = 1500;
-            long before = outbox.lastGoodRenewal.get();
-            Thread.sleep(1200); // a renewal (every second) is now in the slow store
-            view.stop();
-
-            assertThat(view.getLeader()).as("the renewal that came back after the stop made no leader").isEmpty();
-            assertThat(outbox.lastGoodRenewal.get()).as("the renewal in flight went through").isGreaterThan(before);
-            assertThat(outbox.released.get()).as("given up after that renewal, not before it (which it would undo)")
-                    .isGreaterThan(outbox.lastGoodRenewal.get());
-        }
+        assertThat(view.getLeader()).as("the renewal that came back after the stop made no leader").isEmpty();
+        assertThat(outbox.lastGoodRenewal.get()).as("the renewal in flight went through").isGreaterThan(before);
+        assertThat(outbox.released.get()).as("given up after that renewal, not before it (which it would undo)")
+                .isGreaterThan(outbox.lastGoodRenewal.get());
     }
 }
