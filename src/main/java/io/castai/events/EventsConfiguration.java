@@ -39,6 +39,7 @@ import io.castai.events.delivery.QueuedDeliveriesOnStop;
 import io.castai.events.intake.IntakeResponses;
 import io.castai.events.kubernetes.KubernetesEvents;
 import io.castai.events.kubernetes.WatchResync;
+import io.castai.events.ops.JsonHttpErrors;
 import io.castai.events.ops.ServiceMetrics;
 import io.castai.events.ops.StartupHooks;
 import org.apache.camel.BindToRegistry;
@@ -59,6 +60,8 @@ public class EventsConfiguration implements CamelConfiguration {
         camelContext.addStartupListener(new StartupHooks());
         // on stop, what waits in the channels' queues is let go for another replica at once
         camelContext.getManagementStrategy().addEventNotifier(new QueuedDeliveriesOnStop());
+        // JSON answers from the HTTP server itself, from the moment it listens
+        camelContext.getManagementStrategy().addEventNotifier(new JsonHttpErrors());
         // a service of the context, so it starts before the routes whose leadership it decides
         camelContext.addService(camelContext.getRegistry().findSingleByType(StoreLeaseClusterService.class));
     }

@@ -1,6 +1,9 @@
 package io.castai.events.ops;
 
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -10,6 +13,10 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.ext.web.RoutingContext;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.spi.CamelEvent.CamelContextEvent;
+import org.apache.camel.spi.CamelEvent.RouteEvent;
+import org.apache.camel.support.EventNotifierSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,54 +25,80 @@ import org.slf4j.LoggerFactory;
  * (camel.server.max-body-size) with a plain-text 413, a body or query it cannot decode with a
  * plain-text 400, a path no route serves with an HTML 404. This gives those answers the same
  * {"error": "..."} body as every other refusal of the service.
+ * <p>
+ * Installed as soon as the router exists: the server listens while the routes are still starting
+ * (the intake last), and a request then must get a JSON 503 the sender retries, not an HTML 404 it
+ * may take as final. Listens to the context's and routes' start-up events only: no cost per message.
  */
-public final class JsonHttpErrors {
+public final class JsonHttpErrors extends EventNotifierSupport {
     private static final Logger LOG = LoggerFactory.getLogger(JsonHttpErrors.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOO_LARGE = "request body is larger than the configured limit";
     private static final String NO_SUCH_PATH = "no such endpoint";
     private static final String NOT_RUNNING = "the service is starting or stopping: retry";
 
-    private JsonHttpErrors() {
+    private final AtomicLong lastUnknownPathLine = new AtomicLong(System.nanoTime() - TimeUnit.SECONDS.toNanos(2));
+    private final AtomicLong unknownPathsUnlogged = new AtomicLong();
+    private final Set<VertxPlatformHttpRouter> covered = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
+
+    public JsonHttpErrors() {
+        setIgnoreExchangeEvents(true);
+        setIgnoreServiceEvents(true);
+        setIgnoreStepEvents(true);
     }
 
-    public static void install(CamelContext camelContext, ServiceMetrics metrics) {
-        AtomicLong lastUnknownPathLine = new AtomicLong(System.nanoTime() - TimeUnit.SECONDS.toNanos(2));
-        AtomicLong unknownPathsUnlogged = new AtomicLong();
+    @Override
+    public boolean isEnabled(CamelEvent event) {
+        return event instanceof CamelEvent.CamelContextRoutesStartingEvent
+                || event instanceof CamelEvent.RouteStartedEvent
+                || event instanceof CamelEvent.CamelContextStartedEvent;
+    }
+
+    @Override
+    public void notify(CamelEvent event) {
+        CamelContext camelContext = event instanceof RouteEvent routeEvent
+                ? routeEvent.getRoute().getCamelContext() : ((CamelContextEvent) event).getContext();
         for (VertxPlatformHttpRouter router : camelContext.getRegistry().findByType(VertxPlatformHttpRouter.class)) {
-            // ordered last: it answers only what no endpoint (nor a route added later) serves
-            router.route().last().handler(ctx -> {
-                if (!camelContext.isStarted()) {
-                    // the intake starts last and stops first: a 503 has the sender retry, a 404 would not
-                    answer(ctx, 503, NOT_RUNNING);
-                    return;
-                }
-                metrics.rejected("unknown_path");
-                logUnknownPath(ctx.normalizedPath(), lastUnknownPathLine, unknownPathsUnlogged);
-                answer(ctx, 404, NO_SUCH_PATH);
-            });
-            router.route("/*").failureHandler(ctx -> {
-                if (ctx.response().ended() || ctx.statusCode() < 400 || ctx.statusCode() >= 500) {
-                    ctx.next();
-                } else if (ctx.statusCode() == 413) {
-                    metrics.rejected("too_large");
-                    LOG.warn("Rejected event: {}", TOO_LARGE);
-                    answer(ctx, 413, TOO_LARGE);
-                } else {
-                    String reason = HttpResponseStatus.valueOf(ctx.statusCode()).reasonPhrase().toLowerCase();
-                    metrics.rejected("undecodable");
-                    LOG.warn("Rejected request to {}: {} (the HTTP server could not decode it)", ctx.normalizedPath(), reason);
-                    answer(ctx, ctx.statusCode(), reason);
-                }
-            });
+            if (covered.add(router)) {
+                install(camelContext, router);
+            }
         }
+    }
+
+    private void install(CamelContext camelContext, VertxPlatformHttpRouter router) {
+        ServiceMetrics metrics = camelContext.getRegistry().findSingleByType(ServiceMetrics.class);
+        // ordered last: it answers only what no endpoint (nor a route added later) serves
+        router.route().last().handler(ctx -> {
+            if (!camelContext.isStarted()) {
+                // the intake starts last and stops first: a 503 has the sender retry, a 404 would not
+                answer(ctx, 503, NOT_RUNNING);
+                return;
+            }
+            metrics.rejected("unknown_path");
+            logUnknownPath(ctx.normalizedPath());
+            answer(ctx, 404, NO_SUCH_PATH);
+        });
+        router.route("/*").failureHandler(ctx -> {
+            if (ctx.response().ended() || ctx.statusCode() < 400 || ctx.statusCode() >= 500) {
+                ctx.next();
+            } else if (ctx.statusCode() == 413) {
+                metrics.rejected("too_large");
+                LOG.warn("Rejected event: {}", TOO_LARGE);
+                answer(ctx, 413, TOO_LARGE);
+            } else {
+                String reason = HttpResponseStatus.valueOf(ctx.statusCode()).reasonPhrase().toLowerCase();
+                metrics.rejected("undecodable");
+                LOG.warn("Rejected request to {}: {} (the HTTP server could not decode it)", ctx.normalizedPath(), reason);
+                answer(ctx, ctx.statusCode(), reason);
+            }
+        });
     }
 
     /**
      * At most a line a second: the intake is public, and a scanner trying paths would fill the log
      * (every one is counted in castai_events_rejected_total{reason="unknown_path"}).
      */
-    private static void logUnknownPath(String path, AtomicLong lastUnknownPathLine, AtomicLong unknownPathsUnlogged) {
+    private void logUnknownPath(String path) {
         long now = System.nanoTime();
         long last = lastUnknownPathLine.get();
         if (now - last >= TimeUnit.SECONDS.toNanos(1) && lastUnknownPathLine.compareAndSet(last, now)) {

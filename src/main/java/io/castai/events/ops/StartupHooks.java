@@ -13,7 +13,7 @@ import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
-/** Runs once the service has fully started: JSON 413 answers, status lines, the CAST AI API health check. */
+/** Runs once the service has fully started: status lines, the CAST AI API and backlog health checks. */
 public class StartupHooks implements ExtendedStartupListener {
     @Override
     public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
@@ -22,7 +22,6 @@ public class StartupHooks implements ExtendedStartupListener {
 
     @Override
     public void onCamelContextFullyStarted(CamelContext camelContext, boolean alreadyStarted) {
-        JsonHttpErrors.install(camelContext, camelContext.getRegistry().findSingleByType(ServiceMetrics.class));
         camelContext.getRegistry().findByType(Channels.class).forEach(Channels::logStatus);
         camelContext.getRegistry().findByType(PollerSettings.class).forEach(PollerSettings::logStatus);
         camelContext.getRegistry().findByType(InboundAuth.class).forEach(InboundAuth::logStatus);

@@ -11,12 +11,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import io.castai.events.App;
 import org.apache.camel.CamelContext;
+import org.apache.camel.RoutesBuilder;
 import org.apache.camel.ServiceStatus;
 import org.apache.camel.main.Main;
 
@@ -44,9 +46,16 @@ public final class RunningService implements AutoCloseable {
 
     public static final class Builder {
         private final Map<String, String> properties = new LinkedHashMap<>();
+        private final List<RoutesBuilder> extraRoutes = new ArrayList<>();
 
         public Builder property(String key, Object value) {
             properties.put(key, String.valueOf(value));
+            return this;
+        }
+
+        /** A test's own routes, started with the service's. */
+        public Builder routes(RoutesBuilder routes) {
+            extraRoutes.add(routes);
             return this;
         }
 
@@ -58,7 +67,7 @@ public final class RunningService implements AutoCloseable {
         }
 
         public RunningService start() {
-            int port = freePort();
+            int port = properties.containsKey("server.port") ? Integer.parseInt(properties.get("server.port")) : freePort();
             Main main = App.createMain();
             main.addOverrideProperty("server.port", String.valueOf(port));
             main.addOverrideProperty("server.host", "127.0.0.1");
@@ -68,6 +77,7 @@ public final class RunningService implements AutoCloseable {
             main.addOverrideProperty("delivery.poll-interval-ms", "100");
             main.addOverrideProperty("data.dir", tempDataDir().toString());
             properties.forEach(main::addOverrideProperty);
+            extraRoutes.forEach(main.configure()::addRoutesBuilder);
             try {
                 main.start();
             } catch (Exception e) {

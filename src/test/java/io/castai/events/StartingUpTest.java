@@ -1,0 +1,68 @@
+package io.castai.events;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import io.castai.events.support.RunningService;
+import org.apache.camel.Route;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.support.RoutePolicySupport;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The server listens before the intake route has started: what a sender hears in between. */
+class StartingUpTest {
+    private static final String EVENT = "{\"id\":\"early-1\",\"eventType\":\"node.added\",\"clusterName\":\"prod\"}";
+
+    @Test
+    void aRequestWhileTheRoutesStartGetsAJson503SoTheSenderRetries() throws Exception {
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        // a route started just before the intake (startupOrder 10000) that holds the start-up there
+        RouteBuilder holdStartUp = new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("timer:held-start-up?repeatCount=1&delay=-1").routeId("held-start-up").startupOrder(9999)
+                        .routePolicy(new RoutePolicySupport() {
+                            @Override
+                            public void onStart(Route route) {
+                                held.countDown();
+                                try {
+                                    release.await(60, TimeUnit.SECONDS);
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                }
+                            }
+                        })
+                        .log("start-up released");
+            }
+        };
+        int port = RunningService.freePort();
+        CompletableFuture<RunningService> starting = CompletableFuture.supplyAsync(() ->
+                RunningService.builder().property("server.port", port).routes(holdStartUp).start());
+        HttpResponse<String> early;
+        try {
+            assertThat(held.await(60, TimeUnit.SECONDS)).as("the start-up reached the held route").isTrue();
+            early = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/castai/events"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(EVENT)).build(), HttpResponse.BodyHandlers.ofString());
+        } finally {
+            release.countDown();
+        }
+        try (RunningService service = starting.get(60, TimeUnit.SECONDS)) {
+            assertThat(early.statusCode()).as(early.body()).isEqualTo(503);
+            assertThat(early.headers().firstValue("Content-Type")).hasValue("application/json");
+            assertThat(early.body()).isEqualTo("{\"error\":\"the service is starting or stopping: retry\"}");
+            // the sender's retry is taken: the early answer remembered nothing
+            HttpResponse<String> retried = service.postEvent(EVENT);
+            assertThat(retried.statusCode()).isEqualTo(200);
+            assertThat(retried.body()).doesNotContain("duplicate");
+        }
+    }
+}
