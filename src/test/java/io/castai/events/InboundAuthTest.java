@@ -99,6 +99,22 @@ class InboundAuthTest {
         await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(2)).until(() -> app.slack.requests().isEmpty());
     }
 
+    @Test
+    void withOnlyASigningSecretAnUnsignedRequestIsRefusedWhateverTokenItCarries() throws Exception {
+        try (ServiceFixture signedOnly = ServiceFixture.start(settings -> settings.property("webhook.signing-secret", SIGNING_SECRET))) {
+            String unsigned = nextEvent();
+            assertRefused(signedOnly.service.postEvent(unsigned), "missing webhook signature");
+            assertRefused(signedOnly.service.postEvent(unsigned, "Authorization", "Bearer " + TOKEN), "missing webhook signature");
+
+            String body = nextEvent();
+            long now = Instant.now().getEpochSecond();
+            assertAccepted(signedOnly.service.postEvent(body, "webhook-id", "msg_5", "webhook-timestamp", String.valueOf(now),
+                    "webhook-signature", signer().sign("msg_5", now, body.getBytes(StandardCharsets.UTF_8))));
+            signedOnly.slack.awaitRequests(1);
+            await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(2)).until(() -> signedOnly.slack.requests().size() == 1);
+        }
+    }
+
     private static WebhookSignature signer() {
         return new WebhookSignature(SIGNING_SECRET, Duration.ofMinutes(5), Clock.systemUTC());
     }
