@@ -1,7 +1,9 @@
 package io.castai.events;
 
 import io.castai.events.channels.ChannelRoutes;
+import io.castai.events.channels.ConfigurationException;
 import org.apache.camel.main.Main;
+import org.slf4j.LoggerFactory;
 
 /** Starts the service: Camel Main with the YAML routes under routes/ and the beans of {@link EventsConfiguration}. */
 public final class App {
@@ -18,7 +20,26 @@ public final class App {
 
     public static void main(String[] args) throws Exception {
         Main main = createMain();
-        main.run(args);
+        try {
+            main.run(args);
+        } catch (Exception failed) {
+            ConfigurationException mistake = configurationMistake(failed);
+            if (mistake == null) {
+                throw failed;
+            }
+            // a mistake in the configuration: the one line that names it, not Camel's wrapping stack trace
+            LoggerFactory.getLogger(App.class).error("Not started: {}", mistake.getMessage());
+            System.exit(1);
+        }
+    }
+
+    private static ConfigurationException configurationMistake(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ConfigurationException mistake) {
+                return mistake;
+            }
+        }
+        return null;
     }
 
     public static Main createMain() {

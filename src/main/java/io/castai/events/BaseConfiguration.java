@@ -3,11 +3,14 @@ package io.castai.events;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.regex.Pattern;
 
 import io.castai.events.castai.CastaiApi;
 import io.castai.events.castai.PolledEvents;
 import io.castai.events.castai.PollerBackoff;
 import io.castai.events.channels.Channels;
+import io.castai.events.channels.ConfigurationException;
 import io.castai.events.channels.ChannelsFile;
 import io.castai.events.channels.ConsoleLink;
 import io.castai.events.outbox.Outbox;
@@ -37,6 +40,8 @@ import org.apache.camel.util.TimeUtils;
  */
 @Configuration
 public class BaseConfiguration implements CamelConfiguration {
+    /** A duration written as zero on purpose: 0, 0s, 0ms... */
+    private static final Pattern ZERO = Pattern.compile("0+[a-z]*");
 
     @BindToRegistry
     public ServiceMetrics metrics(CamelContext camelContext) {
@@ -65,8 +70,8 @@ public class BaseConfiguration implements CamelConfiguration {
         String url = Secrets.resolve("CASTAI_STORE_URL", storeUrl);
         Store store = url == null || url.isBlank() ? Store.sqlite(Path.of(dataDir))
                 : Store.postgres(url.trim(), username, Secrets.resolve("CASTAI_STORE_PASSWORD", password), poolSize,
-                        duration(connectTimeout));
-        return new Outbox(store, clock, duration(lease), duration(window));
+                        duration("castai.store.connect-timeout", connectTimeout));
+        return new Outbox(store, clock, duration("delivery.lease", lease), duration("dedup.window", window));
     }
 
     @BindToRegistry
@@ -75,7 +80,7 @@ public class BaseConfiguration implements CamelConfiguration {
                                    @PropertyInject("webhook.signature-tolerance") String tolerance, Clock clock) {
         String secret = Secrets.resolve("WEBHOOK_SIGNING_SECRET", signingSecret);
         return new InboundAuth(Secrets.resolve("WEBHOOK_TOKEN", token),
-                secret == null || secret.isBlank() ? null : new WebhookSignature(secret.trim(), duration(tolerance), clock));
+                secret == null || secret.isBlank() ? null : new WebhookSignature(secret.trim(), duration("webhook.signature-tolerance", tolerance), clock));
     }
 
     @BindToRegistry
@@ -101,8 +106,8 @@ public class BaseConfiguration implements CamelConfiguration {
             @PropertyInject("delivery.max-backoff") String maxBackoff,
             @PropertyInject("delivery.retry-after-cap") String retryAfterCap,
             Clock clock) {
-        return new DeliveryRetryPolicy(maxAttempts, duration(maxAge), duration(initialBackoff), duration(maxBackoff),
-                duration(retryAfterCap), clock);
+        return new DeliveryRetryPolicy(maxAttempts, duration("delivery.max-age", maxAge), duration("delivery.initial-backoff", initialBackoff), duration("delivery.max-backoff", maxBackoff),
+                duration("delivery.retry-after-cap", retryAfterCap), clock);
     }
 
     @BindToRegistry
@@ -126,7 +131,7 @@ public class BaseConfiguration implements CamelConfiguration {
     @BindToRegistry
     public PollerBackoff pollerBackoff(@PropertyInject("castai.poll.backoff") String initial,
                                        @PropertyInject("castai.poll.max-backoff") String max, Clock clock) {
-        return new PollerBackoff(duration(initial), duration(max), clock);
+        return new PollerBackoff(duration("castai.poll.backoff", initial), duration("castai.poll.max-backoff", max), clock);
     }
 
     @BindToRegistry
@@ -149,11 +154,26 @@ public class BaseConfiguration implements CamelConfiguration {
         if (value == null) {
             value = camelContext.getPropertiesComponent().resolveProperty(name).orElse(null);
         }
-        return Secrets.resolve(name.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_'), value);
+        return Secrets.resolve(name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'), value);
     }
 
-    /** Durations are written the Camel way: 500ms, 30s, 24h, 1h30m. */
-    static Duration duration(String text) {
-        return Duration.ofMillis(TimeUtils.toMilliSeconds(text));
+    /**
+     * Durations are written the Camel way: 500ms, 30s, 24h, 1h30m (a bare number is milliseconds).
+     * Camel reads anything else as zero, and a zero dedup window would silently turn deduplication
+     * off: so anything else stops start-up, naming the setting.
+     */
+    static Duration duration(String key, String text) {
+        String written = text == null ? "" : text.trim();
+        long millis;
+        try {
+            millis = TimeUtils.toMilliSeconds(written);
+        } catch (RuntimeException unreadable) {
+            millis = -1;
+        }
+        if (millis < 0 || millis == 0 && !ZERO.matcher(written).matches()) {
+            throw new ConfigurationException(key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_') + " (" + key
+                    + "): '" + written + "' is not a duration; write it like 24h, 5m, 30s, 500ms or 1h30m");
+        }
+        return Duration.ofMillis(millis);
     }
 }

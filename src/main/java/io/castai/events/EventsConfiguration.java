@@ -74,7 +74,7 @@ public class EventsConfiguration implements CamelConfiguration {
     /** camel-master asks it which replica runs the pollers (routes/poll-*.camel.yaml). */
     @BindToRegistry
     public StoreLeaseClusterService clusterService(Outbox outbox, @PropertyInject("castai.pollers.takeover") String takeover) {
-        return new StoreLeaseClusterService(outbox, duration(takeover));
+        return new StoreLeaseClusterService(outbox, duration("castai.pollers.takeover", takeover));
     }
 
     @BindToRegistry
@@ -82,14 +82,14 @@ public class EventsConfiguration implements CamelConfiguration {
             @PropertyInject("dedup.max-entries") long maxEntries,
             @PropertyInject("dedup.window") String window,
             Outbox outbox, Clock clock) {
-        return new DurableIdempotentRepository(new BoundedIdempotentRepository(maxEntries, duration(window)),
-                maxEntries, outbox, duration(window), clock);
+        return new DurableIdempotentRepository(new BoundedIdempotentRepository(maxEntries, duration("dedup.window", window)),
+                maxEntries, outbox, duration("dedup.window", window), clock);
     }
 
     @BindToRegistry
     public OutboxHousekeeping outboxHousekeeping(Outbox outbox, @PropertyInject("dedup.window") String window,
                                                  Clock clock) {
-        return new OutboxHousekeeping(outbox, duration(window), clock);
+        return new OutboxHousekeeping(outbox, duration("dedup.window", window), clock);
     }
 
     @BindToRegistry
@@ -180,8 +180,8 @@ public class EventsConfiguration implements CamelConfiguration {
                                @PropertyInject("castai.audit.overlap") String overlap,
                                @PropertyInject("dedup.window") String dedupWindow,
                                @PropertyInject("castai.audit.page-limit") int pageLimit) {
-        return new AuditPoll(api, events, outbox, Path.of(dataDir), duration(lookback), duration(lag), duration(overlap),
-                duration(dedupWindow), pageLimit(pageLimit, "CASTAI_AUDIT_PAGE_LIMIT"), clock);
+        return new AuditPoll(api, events, outbox, Path.of(dataDir), duration("castai.audit.lookback", lookback), duration("castai.audit.lag", lag), duration("castai.audit.overlap", overlap),
+                duration("dedup.window", dedupWindow), pageLimit(pageLimit, "CASTAI_AUDIT_PAGE_LIMIT"), clock);
     }
 
     @BindToRegistry
@@ -202,7 +202,7 @@ public class EventsConfiguration implements CamelConfiguration {
     public WatchResync kubernetesWatch(KubernetesEvents events,
                                        @PropertyInject(value = "k8s.events.namespace", defaultValue = "castai-agent") String namespace,
                                        @PropertyInject(value = "k8s.events.resync", defaultValue = "5m") String resync) {
-        return new WatchResync(events, namespace, duration(resync));
+        return new WatchResync(events, namespace, duration("k8s.events.resync", resync));
     }
 
     @BindToRegistry
@@ -211,7 +211,7 @@ public class EventsConfiguration implements CamelConfiguration {
         return new SavingsPoll(api, outbox, clock, ZoneId.of(timeZone));
     }
 
-    private static Duration duration(String text) {
-        return BaseConfiguration.duration(text);
+    private static Duration duration(String key, String text) {
+        return BaseConfiguration.duration(key, text);
     }
 }

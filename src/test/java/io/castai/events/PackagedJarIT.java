@@ -48,6 +48,18 @@ class PackagedJarIT {
         }
     }
 
+    @Test
+    void aConfigurationMistakeStopsTheJarWithOneLineNamingIt() throws Exception {
+        // Camel reads an unreadable duration as zero: a zero dedup window would have turned deduplication off
+        JarProcess.Ended ended = JarProcess.runUntilItExits(Map.of(
+                "DEDUP_WINDOW", "24 hours",
+                "DATA_DIR", java.nio.file.Files.createTempDirectory("jar-it").toString()));
+        assertThat(ended.exitCode()).as(ended.output()).isEqualTo(1);
+        assertThat(ended.output()).contains("ERROR [main] io.castai.events.App - Not started: DEDUP_WINDOW (dedup.window): "
+                + "'24 hours' is not a duration; write it like 24h, 5m, 30s, 500ms or 1h30m");
+        assertThat(ended.output()).as("no stack trace").doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
     private static void awaitLogLine(JarProcess jar, String fragment) {
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> jar.log().contains(fragment));
     }

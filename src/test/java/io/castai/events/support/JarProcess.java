@@ -57,6 +57,34 @@ public final class JarProcess implements AutoCloseable {
         }
     }
 
+    /** What a start that ends by itself (a refused configuration) printed, and its exit code. */
+    public record Ended(int exitCode, String output) {
+    }
+
+    /** Runs the jar from the repository root until it exits by itself (at most 60 s). */
+    public static Ended runUntilItExits(Map<String, String> env) {
+        try {
+            Path output = Files.createTempFile("castai-events-jar", ".log");
+            ProcessBuilder builder = new ProcessBuilder(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", "target/castai-events.jar")
+                    .redirectErrorStream(true)
+                    .redirectOutput(output.toFile());
+            builder.environment().put("SERVER_PORT", String.valueOf(RunningService.freePort()));
+            builder.environment().putAll(env);
+            Process process = builder.start();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                throw new AssertionError("still running after 60 s: " + Files.readString(output));
+            }
+            return new Ended(process.exitValue(), Files.readString(output));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -1,0 +1,31 @@
+package io.castai.events;
+
+import java.time.Duration;
+
+import io.castai.events.channels.ConfigurationException;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Durations in the configuration: Camel's way of writing them, and anything else refused by name. */
+class DurationSettingsTest {
+    @ParameterizedTest
+    @CsvSource({"24h, 86400000", "5m, 300000", "1h30m, 5400000", "500ms, 500", "1d, 86400000", "250, 250",
+            "0, 0", "0s, 0", "' 30s ', 30000"})
+    void camelsDurationsAreRead(String written, long millis) {
+        assertThat(BaseConfiguration.duration("dedup.window", written)).isEqualTo(Duration.ofMillis(millis));
+    }
+
+    /** Camel's own reading gives zero (or throws) for each of these. */
+    @ParameterizedTest
+    @ValueSource(strings = {"abc", "24 hours", "PT5M", "-5s", "5x", "", "2 h"})
+    void anythingElseStopsStartUpNamingTheSetting(String written) {
+        assertThatThrownBy(() -> BaseConfiguration.duration("dedup.window", written))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("DEDUP_WINDOW (dedup.window): '" + written.trim()
+                        + "' is not a duration; write it like 24h, 5m, 30s, 500ms or 1h30m");
+    }
+}
