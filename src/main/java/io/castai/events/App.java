@@ -1,7 +1,11 @@
 package io.castai.events;
 
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
 import io.castai.events.channels.ChannelRoutes;
 import io.castai.events.channels.ConfigurationException;
+import io.castai.events.ops.IntakeRouteLoaded;
 import org.apache.camel.main.Main;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +42,11 @@ public final class App {
             if (cause instanceof ConfigurationException mistake) {
                 return mistake;
             }
+            if (cause instanceof NoSuchFileException missing) {
+                // at start-up, a file the configuration names: routes/ when started from the wrong directory
+                return new ConfigurationException("no such file or directory: " + missing.getFile()
+                        + " (relative paths are read from the working directory, " + Path.of("").toAbsolutePath() + ")");
+            }
         }
         return null;
     }
@@ -47,6 +56,8 @@ public final class App {
         Main main = new Main();
         main.configure().addConfiguration(BaseConfiguration.class);
         main.configure().addConfiguration(EventsConfiguration.class);
+        // before anything uses the routes: none loaded is a mistake to name, not an empty service
+        main.addMainListener(new IntakeRouteLoaded());
         // one sending route per configured channel, from its type's route template
         main.addMainListener(new ChannelRoutes());
         main.setPropertyPlaceholderLocations(PROPERTY_LOCATIONS);

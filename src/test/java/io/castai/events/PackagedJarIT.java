@@ -7,6 +7,7 @@ import io.castai.events.support.HttpStandIn;
 import io.castai.events.support.JarProcess;
 import io.castai.events.support.RunningService;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -57,6 +58,15 @@ class PackagedJarIT {
         assertThat(ended.exitCode()).as(ended.output()).isEqualTo(1);
         assertThat(ended.output()).contains("ERROR [main] io.castai.events.App - Not started: DEDUP_WINDOW (dedup.window): "
                 + "'24 hours' is not a duration; write it like 24h, 5m, 30s, 500ms or 1h30m");
+        assertThat(ended.output()).as("no stack trace").doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    @Test
+    void startedFromADirectoryWithoutRoutesTheJarSaysSoInOneLine(@TempDir java.nio.file.Path elsewhere) {
+        JarProcess.Ended ended = JarProcess.runUntilItExits(elsewhere.toFile(), Map.of("DATA_DIR", elsewhere.resolve("data").toString()));
+        assertThat(ended.exitCode()).as(ended.output()).isEqualTo(1);
+        assertThat(ended.output()).contains("ERROR [main] io.castai.events.App - Not started: no such file or directory: routes "
+                + "(relative paths are read from the working directory, " + elsewhere.toAbsolutePath() + ")");
         assertThat(ended.output()).as("no stack trace").doesNotContain("Exception").doesNotContain("\tat ");
     }
 

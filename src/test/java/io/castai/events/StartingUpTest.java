@@ -1,6 +1,8 @@
 package io.castai.events;
 
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -8,13 +10,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import io.castai.events.channels.ConfigurationException;
 import io.castai.events.support.RunningService;
 import org.apache.camel.Route;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.support.RoutePolicySupport;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The server listens before the intake route has started: what a sender hears in between. */
 class StartingUpTest {
@@ -64,5 +69,17 @@ class StartingUpTest {
             assertThat(retried.statusCode()).isEqualTo(200);
             assertThat(retried.body()).doesNotContain("duplicate");
         }
+    }
+
+    @Test
+    void withoutItsRoutesTheServiceRefusesToStartInsteadOfServingNothing(@TempDir Path dir) throws Exception {
+        // a routes/ that is a symbolic link: Camel does not follow it, and started an empty service
+        Path link = Files.createSymbolicLink(dir.resolve("routes"), Path.of("routes").toAbsolutePath());
+        String pattern = "file:" + link + "/*.camel.yaml";
+        assertThatThrownBy(() -> RunningService.builder().property("camel.main.routes-include-pattern", pattern).start())
+                .rootCause()
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith("no 'intake' route among the 0 route(s) loaded from " + pattern
+                        + ": start from the directory that holds routes/");
     }
 }

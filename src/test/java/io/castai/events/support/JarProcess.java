@@ -63,10 +63,17 @@ public final class JarProcess implements AutoCloseable {
 
     /** Runs the jar from the repository root until it exits by itself (at most 60 s). */
     public static Ended runUntilItExits(Map<String, String> env) {
+        return runUntilItExits(new File("."), env);
+    }
+
+    /** The same, from another working directory. */
+    public static Ended runUntilItExits(File workDir, Map<String, String> env) {
         try {
             Path output = Files.createTempFile("castai-events-jar", ".log");
             ProcessBuilder builder = new ProcessBuilder(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", "target/castai-events.jar")
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                    Path.of("target/castai-events.jar").toAbsolutePath().toString())
+                    .directory(workDir)
                     .redirectErrorStream(true)
                     .redirectOutput(output.toFile());
             builder.environment().put("SERVER_PORT", String.valueOf(RunningService.freePort()));
