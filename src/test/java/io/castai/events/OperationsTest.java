@@ -31,7 +31,14 @@ class OperationsTest {
                     .contains("castai_events_rejected_total{reason=\"invalid\"} 1.0")
                     .contains("castai_outbox_pending 0.0")
                     .contains("castai_outbox_oldest_pending_age_seconds 0.0")
-                    .contains("castai_outbox_dead_letters 0.0");
+                    .contains("castai_outbox_dead_letters 0.0")
+                    // the JVM's and the process's own (camel.metrics.binders)
+                    .contains("jvm_memory_used_bytes{area=\"heap\"")
+                    .contains("jvm_gc_pause_seconds_count")
+                    .contains("jvm_threads_live_threads")
+                    .contains("process_cpu_usage")
+                    .contains("process_files_open_files")
+                    .contains("process_uptime_seconds");
         }
     }
 
