@@ -25,8 +25,10 @@ measure() {
   warm_round() { wrk -t2 -c50 -d15s -s bench/events.lua "http://127.0.0.1:$1" | awk '/Requests\/sec/{printf "%d", $2}'; }
   warm_up warm_round "$2"
   local cmd="BENCH_PATH=$3 wrk -t2 -c50 -d15s --latency -s bench/events.lua http://127.0.0.1:$2"
+  local before; before=$(cpu_ticks)
   local out; out=$(wrk -t2 -c50 -d15s --latency -s bench/events.lua "http://127.0.0.1:$2")
-  echo "$1: $(wrk_figures requests "$out")   (after ${WARM_S} s of warm-up:${WARM_RATES}; $cmd)"
+  local busy; busy=$(busy_share "$before" "$(cpu_ticks)")
+  echo "$1: $(wrk_figures requests "$out"), the machine ${busy} % busy   (after ${WARM_S} s of warm-up:${WARM_RATES}; $cmd; /proc/stat)"
 }
 
 java -Dsun.net.httpserver.nodelay=true bench/Sink.java "$SINK_PORT" & SINK_PID=$!

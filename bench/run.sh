@@ -45,8 +45,10 @@ echo "first request served ${ready_ms} ms after start   (java -jar target/castai
 run_load() {
   local conns=$1
   local cmd="wrk -t2 -c$conns -d$DURATION --latency -s bench/events.lua http://127.0.0.1:$PORT"
+  local before; before=$(cpu_ticks)
   local out; out=$($cmd)
-  echo "$conns connections: $(wrk_figures "accepted events" "$out")   ($cmd)"
+  local busy; busy=$(busy_share "$before" "$(cpu_ticks)")
+  echo "$conns connections: $(wrk_figures "accepted events" "$out"), the machine ${busy} % busy   ($cmd; /proc/stat)"
 }
 
 # warm-up, not reported (bench/warm-up.sh); its deliveries are waited for

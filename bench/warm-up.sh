@@ -40,3 +40,8 @@ await_deliveries() {
   done
   echo "warning: the sink has $(curl -s "http://127.0.0.1:$SINK_PORT/count") of $1 deliveries after 120 s; the rest are counted with the measured ones" >&2
 }
+
+# cpu_ticks: "<all> <idle>" jiffies of the whole machine so far (/proc/stat; idle includes iowait)
+cpu_ticks() { awk '/^cpu /{print $2+$3+$4+$5+$6+$7+$8+$9, $5+$6}' /proc/stat; }
+# busy_share <cpu_ticks before> <cpu_ticks after>: how much of the machine was busy in between, in %
+busy_share() { echo "$1 $2" | awk '{printf "%d", 100 * (1 - ($4 - $2) / ($3 - $1))}'; }
