@@ -34,7 +34,7 @@ class OperationsTest {
                     .contains("castai_outbox_dead_letters 0.0")
                     // the JVM's and the process's own (camel.metrics.binders)
                     .contains("jvm_memory_used_bytes{area=\"heap\"")
-                    .contains("jvm_gc_pause_seconds_count")
+                    .contains("jvm_gc_live_data_size_bytes")
                     .contains("jvm_threads_live_threads")
                     .contains("process_cpu_usage")
                     .contains("process_files_open_files")
