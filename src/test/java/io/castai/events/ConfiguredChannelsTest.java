@@ -41,6 +41,7 @@ import static org.awaitility.Awaitility.await;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConfiguredChannelsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String ADMIN_TOKEN = "admin-token-for-channels-test";
     private static final String CLUSTER_ID = "4d2f1b3e-7c1a-4e59-9a3b-2f6c8d0e1a77";
     private static final String CHANNELS = """
             channels:
@@ -147,6 +148,7 @@ class ConfiguredChannelsTest {
                 .property("HOOK_SECRET", hookSecret)
                 .property("SMTP_PORT", smtpPort)
                 .property("SMTP_PASSWORD", "mail-password")
+                .property("admin.token", ADMIN_TOKEN)
                 .start();
     }
 
@@ -342,7 +344,7 @@ class ConfiguredChannelsTest {
     }
 
     @Test
-    void refusedSmtpCredentialsAreAPermanentFailureKeptAsADeadLetter() {
+    void refusedSmtpCredentialsAreAPermanentFailureKeptAsADeadLetter() throws Exception {
         service.postEvent("{\"id\": \"mail-test-1\", \"eventType\": \"test.mail\", \"clusterId\": \"c-1\"}");
 
         await().atMost(Duration.ofSeconds(10)).until(() -> !log.linesContaining("wrong-password-email delivery of event mail-test-1").isEmpty());
@@ -350,6 +352,14 @@ class ConfiguredChannelsTest {
                 .contains("failed permanently after 1 attempt(s): SMTP server refused the credentials")
                 .doesNotContain("not-the-password");
         assertThat(smtp.getReceivedMessages()).isEmpty();
+        // kept: listed for an operator to replay once the credentials are fixed
+        JsonNode deadLetters = JSON.readTree(service.send("GET", "/admin/dead-letters", null,
+                "Authorization", "Bearer " + ADMIN_TOKEN).body()).get("deadLetters");
+        assertThat(deadLetters).anySatisfy(dead -> {
+            assertThat(dead.get("eventId").asText()).isEqualTo("mail-test-1");
+            assertThat(dead.get("channel").asText()).isEqualTo("wrong-password-email");
+            assertThat(dead.get("attempts").asInt()).isEqualTo(1);
+        });
     }
 
     @Test

@@ -148,11 +148,17 @@ class RoutingDefaultsTest {
     }
 
     @Test
-    void errorConsoleNotificationPages() {
+    void errorConsoleNotificationPages() throws Exception {
         app.service.postEvent(consoleNotification("ERROR", "11111111-0000-0000-0000-000000000001"));
 
-        assertThat(app.pagerDuty.awaitRequests(1)).hasSize(1);
-        assertThat(app.slack.awaitRequests(1)).hasSize(1);
+        JsonNode page = JSON.readTree(app.pagerDuty.awaitRequests(1).get(0).body());
+        PagerDutySchema.assertValidEnqueueRequest(page);
+        assertThat(page.get("payload").get("severity").asText()).as("PagerDuty's own severity for ERROR").isEqualTo("error");
+        assertThat(page.get("payload").get("summary").asText()).startsWith("[ERROR] Cluster controller not responding");
+        String text = JSON.readTree(app.slack.awaitRequests(1).get(0).body()).get("text").asText();
+        assertThat(text).contains("[ERROR] Cluster controller not responding");
+        await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(2))
+                .until(() -> app.pagerDuty.requests().size() == 1 && app.slack.requests().size() == 1);
     }
 
     @Test
