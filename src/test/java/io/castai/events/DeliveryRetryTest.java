@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 
 import io.castai.events.support.HttpStandIn;
 import io.castai.events.support.ServiceFixture;
@@ -123,6 +124,23 @@ class DeliveryRetryTest {
 
         assertThat(app.slack.awaitRequests(1)).hasSize(1);
         app.pagerDuty.awaitRequests(MAX_ATTEMPTS);
+    }
+
+    @Test
+    void aChannelThatHangsHoldsBackNeitherTheSenderNorAnotherChannel() {
+        CountDownLatch release = new CountDownLatch(1);
+        app.pagerDuty.holdAnswersUntil(release);
+        try {
+            app.service.postEvent(fixture("events/console-notification.json").replace("0f7c2b9e", "bbbbbbbb"));
+            app.pagerDuty.awaitRequests(1);
+            // PagerDuty now hangs on that page: the next event is still taken and reaches Slack
+            assertThat(app.service.postFixture("events/node-added.json").statusCode()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(10)).until(() -> app.slack.requests().stream()
+                    .anyMatch(request -> request.body().contains("c6a.xlarge")));
+            assertThat(app.pagerDuty.requests()).as("still the one page, unanswered").hasSize(1);
+        } finally {
+            release.countDown();
+        }
     }
 
     private void assertNoMoreThan(HttpStandIn channel, int count) {

@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import com.sun.net.httpserver.HttpExchange;
@@ -41,6 +43,7 @@ public final class HttpStandIn implements AutoCloseable {
     private final ConcurrentLinkedQueue<Response> script = new ConcurrentLinkedQueue<>();
     private final Response initial;
     private volatile Response otherwise;
+    private volatile CountDownLatch hold;
 
     public HttpStandIn(int defaultStatus, String defaultBody) throws IOException {
         this.initial = new Response(defaultStatus, defaultBody, Map.of());
@@ -77,6 +80,11 @@ public final class HttpStandIn implements AutoCloseable {
         this.otherwise = new Response(status, body, Map.of());
     }
 
+    /** Each request is recorded, then not answered until {@code release} is counted down (at most 30 s): a channel that hangs. */
+    public void holdAnswersUntil(CountDownLatch release) {
+        this.hold = release;
+    }
+
     public List<Request> requests() {
         return new ArrayList<>(requests);
     }
@@ -92,6 +100,7 @@ public final class HttpStandIn implements AutoCloseable {
         requests.clear();
         script.clear();
         otherwise = initial;
+        hold = null;
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -99,6 +108,14 @@ public final class HttpStandIn implements AutoCloseable {
             String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().toString(),
                     Map.copyOf(exchange.getRequestHeaders()), body, Instant.now()));
+        }
+        CountDownLatch release = hold;
+        if (release != null) {
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         Response response = script.poll();
         if (response == null) {
