@@ -3,12 +3,14 @@ package io.castai.events.cluster;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.castai.events.outbox.Outbox;
 import io.castai.events.outbox.OutboxException;
 import io.castai.events.outbox.Store;
+import org.apache.camel.cluster.CamelClusterEventListener;
 import org.apache.camel.cluster.CamelClusterView;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterEach;
@@ -30,6 +32,8 @@ class StoreLeaseClusterViewTest {
         /** After hanging, the renewal goes through (a slow store) instead of failing. */
         volatile boolean slowButWorking;
         final AtomicLong lastGoodRenewal = new AtomicLong();
+        /** Counted down when a renewal starts to hang. */
+        final CountDownLatch hanging = new CountDownLatch(1);
         final AtomicLong released = new AtomicLong();
 
         SlowStoreOutbox() {
@@ -40,6 +44,7 @@ class StoreLeaseClusterViewTest {
         public boolean holdLease(String name, String owner, Duration ttl) {
             long hang = hangMillis;
             if (hang > 0) {
+                hanging.countDown();
                 try {
                     Thread.sleep(hang);
                 } catch (InterruptedException e) {
@@ -83,10 +88,18 @@ class StoreLeaseClusterViewTest {
 
     @Test
     void aLeaderWhoseRenewalHangsStepsDownBeforeItsLeaseRunsOut() {
+        // the moment the view says it no longer leads, taken when it says so (not by polling)
+        AtomicLong steppedDown = new AtomicLong();
+        view.addEventListener((CamelClusterEventListener.Leadership) (changed, leader) -> {
+            if (leader == null) {
+                steppedDown.compareAndSet(0, System.nanoTime());
+            }
+        });
         outbox.hangMillis = 10_000;
-        await().atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(20)).until(() -> view.getLeader().isEmpty());
+        await().atMost(Duration.ofSeconds(8)).until(() -> steppedDown.get() != 0);
         long leaseEnd = outbox.lastGoodRenewal.get() + TimeUnit.SECONDS.toNanos(4);
-        assertThat(System.nanoTime()).as("stepped down before the lease ran out").isLessThan(leaseEnd);
+        assertThat(steppedDown.get()).as("stepped down before the lease ran out").isLessThan(leaseEnd);
+        assertThat(view.getLeader()).isEmpty();
     }
 
     @Test
@@ -94,7 +107,7 @@ class StoreLeaseClusterViewTest {
         outbox.slowButWorking = true;
         outbox.hangMillis = 1500;
         long before = outbox.lastGoodRenewal.get();
-        Thread.sleep(1200); // a renewal (every second) is now in the slow store
+        assertThat(outbox.hanging.await(5, TimeUnit.SECONDS)).as("a renewal (every second) is in the slow store").isTrue();
         view.stop();
 
         assertThat(view.getLeader()).as("the renewal that came back after the stop made no leader").isEmpty();
