@@ -58,7 +58,8 @@ public final class Store implements AutoCloseable {
         config.addDataSourceProperty("synchronous", "NORMAL");
         config.addDataSourceProperty("busy_timeout", "5000");
         config.setMaximumPoolSize(4);
-        return new Store(lazily(config), false, file.getFileName().toString(), dataDir);
+        // the whole path: the start-up line then says where state is kept
+        return new Store(lazily(config), false, file.toAbsolutePath().toString(), dataDir);
     }
 
     /** A pool that connects on first use: Camel may build a bean twice and keep one. */
