@@ -200,6 +200,23 @@ class CastaiPollersTest {
     }
 
     @Test
+    void aFailedAcknowledgementIsMadeAgainAtTheNextPollAndNotifiesNobodyTwice() throws Exception {
+        castai.withFixtureNotificationsUnchecked();
+        castai.failNext("/v1/notifications/ack", 503, null);
+        try (RunningService service = service(API_KEY)
+                .property("castai.notifications.schedule", EVERY_SECOND).start()) {
+            slack.awaitRequests(1);
+            // the first acknowledgement failed; the notification is listed again, and acknowledged then
+            await().atMost(Duration.ofSeconds(15)).until(() -> !castai.acknowledged().isEmpty());
+            assertThat(castai.calls("/v1/notifications/ack")).as("the failed one, then the one that went through").hasSize(2);
+            assertThat(castai.acknowledged()).containsExactly("0f7c2b9e-5a41-4d1e-b0f3-6e2d9a8c7b15");
+            int polls = castai.calls("/v1/notifications").size();
+            await().atMost(Duration.ofSeconds(10)).until(() -> castai.calls("/v1/notifications").size() >= polls + 2);
+            assertThat(slack.requests()).as("notified once").hasSize(1);
+        }
+    }
+
+    @Test
     void aNotificationIsAcknowledgedOnlyOnceItIsStored() throws Exception {
         try (RunningService service = service(API_KEY)
                 .property("castai.notifications.schedule", EVERY_SECOND).start()) {
