@@ -175,8 +175,8 @@ class QueuedDeliveriesTest {
 
             List<HttpStandIn.Request> pages = pagerDuty.awaitRequests(2);
             assertThat(Duration.between(pages.get(0).at(), pages.get(1).at()))
-                    .as("the retry after a 503 (backoff up to 200 ms here) is not queued behind Slack's backlog")
-                    .isLessThan(Duration.ofSeconds(3));
+                    .as("the retry after a 503 (backoff up to 200 ms here) is not queued behind Slack's backlog (~60 s)")
+                    .isLessThan(Duration.ofSeconds(20));
         }
     }
 
