@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import io.castai.events.channels.ChannelRoutes;
 import io.castai.events.channels.ConfigurationException;
 import io.castai.events.ops.IntakeRouteLoaded;
+import org.apache.camel.TypeConversionException;
 import org.apache.camel.main.Main;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +42,16 @@ public final class App {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof ConfigurationException mistake) {
                 return mistake;
+            }
+            if (cause instanceof TypeConversionException wrongType && wrongType.getValue() instanceof String written) {
+                // a number setting given a word: Camel's message names neither the setting nor what it wants
+                String wanted = switch (wrongType.getToType().getSimpleName()) {
+                    case "int", "Integer", "long", "Long" -> "a whole number";
+                    case "boolean", "Boolean" -> "true or false";
+                    default -> "a " + wrongType.getToType().getSimpleName();
+                };
+                return new ConfigurationException("a setting that takes " + wanted + " is '" + written
+                        + "': check the environment and application.properties");
             }
             if (cause instanceof NoSuchFileException missing) {
                 // at start-up, a file the configuration names: routes/ when started from the wrong directory

@@ -62,6 +62,15 @@ class PackagedJarIT {
     }
 
     @Test
+    void aWordForANumberStopsTheJarWithOneLineSayingSo(@TempDir java.nio.file.Path data) {
+        JarProcess.Ended ended = JarProcess.runUntilItExits(Map.of("DELIVERY_MAX_ATTEMPTS", "lots", "DATA_DIR", data.toString()));
+        assertThat(ended.exitCode()).as(ended.output()).isEqualTo(1);
+        assertThat(ended.output()).contains("ERROR [main] io.castai.events.App - Not started: a setting that takes a whole number "
+                + "is 'lots': check the environment and application.properties");
+        assertThat(ended.output()).as("no stack trace").doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    @Test
     void startedFromADirectoryWithoutRoutesTheJarSaysSoInOneLine(@TempDir java.nio.file.Path elsewhere) {
         JarProcess.Ended ended = JarProcess.runUntilItExits(elsewhere.toFile(), Map.of("DATA_DIR", elsewhere.resolve("data").toString()));
         assertThat(ended.exitCode()).as(ended.output()).isEqualTo(1);
