@@ -25,7 +25,8 @@ import static org.awaitility.Awaitility.await;
 class DeduplicationTest {
     private static final String ACCEPTED = "{\"received\":true}";
     private static final String DUPLICATE = "{\"received\":true,\"duplicate\":true}";
-    private static final Duration WINDOW = Duration.ofSeconds(8);
+    /** Short, so tests can wait it out; long enough that a restart begun 4 s in (up to 8 s on a busy machine) ends inside it. */
+    private static final Duration WINDOW = Duration.ofSeconds(12);
 
     private HttpStandIn slack;
     private RunningService service;
