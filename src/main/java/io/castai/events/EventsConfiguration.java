@@ -109,8 +109,8 @@ public class EventsConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry
-    public DeadLetterAdmin deadLetterAdmin(Outbox outbox) {
-        return new DeadLetterAdmin(outbox);
+    public DeadLetterAdmin deadLetterAdmin(Outbox outbox, ServiceMetrics metrics) {
+        return new DeadLetterAdmin(outbox, metrics);
     }
 
     @BindToRegistry

@@ -118,6 +118,8 @@ class DeadLetterTest {
             HttpResponse<String> getReplay = service.send("GET", "/admin/dead-letters/replay", null);
             assertThat(getReplay.statusCode()).isEqualTo(405);
             assertThat(getReplay.headers().firstValue("Allow")).hasValue("POST");
+            assertThat(service.get("/observe/metrics").body()).as("both wrong methods counted")
+                    .contains("castai_events_rejected_total{reason=\"method\"} 2.0");
         }
         try (RunningService service = RunningService.builder().start()) {
             HttpResponse<String> off = service.send("GET", "/admin/dead-letters", null, "Authorization", "Bearer x");

@@ -8,6 +8,7 @@ import java.util.Set;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.castai.events.ops.ServiceMetrics;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 import org.slf4j.Logger;
@@ -20,9 +21,11 @@ public class DeadLetterAdmin {
     private static final Set<String> REPLAY_FILTERS = Set.of("eventId", "channel");
 
     private final Outbox outbox;
+    private final ServiceMetrics metrics;
 
-    public DeadLetterAdmin(Outbox outbox) {
+    public DeadLetterAdmin(Outbox outbox, ServiceMetrics metrics) {
         this.outbox = outbox;
+        this.metrics = metrics;
     }
 
     /** The oldest dead letters, at most {@code limit} (1 to 1000; 100 when not given). */
@@ -70,6 +73,7 @@ public class DeadLetterAdmin {
 
     /** The answer to any other method than the endpoint's own. */
     public String methodNotAllowed(Exchange exchange, String allowed) throws JsonProcessingException {
+        metrics.rejected("method");
         String answer = json(exchange, 405, Map.of("error", "only " + allowed + " is accepted here"));
         exchange.getMessage().setHeader("Allow", allowed);
         return answer;
