@@ -42,7 +42,7 @@ class SecretsTest {
                                 && !log.linesContaining("slack delivery of event").isEmpty()
                                 && !log.linesContaining("failed permanently").isEmpty());
 
-                assertThat(log.linesContaining("I/O error")).isNotEmpty();
+                assertThat(log.linesContaining("I/O error: could not connect (HttpHostConnectException)")).isNotEmpty();
                 for (String answer : new String[] {accepted.body(), rejected.body(), accepted.headers().toString()}) {
                     assertThat(answer).doesNotContain(SLACK_TOKEN).doesNotContain(ROUTING_KEY);
                 }

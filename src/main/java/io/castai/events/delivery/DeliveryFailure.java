@@ -1,11 +1,16 @@
 package io.castai.events.delivery;
 
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
+
+import javax.net.ssl.SSLException;
 
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.SendFailedException;
@@ -55,14 +60,34 @@ public record DeliveryFailure(boolean retryable, String reason, String descripti
         }
         IOException io = find(failure, IOException.class);
         if (io != null) {
-            return new DeliveryFailure(true, "io_error", "I/O error (" + io.getClass().getSimpleName() + ")", null,
-                    NO_STATUS);
+            return new DeliveryFailure(true, "io_error", "I/O error" + inWords(io) + " (" + io.getClass().getSimpleName() + ")",
+                    null, NO_STATUS);
         }
         if (find(failure, ExchangeTimedOutException.class) != null) {
             return new DeliveryFailure(true, "timeout", "timed out", null, NO_STATUS);
         }
         String name = failure == null ? "unknown failure" : failure.getClass().getSimpleName();
         return new DeliveryFailure(false, "error", name, null, NO_STATUS);
+    }
+
+    /**
+     * What the common I/O failures mean, for the log line an operator reads; the exception's own
+     * message is left out: it may name the URL.
+     */
+    private static String inWords(IOException io) {
+        if (io instanceof ConnectException) {
+            return ": could not connect";
+        }
+        if (io instanceof SocketTimeoutException) {
+            return ": no answer in time";
+        }
+        if (io instanceof UnknownHostException) {
+            return ": unknown host";
+        }
+        if (io instanceof SSLException) {
+            return ": TLS failed";
+        }
+        return "";
     }
 
     /**
