@@ -3,6 +3,7 @@ package io.castai.events;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -112,11 +113,16 @@ class QueuedDeliveriesTest {
 
         // a sender keeps posting while the service stops: the intake is gone before the server is
         Set<Integer> answers = ConcurrentHashMap.newKeySet();
+        Set<String> unavailable = ConcurrentHashMap.newKeySet();
         RunningService stopping = service;
         Thread sender = new Thread(() -> {
             for (int n = 1000; !Thread.currentThread().isInterrupted(); n++) {
                 try {
-                    answers.add(stopping.postEvent("{\"id\":\"late-%d\",\"eventType\":\"node.added\"}".formatted(n)).statusCode());
+                    HttpResponse<String> answer = stopping.postEvent("{\"id\":\"late-%d\",\"eventType\":\"node.added\"}".formatted(n));
+                    answers.add(answer.statusCode());
+                    if (answer.statusCode() == 503) {
+                        unavailable.add(answer.body());
+                    }
                 } catch (RuntimeException closed) {
                     return;
                 }
@@ -129,6 +135,7 @@ class QueuedDeliveriesTest {
         sender.join(10_000);
 
         assertThat(answers).as("no sender is told the endpoint does not exist").doesNotContain(404).contains(503);
+        assertThat(unavailable).as("every 503 says why, in JSON").containsOnly("{\"error\":\"the service is starting or stopping: retry\"}");
     }
 
     @Test
@@ -173,7 +180,9 @@ class QueuedDeliveriesTest {
             service.postEvent("{\"id\":\"page-1\",\"eventType\":\"node.spot_interrupted\",\"clusterName\":\"c\","
                     + "\"data\":{\"nodeName\":\"n\",\"instanceType\":\"m5.large\",\"lifecycle\":\"spot\"}}");
 
-            List<HttpStandIn.Request> pages = pagerDuty.awaitRequests(2);
+            // waits longer than the bound below, so a retry stuck behind the backlog fails on the bound, not on a timeout
+            await().atMost(Duration.ofSeconds(30)).until(() -> pagerDuty.requests().size() >= 2);
+            List<HttpStandIn.Request> pages = pagerDuty.requests();
             assertThat(Duration.between(pages.get(0).at(), pages.get(1).at()))
                     .as("the retry after a 503 (backoff up to 200 ms here) is not queued behind Slack's backlog (~60 s)")
                     .isLessThan(Duration.ofSeconds(20));

@@ -36,6 +36,8 @@ public final class JsonHttpErrors extends EventNotifierSupport {
     private static final String TOO_LARGE = "request body is larger than the configured limit";
     private static final String NO_SUCH_PATH = "no such endpoint";
     private static final String NOT_RUNNING = "the service is starting or stopping: retry";
+    /** Health and metrics: Camel's own answers, also while stopping. */
+    private static final String OBSERVE = "/observe";
 
     private final AtomicLong lastUnknownPathLine = new AtomicLong(System.nanoTime() - TimeUnit.SECONDS.toNanos(2));
     private final AtomicLong unknownPathsUnlogged = new AtomicLong();
@@ -59,14 +61,24 @@ public final class JsonHttpErrors extends EventNotifierSupport {
         CamelContext camelContext = event instanceof RouteEvent routeEvent
                 ? routeEvent.getRoute().getCamelContext() : ((CamelContextEvent) event).getContext();
         for (VertxPlatformHttpRouter router : camelContext.getRegistry().findByType(VertxPlatformHttpRouter.class)) {
-            if (covered.add(router)) {
+            if (!covered.contains(router)) {
                 install(camelContext, router);
+                covered.add(router);
             }
         }
     }
 
     private void install(CamelContext camelContext, VertxPlatformHttpRouter router) {
         ServiceMetrics metrics = camelContext.getRegistry().findSingleByType(ServiceMetrics.class);
+        // ordered first: while stopping, the intake's consumer is suspended before its route goes
+        // and would answer an empty 503; the sender gets the same JSON 503 as at start-up instead
+        router.route().order(Integer.MIN_VALUE).handler(ctx -> {
+            if (camelContext.isStopping() && !ctx.normalizedPath().startsWith(OBSERVE)) {
+                answer(ctx, 503, NOT_RUNNING);
+            } else {
+                ctx.next();
+            }
+        });
         // ordered last: it answers only what no endpoint (nor a route added later) serves
         router.route().last().handler(ctx -> {
             if (!camelContext.isStarted()) {
