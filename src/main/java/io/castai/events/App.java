@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import io.castai.events.channels.ChannelRoutes;
 import io.castai.events.channels.ConfigurationException;
 import io.castai.events.ops.IntakeRouteLoaded;
-import org.apache.camel.TypeConversionException;
+import io.castai.events.ops.SettingTypes;
 import org.apache.camel.main.Main;
 import org.slf4j.LoggerFactory;
 
@@ -43,18 +43,8 @@ public final class App {
             if (cause instanceof ConfigurationException mistake) {
                 return mistake;
             }
-            if (cause instanceof TypeConversionException wrongType && wrongType.getValue() instanceof String written) {
-                // a number setting given a word: Camel's message names neither the setting nor what it wants
-                String wanted = switch (wrongType.getToType().getSimpleName()) {
-                    case "int", "Integer", "long", "Long" -> "a whole number";
-                    case "boolean", "Boolean" -> "true or false";
-                    default -> "a " + wrongType.getToType().getSimpleName();
-                };
-                return new ConfigurationException("a setting that takes " + wanted + " is '" + written
-                        + "': check the environment and application.properties");
-            }
-            if (cause instanceof NoSuchFileException missing) {
-                // at start-up, a file the configuration names: routes/ when started from the wrong directory
+            if (cause instanceof NoSuchFileException missing && !Path.of(missing.getFile()).isAbsolute()) {
+                // at start-up, a relative path: routes/ when started from the wrong directory
                 return new ConfigurationException("no such file or directory: " + missing.getFile()
                         + " (relative paths are read from the working directory, " + Path.of("").toAbsolutePath() + ")");
             }
@@ -67,6 +57,8 @@ public final class App {
         Main main = new Main();
         main.configure().addConfiguration(BaseConfiguration.class);
         main.configure().addConfiguration(EventsConfiguration.class);
+        // before anything is built: a word for a number is a mistake to name, not Camel's conversion error
+        main.addMainListener(new SettingTypes());
         // before anything uses the routes: none loaded is a mistake to name, not an empty service
         main.addMainListener(new IntakeRouteLoaded());
         // one sending route per configured channel, from its type's route template
