@@ -1,10 +1,11 @@
 package io.castai.events.security;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+
+import io.castai.events.channels.ConfigurationException;
 
 /**
  * A secret may be given as a file (Kubernetes and Docker secrets): {@code <NAME>_FILE} names a
@@ -26,7 +27,8 @@ public final class Secrets {
         try {
             return Files.readString(Path.of(file.trim())).trim();
         } catch (IOException e) {
-            throw new UncheckedIOException(envName + "_FILE names a file that cannot be read", e);
+            // a configuration mistake: start-up says it in one line (the path is not the secret)
+            throw new ConfigurationException(envName + "_FILE: cannot read " + file.trim() + " (" + e.getClass().getSimpleName() + ")");
         }
     }
 }

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
+import io.castai.events.channels.ConfigurationException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,7 @@ class SecretFilesTest {
     @Test
     void anUnreadableFileNamesTheSettingNotTheSecret() {
         assertThatThrownBy(() -> Secrets.resolve("ADMIN_TOKEN", "x", Map.of("ADMIN_TOKEN_FILE", dir.resolve("none").toString())))
-                .hasMessage("ADMIN_TOKEN_FILE names a file that cannot be read");
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("ADMIN_TOKEN_FILE: cannot read " + dir.resolve("none") + " (NoSuchFileException)");
     }
 }
