@@ -42,6 +42,8 @@ import org.apache.camel.util.TimeUtils;
 public class BaseConfiguration implements CamelConfiguration {
     /** A duration written as zero on purpose: 0, 0s, 0ms... */
     private static final Pattern ZERO = Pattern.compile("0+[a-z]*");
+    /** The whole of a duration as Camel writes it: 1h30m, 500ms, 24h, 1d (Camel would read 1h30 as 1h). */
+    private static final Pattern WRITTEN = Pattern.compile("\\d+|(\\d+d)?(\\d+h)?(\\d+m)?(\\d+s)?(\\d+ms)?");
 
     @BindToRegistry
     public ServiceMetrics metrics(CamelContext camelContext) {
@@ -170,7 +172,7 @@ public class BaseConfiguration implements CamelConfiguration {
         } catch (RuntimeException unreadable) {
             millis = -1;
         }
-        if (millis < 0 || millis == 0 && !ZERO.matcher(written).matches()) {
+        if (!WRITTEN.matcher(written).matches() || millis < 0 || millis == 0 && !ZERO.matcher(written).matches()) {
             throw new ConfigurationException(key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_') + " (" + key
                     + "): '" + written + "' is not a duration; write it like 24h, 5m, 30s, 500ms or 1h30m");
         }

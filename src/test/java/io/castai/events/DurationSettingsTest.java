@@ -21,7 +21,7 @@ class DurationSettingsTest {
 
     /** Camel's own reading gives zero (or throws) for each of these. */
     @ParameterizedTest
-    @ValueSource(strings = {"abc", "24 hours", "PT5M", "-5s", "5x", "", "2 h"})
+    @ValueSource(strings = {"abc", "24 hours", "PT5M", "-5s", "5x", "", "2 h", "1h30", "5m30", "30S"})
     void anythingElseStopsStartUpNamingTheSetting(String written) {
         assertThatThrownBy(() -> BaseConfiguration.duration("dedup.window", written))
                 .isInstanceOf(ConfigurationException.class)

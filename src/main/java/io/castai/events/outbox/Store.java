@@ -166,7 +166,7 @@ public final class Store implements AutoCloseable {
         return shared;
     }
 
-    /** For messages: the SQLite file name, or "PostgreSQL" (never the URL: it may hold a password). */
+    /** For messages: the SQLite file's whole path, or "PostgreSQL" (never the URL: it may hold a password). */
     public String description() {
         return description;
     }
