@@ -137,7 +137,6 @@ class DeliveryRetryTest {
             assertThat(app.service.postFixture("events/node-added.json").statusCode()).isEqualTo(200);
             await().atMost(Duration.ofSeconds(10)).until(() -> app.slack.requests().stream()
                     .anyMatch(request -> request.body().contains("c6a.xlarge")));
-            assertThat(app.pagerDuty.requests()).as("still the one page, unanswered").hasSize(1);
         } finally {
             release.countDown();
         }

@@ -80,7 +80,11 @@ public final class HttpStandIn implements AutoCloseable {
         this.otherwise = new Response(status, body, Map.of());
     }
 
-    /** Each request is recorded, then not answered until {@code release} is counted down (at most 30 s): a channel that hangs. */
+    /**
+     * A channel that hangs: a request is recorded, then not answered until {@code release} is
+     * counted down (at most 30 s). The stand-in answers one request at a time, so later ones wait
+     * unread behind it.
+     */
     public void holdAnswersUntil(CountDownLatch release) {
         this.hold = release;
     }
