@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * <p>
  * Installed as soon as the router exists: the server listens while the routes are still starting
  * (the intake last), and a request then must get a JSON 503 the sender retries, not an HTML 404 it
- * may take as final. Listens to the context's and routes' start-up events only: no cost per message.
+ * may take as final. While the service stops, a handler ordered first gives the same JSON 503 (the
+ * suspended intake would answer an empty one); per request it only asks whether the context is
+ * stopping. As an event notifier it listens to start-up events only: no cost per message.
  */
 public final class JsonHttpErrors extends EventNotifierSupport {
     private static final Logger LOG = LoggerFactory.getLogger(JsonHttpErrors.class);
