@@ -3,7 +3,6 @@ package io.castai.events;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.regex.Pattern;
 
 import io.castai.events.castai.CastaiApi;
@@ -156,13 +155,13 @@ public class BaseConfiguration implements CamelConfiguration {
         if (value == null) {
             value = camelContext.getPropertiesComponent().resolveProperty(name).orElse(null);
         }
-        return Secrets.resolve(name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'), value);
+        return Secrets.resolve(ConfigurationException.environmentName(name), value);
     }
 
     /**
      * Durations are written the Camel way: 500ms, 30s, 24h, 1h30m (a bare number is milliseconds).
-     * Camel reads anything else as zero, and a zero dedup window would silently turn deduplication
-     * off: so anything else stops start-up, naming the setting.
+     * Camel reads some other writings as zero (a zero dedup window would silently turn
+     * deduplication off) and 1h30 as 1h: so anything else stops start-up, naming the setting.
      */
     static Duration duration(String key, String text) {
         String written = text == null ? "" : text.trim();
@@ -173,8 +172,7 @@ public class BaseConfiguration implements CamelConfiguration {
             millis = -1;
         }
         if (!WRITTEN.matcher(written).matches() || millis < 0 || millis == 0 && !ZERO.matcher(written).matches()) {
-            throw new ConfigurationException(key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_') + " (" + key
-                    + "): '" + written + "' is not a duration; write it like 24h, 5m, 30s, 500ms or 1h30m");
+            throw ConfigurationException.inSetting(key, "'" + written + "' is not a duration; write it like 24h, 5m, 30s, 500ms or 1h30m");
         }
         return Duration.ofMillis(millis);
     }

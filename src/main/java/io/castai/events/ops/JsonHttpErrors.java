@@ -15,7 +15,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.CamelEvent.CamelContextEvent;
-import org.apache.camel.spi.CamelEvent.RouteEvent;
 import org.apache.camel.support.EventNotifierSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,21 +46,21 @@ public final class JsonHttpErrors extends EventNotifierSupport {
 
     public JsonHttpErrors() {
         setIgnoreExchangeEvents(true);
+        setIgnoreRouteEvents(true);
         setIgnoreServiceEvents(true);
         setIgnoreStepEvents(true);
     }
 
     @Override
     public boolean isEnabled(CamelEvent event) {
+        // the router exists once the server has started, before the routes start; the second is a fallback
         return event instanceof CamelEvent.CamelContextRoutesStartingEvent
-                || event instanceof CamelEvent.RouteStartedEvent
                 || event instanceof CamelEvent.CamelContextStartedEvent;
     }
 
     @Override
     public void notify(CamelEvent event) {
-        CamelContext camelContext = event instanceof RouteEvent routeEvent
-                ? routeEvent.getRoute().getCamelContext() : ((CamelContextEvent) event).getContext();
+        CamelContext camelContext = ((CamelContextEvent) event).getContext();
         for (VertxPlatformHttpRouter router : camelContext.getRegistry().findByType(VertxPlatformHttpRouter.class)) {
             if (!covered.contains(router)) {
                 install(camelContext, router);

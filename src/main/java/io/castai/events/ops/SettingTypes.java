@@ -3,7 +3,6 @@ package io.castai.events.ops;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.Locale;
 import java.util.Properties;
 import java.util.TreeSet;
 
@@ -15,7 +14,8 @@ import org.apache.camel.spi.PropertiesComponent;
 /**
  * A setting whose bundled default is a whole number or true/false must be one too, wherever it
  * was set (environment, mounted application.properties). Checked before anything is built: Camel's
- * own conversion error names neither the setting nor what it wants.
+ * own conversion error names neither the setting nor what it wants. The value itself is left out
+ * of the message: it may be a misplaced secret.
  */
 public class SettingTypes extends MainListenerSupport {
     private static final String DEFAULTS = "application.properties";
@@ -31,18 +31,14 @@ public class SettingTypes extends MainListenerSupport {
             String byDefault = defaults.getProperty(key).trim();
             String value = settings.resolveProperty(key).map(String::trim).orElse(byDefault);
             if (byDefault.matches("-?\\d+") && !value.matches("-?\\d+")) {
-                throw new ConfigurationException(name(key) + ": must be a whole number");
+                throw ConfigurationException.inSetting(key, "must be a whole number");
             }
             if (byDefault.matches("true|false") && !value.matches("(?i)true|false")) {
-                throw new ConfigurationException(name(key) + ": must be true or false");
+                throw ConfigurationException.inSetting(key, "must be true or false");
             }
         }
     }
 
-    /** DELIVERY_MAX_ATTEMPTS (delivery.max-attempts): the value itself is left out, it may be a misplaced secret. */
-    private static String name(String key) {
-        return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_') + " (" + key + ")";
-    }
 
     private static Properties bundledDefaults() {
         Properties defaults = new Properties();
