@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,6 +25,8 @@ public class SlackChannel implements JsonChannel {
     static final int MAX_BLOCKS = 50;
     static final String CUT = "… (truncated)";
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** A blank line between paragraphs (compiled once: String.split compiles it on every call). */
+    private static final Pattern PARAGRAPH_BREAK = Pattern.compile("\\n\\s*\\n");
 
     private final Channels channels;
     private final ConsoleLink console;
@@ -56,7 +59,7 @@ public class SlackChannel implements JsonChannel {
                     List.of(Map.of("type", "mrkdwn", "text", "<" + link + "|Open the cluster in the CAST AI console>"))));
         }
         List<Object> blocks = new ArrayList<>();
-        List<String> paragraphs = text.isBlank() ? List.of() : List.of(text.strip().split("\\n\\s*\\n"));
+        List<String> paragraphs = text.isBlank() ? List.of() : List.of(PARAGRAPH_BREAK.split(text.strip()));
         int room = MAX_BLOCKS - tail.size();
         for (int i = 0; i < paragraphs.size(); i++) {
             if (i == room - 1 && paragraphs.size() > room) {

@@ -57,6 +57,8 @@ public final class Store implements AutoCloseable {
         config.addDataSourceProperty("journal_mode", "WAL");
         config.addDataSourceProperty("synchronous", "NORMAL");
         config.addDataSourceProperty("busy_timeout", "5000");
+        // no row ids are read back: without this the driver runs a query after every INSERT for them
+        config.addDataSourceProperty("jdbc.get_generated_keys", "false");
         config.setMaximumPoolSize(4);
         // the whole path: the start-up line then says where state is kept
         return new Store(lazily(config), false, file.toAbsolutePath().toString(), dataDir);
