@@ -39,6 +39,7 @@ import io.castai.events.delivery.QueuedDeliveriesOnStop;
 import io.castai.events.intake.IntakeResponses;
 import io.castai.events.kubernetes.KubernetesEvents;
 import io.castai.events.kubernetes.WatchResync;
+import io.castai.events.ops.HttpServerListening;
 import io.castai.events.ops.JsonHttpErrors;
 import io.castai.events.ops.ServiceMetrics;
 import io.castai.events.ops.StartupHooks;
@@ -58,6 +59,8 @@ public class EventsConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext camelContext) throws Exception {
         camelContext.addStartupListener(new StartupHooks());
+        // a port in use stops the start-up, not only a WARN line from the HTTP server
+        camelContext.addStartupListener(new HttpServerListening());
         // on stop, what waits in the channels' queues is let go for another replica at once
         camelContext.getManagementStrategy().addEventNotifier(new QueuedDeliveriesOnStop());
         // JSON answers from the HTTP server itself, from the moment it listens

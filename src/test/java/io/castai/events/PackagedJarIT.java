@@ -72,6 +72,20 @@ class PackagedJarIT {
                 + "(relative paths are read from the working directory, " + elsewhere.toAbsolutePath() + ")");
     }
 
+    @Test
+    void aPortInUseStopsTheJarInsteadOfRunningWithoutListening(@TempDir java.nio.file.Path data) throws Exception {
+        // another process on the port: the HTTP server only logged it, and the service ran deaf
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+            JarProcess.Ended ended = JarProcess.runUntilItExits(Map.of(
+                    "SERVER_PORT", String.valueOf(taken.getLocalPort()), "DATA_DIR", data.toString()));
+            assertThat(ended.exitCode()).as(ended.output()).isEqualTo(1);
+            assertThat(ended.output())
+                    .contains("ERROR [main] io.castai.events.App - Not started: SERVER_PORT (server.port): the HTTP server "
+                            + "could not listen on 0.0.0.0:" + taken.getLocalPort())
+                    .as("stopped before any route started").doesNotContain("Started intake");
+        }
+    }
+
     /** Exit code 1 and the one ERROR line saying why, no stack trace. */
     private static void assertStoppedWithOneLine(JarProcess.Ended ended, String why) {
         assertThat(ended.exitCode()).as(ended.output()).isEqualTo(1);
