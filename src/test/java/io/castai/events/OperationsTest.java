@@ -43,6 +43,22 @@ class OperationsTest {
     }
 
     @Test
+    void anotherMethodOnHealthOrMetricsIsAnsweredMethodNotAllowed() throws Exception {
+        try (RunningService service = RunningService.builder().start()) {
+            for (String path : new String[] {"/observe/health", "/observe/health/ready", "/observe/metrics"}) {
+                HttpResponse<String> posted = service.send("POST", path, "{}");
+                assertThat(posted.statusCode()).as(path).isEqualTo(405);
+                assertThat(posted.headers().firstValue("Allow")).as(path).contains("GET");
+                assertThat(new ObjectMapper().readTree(posted.body()).get("error").asText()).isEqualTo("only GET is served here");
+            }
+            assertThat(service.send("DELETE", "/observe/metrics", "").statusCode()).isEqualTo(405);
+            // a path nobody serves stays a 404, whatever the method
+            assertThat(service.send("POST", "/observe/nothing", "{}").statusCode()).isEqualTo(404);
+            assertThat(service.get("/observe/metrics").body()).contains("castai_events_rejected_total{reason=\"method\"} 4.0");
+        }
+    }
+
+    @Test
     void aBacklogOverTheThresholdShowsInHealthWhileTheServiceStaysReadyAndAccepting() throws Exception {
         try (HttpStandIn slack = new HttpStandIn(503, "down");
              RunningService service = RunningService.builder()

@@ -12,6 +12,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.ext.web.RoutingContext;
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.platform.http.HttpEndpointModel;
+import org.apache.camel.component.platform.http.PlatformHttpComponent;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.CamelEvent.CamelContextEvent;
@@ -87,6 +89,14 @@ public final class JsonHttpErrors extends EventNotifierSupport {
                 answer(ctx, 503, NOT_RUNNING);
                 return;
             }
+            String allowed = managementMethods(camelContext, ctx.normalizedPath());
+            if (allowed != null) {
+                // health or metrics asked with another method: the path is right, the method is not
+                metrics.rejected("method");
+                ctx.response().putHeader("Allow", allowed);
+                answer(ctx, 405, "only " + allowed.replace(",", ", ") + " is served here");
+                return;
+            }
             metrics.rejected("unknown_path");
             logUnknownPath(ctx.normalizedPath());
             answer(ctx, 404, NO_SUCH_PATH);
@@ -105,6 +115,20 @@ public final class JsonHttpErrors extends EventNotifierSupport {
                 answer(ctx, ctx.statusCode(), reason);
             }
         });
+    }
+
+    /** The methods Camel's management endpoint at this path serves (health: also its /live and /ready), or null. */
+    private static String managementMethods(CamelContext camelContext, String path) {
+        PlatformHttpComponent platform = camelContext.getComponent("platform-http", false) instanceof PlatformHttpComponent p ? p : null;
+        if (platform == null) {
+            return null;
+        }
+        for (HttpEndpointModel endpoint : platform.getHttpManagementEndpoints()) {
+            if (path.equals(endpoint.getUri()) || path.startsWith(endpoint.getUri() + "/")) {
+                return endpoint.getVerbs();
+            }
+        }
+        return null;
     }
 
     /**
