@@ -140,6 +140,33 @@ class BadInputTest {
     }
 
     @Test
+    void aQueryTheHealthEndpointCannotDecodeGetsAJson400AndOneLineWithoutTheQuery() throws Exception {
+        app.reset();
+        String answer = app.service.sendRaw("GET /observe/health?token=not-for-the-log&x=%zz HTTP/1.1\r\nHost: a\r\n"
+                + "Connection: close\r\n\r\n", false);
+
+        assertThat(answer).startsWith("HTTP/1.1 400");
+        assertThat(answer).contains("application/json").endsWith("{\"error\":\"bad request\"}");
+        assertThat(app.log.text()).doesNotContain("not-for-the-log").doesNotContain("\tat ");
+        assertThat(app.log.linesContaining("Rejected request to /observe/health: bad request")).hasSize(1);
+        assertStillServing();
+    }
+
+    @Test
+    void aSenderThatHangsUpMidBodyIsCountedNotLoggedAsAnError() throws Exception {
+        app.reset();
+        double before = rejected("client_closed");
+        app.service.sendRaw("POST /castai/events HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 100\r\n\r\n{\"eventType\"", true);
+
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> rejected("client_closed") == before + 1);
+        // anyone can open connections and drop them: no ERROR line, no stack trace per connection
+        assertThat(app.log.text()).doesNotContain("ERROR").doesNotContain("\tat ");
+        assertStillServing();
+    }
+
+    @Test
     void aRejectionIsLoggedWithoutTheBody() {
         app.reset(); // the log of this request only: other tests log the same line
         app.service.postEvent("{\"eventType\":42,\"secretish\":\"do-not-log-me\"}");

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.ext.web.RoutingContext;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.HttpEndpointModel;
@@ -102,17 +103,35 @@ public final class JsonHttpErrors extends EventNotifierSupport {
             answer(ctx, 404, NO_SUCH_PATH);
         });
         router.route("/*").failureHandler(ctx -> {
-            if (ctx.response().ended() || ctx.statusCode() < 400 || ctx.statusCode() >= 500) {
+            Throwable failure = ctx.failure();
+            int status = ctx.statusCode();
+            if (failure instanceof HttpClosedException || ctx.response().closed()) {
+                // the client went away before its answer: nothing to answer, and not the service's
+                // error (Vert.x would log each as an ERROR; anyone can open and drop connections)
+                metrics.rejected("client_closed");
+                LOG.debug("A client closed its connection to {} before its answer", ctx.normalizedPath());
+            } else if (ctx.response().ended()) {
                 ctx.next();
-            } else if (ctx.statusCode() == 413) {
+            } else if (status == 413) {
                 metrics.rejected("too_large");
                 LOG.warn("Rejected event: {}", TOO_LARGE);
                 answer(ctx, 413, TOO_LARGE);
-            } else {
-                String reason = HttpResponseStatus.valueOf(ctx.statusCode()).reasonPhrase().toLowerCase();
+            } else if (status >= 400 && status < 500 || failure instanceof IllegalArgumentException) {
+                // the server, or a handler, could not decode the request (a bad form; a query's bad
+                // escape at the health endpoint, whose message quotes the whole address: not logged)
+                int refusal = status >= 400 && status < 500 ? status : 400;
+                String reason = HttpResponseStatus.valueOf(refusal).reasonPhrase().toLowerCase();
                 metrics.rejected("undecodable");
                 LOG.warn("Rejected request to {}: {} (the HTTP server could not decode it)", ctx.normalizedPath(), reason);
-                answer(ctx, ctx.statusCode(), reason);
+                answer(ctx, refusal, reason);
+            } else if (failure != null) {
+                // a JSON 500 and one line naming where, not Vert.x's plain text and stack trace
+                metrics.rejected("error");
+                LOG.error("Request to {} failed: {} at {}", ctx.normalizedPath(), failure.getClass().getName(),
+                        failure.getStackTrace().length > 0 ? failure.getStackTrace()[0] : "?");
+                answer(ctx, 500, "internal error");
+            } else {
+                ctx.next();
             }
         });
     }
