@@ -23,19 +23,24 @@ class PackagedJarIT {
         try (HttpStandIn slack = HttpStandIn.slack()) {
             JarProcess jar = JarProcess.start(Map.of(
                     "SLACK_WEBHOOK_URL", slack.url("/services/" + TOKEN),
-                    "INTAKE_MAX_BODY_BYTES", "2048",
+                    "INTAKE_MAX_BODY_BYTES", "30000",
                     "DATA_DIR", java.nio.file.Files.createTempDirectory("jar-it").toString()));
             try (jar) {
                 assertThat(jar.postEvent(RunningService.fixture("events/node-added.json")).statusCode()).isEqualTo(200);
                 assertThat(new ObjectMapper().readTree(slack.awaitRequests(1).get(0).body()).get("text").asText())
                         .isEqualTo(":kubernetes: CAST AI: New spot node: c6a.xlarge");
                 // INTAKE_MAX_BODY_BYTES, an environment variable, overrides intake.max-body-bytes
-                assertThat(jar.postEvent("{\"eventType\":\"a\",\"pad\":\"" + "x".repeat(3000) + "\"}").statusCode())
+                assertThat(jar.postEvent("{\"eventType\":\"a\",\"pad\":\"" + "x".repeat(40_000) + "\"}").statusCode())
                         .isEqualTo(413);
                 // a line break in a field would otherwise start a forged log line (node.removed: logged)
                 assertThat(jar.postEvent("{\"eventType\":\"node.removed\",\"data\":{\"nodeName\":\"n-1\\n"
                         + "2026-11-27T13:55:00.000Z ERROR [main] FORGED\\r\\nFORGED-TOO\"}}").statusCode()).isEqualTo(200);
                 awaitLogLine(jar, "Node removed: n-1");
+                // nor may an escape sequence a terminal obeys, NUL, NEL or a Unicode line separator; and a
+                // huge field is not a huge line
+                assertThat(jar.postEvent("{\"eventType\":\"node.removed\",\"data\":{\"nodeName\":\"n-2\\u001b[31mRED"
+                        + "\\u0000NUL\\u0085NEL\\u2028LS\\u2029PS " + "y".repeat(20_000) + "\"}}").statusCode()).isEqualTo(200);
+                awaitLogLine(jar, "Node removed: n-2");
                 assertThat(jar.stop()).as("stops on SIGTERM").isTrue();
             }
             assertThat(jar.log())
@@ -46,6 +51,10 @@ class PackagedJarIT {
                     .contains("shutdown")
                     .doesNotContain("JARTOKEN123");
             assertThat(jar.log().lines()).noneMatch(line -> line.startsWith("2026-11-27T13:55:00.000Z") || line.startsWith("FORGED"));
+            String cleaned = jar.log().lines().filter(line -> line.contains("Node removed: n-2")).findFirst().orElseThrow();
+            assertThat(cleaned).contains("n-2?[31mRED?NUL | NEL | LS | PS yyy").doesNotContain("\u001b").doesNotContain("\u0000")
+                    .hasSizeLessThan(10_200);
+            assertThat(jar.log().lines()).noneMatch(line -> line.startsWith("LS") || line.startsWith("PS") || line.startsWith("NEL"));
         }
     }
 
