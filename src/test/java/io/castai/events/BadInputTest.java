@@ -96,6 +96,22 @@ class BadInputTest {
     }
 
     @Test
+    void aCompressedOrMultipartBodyIsRefusedAsUnsupported() throws Exception {
+        HttpResponse<String> gzipped = app.service.postEvent("{\"eventType\":\"a\"}", "Content-Encoding", "gzip");
+        HttpResponse<String> multipart = app.service.postEvent("--xx\r\nContent-Disposition: form-data; name=\"f\"; "
+                + "filename=\"e.json\"\r\n\r\n{\"eventType\":\"a\"}\r\n--xx--\r\n", "Content-Type", "multipart/form-data; boundary=xx");
+
+        assertThat(gzipped.statusCode()).isEqualTo(415);
+        assertThat(new ObjectMapper().readTree(gzipped.body()).get("error").asText())
+                .isEqualTo("Content-Encoding gzip is not supported: send the JSON uncompressed");
+        assertThat(multipart.statusCode()).isEqualTo(415);
+        assertThat(new ObjectMapper().readTree(multipart.body()).get("error").asText())
+                .isEqualTo("request body must be JSON, sent as application/json");
+        assertThat(app.service.postEvent("{\"eventType\":\"a\"}", "Content-Encoding", "identity").statusCode()).isEqualTo(200);
+        assertStillServing();
+    }
+
+    @Test
     void aFormTheServerCannotDecodeIsRefusedWithJson() throws Exception {
         HttpResponse<String> response = app.service.postEvent("a=%zz&b=%", "Content-Type", "application/x-www-form-urlencoded");
 

@@ -3,6 +3,7 @@ package io.castai.events.intake;
 import java.io.IOException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -28,6 +29,9 @@ public class EventParser {
     private static final int MAX_ID_LENGTH = 256;
     private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() { };
 
+    /** An encoding named back to the sender only when it looks like one (gzip, br, deflate). */
+    private static final Pattern ENCODING_NAME = Pattern.compile("[A-Za-z0-9-]{1,20}");
+
     private final ObjectMapper mapper = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
@@ -35,6 +39,27 @@ public class EventParser {
     private final ObjectMapper canonicalMapper = JsonMapper.builder()
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
             .build();
+
+    /**
+     * The event in a request: as {@link #parse}, once the body is known to be plain JSON. A
+     * compressed body (Content-Encoding), a multipart or form body is refused with a 415: read as
+     * JSON it would be "malformed" or "empty", and a multipart part would pass for the event.
+     */
+    public NotificationEvent parseRequest(byte[] body,
+                                          @Header("webhook-id") String webhookId,
+                                          @Header("Idempotency-Key") String idempotencyKey,
+                                          @Header("Content-Type") String contentType,
+                                          @Header("Content-Encoding") String contentEncoding) {
+        if (contentEncoding != null && !contentEncoding.isBlank() && !"identity".equalsIgnoreCase(contentEncoding.trim())) {
+            String named = ENCODING_NAME.matcher(contentEncoding.trim()).matches() ? contentEncoding.trim() + " " : "";
+            throw new UnsupportedBodyException("Content-Encoding " + named + "is not supported: send the JSON uncompressed");
+        }
+        String type = contentType == null ? "" : contentType.trim().toLowerCase(Locale.ROOT);
+        if (type.startsWith("multipart/") || type.startsWith("application/x-www-form-urlencoded")) {
+            throw new UnsupportedBodyException("request body must be JSON, sent as application/json");
+        }
+        return parse(body, webhookId, idempotencyKey);
+    }
 
     public NotificationEvent parse(byte[] body,
                                    @Header("webhook-id") String webhookId,

@@ -66,6 +66,10 @@ public class IntakeResponses {
             LOG.error("Could not store event: {}", OutboxException.describe(failure));
             reply(exchange, 503, error("events cannot be stored right now, retry later"));
             exchange.getMessage().setHeader("Retry-After", "5");
+        } else if (failure instanceof UnsupportedBodyException unsupported) {
+            metrics.rejected("invalid");
+            LOG.warn("Rejected event: {} (Content-Type {})", unsupported.getMessage(), contentType);
+            reply(exchange, 415, error(unsupported.getMessage()));
         } else if (failure instanceof InvalidPayloadException) {
             // platform-http parses form bodies itself, leaving nothing to read as JSON
             metrics.rejected("invalid");
