@@ -65,6 +65,11 @@ class RoutingDryRunTest {
         JsonNode answer = JSON.readTree(response.body());
         assertThat(answer.get("rules").get(0).asText()).isEqualTo("default");
         assertThat(answer.get("deliveries").get(0).get("message").asText()).isEqualTo("Unhandled event: cluster.upgraded");
+        assertThat(answer.get("event").get("cluster").asText()).as("its id when it has no name").isEqualTo("c-1");
+
+        JsonNode noCluster = JSON.readTree(app.service.send("POST", "/castai/routes/test", "{\"eventType\": \"cluster.upgraded\"}",
+                "Authorization", "Bearer inbound-token").body());
+        assertThat(noCluster.get("event").get("cluster").isNull()).as(noCluster.toString()).isTrue();
     }
 
     @Test

@@ -64,9 +64,13 @@ public class RoutingPreview {
     public String answer(NotificationEvent event, Channels.Decision decision, Object deliveries)
             throws JsonProcessingException {
         Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("event", Map.of("id", event.getId(), "type", String.valueOf(event.getType()),
-                "severity", event.getSeverity().name(),
-                "cluster", String.valueOf(event.getClusterName() != null ? event.getClusterName() : event.getClusterId())));
+        Map<String, Object> understood = new LinkedHashMap<>();
+        understood.put("id", event.getId());
+        understood.put("type", event.getType());
+        understood.put("severity", event.getSeverity().name());
+        // JSON null when the event names no cluster (not the text "null")
+        understood.put("cluster", event.getClusterName() != null ? event.getClusterName() : event.getClusterId());
+        answer.put("event", understood);
         answer.put("rules", decision.rules());
         answer.put("channels", decision.targets().stream().map(Target::channel).toList());
         answer.put("off", decision.off());
