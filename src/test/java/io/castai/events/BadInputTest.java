@@ -28,7 +28,8 @@ class BadInputTest {
 
     @BeforeAll
     void start() throws Exception {
-        app = ServiceFixture.start(settings -> settings.property("intake.max-body-bytes", BODY_LIMIT));
+        app = ServiceFixture.start(settings -> settings.property("intake.max-body-bytes", BODY_LIMIT)
+                .property("intake.request-timeout-ms", 3000));
     }
 
     @AfterAll
@@ -179,6 +180,21 @@ class BadInputTest {
                 .until(() -> rejected("client_closed") == before + 1);
         // anyone can open connections and drop them: no ERROR line, no stack trace per connection
         assertThat(app.log.text()).doesNotContain("ERROR").doesNotContain("\tat ");
+        assertStillServing();
+    }
+
+    @Test
+    void aSenderThatStallsMidBodyGetsAJson503AndItsConnectionClosed() throws Exception {
+        long started = System.nanoTime();
+        // 12 of 100 bytes, then nothing: without a request timeout the connection was held for ever
+        String answer = app.service.sendRaw("POST /castai/events HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 100\r\n\r\n{\"eventType\"", false);
+
+        assertThat(answer).startsWith("HTTP/1.1 503").contains("application/json")
+                .endsWith("{\"error\":\"the request was not complete in time: retry\"}");
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).as("answered, and closed, before the 10 s read gave up")
+                .isLessThan(java.time.Duration.ofSeconds(9));
+        assertThat(rejected("timeout")).isPositive();
         assertStillServing();
     }
 

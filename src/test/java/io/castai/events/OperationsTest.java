@@ -54,7 +54,10 @@ class OperationsTest {
             assertThat(service.send("DELETE", "/observe/metrics", "").statusCode()).isEqualTo(405);
             // a path nobody serves stays a 404, whatever the method
             assertThat(service.send("POST", "/observe/nothing", "{}").statusCode()).isEqualTo(404);
-            assertThat(service.get("/observe/metrics").body()).contains("castai_events_rejected_total{reason=\"method\"} 4.0");
+            assertThat(service.get("/observe/health/nothing").statusCode()).isEqualTo(404);
+            assertThat(service.send("POST", "/observe/metrics/x", "{}").statusCode()).isEqualTo(404);
+            assertThat(service.get("/observe/metrics").body()).contains("castai_events_rejected_total{reason=\"method\"} 4.0")
+                    .contains("castai_events_rejected_total{reason=\"unknown_path\"} 3.0");
         }
     }
 

@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -11,10 +12,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.http.HttpClosedException;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.RoutingContext;
 import org.apache.camel.CamelContext;
-import org.apache.camel.component.platform.http.HttpEndpointModel;
-import org.apache.camel.component.platform.http.PlatformHttpComponent;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.CamelEvent.CamelContextEvent;
@@ -39,6 +39,7 @@ public final class JsonHttpErrors extends EventNotifierSupport {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOO_LARGE = "request body is larger than the configured limit";
     private static final String NO_SUCH_PATH = "no such endpoint";
+    private static final String TIMED_OUT = "the request was not complete in time: retry";
     private static final String NOT_RUNNING = "the service is starting or stopping: retry";
     /** Health and metrics: Camel's own answers, also while stopping. */
     private static final String OBSERVE = "/observe";
@@ -90,12 +91,12 @@ public final class JsonHttpErrors extends EventNotifierSupport {
                 answer(ctx, 503, NOT_RUNNING);
                 return;
             }
-            String allowed = managementMethods(camelContext, ctx.normalizedPath());
-            if (allowed != null) {
+            Set<String> allowed = allowedMethods(router, ctx.normalizedPath());
+            if (!allowed.isEmpty() && !allowed.contains(ctx.request().method().name())) {
                 // health or metrics asked with another method: the path is right, the method is not
                 metrics.rejected("method");
-                ctx.response().putHeader("Allow", allowed);
-                answer(ctx, 405, "only " + allowed.replace(",", ", ") + " is served here");
+                ctx.response().putHeader("Allow", String.join(", ", allowed));
+                answer(ctx, 405, "only " + String.join(", ", allowed) + " is served here");
                 return;
             }
             metrics.rejected("unknown_path");
@@ -110,13 +111,21 @@ public final class JsonHttpErrors extends EventNotifierSupport {
                 // error (Vert.x would log each as an ERROR; anyone can open and drop connections)
                 metrics.rejected("client_closed");
                 LOG.debug("A client closed its connection to {} before its answer", ctx.normalizedPath());
-            } else if (ctx.response().ended()) {
+            } else if (ctx.response().headWritten()) {
+                // an answer is under way: too late for another
                 ctx.next();
+            } else if (status == 503 && failure == null) {
+                // the intake's request timeout (intake.request-timeout-ms): the sender retries, on a new connection
+                metrics.rejected("timeout");
+                LOG.warn("Rejected request to {}: {}", ctx.normalizedPath(), TIMED_OUT);
+                // the rest of its body may never come: the connection goes once the answer is out
+                ctx.response().putHeader("Connection", "close").endHandler(sent -> ctx.request().connection().close());
+                answer(ctx, 503, TIMED_OUT);
             } else if (status == 413) {
                 metrics.rejected("too_large");
                 LOG.warn("Rejected event: {}", TOO_LARGE);
                 answer(ctx, 413, TOO_LARGE);
-            } else if (status >= 400 && status < 500 || failure instanceof IllegalArgumentException) {
+            } else if (status >= 400 && status < 500 || failure instanceof IllegalArgumentException && !queryDecodes(ctx)) {
                 // the server, or a handler, could not decode the request (a bad form; a query's bad
                 // escape at the health endpoint, whose message quotes the whole address: not logged)
                 int refusal = status >= 400 && status < 500 ? status : 400;
@@ -136,18 +145,33 @@ public final class JsonHttpErrors extends EventNotifierSupport {
         });
     }
 
-    /** The methods Camel's management endpoint at this path serves (health: also its /live and /ready), or null. */
-    private static String managementMethods(CamelContext camelContext, String path) {
-        PlatformHttpComponent platform = camelContext.getComponent("platform-http", false) instanceof PlatformHttpComponent p ? p : null;
-        if (platform == null) {
-            return null;
+    /** Whether the request's query string decodes (a bad escape is the sender's mistake, not the server's). */
+    private static boolean queryDecodes(RoutingContext ctx) {
+        try {
+            ctx.queryParams();
+            return true;
+        } catch (RuntimeException e) {
+            // Vert.x Web wraps the decoder's IllegalArgumentException in an HttpException (400)
+            return false;
         }
-        for (HttpEndpointModel endpoint : platform.getHttpManagementEndpoints()) {
-            if (path.equals(endpoint.getUri()) || path.startsWith(endpoint.getUri() + "/")) {
-                return endpoint.getVerbs();
+    }
+
+    /**
+     * The methods the server's routes serve at exactly this path, when every route there is
+     * limited to some (health and metrics: GET); none when no route serves the path, or one takes
+     * any method. Asked only for requests no route took.
+     */
+    private static Set<String> allowedMethods(VertxPlatformHttpRouter router, String path) {
+        Set<String> allowed = new TreeSet<>();
+        for (Route route : router.getRoutes()) {
+            if (!route.isRegexPath() && path.equals(route.getPath())) {
+                if (route.methods() == null || route.methods().isEmpty()) {
+                    return Set.of();
+                }
+                route.methods().forEach(method -> allowed.add(method.name()));
             }
         }
-        return null;
+        return allowed;
     }
 
     /**
