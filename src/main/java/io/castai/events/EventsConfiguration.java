@@ -151,8 +151,9 @@ public class EventsConfiguration implements CamelConfiguration {
     }
 
     /**
-     * Up to 2,000 due deliveries a tick per channel, as many as its queue has room for: after an
-     * outage the backlog drains as fast as the channel takes it (500 a tick held it to ~1,000/s).
+     * Up to 2,000 due deliveries a tick per channel, as many as its queue has room for (less the
+     * intake's quarter): after an outage the backlog drains as fast as the channel takes it (500 a
+     * tick held it to ~1,000/s).
      */
     @BindToRegistry
     public DueDeliveries dueDeliveries(Outbox outbox, Clock clock) {

@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the retry timer claims on each tick: for every channel, no more due deliveries than its
- * queue has room for, so a channel with a backlog neither hides another channel's retries
- * behind its own nor keeps the timer waiting on its full queue. Every 30 s also those of
+ * queue has room for (less a quarter of it, kept for the intake), so a channel with a backlog
+ * neither hides another channel's retries behind its own nor keeps the timer waiting on its full
+ * queue. Every 30 s also those of
  * channels no route serves any more (removed from channels.yaml), which become dead letters:
  * they can only date from before the start, or be replayed, so there is no hurry.
  */
@@ -47,7 +48,10 @@ public class DueDeliveries {
             if (queue != null) {
                 String channel = ChannelQueues.channelOf(route);
                 routed.add(channel);
-                int room = Math.min(perTick, queue.remainingCapacity());
+                // a quarter of the queue stays free for what the intake hands over meanwhile: an
+                // offer that finds the queue full waits the offer timeout, a tick of them the timer
+                int capacity = queue.size() + queue.remainingCapacity();
+                int room = Math.min(perTick, queue.remainingCapacity() - capacity / 4);
                 try {
                     if (room > 0) {
                         claimed.addAll(outbox.claimDue(channel, room));

@@ -56,7 +56,7 @@ public class EventParser {
         }
         String type = contentType == null ? "" : contentType.trim().toLowerCase(Locale.ROOT);
         if (type.startsWith("multipart/") || type.startsWith("application/x-www-form-urlencoded")) {
-            throw new UnsupportedBodyException("request body must be JSON, sent as application/json");
+            throw new UnsupportedBodyException(UnsupportedBodyException.NOT_JSON);
         }
         return parse(body, webhookId, idempotencyKey);
     }

@@ -74,7 +74,7 @@ public class IntakeResponses {
             // platform-http parses form bodies itself, leaving nothing to read as JSON
             metrics.rejected("invalid");
             LOG.warn("Rejected event: body is not JSON (Content-Type {})", contentType);
-            reply(exchange, 415, error("request body must be JSON, sent as application/json"));
+            reply(exchange, 415, error(UnsupportedBodyException.NOT_JSON));
         } else {
             metrics.rejected("error");
             LOG.error("Could not accept event: {}", failure == null ? "unknown error" : failure.getClass().getName() + thrownAt(failure));
