@@ -3,6 +3,7 @@ package io.castai.events.intake;
 import java.io.IOException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -29,6 +30,8 @@ public class EventParser {
     private static final int MAX_ID_LENGTH = 256;
     private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() { };
 
+    private static final List<String> TEXT_DATA = List.of("nodeName", "instanceType", "lifecycle", "action");
+    private static final Pattern NUMBER = Pattern.compile("-?[0-9]+(\\.[0-9]+)?");
     /** An encoding named back to the sender only when it looks like one (gzip, br, deflate). */
     private static final Pattern ENCODING_NAME = Pattern.compile("[A-Za-z0-9-]{1,20}");
 
@@ -115,6 +118,7 @@ public class EventParser {
         if (!data.isMissingNode() && !data.isNull() && !data.isObject()) {
             throw new InvalidEventException("'data' must be an object, not " + kind(data));
         }
+        checkDocumentedData(data);
         Map<String, Object> details = data.isObject() ? mapper.convertValue(data, MAP) : new LinkedHashMap<>();
         String clusterName = optionalText(root, "clusterName");
         Severity severity = severity(root, "severity", defaultSeverity(type));
@@ -130,6 +134,26 @@ public class EventParser {
                 summaryOf(type, details.get("nodeName"), clusterName),
                 details,
                 NotificationEvent.ORIGIN_EVENT);
+    }
+
+    /**
+     * The documented fields of {@code data}, where present, hold what the documentation says: a
+     * text (a number is taken as one) for the node's name, instance type, lifecycle and action, a
+     * number (or a text holding one) for the savings impact. Templates and Slack's fields show
+     * them; anything else in {@code data} passes as it is.
+     */
+    private static void checkDocumentedData(JsonNode data) {
+        for (String field : TEXT_DATA) {
+            JsonNode value = data.path(field);
+            if (value.isContainerNode()) {
+                throw new InvalidEventException("'data." + field + "' must be a string, not " + kind(value));
+            }
+        }
+        JsonNode savings = data.path("savingsImpact");
+        if (!savings.isMissingNode() && !savings.isNull() && !savings.isNumber()
+                && !(savings.isTextual() && NUMBER.matcher(savings.asText().trim()).matches())) {
+            throw new InvalidEventException("'data.savingsImpact' must be a number, not " + kind(savings));
+        }
     }
 
     /** A CAST AI console notification (webhook template fields), also used for polled notifications. */
