@@ -174,6 +174,18 @@ class BadInputTest {
     }
 
     @Test
+    void aChunkSizeThatIsNotANumberIsTheSendersMistakeNotAnError() throws Exception {
+        app.reset();
+        app.service.sendRaw("POST /castai/events HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\nzz\r\n", false);
+
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> !app.log.linesContaining("Rejected request to /castai/events: bad request").isEmpty());
+        assertThat(app.log.text()).doesNotContain("ERROR").doesNotContain("\tat ");
+        assertStillServing();
+    }
+
+    @Test
     void aSenderThatHangsUpMidBodyIsCountedNotLoggedAsAnError() throws Exception {
         app.reset();
         double before = rejected("client_closed");

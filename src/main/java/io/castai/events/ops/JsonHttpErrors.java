@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.ext.web.Route;
@@ -125,9 +126,10 @@ public final class JsonHttpErrors extends EventNotifierSupport {
                 metrics.rejected("too_large");
                 LOG.warn("Rejected event: {}", TOO_LARGE);
                 answer(ctx, 413, TOO_LARGE);
-            } else if (status >= 400 && status < 500 || failure instanceof IllegalArgumentException && !queryDecodes(ctx)) {
-                // the server, or a handler, could not decode the request (a bad form; a query's bad
-                // escape at the health endpoint, whose message quotes the whole address: not logged)
+            } else if (status >= 400 && status < 500 || undecodable(ctx, failure)) {
+                // the server, or a handler, could not decode the request (a bad form, a bad chunk size;
+                // a query's bad escape at the health endpoint, whose message quotes the whole address:
+                // not logged)
                 int refusal = status >= 400 && status < 500 ? status : 400;
                 String reason = HttpResponseStatus.valueOf(refusal).reasonPhrase().toLowerCase();
                 metrics.rejected("undecodable");
@@ -143,6 +145,18 @@ public final class JsonHttpErrors extends EventNotifierSupport {
                 ctx.next();
             }
         });
+    }
+
+    /** A failure that is the sender's mistake: HTTP it wrote wrong (Netty's decoder), or a query that does not decode. */
+    private static boolean undecodable(RoutingContext ctx, Throwable failure) {
+        if (failure instanceof DecoderException) {
+            return true;
+        }
+        if (!(failure instanceof IllegalArgumentException)) {
+            return false;
+        }
+        StackTraceElement[] frames = failure.getStackTrace();
+        return frames.length > 0 && frames[0].getClassName().startsWith("io.netty.handler.codec.") || !queryDecodes(ctx);
     }
 
     /** Whether the request's query string decodes (a bad escape is the sender's mistake, not the server's). */
