@@ -60,6 +60,9 @@ class InboundAuthTest {
     @Test
     void withoutTheRightTokenNothingIsProcessed() throws Exception {
         assertRefused(app.service.postEvent(nextEvent()), "missing credentials: send Authorization: Bearer <token>");
+        // a scheme other than Bearer is not a missing credential but a wrong one
+        assertRefused(app.service.postEvent(nextEvent(), "Authorization", "Basic dXNlcjpwYXNz"),
+                "invalid credentials: send Authorization: Bearer <token>");
         assertRefused(app.service.postEvent(nextEvent(), "Authorization", "Bearer wrong"), "invalid credentials");
         assertRefused(app.service.postEvent(nextEvent(), "X-Webhook-Token", TOKEN + "x"), "invalid credentials");
         assertRefused(app.service.send("POST", "/castai/events?token=nope", nextEvent()), "invalid credentials");

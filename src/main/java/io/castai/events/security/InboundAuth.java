@@ -84,6 +84,11 @@ public class InboundAuth {
         if (header != null) {
             return header.trim();
         }
-        return message.getHeader("token", String.class);
+        String query = message.getHeader("token", String.class);
+        if (query == null && authorization != null && !authorization.isBlank()) {
+            // another scheme, a malformed one, or two headers (which Camel joins): credentials, but not ours
+            throw new UnauthorizedException("invalid credentials: send Authorization: Bearer <token>");
+        }
+        return query;
     }
 }
