@@ -75,6 +75,7 @@ public class AuditPoll {
                 .orElseGet(() -> new AuditCheckpoint(now.minus(lookback), now, ""));
         exchange.setProperty(WINDOW, window);
         exchange.setProperty(MORE_PAGES, window.to().isAfter(window.from()));
+        PageRun.start(exchange, window.cursor());
     }
 
     /**
@@ -121,16 +122,21 @@ public class AuditPoll {
     public void commitPage(Exchange exchange) {
         AuditCheckpoint window = exchange.getProperty(WINDOW, AuditCheckpoint.class);
         String cursor = exchange.getProperty(NEXT_CURSOR, "", String.class);
-        if (!cursor.isEmpty() && cursor.equals(window.cursor())) {
-            // the same cursor again would loop forever: finish the window here
-            LOG.warn("CAST AI audit log returned the same cursor twice for cluster {}; window ends here",
-                    exchange.getProperty(PollerBackoff.CLUSTER, String.class));
+        String clusterId = exchange.getProperty(PollerBackoff.CLUSTER, String.class);
+        PageRun.Next then = PageRun.after(exchange, cursor);
+        if (then == PageRun.Next.CYCLED) {
+            // a cursor given before in this run: reading on would loop forever, so the window ends here
+            LOG.warn("CAST AI audit log returned a cursor it had already returned in this run, for cluster {}; "
+                    + "window ends here", clusterId);
             cursor = "";
+        } else if (then == PageRun.Next.PAGE_LIMIT) {
+            LOG.info("CAST AI audit log: {} pages read for cluster {} in this run; the next run goes on from here",
+                    PageRun.MAX_PAGES, clusterId);
         }
         AuditCheckpoint next = new AuditCheckpoint(window.from(), window.to(), cursor);
-        store.saveCheckpoint(checkpointName(exchange.getProperty(PollerBackoff.CLUSTER, String.class)), next.toJson());
+        store.saveCheckpoint(checkpointName(clusterId), next.toJson());
         exchange.setProperty(WINDOW, next);
-        exchange.setProperty(MORE_PAGES, !next.windowDone());
+        exchange.setProperty(MORE_PAGES, then == PageRun.Next.PAGE);
     }
 
     private Optional<AuditCheckpoint> lastCheckpoint(String clusterId) {

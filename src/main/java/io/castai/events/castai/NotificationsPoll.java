@@ -57,6 +57,7 @@ public class NotificationsPoll {
         exchange.setProperty(PollerBackoff.CLUSTER, exchange.getMessage().getBody(String.class));
         exchange.setProperty(CURSOR, "");
         exchange.setProperty(AuditPoll.MORE_PAGES, true);
+        PageRun.start(exchange, "");
     }
 
     public void nextPage(Exchange exchange) {
@@ -87,12 +88,14 @@ public class NotificationsPoll {
             }
         }
         String cursor = page.path("nextCursor").asText("");
-        if (cursor.equals(exchange.getProperty(CURSOR, String.class))) {
-            cursor = ""; // the same cursor again would loop forever
+        PageRun.Next then = PageRun.after(exchange, cursor);
+        if (then == PageRun.Next.CYCLED) {
+            LOG.warn("CAST AI notifications returned a cursor they had already returned in this run; this run ends here");
         }
         exchange.setProperty(PAGE_IDS, ids);
         exchange.setProperty(CURSOR, cursor);
-        exchange.setProperty(AuditPoll.MORE_PAGES, !cursor.isEmpty());
+        // what is left unacknowledged comes first again at the next run
+        exchange.setProperty(AuditPoll.MORE_PAGES, then == PageRun.Next.PAGE);
         return notifications;
     }
 

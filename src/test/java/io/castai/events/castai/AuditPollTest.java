@@ -72,6 +72,37 @@ class AuditPollTest {
     }
 
     @Test
+    void cursorsThatCycleEndTheWindowInsteadOfLoopingForEver() {
+        AuditPoll poll = poll(Clock.fixed(NOW, ZoneOffset.UTC));
+        Exchange run = begin(poll);
+        for (String next : new String[] {"A", "B"}) {
+            run.setProperty("auditNextCursor", next);
+            poll.commitPage(run);
+            assertThat(run.getProperty(AuditPoll.MORE_PAGES, Boolean.class)).as(next).isTrue();
+        }
+        run.setProperty("auditNextCursor", "A");
+        poll.commitPage(run);
+
+        assertThat(run.getProperty(AuditPoll.MORE_PAGES, Boolean.class)).as("A again: the API cycles").isFalse();
+        assertThat(window(run).windowDone()).isTrue();
+    }
+
+    @Test
+    void aCursorThatNeverEndsStopsTheRunAtThePageLimitAndTheNextRunGoesOn() {
+        AuditPoll poll = poll(Clock.fixed(NOW, ZoneOffset.UTC));
+        Exchange run = begin(poll);
+        int pages = 0;
+        while (run.getProperty(AuditPoll.MORE_PAGES, Boolean.class) && pages < 10 * PageRun.MAX_PAGES) {
+            run.setProperty("auditNextCursor", "c" + ++pages);
+            poll.commitPage(run);
+        }
+
+        assertThat(pages).as("one run reads at most the page limit").isEqualTo(PageRun.MAX_PAGES);
+        AuditCheckpoint resumed = window(begin(poll(Clock.fixed(NOW.plusSeconds(60), ZoneOffset.UTC))));
+        assertThat(resumed.cursor()).as("the next run resumes where this one stopped").isEqualTo("c" + pages);
+    }
+
+    @Test
     void aCheckpointFileFromAnEarlierVersionIsResumed() throws Exception {
         Files.createDirectories(dataDir.resolve("castai-audit"));
         Files.writeString(dataDir.resolve("castai-audit/c-1.json"),
