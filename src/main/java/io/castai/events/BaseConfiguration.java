@@ -130,9 +130,9 @@ public class BaseConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry
-    public PollerBackoff pollerBackoff(@PropertyInject("castai.poll.backoff") String initial,
+    public PollerBackoff pollerBackoff(CastaiApi api, @PropertyInject("castai.poll.backoff") String initial,
                                        @PropertyInject("castai.poll.max-backoff") String max, Clock clock) {
-        return new PollerBackoff(duration("castai.poll.backoff", initial), duration("castai.poll.max-backoff", max), clock);
+        return new PollerBackoff(api, duration("castai.poll.backoff", initial), duration("castai.poll.max-backoff", max), clock);
     }
 
     @BindToRegistry

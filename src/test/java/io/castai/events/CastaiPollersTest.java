@@ -138,6 +138,8 @@ class CastaiPollersTest {
             await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(4))
                     .until(() -> castai.calls("/v1/audit").size() == 1);
             assertThat(log.linesContaining("CAST AI API refused the key")).hasSize(1);
+            assertThat(log.linesContaining("CAST AI API refused the key").get(0)).contains("invalid key <secret>");
+            assertThat(log.text()).as("the answer quoted the key").doesNotContain("wrong-key");
             assertThat(log.linesContaining("Audit entry")).isEmpty();
         }
     }

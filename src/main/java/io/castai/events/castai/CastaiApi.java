@@ -65,4 +65,12 @@ public class CastaiApi {
     static String encode(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
+
+    /**
+     * The text with the key replaced by {@code <secret>}: an error answer may quote the request's
+     * headers or the key itself ("invalid key ..."), and such text is logged.
+     */
+    public String withoutKey(String text) {
+        return apiKey == null || text == null ? text : text.replace(apiKey, "<secret>");
+    }
 }

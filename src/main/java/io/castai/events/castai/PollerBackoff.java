@@ -28,6 +28,7 @@ public class PollerBackoff {
 
     private static final Logger LOG = LoggerFactory.getLogger(PollerBackoff.class);
 
+    private final CastaiApi api;
     private final Duration initial;
     private final Duration max;
     private final Clock clock;
@@ -36,7 +37,8 @@ public class PollerBackoff {
     private final Map<String, Instant> notBefore = new ConcurrentHashMap<>();
     private final Map<String, Integer> failures = new ConcurrentHashMap<>();
 
-    public PollerBackoff(Duration initial, Duration max, Clock clock) {
+    public PollerBackoff(CastaiApi api, Duration initial, Duration max, Clock clock) {
+        this.api = api;
         this.initial = initial;
         this.max = max;
         this.clock = clock;
@@ -63,11 +65,12 @@ public class PollerBackoff {
         String cluster = exchange.getProperty(CLUSTER, "", String.class);
         Throwable cause = exchange.getProperty(ExchangePropertyKey.EXCEPTION_CAUGHT, Throwable.class);
         DeliveryFailure failure = DeliveryFailure.classify(cause);
+        String description = api.withoutKey(failure.description());
         String where = cluster.isEmpty() ? "the organization" : "cluster " + cluster;
         if (failure.credentialsRefused()) {
             if (refused.add(key(poller, cluster))) {
                 LOG.error("CAST AI API refused the key ({}) for the {} poller of {}: it has stopped polling there; "
-                        + "fix CASTAI_API_KEY and restart", failure.description(), poller, where);
+                        + "fix CASTAI_API_KEY and restart", description, poller, where);
             }
             return;
         }
@@ -79,7 +82,7 @@ public class PollerBackoff {
         }
         notBefore.put(key, clock.instant().plus(wait));
         LOG.warn("CAST AI {} poll for {} failed ({}); next try in {} s at the earliest, from the last checkpoint",
-                poller, where, failure.description(), wait.toSeconds());
+                poller, where, description, wait.toSeconds());
     }
 
     /** The pollers and clusters ({@code audit:<cluster>}) whose key was refused, for the health check. */

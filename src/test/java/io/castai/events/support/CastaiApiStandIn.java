@@ -139,7 +139,9 @@ public final class CastaiApiStandIn implements AutoCloseable {
                 Instant.now()));
 
         if (!apiKey.equals(exchange.getRequestHeaders().getFirst("X-API-Key"))) {
-            respond(exchange, 401, "{\"message\":\"Unauthorized\"}");
+            // as some APIs do, the refusal quotes the key it was given: the service must not log it
+            respond(exchange, 401, "{\"message\":\"Unauthorized: invalid key "
+                    + exchange.getRequestHeaders().getFirst("X-API-Key") + "\"}");
             return;
         }
         for (Map.Entry<String, ConcurrentLinkedQueue<String>> odd : oddAnswers.entrySet()) {
