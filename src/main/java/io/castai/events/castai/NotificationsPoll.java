@@ -72,11 +72,15 @@ public class NotificationsPoll {
     public List<NotificationEvent> readPage(Exchange exchange) throws IOException {
         JsonNode page = JSON.readTree(exchange.getMessage().getBody(String.class));
         List<NotificationEvent> notifications = new ArrayList<>();
-        List<String> ids = new ArrayList<>();
+        // the event's id (trimmed, as stored) → the id CAST AI acknowledges, as it sent it
+        Map<String, String> ids = new LinkedHashMap<>();
         for (JsonNode item : UnreadableAnswerException.itemsOf(page, "notifications")) {
             try {
-                notifications.add(events.fromApiNotification(item));
-                ids.add(item.path("id").asText());
+                NotificationEvent notification = events.fromApiNotification(item);
+                notifications.add(notification);
+                if (item.path("id").isTextual() && !item.path("id").asText().isBlank()) {
+                    ids.put(notification.getId(), item.path("id").asText());
+                }
             } catch (InvalidEventException e) {
                 // one odd notification must not hold up the rest of the page (it would, every poll, until it expired)
                 String id = item.path("id").asText();
@@ -105,11 +109,14 @@ public class NotificationsPoll {
      * yet done (and should it fail, the sender's retry is all that is left). What is not yet
      * stored is acknowledged at a later poll.
      */
+    @SuppressWarnings("unchecked")
     public boolean hasAcks(Exchange exchange) {
-        List<?> ids = exchange.getProperty(PAGE_IDS, List.class);
-        List<String> page = ids == null ? List.of() : ids.stream().map(String::valueOf).toList();
-        Set<String> held = outbox.stored(page);
-        List<String> stored = page.stream().filter(held::contains).toList();
+        Map<String, String> page = exchange.getProperty(PAGE_IDS, Map.class);
+        if (page == null) {
+            page = Map.of();
+        }
+        Set<String> held = outbox.stored(List.copyOf(page.keySet()));
+        List<String> stored = page.entrySet().stream().filter(id -> held.contains(id.getKey())).map(Map.Entry::getValue).toList();
         exchange.setProperty(PAGE_IDS, stored);
         return !stored.isEmpty();
     }

@@ -34,8 +34,11 @@ public class PolledEvents {
         details.put("initiatedBy", initiator);
         details.put("event", JSON.convertValue(entry.path("event"), Object.class));
         String clusterId = entry.path("labels").path("clusterId").asText(polledClusterId);
+        // an entry without an id is keyed by its content: "audit:" alone would make every such entry one
+        String id = entry.path("id").isValueNode() && !entry.path("id").isNull() && !entry.path("id").asText().isBlank()
+                ? entry.path("id").asText().trim() : parser.bodyHash(entry);
         return new NotificationEvent(
-                "audit:" + entry.path("id").asText(),
+                "audit:" + id,
                 "audit." + eventType,
                 Severity.INFO,
                 clusterId,

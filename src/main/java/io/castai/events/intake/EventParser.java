@@ -273,7 +273,8 @@ public class EventParser {
         return true;
     }
 
-    private String bodyHash(JsonNode root) {
+    /** A key for a JSON object that carries no id: the hash of its content, whatever its key order or spacing. */
+    public String bodyHash(JsonNode root) {
         try {
             byte[] canonical = canonicalMapper.writeValueAsBytes(mapper.convertValue(root, MAP));
             return "sha256:" + HexFormat.of().formatHex(Sha256.of(canonical));

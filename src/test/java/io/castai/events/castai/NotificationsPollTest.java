@@ -1,17 +1,56 @@
 package io.castai.events.castai;
 
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
 import io.castai.events.intake.EventParser;
+import io.castai.events.intake.NotificationEvent;
+import io.castai.events.outbox.Outbox;
+import io.castai.events.outbox.Store;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** How a notifications run goes through the API's pages. */
 class NotificationsPollTest {
-    private final NotificationsPoll poll = new NotificationsPoll(new CastaiApi("k", "http://castai", ""),
-            new PolledEvents(new EventParser()), null, 100);
+    @TempDir
+    Path dataDir;
+    private Outbox store;
+    private NotificationsPoll poll;
+
+    @BeforeEach
+    void open() {
+        store = new Outbox(Store.sqlite(dataDir), Clock.systemUTC(), Duration.ofMinutes(2), Duration.ofHours(24));
+        store.start();
+        poll = new NotificationsPoll(new CastaiApi("k", "http://castai", ""), new PolledEvents(new EventParser()), store, 100);
+    }
+
+    @AfterEach
+    void close() {
+        store.stop();
+    }
+
+    @Test
+    void aStoredNotificationIsAcknowledgedByTheIdCastAiSentEvenPadded() throws Exception {
+        Exchange run = begin();
+        run.getMessage().setBody("{\"items\":[{\"id\":\" n-1 \",\"severity\":\"WARNING\",\"name\":\"Padded\"},"
+                + "{\"severity\":\"WARNING\",\"name\":\"No id\"}],\"nextCursor\":\"\"}");
+        List<NotificationEvent> page = poll.readPage(run);
+        page.forEach(event -> store.accept(event, List.of()));
+
+        assertThat(page.get(0).getId()).isEqualTo("n-1");
+        assertThat(poll.hasAcks(run)).isTrue();
+        assertThat(run.getProperty("notificationIds", List.class)).as("as CAST AI knows it; the one without an id cannot be")
+                .containsExactly(" n-1 ");
+    }
 
     @Test
     void cursorsThatCycleEndTheRun() throws Exception {
