@@ -161,9 +161,9 @@ public class EventsConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry
-    public DeliveryReport deliveryReport(Outbox outbox, DeliveryRetryPolicy policy, ChannelPause pause,
+    public DeliveryReport deliveryReport(Outbox outbox, Channels channels, DeliveryRetryPolicy policy, ChannelPause pause,
                                          ServiceMetrics metrics, Clock clock) {
-        return new DeliveryReport(outbox, policy, pause, metrics, clock);
+        return new DeliveryReport(outbox, channels, policy, pause, metrics, clock);
     }
 
     @BindToRegistry

@@ -8,6 +8,7 @@ import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.castai.events.support.HttpStandIn;
+import io.castai.events.support.LogCapture;
 import io.castai.events.support.RunningService;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,6 +65,25 @@ class DeadLetterTest {
             assertThat(slack.requests().get(1).body()).isEqualTo(slack.requests().get(0).body());
             await().atMost(Duration.ofSeconds(5)).until(() -> deadLetters(service).get("count").asInt() == 0);
             await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> slack.requests().size() == 2);
+        }
+    }
+
+    @Test
+    void anAnswerQuotingTheWebhookUrlKeepsItsTokenOutOfTheLogAndTheDeadLetter() throws Exception {
+        try (HttpStandIn slack = HttpStandIn.slack();
+             LogCapture log = LogCapture.attach();
+             RunningService service = RunningService.builder()
+                     .property("slack.webhook.url", slack.url("/services/T000/B000/quotedtoken9"))
+                     .property("admin.token", ADMIN_TOKEN)
+                     .start()) {
+            slack.respondByDefault(404, "no_service: POST /services/T000/B000/quotedtoken9 is not a webhook");
+            service.postEvent(nodeAdded("quoted-1"));
+
+            JsonNode listing = await().atMost(Duration.ofSeconds(5)).until(() -> deadLetters(service),
+                    l -> l.get("count").asInt() == 1);
+            assertThat(listing.get("deadLetters").get(0).get("lastResponse").asText())
+                    .isEqualTo("HTTP 404: no_service: POST <secret> is not a webhook");
+            assertThat(log.text()).contains("POST <secret> is not a webhook").doesNotContain("quotedtoken9");
         }
     }
 

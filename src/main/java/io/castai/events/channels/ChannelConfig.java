@@ -1,5 +1,6 @@
 package io.castai.events.channels;
 
+import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -40,6 +41,38 @@ public record ChannelConfig(String name, ChannelType type, Map<String, Object> v
     public String template() {
         String template = text("template");
         return template.isEmpty() ? type.defaultTemplate() : template;
+    }
+
+    /**
+     * The text with this channel's secret values replaced by {@code <secret>}: an endpoint's error
+     * answer may quote its request's URL (a webhook URL holds a token), and such text is logged and
+     * kept with the dead letter. A URL is also looked for by its path and query alone.
+     */
+    public String withoutSecrets(String text) {
+        if (text == null) {
+            return null;
+        }
+        String cleaned = text;
+        for (Parameter parameter : type.parameters()) {
+            String value = parameter.secret() ? text(parameter.name()) : "";
+            if (value.length() >= 8) {
+                cleaned = cleaned.replace(value, "<secret>");
+                String pathAndQuery = parameter.kind() == Parameter.Kind.URL ? pathAndQuery(value) : "";
+                if (pathAndQuery.length() >= 8) {
+                    cleaned = cleaned.replace(pathAndQuery, "<secret>");
+                }
+            }
+        }
+        return cleaned;
+    }
+
+    private static String pathAndQuery(String url) {
+        try {
+            URI uri = URI.create(url);
+            return (uri.getRawPath() == null ? "" : uri.getRawPath()) + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+        } catch (IllegalArgumentException e) {
+            return "";
+        }
     }
 
     @Override

@@ -88,6 +88,10 @@ public class Channels {
         return List.copyOf(all);
     }
 
+    public boolean has(String name) {
+        return channels.containsKey(name);
+    }
+
     public ChannelConfig get(String name) {
         ChannelConfig channel = channels.get(name);
         if (channel == null) {

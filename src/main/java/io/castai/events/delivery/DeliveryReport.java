@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import io.castai.events.channels.Channels;
 import io.castai.events.intake.NotificationEvent;
 import io.castai.events.ops.ServiceMetrics;
 import io.castai.events.outbox.ChannelMessage;
@@ -47,15 +48,17 @@ public class DeliveryReport {
     private static final Logger MESSAGES = LoggerFactory.getLogger("castai.events");
 
     private final Outbox outbox;
+    private final Channels channels;
     private final DeliveryRetryPolicy policy;
     private final ChannelPause pause;
     private final ServiceMetrics metrics;
     private final Clock clock;
     private final ChannelQueues queues = new ChannelQueues();
 
-    public DeliveryReport(Outbox outbox, DeliveryRetryPolicy policy, ChannelPause pause, ServiceMetrics metrics,
-                          Clock clock) {
+    public DeliveryReport(Outbox outbox, Channels channels, DeliveryRetryPolicy policy, ChannelPause pause,
+                          ServiceMetrics metrics, Clock clock) {
         this.outbox = outbox;
+        this.channels = channels;
         this.policy = policy;
         this.pause = pause;
         this.metrics = metrics;
@@ -201,6 +204,9 @@ public class DeliveryReport {
         String eventId = eventId(exchange);
         DeliveryFailure failure = DeliveryFailure.classify(
                 exchange.getProperty(ExchangePropertyKey.EXCEPTION_CAUGHT, Throwable.class));
+        // an answer quoting the request's URL would otherwise put the channel's token in the log and the dead letter
+        String description = channels.has(channel) ? channels.get(channel).withoutSecrets(failure.description())
+                : failure.description();
         Delivery delivery = outbox.find(eventId, channel);
         int attempts = delivery == null ? 1 : delivery.attempts() + 1;
         DeliveryRetryPolicy.Decision decision = policy.decide(failure, attempts,
@@ -210,15 +216,15 @@ public class DeliveryReport {
             if ("http_429".equals(failure.reason())) {
                 pause.pause(channel, decision.delay());
             }
-            outbox.retryLater(eventId, channel, decision.delay(), failure.reason(), failure.description());
+            outbox.retryLater(eventId, channel, decision.delay(), failure.reason(), description);
             metrics.deliveryRetried(channel, failure.reason());
             LOG.warn("{} delivery of event {} failed on attempt {} ({}); retrying in {} ms",
-                    channel, eventId, attempts, failure.description(), decision.delay().toMillis());
+                    channel, eventId, attempts, description, decision.delay().toMillis());
         } else {
-            outbox.dead(eventId, channel, failure.reason() + " " + decision.verdict(), failure.description());
+            outbox.dead(eventId, channel, failure.reason() + " " + decision.verdict(), description);
             metrics.deliveryFailed(channel, failure.reason());
             LOG.error("{} delivery of event {} failed {} after {} attempt(s): {}; kept as a dead letter",
-                    channel, eventId, decision.verdict(), attempts, failure.description());
+                    channel, eventId, decision.verdict(), attempts, description);
         }
     }
 
