@@ -26,8 +26,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The embedded server answers some requests before any route runs: an over-size body
  * (camel.server.max-body-size) with a plain-text 413, a body or query it cannot decode with a
- * plain-text 400, a path no route serves with an HTML 404. This gives those answers the same
- * {"error": "..."} body as every other refusal of the service.
+ * plain-text 400, a path no route serves with an HTML 404, a known path asked with another method
+ * with a 404 too, the intake's request timeout with a plain 503, a handler's exception with a
+ * plain-text 500 and an ERROR with its stack trace (also for a client that merely hung up). This
+ * gives those answers the same {"error": "..."} body as every other refusal of the service, and
+ * the log one line each, at the level the cause deserves.
  * <p>
  * Installed as soon as the router exists: the server listens while the routes are still starting
  * (the intake last), and a request then must get a JSON 503 the sender retries, not an HTML 404 it
