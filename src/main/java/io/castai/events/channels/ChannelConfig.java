@@ -46,7 +46,8 @@ public record ChannelConfig(String name, ChannelType type, Map<String, Object> v
     /**
      * The text with this channel's secret values replaced by {@code <secret>}: an endpoint's error
      * answer may quote its request's URL (a webhook URL holds a token), and such text is logged and
-     * kept with the dead letter. A URL is also looked for by its path and query alone.
+     * kept with the dead letter. A URL is also looked for by its path and query alone. Values under
+     * 8 characters are left alone: replacing them would garble ordinary words.
      */
     public String withoutSecrets(String text) {
         if (text == null) {
