@@ -72,6 +72,14 @@ class InboundAuthTest {
     }
 
     @Test
+    void aTokenPutInThePathIsNotLogged() {
+        assertThat(app.service.send("POST", "/castai/events/" + TOKEN, nextEvent()).statusCode()).isEqualTo(404);
+
+        assertThat(app.log.linesContaining("Rejected request to /castai/events/<secret>: no such endpoint")).hasSize(1);
+        assertThat(app.log.text()).doesNotContain(TOKEN);
+    }
+
+    @Test
     void aSignedRequestIsVerified() {
         String body = nextEvent();
         long now = Instant.now().getEpochSecond();

@@ -1,8 +1,11 @@
 package io.castai.events.ops;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -10,6 +13,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.castai.events.security.AdminAuth;
+import io.castai.events.security.InboundAuth;
+import io.castai.events.security.SecretToken;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.http.HttpClosedException;
@@ -79,6 +85,11 @@ public final class JsonHttpErrors extends EventNotifierSupport {
 
     private void install(CamelContext camelContext, VertxPlatformHttpRouter router) {
         ServiceMetrics metrics = camelContext.getRegistry().findSingleByType(ServiceMetrics.class);
+        // a path that holds the intake's or the admin token is logged without it
+        List<SecretToken> tokens = new ArrayList<>();
+        camelContext.getRegistry().findByType(InboundAuth.class).forEach(auth -> tokens.add(auth.token()));
+        camelContext.getRegistry().findByType(AdminAuth.class).forEach(auth -> tokens.add(auth.token()));
+        tokens.removeIf(Objects::isNull);
         // ordered first: while stopping, the intake's consumer is suspended before its route goes
         // and would answer an empty 503; the sender gets the same JSON 503 as at start-up instead
         router.route().order(Integer.MIN_VALUE).handler(ctx -> {
@@ -104,7 +115,7 @@ public final class JsonHttpErrors extends EventNotifierSupport {
                 return;
             }
             metrics.rejected("unknown_path");
-            logUnknownPath(ctx.normalizedPath());
+            logUnknownPath(SecretToken.maskedIn(ctx.normalizedPath(), tokens));
             answer(ctx, 404, NO_SUCH_PATH);
         });
         router.route("/*").failureHandler(ctx -> {

@@ -11,6 +11,11 @@ public class AdminAuth {
         this.token = SecretToken.of(adminToken);
     }
 
+    /** The token, or null when none is set (to keep it out of a logged path: {@link SecretToken#maskedIn}). */
+    public SecretToken token() {
+        return token;
+    }
+
     public void check(Exchange exchange) {
         Message message = exchange.getMessage();
         String authorization;

@@ -41,6 +41,11 @@ public class InboundAuth {
     }
 
     /** Throws {@link UnauthorizedException} unless the request is allowed in. */
+    /** The token, or null when none is set (to keep it out of a logged path: {@link SecretToken#maskedIn}). */
+    public SecretToken token() {
+        return token;
+    }
+
     public void check(Exchange exchange) {
         Message message = exchange.getMessage();
         try {
