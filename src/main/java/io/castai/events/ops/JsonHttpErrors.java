@@ -115,7 +115,7 @@ public final class JsonHttpErrors extends EventNotifierSupport {
                 return;
             }
             metrics.rejected("unknown_path");
-            logUnknownPath(SecretToken.maskedIn(ctx.normalizedPath(), tokens));
+            logUnknownPath(ctx.normalizedPath(), tokens);
             answer(ctx, 404, NO_SUCH_PATH);
         });
         router.route("/*").failureHandler(ctx -> {
@@ -206,12 +206,13 @@ public final class JsonHttpErrors extends EventNotifierSupport {
      * At most a line a second: the intake is public, and a scanner trying paths would fill the log
      * (every one is counted in castai_events_rejected_total{reason="unknown_path"}).
      */
-    private void logUnknownPath(String path) {
+    private void logUnknownPath(String path, List<SecretToken> tokens) {
         long now = System.nanoTime();
         long last = lastUnknownPathLine.get();
         if (now - last >= TimeUnit.SECONDS.toNanos(1) && lastUnknownPathLine.compareAndSet(last, now)) {
             long more = unknownPathsUnlogged.getAndSet(0);
-            LOG.warn("Rejected request to {}: {}{}", path, NO_SUCH_PATH,
+            // only for the line written: a path is compared with the tokens' digests segment by segment
+            LOG.warn("Rejected request to {}: {}{}", SecretToken.maskedIn(path, tokens), NO_SUCH_PATH,
                     more > 0 ? " (and " + more + " more such requests since the last line)" : "");
         } else {
             unknownPathsUnlogged.incrementAndGet();
