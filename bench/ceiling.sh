@@ -15,9 +15,8 @@ WORK=$(mktemp -d)
 APP_PID=; SINK_PID=
 trap 'kill $APP_PID $SINK_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-[ "${1:-}" = "--no-build" ] || mvn -B -q -DskipTests package
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(java -version 2>&1 | head -1)"
+prepare "${1:-}"
+echo "machine: $(machine)"
 
 # measure <what> <port> <path>
 measure() {

@@ -23,12 +23,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not running on 127.0.0.1:5432"; exit 1; }
-[ "${1:-}" = "--no-build" ] || mvn -B -q -DskipTests package
+prepare "${1:-}"
 psql -q -h 127.0.0.1 -U postgres -d test -c "CREATE DATABASE $DB" >/dev/null
 
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(java -version 2>&1 | head -1), $(psql --version)"
+echo "machine: $(machine), $(psql --version)"
 java -Dsun.net.httpserver.nodelay=true bench/Sink.java "$SINK_PORT" & PIDS+=($!)
 until curl -sf "http://127.0.0.1:$SINK_PORT/count" >/dev/null; do sleep 0.2; done
 

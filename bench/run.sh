@@ -14,10 +14,9 @@ WORK=$(mktemp -d)
 APP_PID=; SINK_PID=; RSS_PID=
 trap 'kill $APP_PID $SINK_PID $RSS_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-[ "${1:-}" = "--no-build" ] || mvn -B -q -DskipTests package
+prepare "${1:-}"
 
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(java -version 2>&1 | head -1)"
+echo "machine: $(machine)"
 
 # nodelay: without it the JDK server answers in two writes and Nagle holds each reply ~40 ms
 java -Dsun.net.httpserver.nodelay=true bench/Sink.java "$SINK_PORT" & SINK_PID=$!

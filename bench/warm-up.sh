@@ -1,4 +1,13 @@
-# Sourced by bench/run.sh, replicas.sh and ceiling.sh: the warm-up, the JVM flags and wrk's figures.
+# Sourced by bench/run.sh, replicas.sh, ceiling.sh and drain.sh: the set-up, the warm-up, the JVM flags and wrk's figures.
+
+# prepare [--no-build]: wrk installed from Debian's packages if missing, and the jar built unless --no-build
+prepare() {
+  command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+  [ "${1:-}" = "--no-build" ] || mvn -B -q -DskipTests package
+}
+
+# machine: what the figures were measured on (cores, memory, Java)
+machine() { echo "$(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(java -version 2>&1 | head -1)"; }
 
 # image_jvm_options: the container image's JVM flags (the Dockerfile's JAVA_TOOL_OPTIONS), with the
 # heap the image gets in a 256 MiB container written out (-Xmx80m: 31 %), as the benchmarks run
