@@ -23,6 +23,7 @@ import io.castai.events.delivery.DeliveryRetryPolicy;
 import io.castai.events.intake.EventParser;
 import io.castai.events.kubernetes.KubernetesEvents;
 import io.castai.events.ops.ServiceMetrics;
+import io.castai.events.outbound.OutboundCallLimits;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -47,6 +48,28 @@ public class BaseConfiguration implements CamelConfiguration {
     @BindToRegistry
     public ServiceMetrics metrics(CamelContext camelContext) {
         return new ServiceMetrics(camelContext);
+    }
+
+    /**
+     * Bounds every outbound HTTP call (camel-http's client, application.properties). A delivery
+     * is leased while it is sent: the longest call must fit in half the lease, or another replica
+     * could send the same delivery while the first is still at it.
+     */
+    @BindToRegistry
+    public OutboundCallLimits outboundCallLimits(@PropertyInject("http.call-timeout-ms") long callTimeout,
+                                                 @PropertyInject("http.max-answer-bytes") long maxAnswerBytes,
+                                                 @PropertyInject("delivery.lease") String lease) {
+        if (callTimeout <= 0) {
+            throw ConfigurationException.inSetting("http.call-timeout-ms", "must be above 0");
+        }
+        if (maxAnswerBytes <= 0) {
+            throw ConfigurationException.inSetting("http.max-answer-bytes", "must be above 0");
+        }
+        if (2 * callTimeout >= duration("delivery.lease", lease).toMillis()) {
+            throw ConfigurationException.inSetting("http.call-timeout-ms",
+                    "must be under half of DELIVERY_LEASE (delivery.lease), so that a delivery's lease outlasts its send");
+        }
+        return new OutboundCallLimits(callTimeout, maxAnswerBytes);
     }
 
     @BindToRegistry

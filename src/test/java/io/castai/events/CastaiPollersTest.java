@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.castai.events.support.BadAnswer;
 import io.castai.events.support.CastaiApiStandIn;
 import io.castai.events.support.HttpStandIn;
 import io.castai.events.support.LogCapture;
@@ -118,6 +119,30 @@ class CastaiPollersTest {
         castai.answerNextWith("/v1/audit", "{}");
         try (RunningService ignored = auditService().start()) {
             awaitLog("CAST AI audit poll for cluster " + CLUSTER + " failed (I/O error (UnreadableAnswerException))");
+            FIXTURE_AUDIT_IDS.forEach(id -> awaitLog("Audit entry " + id));
+        }
+    }
+
+    @Test
+    void aPageThatTricklesInEndsTheRunAtTheCallTimeoutAndTheNextRunReadsIt() {
+        castai.withFixtureAuditEntriesUnchecked();
+        castai.answerNextBadly("/v1/audit", BadAnswer.TRICKLE);
+        // the trickle goes on for 20 s, a byte every 100 ms: only the whole call's limit ends it sooner
+        try (RunningService ignored = auditService().property("http.call-timeout-ms", 1000).start()) {
+            awaitLog("CAST AI audit poll for cluster " + CLUSTER + " failed (I/O error: the whole call took longer than "
+                    + "HTTP_CALL_TIMEOUT_MS (CallTimeoutException))");
+            FIXTURE_AUDIT_IDS.forEach(id -> awaitLog("Audit entry " + id));
+        }
+    }
+
+    @Test
+    void aPageThatNeverEndsIsCutAtTheSizeLimitAndTheNextRunReadsIt() {
+        castai.withFixtureAuditEntriesUnchecked();
+        castai.answerNextBadly("/v1/audit", BadAnswer.ENDLESS);
+        try (RunningService ignored = auditService().property("http.max-answer-bytes", 65_536).start()) {
+            awaitLog("The answer from 127.0.0.1 is longer than 65536 bytes (HTTP_MAX_ANSWER_BYTES)");
+            // the page, cut short, is not JSON
+            awaitLog("CAST AI audit poll for cluster " + CLUSTER + " failed (I/O error (JsonEOFException))");
             FIXTURE_AUDIT_IDS.forEach(id -> awaitLog("Audit entry " + id));
         }
     }

@@ -155,6 +155,7 @@ class MultiReplicaIT {
         env.put("CASTAI_SAVINGS_ENABLED", "false");
         env.put("DATA_DIR", Files.createTempDirectory("replica-" + name).toString());
         env.put("DELIVERY_LEASE", "5s");
+        env.put("HTTP_CALL_TIMEOUT_MS", "2000");
         env.put("DELIVERY_INITIAL_BACKOFF", "200ms");
         env.put("DELIVERY_MAX_BACKOFF", "1s");
         env.put("DELIVERY_POLL_INTERVAL_MS", "200");

@@ -76,7 +76,8 @@ class QueuedDeliveriesTest {
     @Test
     void aDeliveryThatWaitedPastItsLeaseIsSentOnce() {
         delayMillis = 1000;
-        service = start(tempDir(), "3s");
+        // a 1 s send fits in a call timeout under half the lease
+        service = start(tempDir(), "3s", 1400);
         post(0, 8);
 
         await().atMost(Duration.ofSeconds(40)).until(() -> received.size() == 8);
@@ -89,7 +90,7 @@ class QueuedDeliveriesTest {
     void stoppingWithAQueueSendsNothingTwice() {
         delayMillis = 300;
         Path data = tempDir();
-        service = start(data, "2m");
+        service = start(data, "2m", 30_000);
         post(0, 60);
         await().atMost(Duration.ofSeconds(10)).until(() -> received.size() >= 2);
 
@@ -97,7 +98,7 @@ class QueuedDeliveriesTest {
         service = null;
         assertThat(received.size()).as("the queue was left for the next start").isLessThan(60);
         delayMillis = 0;
-        service = start(data, "2m");
+        service = start(data, "2m", 30_000);
 
         await().atMost(Duration.ofSeconds(30)).until(() -> received.size() == 60);
         await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> true);
@@ -107,7 +108,7 @@ class QueuedDeliveriesTest {
     @Test
     void aSenderDuringShutdownIsToldToRetry() throws Exception {
         delayMillis = 300;
-        service = start(tempDir(), "2m");
+        service = start(tempDir(), "2m", 30_000);
         post(0, 20);
         await().atMost(Duration.ofSeconds(10)).until(() -> received.size() >= 2);
 
@@ -211,12 +212,13 @@ class QueuedDeliveriesTest {
     }
 
     /** One worker per channel; a short shutdown timeout, which draining the queue would outlast. */
-    private RunningService start(Path data, String lease) {
+    private RunningService start(Path data, String lease, int callTimeoutMillis) {
         return RunningService.builder()
                 .property("slack.webhook.url", "http://127.0.0.1:" + slowSlack.getAddress().getPort() + "/services/T/B/x")
                 .property("data.dir", data.toString())
                 .property("delivery.concurrency", 1)
                 .property("delivery.lease", lease)
+                .property("http.call-timeout-ms", callTimeoutMillis)
                 .property("camel.main.shutdown-timeout", 5)
                 .start();
     }

@@ -12,6 +12,7 @@ import java.util.Map;
 
 import javax.net.ssl.SSLException;
 
+import io.castai.events.outbound.OutboundCallLimits;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.SendFailedException;
 import org.apache.camel.ExchangeTimedOutException;
@@ -77,6 +78,9 @@ public record DeliveryFailure(boolean retryable, String reason, String descripti
     private static String inWords(IOException io) {
         if (io instanceof ConnectException) {
             return ": could not connect";
+        }
+        if (io instanceof OutboundCallLimits.CallTimeoutException) {
+            return ": the whole call took longer than HTTP_CALL_TIMEOUT_MS";
         }
         if (io instanceof SocketTimeoutException) {
             return ": no answer in time";

@@ -44,6 +44,7 @@ public final class CastaiApiStandIn implements AutoCloseable {
     private final List<Call> calls = new CopyOnWriteArrayList<>();
     private final Map<String, ConcurrentLinkedQueue<int[]>> failures = new ConcurrentHashMap<>();
     private final Map<String, ConcurrentLinkedQueue<String>> oddAnswers = new ConcurrentHashMap<>();
+    private final Map<String, ConcurrentLinkedQueue<BadAnswer>> badAnswers = new ConcurrentHashMap<>();
     private final Map<String, String> retryAfter = new ConcurrentHashMap<>();
 
     public CastaiApiStandIn(String apiKey) throws IOException {
@@ -112,6 +113,11 @@ public final class CastaiApiStandIn implements AutoCloseable {
         oddAnswers.computeIfAbsent(pathPrefix, k -> new ConcurrentLinkedQueue<>()).add(body);
     }
 
+    /** The next call whose path starts with the prefix gets this answer. */
+    public void answerNextBadly(String pathPrefix, BadAnswer answer) {
+        badAnswers.computeIfAbsent(pathPrefix, k -> new ConcurrentLinkedQueue<>()).add(answer);
+    }
+
     /** The next call whose path starts with the prefix gets this status (429 with a Retry-After if given). */
     public void failNext(String pathPrefix, int status, String retryAfterSeconds) {
         failures.computeIfAbsent(pathPrefix, k -> new ConcurrentLinkedQueue<>()).add(new int[] {status});
@@ -143,6 +149,13 @@ public final class CastaiApiStandIn implements AutoCloseable {
             respond(exchange, 401, "{\"message\":\"Unauthorized: invalid key "
                     + exchange.getRequestHeaders().getFirst("X-API-Key") + "\"}");
             return;
+        }
+        for (Map.Entry<String, ConcurrentLinkedQueue<BadAnswer>> bad : badAnswers.entrySet()) {
+            BadAnswer answer = path.startsWith(bad.getKey()) ? bad.getValue().poll() : null;
+            if (answer != null) {
+                answer.writeTo(exchange);
+                return;
+            }
         }
         for (Map.Entry<String, ConcurrentLinkedQueue<String>> odd : oddAnswers.entrySet()) {
             String answer = path.startsWith(odd.getKey()) ? odd.getValue().poll() : null;

@@ -41,6 +41,7 @@ public final class HttpStandIn implements AutoCloseable {
     private final HttpServer server;
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final ConcurrentLinkedQueue<Response> script = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<BadAnswer> badAnswers = new ConcurrentLinkedQueue<>();
     private final Response initial;
     private volatile Response otherwise;
     private volatile CountDownLatch hold;
@@ -80,6 +81,12 @@ public final class HttpStandIn implements AutoCloseable {
         this.otherwise = new Response(status, body, Map.of());
     }
 
+    /** The next request gets this answer, before any scripted one. */
+    public HttpStandIn thenAnswerBadly(BadAnswer answer) {
+        badAnswers.add(answer);
+        return this;
+    }
+
     /**
      * A channel that hangs: a request is recorded, then not answered until {@code release} is
      * counted down (at most 30 s). The stand-in answers one request at a time, so later ones wait
@@ -103,6 +110,7 @@ public final class HttpStandIn implements AutoCloseable {
     public void reset() {
         requests.clear();
         script.clear();
+        badAnswers.clear();
         otherwise = initial;
         hold = null;
     }
@@ -120,6 +128,11 @@ public final class HttpStandIn implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        BadAnswer bad = badAnswers.poll();
+        if (bad != null) {
+            bad.writeTo(exchange);
+            return;
         }
         Response response = script.poll();
         if (response == null) {

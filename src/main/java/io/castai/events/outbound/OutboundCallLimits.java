@@ -1,0 +1,117 @@
+package io.castai.events.outbound;
+
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.camel.component.http.HttpClientConfigurer;
+import org.apache.hc.client5.http.classic.ExecChain;
+import org.apache.hc.client5.http.classic.ExecChainHandler;
+import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
+import org.apache.hc.core5.concurrent.Cancellable;
+import org.apache.hc.core5.http.ClassicHttpRequest;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.HttpException;
+
+/**
+ * Bounds every outbound HTTP call, to the channels and to the CAST AI API: the whole call, from
+ * connecting to the last byte of the answer ({@code http.call-timeout-ms}), and how much of an
+ * answer is read ({@code http.max-answer-bytes}, see {@link LimitedAnswer}). The client's own
+ * timeouts bound each wait for a byte only, so an endpoint that trickles its answer could hold a
+ * sender or a poller for ever, and a delivery's lease could run out while it is being sent.
+ * A call past its time is cancelled: its connection is closed and the caller gets a
+ * {@link CallTimeoutException}.
+ */
+public class OutboundCallLimits implements HttpClientConfigurer, ExecChainHandler {
+    private final long callTimeoutMillis;
+    private final long maxAnswerBytes;
+    private final ScheduledThreadPoolExecutor deadlines = new ScheduledThreadPoolExecutor(1, task -> {
+        Thread thread = new Thread(task, "outbound-call-deadlines");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    public OutboundCallLimits(long callTimeoutMillis, long maxAnswerBytes) {
+        this.callTimeoutMillis = callTimeoutMillis;
+        this.maxAnswerBytes = maxAnswerBytes;
+        // a call that ends in time takes its deadline out of the queue at once
+        deadlines.setRemoveOnCancelPolicy(true);
+    }
+
+    public long callTimeoutMillis() {
+        return callTimeoutMillis;
+    }
+
+    @Override
+    public void configureHttpClient(HttpClientBuilder builder) {
+        builder.addExecInterceptorFirst("castai-call-limits", this);
+    }
+
+    @Override
+    public ClassicHttpResponse execute(ClassicHttpRequest request, ExecChain.Scope scope, ExecChain chain)
+            throws IOException, HttpException {
+        // camel-http's requests can be cancelled from another thread; that closes the connection
+        if (!(scope.originalRequest instanceof Cancellable call)) {
+            return chain.proceed(request, scope);
+        }
+        Deadline deadline = new Deadline(call);
+        ClassicHttpResponse response;
+        try {
+            response = chain.proceed(request, scope);
+        } catch (IOException failure) {
+            deadline.cancel();
+            throw deadline.explain(failure);
+        } catch (HttpException | RuntimeException failure) {
+            deadline.cancel();
+            throw failure;
+        }
+        if (response.getEntity() == null) {
+            deadline.cancel();
+        } else {
+            response.setEntity(new LimitedAnswer(response.getEntity(), maxAnswerBytes, deadline,
+                    scope.route.getTargetHost().getHostName()));
+        }
+        return response;
+    }
+
+    /** One call's deadline: cancels the call when it passes, unless the call ended first. */
+    final class Deadline {
+        private final Cancellable call;
+        private final AtomicBoolean passed = new AtomicBoolean();
+        private final ScheduledFuture<?> timer;
+
+        Deadline(Cancellable call) {
+            this.call = call;
+            this.timer = deadlines.schedule(() -> {
+                passed.set(true);
+                call.cancel();
+            }, callTimeoutMillis, TimeUnit.MILLISECONDS);
+        }
+
+        void cancel() {
+            timer.cancel(false);
+        }
+
+        /** Ends the call now: what is left of its answer is not read, its connection not reused. */
+        void abandon() {
+            timer.cancel(false);
+            call.cancel();
+        }
+
+        /** The failure the caller sees: a {@link CallTimeoutException} when the deadline ended the call. */
+        IOException explain(IOException failure) {
+            return passed.get() ? new CallTimeoutException(callTimeoutMillis, failure) : failure;
+        }
+    }
+
+    /** The whole call took longer than {@code http.call-timeout-ms}. */
+    public static class CallTimeoutException extends SocketTimeoutException {
+        CallTimeoutException(long millis, Throwable cause) {
+            super("the call did not end within " + millis + " ms (HTTP_CALL_TIMEOUT_MS)");
+            initCause(cause);
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package io.castai.events;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.castai.events.support.BadAnswer;
+import io.castai.events.support.HttpStandIn;
+import io.castai.events.support.ServiceFixture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A channel that trickles its answer is cut off at the whole call's timeout and tried again; one
+ * whose answer never ends is read up to the size limit and the delivery stands. The client's own
+ * response timeout (10 s between bytes) would let either hold a sender for as long as it likes.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OutboundCallLimitsTest {
+    private static final int MAX_ANSWER_BYTES = 65_536;
+
+    private ServiceFixture app;
+
+    @BeforeAll
+    void start() throws Exception {
+        app = ServiceFixture.start(settings -> settings
+                .property("http.call-timeout-ms", 1000)
+                .property("http.max-answer-bytes", MAX_ANSWER_BYTES));
+    }
+
+    @AfterAll
+    void stop() {
+        app.close();
+    }
+
+    @BeforeEach
+    void reset() {
+        app.reset();
+    }
+
+    @Test
+    void anAnswerThatTricklesIsCutOffAtTheCallTimeoutAndTheDeliveryRetried() {
+        app.slack.thenAnswerBadly(BadAnswer.TRICKLE);
+
+        app.service.postEvent(nodeAdded("trickled"));
+
+        List<HttpStandIn.Request> attempts = app.slack.awaitRequests(2);
+        // the trickle would have gone on for 20 s; the second attempt follows the 1 s limit and a short backoff
+        assertThat(Duration.between(attempts.get(0).at(), attempts.get(1).at())).isLessThan(Duration.ofSeconds(5));
+        assertThat(attempts.get(1).body()).isEqualTo(attempts.get(0).body());
+        assertThat(app.log.linesContaining("slack delivery of event trickled failed on attempt 1 "
+                + "(I/O error: the whole call took longer than HTTP_CALL_TIMEOUT_MS (CallTimeoutException))")).isNotEmpty();
+        awaitDelivered(1);
+    }
+
+    @Test
+    void anEndlessAnswerIsReadUpToTheLimitAndTheDeliveryStands() {
+        app.slack.thenAnswerBadly(BadAnswer.ENDLESS);
+
+        app.service.postEvent(nodeAdded("endless"));
+
+        awaitDelivered(1);
+        assertThat(app.log.linesContaining("The answer from 127.0.0.1 is longer than " + MAX_ANSWER_BYTES
+                + " bytes (HTTP_MAX_ANSWER_BYTES): the rest is not read")).hasSize(1);
+        // accepted with its 200: not sent again
+        await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(3)).until(() -> app.slack.requests().size() == 1);
+
+        // the cut connection is not reused: the next delivery goes out as usual
+        app.service.postEvent(nodeAdded("after-endless"));
+        app.slack.awaitRequests(2);
+        awaitDelivered(2);
+    }
+
+    private void awaitDelivered(long atLeast) {
+        await().atMost(Duration.ofSeconds(5)).until(() -> delivered() >= atLeast);
+    }
+
+    private long delivered() {
+        return app.service.get("/observe/metrics").body().lines()
+                .filter(line -> line.startsWith("castai_events_delivered_total{channel=\"slack\"}"))
+                .mapToLong(line -> (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
+    private static String nodeAdded(String id) {
+        return "{\"id\":\"" + id + "\",\"eventType\":\"node.added\",\"clusterName\":\"staging-us-east\","
+                + "\"data\":{\"nodeName\":\"n-1\",\"instanceType\":\"c6a.xlarge\",\"lifecycle\":\"spot\"}}";
+    }
+}
