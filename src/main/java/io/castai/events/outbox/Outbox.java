@@ -16,8 +16,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 import io.castai.events.intake.NotificationEvent;
 import org.apache.camel.support.service.ServiceSupport;
@@ -47,6 +49,8 @@ public class Outbox extends ServiceSupport {
     private final Duration lease;
     private final Duration dedupWindow;
     private final StoreWriter writer;
+    /** Delivery records the store missed (it was away), written again before the next claim. */
+    private final Queue<Accepted> unrecorded = new ConcurrentLinkedQueue<>();
 
     public Outbox(Store store, Clock clock, Duration lease, Duration dedupWindow) {
         this.store = store;
@@ -77,6 +81,12 @@ public class Outbox extends ServiceSupport {
 
     @Override
     protected synchronized void doStop() throws Exception {
+        try {
+            recordMissed();
+        } catch (OutboxException stillAway) {
+            LOG.warn("{} delivery record(s) could not be written before stopping: those deliveries are sent "
+                    + "again when their leases run out", unrecorded.size());
+        }
         writer.stop();
         store.close();
     }
@@ -238,6 +248,7 @@ public class Outbox extends ServiceSupport {
     }
 
     private List<Delivery> claim(String channelCondition, List<String> channels, int limit) {
+        recordMissed();
         long now = now();
         long leasedUntil = now + lease.toMillis();
         List<Delivery> due = new ArrayList<>();
@@ -326,14 +337,69 @@ public class Outbox extends ServiceSupport {
 
     /**
      * Records a delivery its channel accepted. Not waited for, so a channel's workers go on
-     * sending: should the write be lost (a crash within milliseconds, the store away), the
-     * delivery stays pending and is sent again when its lease runs out, as after any crash
-     * between a send and its record.
+     * sending. Should the write fail (the store away), the record is kept in memory and written
+     * before this replica's next claim ({@link #recordMissed}), well within the lease, so the
+     * delivery is not claimed and sent again; only a crash before that loses it (the delivery is
+     * then sent again when its lease runs out, as after any crash between a send and its record).
      */
     public void delivered(String eventId, String channel) {
-        writer.submitUnawaited("record the delivery of event " + eventId + " to " + channel,
-                "UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, finished_at = ?, leased_until = 0 "
-                + "WHERE event_id = ? AND channel = ?", now(), eventId, channel);
+        Accepted accepted = new Accepted(eventId, channel, now());
+        try {
+            writer.submit(db -> accepted.record(db)).whenComplete((count, failure) -> {
+                if (failure != null) {
+                    missed(List.of(accepted), failure);
+                }
+            });
+        } catch (OutboxException closed) {
+            LOG.warn("Could not record the delivery of event {} to {}: the outbox is closed; it is sent again "
+                    + "when its lease runs out", eventId, channel);
+        }
+    }
+
+    /** A delivery its channel accepted, and when. */
+    private record Accepted(String eventId, String channel, long at) {
+        int record(StoreWriter.Statements db) throws SQLException {
+            return db.update("UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, finished_at = ?, "
+                    + "leased_until = 0 WHERE event_id = ? AND channel = ?", at, eventId, channel);
+        }
+    }
+
+    private void missed(List<Accepted> records, Throwable failure) {
+        boolean first = unrecorded.isEmpty();
+        unrecorded.addAll(records);
+        if (first) {
+            String reason = failure.getMessage() == null ? failure.getClass().getSimpleName()
+                    : failure.getMessage().lines().findFirst().orElse("");
+            LOG.warn("Could not record the delivery of event {} to {} in the store ({}); kept in memory with any "
+                    + "others until the store answers again", records.get(0).eventId(), records.get(0).channel(), reason);
+        }
+    }
+
+    /**
+     * Writes the delivery records the store missed, before anything is claimed: what this replica
+     * has delivered is never claimed again. Throws while the store is still away (the claim would
+     * fail as well).
+     */
+    private void recordMissed() {
+        if (unrecorded.isEmpty()) {
+            return;
+        }
+        List<Accepted> records = new ArrayList<>();
+        for (Accepted next; (next = unrecorded.poll()) != null; ) {
+            records.add(next);
+        }
+        try {
+            writer.await(writer.submit(db -> {
+                for (Accepted accepted : records) {
+                    accepted.record(db);
+                }
+                return records.size();
+            }));
+        } catch (OutboxException stillAway) {
+            unrecorded.addAll(records);
+            throw stillAway;
+        }
+        LOG.info("Recorded {} deliveries the store had missed", records.size());
     }
 
     /** Moves a delivery's next attempt later without counting an attempt (its channel is paused). */

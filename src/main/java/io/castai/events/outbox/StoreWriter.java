@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * Every write to the {@link Store} goes through one thread, which commits whatever has queued up
  * in a single transaction (group commit) and then answers each caller. A unit of work (one or
  * several statements) is committed whole or not at all, also when another unit in its batch
- * fails. Callers wait for the commit ({@link #update}, {@link #await}) or, where a lost write is
- * repaired later anyway, do not ({@link #submitUnawaited}).
+ * fails. Callers wait for the commit ({@link #update}, {@link #await}) or handle its outcome
+ * later ({@link #submit}).
  */
 final class StoreWriter {
     private static final int MAX_BATCH = 1000;
@@ -78,19 +78,6 @@ final class StoreWriter {
     /** Runs one statement on the writer thread and returns once it is committed. */
     int update(String sql, Object... args) {
         return await(submit(db -> db.update(sql, args)));
-    }
-
-    /** Queues a write nobody waits for; should it fail, a WARN says what was not recorded. */
-    void submitUnawaited(String what, String sql, Object... args) {
-        if (running) {
-            submit(db -> db.update(sql, args)).whenComplete((count, failure) -> {
-                if (failure != null) {
-                    String reason = failure.getMessage() == null ? failure.getClass().getSimpleName()
-                            : failure.getMessage().lines().findFirst().orElse("");
-                    LOG.warn("Could not {} in the store ({}); it is done again later", what, reason);
-                }
-            });
-        }
     }
 
     @SuppressWarnings("unchecked")

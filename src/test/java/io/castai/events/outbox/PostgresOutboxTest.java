@@ -2,20 +2,26 @@ package io.castai.events.outbox;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import io.castai.events.support.LogCapture;
 import io.castai.events.support.Postgres;
+import io.castai.events.support.TcpProxy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** The outbox in PostgreSQL, as replicas share it: the same promises, and one answer across replicas. */
 class PostgresOutboxTest extends OutboxTest {
@@ -78,6 +84,47 @@ class PostgresOutboxTest extends OutboxTest {
                     .doesNotContainAnyElementsOf(theirs.stream().map(d -> d.event().getId()).toList());
         } finally {
             other.stop();
+        }
+    }
+
+    /**
+     * A channel accepted a delivery while the database was away: the record is written once it is
+     * back, before the replica claims anything, so the delivery is not claimed and sent again when
+     * its lease runs out.
+     */
+    @Test
+    void aDeliveryRecordTheDatabaseMissedIsWrittenBeforeTheNextClaim() throws Exception {
+        try (TcpProxy relay = new TcpProxy(5432); LogCapture log = LogCapture.attach()) {
+            Outbox relayed = new Outbox(Store.postgres(database.url().replace(":5432/", ":" + relay.port() + "/"),
+                    Postgres.USER, "", 4, Duration.ofSeconds(1)), clock, Duration.ofMinutes(2), Duration.ofHours(24));
+            relayed.start();
+            try {
+                assertThat(relayed.accept(event("missed-1"), List.of(message("slack", false)))).hasSize(1);
+                relay.cut();
+                relayed.delivered("missed-1", "slack");
+                await().atMost(Duration.ofSeconds(10)).until(() -> !log.linesContaining(
+                        "Could not record the delivery of event missed-1 to slack in the store").isEmpty());
+                assertThatThrownBy(() -> relayed.claimDue(10)).as("the database is still away")
+                        .isInstanceOf(OutboxException.class);
+
+                relay.restore();
+                clock.advance(Duration.ofMinutes(3)); // past the lease: only the record keeps it from being claimed
+                // the pool may first hand out a connection from before the cut: the next tick tries again
+                List<Delivery> claimed = await().atMost(Duration.ofSeconds(10))
+                        .ignoreExceptionsInstanceOf(OutboxException.class)
+                        .until(() -> relayed.claimDue(10), Objects::nonNull);
+                assertThat(claimed).isEmpty();
+                assertThat(outbox.claimDue(10)).as("nor by another replica").isEmpty();
+                assertThat(log.linesContaining("Recorded 1 deliveries the store had missed")).hasSize(1);
+                try (Connection c = rawConnection();
+                     ResultSet rs = c.createStatement().executeQuery(
+                             "SELECT status FROM deliveries WHERE event_id = 'missed-1'")) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getString(1)).isEqualTo("delivered");
+                }
+            } finally {
+                relayed.stop();
+            }
         }
     }
 
