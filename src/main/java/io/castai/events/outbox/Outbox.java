@@ -162,7 +162,7 @@ public class Outbox extends ServiceSupport {
     public List<ChannelMessage> accept(NotificationEvent event, List<ChannelMessage> messages, Set<String> later) {
         long now = now();
         String body = EventCodec.toJson(event);
-        return writer.await(writer.submit(db -> {
+        return writer.await(writer.submit(event.getId(), db -> {
             int stored = db.update("INSERT INTO events (id, body, accepted_at, dispatched) VALUES (?, ?, ?, 1) "
                             + "ON CONFLICT (id) DO UPDATE SET body = excluded.body, accepted_at = excluded.accepted_at, "
                             + "dispatched = 1 WHERE events.accepted_at < ?",
@@ -183,7 +183,7 @@ public class Outbox extends ServiceSupport {
     /** As {@link #route(String, List)}, with {@code later} as in {@link #accept(NotificationEvent, List, Set)}. */
     public List<ChannelMessage> route(String eventId, List<ChannelMessage> messages, Set<String> later) {
         long now = now();
-        return writer.await(writer.submit(db -> {
+        return writer.await(writer.submit(eventId, db -> {
             List<ChannelMessage> recorded = recordDeliveries(db, eventId, messages, later, now, false);
             db.update("UPDATE events SET dispatched = 1 WHERE id = ?", eventId);
             return recorded;

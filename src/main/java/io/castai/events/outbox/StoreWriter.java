@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,9 +43,21 @@ final class StoreWriter {
         T run(Statements db) throws SQLException;
     }
 
-    /** One unit for the writer thread, and the caller waiting for its commit. */
-    private record Write(Work<?> work, CompletableFuture<Object> done) {
+    /**
+     * One unit for the writer thread, and the caller waiting for its commit; {@code rowKey}, when
+     * given, the key of the rows it locks (an event's id).
+     */
+    private record Write(String rowKey, Work<?> work, CompletableFuture<Object> done) {
     }
+
+    /**
+     * The order in which a batch runs: units with a row key first, in the order of their keys,
+     * then the rest as they came. Two replicas batching the same events in different orders
+     * would each lock a row the other wants next, and PostgreSQL would break the deadlock only
+     * after a second (deadlock_timeout), every request of the batch waiting meanwhile.
+     */
+    private static final Comparator<Write> LOCK_ORDER = Comparator.comparing(
+            (Write write) -> write.rowKey() == null).thenComparing(write -> write.rowKey() == null ? "" : write.rowKey());
 
     private final Store store;
     private final BlockingQueue<Write> writes = new LinkedBlockingQueue<>();
@@ -80,13 +93,18 @@ final class StoreWriter {
         return await(submit(db -> db.update(sql, args)));
     }
 
-    @SuppressWarnings("unchecked")
     <T> CompletableFuture<T> submit(Work<T> work) {
+        return submit(null, work);
+    }
+
+    /** As {@link #submit(Work)}, for a unit that locks the rows of this key (see {@link #LOCK_ORDER}). */
+    @SuppressWarnings("unchecked")
+    <T> CompletableFuture<T> submit(String rowKey, Work<T> work) {
         if (!running) {
             throw new OutboxException("the outbox is closed", null);
         }
         CompletableFuture<Object> done = new CompletableFuture<>();
-        writes.add(new Write(work, done));
+        writes.add(new Write(rowKey, work, done));
         return (CompletableFuture<T>) (CompletableFuture<?>) done;
     }
 
@@ -120,6 +138,7 @@ final class StoreWriter {
                 }
                 batch.add(first);
                 gather(batch);
+                batch.sort(LOCK_ORDER);
                 commit(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
