@@ -9,6 +9,8 @@ import java.util.List;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.castai.events.support.BadAnswer;
 import io.castai.events.support.CastaiApiStandIn;
+import io.castai.events.support.Postgres;
+import io.castai.events.support.TcpProxy;
 import io.castai.events.support.HttpStandIn;
 import io.castai.events.support.LogCapture;
 import io.castai.events.support.RunningService;
@@ -223,6 +225,26 @@ class CastaiPollersTest {
 
             // the same notification arriving by webhook too notifies nobody again
             assertThat(service.postFixture("events/console-notification.json").body()).contains("\"duplicate\":true");
+        }
+    }
+
+    @Test
+    void aStoreOutageIsNotTakenForAFailureOfTheApi() {
+        castai.withFixtureNotificationsUnchecked();
+        try (Postgres database = Postgres.freshDatabase(); TcpProxy relay = new TcpProxy(5432)) {
+            // the notifications poll as often as the schedule fires, up to 30 s apart after an API failure
+            try (RunningService ignored = service(API_KEY)
+                    .property("castai.store.url", database.url().replace(":5432/", ":" + relay.port() + "/"))
+                    .property("castai.store.username", Postgres.USER)
+                    .property("castai.store.connect-timeout", "1s")
+                    .property("castai.poll.backoff", "30s")
+                    .property("castai.notifications.schedule", EVERY_SECOND).start()) {
+                relay.cut();
+                awaitLog("The store cannot be used by poll-notifications");
+                relay.restore();
+                slack.awaitRequests(1);
+                assertThat(log.linesContaining("CAST AI notifications poll for cluster")).isEmpty();
+            }
         }
     }
 
