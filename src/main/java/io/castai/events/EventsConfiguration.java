@@ -156,8 +156,9 @@ public class EventsConfiguration implements CamelConfiguration {
      * tick held it to ~1,000/s).
      */
     @BindToRegistry
-    public DueDeliveries dueDeliveries(Outbox outbox, Clock clock) {
-        return new DueDeliveries(outbox, 2000, clock);
+    public DueDeliveries dueDeliveries(Outbox outbox, @PropertyInject("delivery.orphan-grace") String orphanGrace,
+                                       Clock clock) {
+        return new DueDeliveries(outbox, 2000, duration("delivery.orphan-grace", orphanGrace), clock);
     }
 
     @BindToRegistry

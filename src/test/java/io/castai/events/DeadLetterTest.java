@@ -95,12 +95,33 @@ class DeadLetterTest {
                 first.postEvent(nodeAdded("orphan-1"));
                 slack.awaitRequests(1);
             }
+            // with the default grace (10 min) it would stay pending for a replica that serves slack
             try (RunningService second = RunningService.builder().property("data.dir", dataDir)
+                    .property("delivery.orphan-grace", "0s")
                     .property("admin.token", ADMIN_TOKEN).start()) {
                 JsonNode listing = await().atMost(Duration.ofSeconds(5)).until(() -> deadLetters(second),
                         l -> l.get("count").asInt() == 1);
                 assertThat(listing.get("deadLetters").get(0).get("reason").asText()).isEqualTo("channel_off");
                 assertThat(listing.get("deadLetters").get(0).get("eventId").asText()).isEqualTo("orphan-1");
+            }
+        }
+    }
+
+    /** A replica on an older channels.yaml (a rollout) leaves the new channel's deliveries alone. */
+    @Test
+    void aDeliveryForAChannelThisReplicaDoesNotServeIsLeftPendingForTheGrace(@TempDir Path dataDir) throws Exception {
+        try (HttpStandIn slack = new HttpStandIn(503, "down")) {
+            try (RunningService first = RunningService.builder().property("data.dir", dataDir)
+                    .property("slack.webhook.url", slack.url("/hook")).start()) {
+                first.postEvent(nodeAdded("not-mine-1"));
+                slack.awaitRequests(1);
+            }
+            try (RunningService second = RunningService.builder().property("data.dir", dataDir)
+                    .property("admin.token", ADMIN_TOKEN).start()) {
+                // the orphan sweep runs at the first tick, then every 30 s
+                await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
+                        .until(() -> deadLetters(second).get("count").asInt() == 0);
+                assertThat(second.get("/observe/metrics").body()).contains("castai_outbox_pending 1");
             }
         }
     }

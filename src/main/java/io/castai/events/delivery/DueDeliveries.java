@@ -20,8 +20,11 @@ import org.slf4j.LoggerFactory;
  * queue has room for (less a quarter of it, kept for the intake), so a channel with a backlog
  * neither hides another channel's retries behind its own nor keeps the timer waiting on its full
  * queue. Every 30 s also those of
- * channels no route serves any more (removed from channels.yaml), which become dead letters:
- * they can only date from before the start, or be replayed, so there is no hurry.
+ * channels no route serves any more (removed from channels.yaml), which become dead letters,
+ * once they have been due for the orphan grace ({@code delivery.orphan-grace}): replicas sharing a
+ * store may run different channels.yaml for a while (a rollout), and a channel another replica
+ * serves has its due deliveries claimed by it within a tick. There is no hurry: they can only
+ * date from before the start, or be replayed.
  */
 public class DueDeliveries {
     private static final Duration ORPHAN_SWEEP = Duration.ofSeconds(30);
@@ -29,12 +32,14 @@ public class DueDeliveries {
 
     private final Outbox outbox;
     private final int perTick;
+    private final Duration orphanGrace;
     private final Clock clock;
     private Instant nextOrphanSweep = Instant.MIN;
 
-    public DueDeliveries(Outbox outbox, int perTick, Clock clock) {
+    public DueDeliveries(Outbox outbox, int perTick, Duration orphanGrace, Clock clock) {
         this.outbox = outbox;
         this.perTick = perTick;
+        this.orphanGrace = orphanGrace;
         this.clock = clock;
     }
 
@@ -63,7 +68,7 @@ public class DueDeliveries {
             }
         }
         if (failure == null && !clock.instant().isBefore(nextOrphanSweep)) {
-            claimed.addAll(outbox.claimDueExcept(routed, perTick));
+            claimed.addAll(outbox.claimOverdueExcept(routed, orphanGrace, perTick));
             nextOrphanSweep = clock.instant().plus(ORPHAN_SWEEP);
         }
         if (failure != null) {

@@ -238,16 +238,25 @@ public class Outbox extends ServiceSupport {
 
     /** As {@link #claimDue(int)}, for one channel. */
     public List<Delivery> claimDue(String channel, int limit) {
-        return claim("AND d.channel = ?", List.of(channel), limit);
+        return claim("AND d.channel = ?", List.of(channel), Duration.ZERO, limit);
     }
 
     /** As {@link #claimDue(int)}, for every channel but these. */
     public List<Delivery> claimDueExcept(Collection<String> channels, int limit) {
-        return claim(channels.isEmpty() ? "" : "AND d.channel NOT IN (" + String.join(", ", Collections.nCopies(channels.size(), "?")) + ")",
-                List.copyOf(channels), limit);
+        return claimOverdueExcept(channels, Duration.ZERO, limit);
     }
 
-    private List<Delivery> claim(String channelCondition, List<String> channels, int limit) {
+    /**
+     * As {@link #claimDueExcept}, only deliveries that have been due for at least {@code overdue}:
+     * a channel some replica serves has its due deliveries claimed within a tick, so these are
+     * the ones nobody serves.
+     */
+    public List<Delivery> claimOverdueExcept(Collection<String> channels, Duration overdue, int limit) {
+        return claim(channels.isEmpty() ? "" : "AND d.channel NOT IN (" + String.join(", ", Collections.nCopies(channels.size(), "?")) + ")",
+                List.copyOf(channels), overdue, limit);
+    }
+
+    private List<Delivery> claim(String channelCondition, List<String> channels, Duration overdue, int limit) {
         recordMissed();
         long now = now();
         long leasedUntil = now + lease.toMillis();
@@ -258,7 +267,7 @@ public class Outbox extends ServiceSupport {
                              + "JOIN events e ON e.id = d.event_id WHERE d.status = 'pending' " + channelCondition
                              + " AND d.next_attempt_at <= ? AND d.leased_until <= ? ORDER BY d.next_attempt_at LIMIT ?")) {
             List<Object> args = new ArrayList<>(channels);
-            args.addAll(List.of(now, now, limit));
+            args.addAll(List.of(now - overdue.toMillis(), now, limit));
             StoreWriter.bind(select, args.toArray());
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {

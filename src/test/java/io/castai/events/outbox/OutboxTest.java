@@ -108,6 +108,18 @@ abstract class OutboxTest {
     }
 
     @Test
+    void deliveriesOfChannelsServedNowhereHereAreClaimedOnlyOnceLongOverdue() {
+        accept("e-new", "hook2");
+        clock.advance(Duration.ofMinutes(3)); // the lease has run out: due since it was accepted
+
+        assertThat(outbox.claimOverdueExcept(List.of("slack"), Duration.ofMinutes(10), 10))
+                .as("due for 3 minutes: another replica may serve hook2").isEmpty();
+        clock.advance(Duration.ofMinutes(8));
+        assertThat(outbox.claimOverdueExcept(List.of("slack"), Duration.ofMinutes(10), 10))
+                .extracting(Delivery::channel).containsExactly("hook2");
+    }
+
+    @Test
     void dueDeliveriesAreClaimedPerChannel() {
         accept("e-a", "slack", "pagerduty");
         accept("e-b", "slack", "gone");
