@@ -354,7 +354,7 @@ public class Outbox extends ServiceSupport {
     public void delivered(String eventId, String channel) {
         Accepted accepted = new Accepted(eventId, channel, now());
         try {
-            writer.submit(db -> accepted.record(db)).whenComplete((count, failure) -> {
+            writer.submit(eventId, db -> accepted.record(db)).whenComplete((count, failure) -> {
                 if (failure != null) {
                     missed(List.of(accepted), failure);
                 }

@@ -51,13 +51,15 @@ final class StoreWriter {
     }
 
     /**
-     * The order in which a batch runs: units with a row key first, in the order of their keys,
-     * then the rest as they came. Two replicas batching the same events in different orders
-     * would each lock a row the other wants next, and PostgreSQL would break the deadlock only
-     * after a second (deadlock_timeout), every request of the batch waiting meanwhile.
+     * The order in which a batch runs (a stable sort): first the units without a row key, as they
+     * came, then the others in the order of their keys. Two replicas batching the same events in
+     * different orders would each lock a row the other wants next, and PostgreSQL would break the
+     * deadlock only after a second (deadlock_timeout), every request of the batch waiting
+     * meanwhile. Order matters otherwise only between units one caller submits without waiting
+     * in between, and those are about one event: they carry its id, so they keep their order.
      */
     private static final Comparator<Write> LOCK_ORDER = Comparator.comparing(
-            (Write write) -> write.rowKey() == null).thenComparing(write -> write.rowKey() == null ? "" : write.rowKey());
+            (Write write) -> write.rowKey() != null).thenComparing(write -> write.rowKey() == null ? "" : write.rowKey());
 
     private final Store store;
     private final BlockingQueue<Write> writes = new LinkedBlockingQueue<>();
