@@ -17,7 +17,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A channel that trickles its answer is cut off at the whole call's timeout and tried again; one
- * whose answer never ends is read up to the size limit and the delivery stands. The client's own
+ * whose answer never ends is read up to the size limit and the delivery stands; a compressed
+ * answer is not inflated past that limit. The client's own
  * response timeout (10 s between bytes) would let either hold a sender for as long as it likes.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -74,6 +75,20 @@ class OutboundCallLimitsTest {
         app.service.postEvent(nodeAdded("after-endless"));
         app.slack.awaitRequests(2);
         awaitDelivered(2);
+    }
+
+    @Test
+    void aCompressedAnswerIsReadAsItCameNotInflated() {
+        app.slack.thenAnswerBadly(BadAnswer.GZIP_BOMB);
+
+        app.service.postEvent(nodeAdded("gzipped"));
+
+        app.slack.awaitRequests(2);
+        List<String> failures = app.log.linesContaining("slack delivery of event gzipped failed on attempt 1 (HTTP 500");
+        assertThat(failures).hasSize(1);
+        // inflated, the answer would be 16 MiB of "A", and its excerpt "AAAA..."
+        assertThat(failures.get(0)).doesNotContain("AAAAAAAAAA");
+        awaitDelivered(1);
     }
 
     private void awaitDelivered(long atLeast) {

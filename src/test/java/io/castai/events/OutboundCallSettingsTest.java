@@ -12,12 +12,12 @@ class OutboundCallSettingsTest {
 
     @Test
     void aCallTimeoutUnderHalfTheLeaseIsTaken() {
-        assertThat(configuration.outboundCallLimits(30_000, 4_194_304, "2m").callTimeoutMillis()).isEqualTo(30_000);
+        assertThat(configuration.outboundCallLimits(30_000, 1_048_576, "2m").callTimeoutMillis()).isEqualTo(30_000);
     }
 
     @Test
     void aCallTimeoutOfHalfTheLeaseOrMoreStopsStartUp() {
-        assertThatThrownBy(() -> configuration.outboundCallLimits(60_000, 4_194_304, "2m"))
+        assertThatThrownBy(() -> configuration.outboundCallLimits(60_000, 1_048_576, "2m"))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessage("HTTP_CALL_TIMEOUT_MS (http.call-timeout-ms): must be under half of DELIVERY_LEASE "
                         + "(delivery.lease), so that a delivery's lease outlasts its send");
@@ -25,7 +25,7 @@ class OutboundCallSettingsTest {
 
     @Test
     void noLimitAtAllIsRefused() {
-        assertThatThrownBy(() -> configuration.outboundCallLimits(0, 4_194_304, "2m"))
+        assertThatThrownBy(() -> configuration.outboundCallLimits(0, 1_048_576, "2m"))
                 .hasMessage("HTTP_CALL_TIMEOUT_MS (http.call-timeout-ms): must be above 0");
         assertThatThrownBy(() -> configuration.outboundCallLimits(30_000, 0, "2m"))
                 .hasMessage("HTTP_MAX_ANSWER_BYTES (http.max-answer-bytes): must be above 0");

@@ -15,11 +15,13 @@ import org.apache.hc.core5.concurrent.Cancellable;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.HttpException;
+import org.apache.hc.core5.http.HttpHeaders;
 
 /**
  * Bounds every outbound HTTP call, to the channels and to the CAST AI API: the whole call, from
  * connecting to the last byte of the answer ({@code http.call-timeout-ms}), and how much of an
- * answer is read ({@code http.max-answer-bytes}, see {@link LimitedAnswer}). The client's own
+ * answer is read ({@code http.max-answer-bytes}, see {@link LimitedAnswer}), as it came (never
+ * inflated). The client's own
  * timeouts bound each wait for a byte only, so an endpoint that trickles its answer could hold a
  * sender or a poller for ever, and a delivery's lease could run out while it is being sent.
  * A call past its time is cancelled: its connection is closed and the caller gets a
@@ -68,6 +70,10 @@ public class OutboundCallLimits implements HttpClientConfigurer, ExecChainHandle
             deadline.cancel();
             throw failure;
         }
+        // No compression is asked for (content-compression-disabled), and camel-http would inflate
+        // a gzip answer past the size limit (1 MB of gzip became 1 GiB in the heap): it is read as
+        // it came.
+        response.removeHeaders(HttpHeaders.CONTENT_ENCODING);
         if (response.getEntity() == null) {
             deadline.cancel();
         } else {

@@ -1,24 +1,31 @@
 package io.castai.events.support;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.zip.GZIPOutputStream;
 
 import com.sun.net.httpserver.HttpExchange;
 
 /**
  * Answers no well-behaved server gives, for the outbound call limits: a 200 whose body trickles
- * in a byte every 100 ms (each wait far under the client's response timeout) for up to 20 s, and
- * one whose body goes on for 64 MiB. Both stop early when the client hangs up.
+ * in a byte every 100 ms (each wait far under the client's response timeout) for up to 20 s, one
+ * whose body goes on for 64 MiB (both stop early when the client hangs up), and a 500 in gzip,
+ * never asked for, of 16 KiB that would inflate to 16 MiB of "A".
  */
 public enum BadAnswer {
-    TRICKLE, ENDLESS;
+    TRICKLE, ENDLESS, GZIP_BOMB;
 
     private static final long TRICKLE_FOR_MILLIS = 20_000;
     private static final long ENDLESS_BYTES = 64L << 20;
 
     public void writeTo(HttpExchange exchange) {
+        if (this == GZIP_BOMB) {
+            writeBomb(exchange);
+            return;
+        }
         exchange.getResponseHeaders().add("Content-Type", "application/json");
         try (OutputStream out = exchange.getResponseBody()) {
             exchange.sendResponseHeaders(200, 0); // chunked: no length to tell the client it is done
@@ -46,5 +53,31 @@ public enum BadAnswer {
         } finally {
             exchange.close();
         }
+    }
+
+    private static void writeBomb(HttpExchange exchange) {
+        try (OutputStream out = exchange.getResponseBody()) {
+            byte[] bomb = gzippedAs();
+            exchange.getResponseHeaders().add("Content-Type", "text/plain");
+            exchange.getResponseHeaders().add("Content-Encoding", "gzip");
+            exchange.sendResponseHeaders(500, bomb.length);
+            out.write(bomb);
+        } catch (IOException hungUp) {
+            // nothing more to send
+        } finally {
+            exchange.close();
+        }
+    }
+
+    private static byte[] gzippedAs() throws IOException {
+        ByteArrayOutputStream gzipped = new ByteArrayOutputStream();
+        try (GZIPOutputStream gzip = new GZIPOutputStream(gzipped)) {
+            byte[] as = new byte[64 * 1024];
+            Arrays.fill(as, (byte) 'A');
+            for (int i = 0; i < 256; i++) {
+                gzip.write(as);
+            }
+        }
+        return gzipped.toByteArray();
     }
 }
