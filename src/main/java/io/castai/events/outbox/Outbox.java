@@ -281,7 +281,7 @@ public class Outbox extends ServiceSupport {
         // the lease is taken only where nobody took it since the read
         List<CompletableFuture<Integer>> claims = new ArrayList<>();
         for (Delivery d : due) {
-            claims.add(writer.submit(db -> db.update("UPDATE deliveries SET leased_until = ? WHERE event_id = ? AND channel = ? "
+            claims.add(writer.submit(d.event().getId(), db -> db.update("UPDATE deliveries SET leased_until = ? WHERE event_id = ? AND channel = ? "
                     + "AND status = 'pending' AND leased_until <= ?", leasedUntil, d.event().getId(), d.channel(), now)));
         }
         List<Delivery> claimed = new ArrayList<>();
@@ -324,7 +324,7 @@ public class Outbox extends ServiceSupport {
             return leasedUntil;
         }
         long renewed = now + lease.toMillis();
-        return writer.update("UPDATE deliveries SET leased_until = ? WHERE event_id = ? AND channel = ? "
+        return writer.updateRowsOf(eventId, "UPDATE deliveries SET leased_until = ? WHERE event_id = ? AND channel = ? "
                 + "AND status = 'pending' AND leased_until = ?", renewed, eventId, channel, leasedUntil) > 0 ? renewed : 0;
     }
 
@@ -341,7 +341,7 @@ public class Outbox extends ServiceSupport {
 
     /** Lets go of a lease: the delivery could not be handed to its channel's workers just now. */
     public void release(String eventId, String channel) {
-        writer.update("UPDATE deliveries SET leased_until = 0 WHERE event_id = ? AND channel = ?", eventId, channel);
+        writer.updateRowsOf(eventId, "UPDATE deliveries SET leased_until = 0 WHERE event_id = ? AND channel = ?", eventId, channel);
     }
 
     /**
@@ -413,18 +413,18 @@ public class Outbox extends ServiceSupport {
 
     /** Moves a delivery's next attempt later without counting an attempt (its channel is paused). */
     public void postpone(String eventId, String channel, Duration wait) {
-        writer.update("UPDATE deliveries SET next_attempt_at = ?, leased_until = 0 WHERE event_id = ? AND channel = ?",
+        writer.updateRowsOf(eventId, "UPDATE deliveries SET next_attempt_at = ?, leased_until = 0 WHERE event_id = ? AND channel = ?",
                 now() + wait.toMillis(), eventId, channel);
     }
 
     public void retryLater(String eventId, String channel, Duration wait, String error, String response) {
         long now = now();
-        writer.update("UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = ?, leased_until = 0, last_error = ?, "
+        writer.updateRowsOf(eventId, "UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = ?, leased_until = 0, last_error = ?, "
                 + "last_response = ? WHERE event_id = ? AND channel = ?", now + wait.toMillis(), error, response, eventId, channel);
     }
 
     public void dead(String eventId, String channel, String error, String response) {
-        writer.update("UPDATE deliveries SET status = 'dead', attempts = attempts + 1, finished_at = ?, leased_until = 0, "
+        writer.updateRowsOf(eventId, "UPDATE deliveries SET status = 'dead', attempts = attempts + 1, finished_at = ?, leased_until = 0, "
                 + "last_error = ?, last_response = ? WHERE event_id = ? AND channel = ?", now(), error, response, eventId, channel);
     }
 

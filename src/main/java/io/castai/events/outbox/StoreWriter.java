@@ -51,15 +51,25 @@ final class StoreWriter {
     }
 
     /**
-     * The order in which a batch runs (a stable sort): first the units without a row key, as they
-     * came, then the others in the order of their keys. Two replicas batching the same events in
-     * different orders would each lock a row the other wants next, and PostgreSQL would break the
-     * deadlock only after a second (deadlock_timeout), every request of the batch waiting
-     * meanwhile. Order matters otherwise only between units one caller submits without waiting
-     * in between, and those are about one event: they carry its id, so they keep their order.
+     * Two replicas batching the same events in different orders would each lock a row the other
+     * wants next, and PostgreSQL would break the deadlock only after a second (deadlock_timeout),
+     * every request of the batch waiting meanwhile. So each run of units that carry a row key (the
+     * one event whose rows they touch) is committed in the order of the keys: units of different
+     * events touch different rows, and those of one event keep their order (a stable sort). Units
+     * without a key (several events, or other tables) stay where they came, and so does everything
+     * around them: a claim relies on updates queued before it being made first.
      */
-    private static final Comparator<Write> LOCK_ORDER = Comparator.comparing(
-            (Write write) -> write.rowKey() != null).thenComparing(write -> write.rowKey() == null ? "" : write.rowKey());
+    private static void inLockOrder(List<Write> batch) {
+        int run = 0;
+        for (int i = 0; i <= batch.size(); i++) {
+            if (i == batch.size() || batch.get(i).rowKey() == null) {
+                if (i - run > 1) {
+                    batch.subList(run, i).sort(Comparator.comparing(Write::rowKey));
+                }
+                run = i + 1;
+            }
+        }
+    }
 
     private final Store store;
     private final BlockingQueue<Write> writes = new LinkedBlockingQueue<>();
@@ -95,11 +105,16 @@ final class StoreWriter {
         return await(submit(db -> db.update(sql, args)));
     }
 
+    /** As {@link #update(String, Object...)}, for a statement on the rows of one event (its id). */
+    int updateRowsOf(String eventId, String sql, Object... args) {
+        return await(submit(eventId, db -> db.update(sql, args)));
+    }
+
     <T> CompletableFuture<T> submit(Work<T> work) {
         return submit(null, work);
     }
 
-    /** As {@link #submit(Work)}, for a unit that locks the rows of this key (see {@link #LOCK_ORDER}). */
+    /** As {@link #submit(Work)}, for a unit that touches the rows of one event: its id (see {@link #inLockOrder}). */
     @SuppressWarnings("unchecked")
     <T> CompletableFuture<T> submit(String rowKey, Work<T> work) {
         if (!running) {
@@ -140,7 +155,7 @@ final class StoreWriter {
                 }
                 batch.add(first);
                 gather(batch);
-                batch.sort(LOCK_ORDER);
+                inLockOrder(batch);
                 commit(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
