@@ -87,6 +87,32 @@ class DeadLetterTest {
         }
     }
 
+    /**
+     * The URL written JSON-escaped ({@code \/}), as many servers do, and the token alone, far enough
+     * into the answer that the excerpt's cut at 200 characters would split a later copy.
+     */
+    @Test
+    void anAnswerQuotingTheTokenEscapedOrAtTheCutKeepsItOutOfTheLogAndTheDeadLetter() throws Exception {
+        try (HttpStandIn slack = HttpStandIn.slack();
+             LogCapture log = LogCapture.attach();
+             RunningService service = RunningService.builder()
+                     .property("slack.webhook.url", slack.url("/services/T000/B000/escapedtoken7"))
+                     .property("admin.token", ADMIN_TOKEN)
+                     .start()) {
+            String escapedUrl = slack.url("/services/T000/B000/escapedtoken7").replace("/", "\\/");
+            slack.respondByDefault(400, "{\"error\":\"invalid_payload\",\"url\":\"" + escapedUrl + "\",\"detail\":\""
+                    + "x".repeat(81) + " token escapedtoken7\"}");
+            service.postEvent(nodeAdded("escaped-1"));
+
+            JsonNode listing = await().atMost(Duration.ofSeconds(5)).until(() -> deadLetters(service),
+                    l -> l.get("count").asInt() == 1);
+            String kept = listing.get("deadLetters").get(0).get("lastResponse").asText();
+            assertThat(kept).startsWith("HTTP 400: {\"error\":\"invalid_payload\",\"url\":\"<secret>\"")
+                    .contains("token <secret>").doesNotContain("escapedtok");
+            assertThat(log.text()).contains("\"url\":\"<secret>\"").doesNotContain("escapedtok");
+        }
+    }
+
     @Test
     void aDeliveryForAChannelSwitchedOffSinceIsKeptAsADeadLetter(@TempDir Path dataDir) throws Exception {
         try (HttpStandIn slack = new HttpStandIn(503, "down")) {

@@ -64,8 +64,8 @@ public class PollerBackoff {
         String poller = exchange.getProperty(POLLER, "castai", String.class);
         String cluster = exchange.getProperty(CLUSTER, "", String.class);
         Throwable cause = exchange.getProperty(ExchangePropertyKey.EXCEPTION_CAUGHT, Throwable.class);
-        DeliveryFailure failure = DeliveryFailure.classify(cause);
-        String description = api.withoutKey(failure.description());
+        DeliveryFailure failure = DeliveryFailure.classify(cause, api::withoutKey);
+        String description = failure.description();
         String where = cluster.isEmpty() ? "the organization" : "cluster " + cluster;
         if (failure.credentialsRefused()) {
             if (refused.add(key(poller, cluster))) {

@@ -1,6 +1,8 @@
 package io.castai.events.channels;
 
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -45,34 +47,50 @@ public record ChannelConfig(String name, ChannelType type, Map<String, Object> v
 
     /**
      * The text with this channel's secret values replaced by {@code <secret>}: an endpoint's error
-     * answer may quote its request's URL (a webhook URL holds a token), and such text is logged and
-     * kept with the dead letter. A URL is also looked for by its path and query alone. Values under
-     * 8 characters are left alone: replacing them would garble ordinary words.
+     * answer may quote its request's URL (a webhook URL holds a token) or headers, and such text is
+     * logged and kept with the dead letter. A secret is looked for as it is and JSON-escaped
+     * ({@code \/}); a URL also by its path and query alone and by its last path segment (Slack's
+     * token), and every value of the channel's {@code headers} counts as a secret. Values under 8
+     * characters are left alone: replacing them would garble ordinary words.
      */
     public String withoutSecrets(String text) {
         if (text == null) {
             return null;
         }
         String cleaned = text;
-        for (Parameter parameter : type.parameters()) {
-            String value = parameter.secret() ? text(parameter.name()) : "";
-            if (value.length() >= 8) {
-                cleaned = cleaned.replace(value, "<secret>");
-                String pathAndQuery = parameter.kind() == Parameter.Kind.URL ? pathAndQuery(value) : "";
-                if (pathAndQuery.length() >= 8) {
-                    cleaned = cleaned.replace(pathAndQuery, "<secret>");
-                }
-            }
+        for (String secret : secrets()) {
+            cleaned = cleaned.replace(secret, "<secret>").replace(secret.replace("/", "\\/"), "<secret>");
         }
         return cleaned;
     }
 
-    private static String pathAndQuery(String url) {
+    /** The secret values to look for, longest first, so that a whole URL goes before its parts. */
+    private List<String> secrets() {
+        List<String> secrets = new ArrayList<>();
+        for (Parameter parameter : type.parameters()) {
+            if (parameter.kind() == Parameter.Kind.MAP && parameter.name().equals("headers")) {
+                secrets.addAll(map(parameter.name()).values());
+            } else if (parameter.secret()) {
+                String value = text(parameter.name());
+                secrets.add(value);
+                if (parameter.kind() == Parameter.Kind.URL) {
+                    secrets.addAll(partsOf(value));
+                }
+            }
+        }
+        return secrets.stream().filter(secret -> secret != null && secret.length() >= 8).distinct()
+                .sorted(Comparator.comparingInt(String::length).reversed()).toList();
+    }
+
+    /** A URL's path and query, and its last path segment. */
+    private static List<String> partsOf(String url) {
         try {
             URI uri = URI.create(url);
-            return (uri.getRawPath() == null ? "" : uri.getRawPath()) + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+            String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+            String pathAndQuery = path + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+            return List.of(pathAndQuery, path.substring(path.lastIndexOf('/') + 1));
         } catch (IllegalArgumentException e) {
-            return "";
+            return List.of();
         }
     }
 

@@ -9,6 +9,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 import javax.net.ssl.SSLException;
 
@@ -40,10 +41,18 @@ public record DeliveryFailure(boolean retryable, String reason, String descripti
     }
 
     public static DeliveryFailure classify(Throwable failure) {
+        return classify(failure, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #classify(Throwable)}, with {@code withoutSecrets} applied to the answer before it
+     * is cut to an excerpt: a secret cut in two would no longer be found, and its first half logged.
+     */
+    public static DeliveryFailure classify(Throwable failure, UnaryOperator<String> withoutSecrets) {
         HttpOperationFailedException http = find(failure, HttpOperationFailedException.class);
         if (http != null) {
             int status = http.getStatusCode();
-            String description = "HTTP " + status + excerpt(http.getResponseBody());
+            String description = "HTTP " + status + excerpt(withoutSecrets.apply(http.getResponseBody()));
             if (status == 429) {
                 return new DeliveryFailure(true, "http_429", description, retryAfter(http.getResponseHeaders()), status);
             }
@@ -55,7 +64,7 @@ public record DeliveryFailure(boolean retryable, String reason, String descripti
             }
             return new DeliveryFailure(false, status >= 400 ? "http_4xx" : "http_other", description, null, status);
         }
-        DeliveryFailure mail = classifyMail(failure);
+        DeliveryFailure mail = classifyMail(failure, withoutSecrets);
         if (mail != null) {
             return mail;
         }
@@ -98,7 +107,7 @@ public record DeliveryFailure(boolean retryable, String reason, String descripti
      * SMTP: refused credentials and 5xx replies are permanent, 4xx replies ("try again later") are
      * retried; a failed connection is an I/O error (retried), found by the caller.
      */
-    private static DeliveryFailure classifyMail(Throwable failure) {
+    private static DeliveryFailure classifyMail(Throwable failure, UnaryOperator<String> withoutSecrets) {
         if (find(failure, AuthenticationFailedException.class) != null) {
             return new DeliveryFailure(false, "smtp_auth", "SMTP server refused the credentials", null, NO_STATUS);
         }
@@ -106,7 +115,7 @@ public record DeliveryFailure(boolean retryable, String reason, String descripti
         SMTPAddressFailedException address = find(failure, SMTPAddressFailedException.class);
         int code = send != null ? send.getReturnCode() : address != null ? address.getReturnCode() : -1;
         if (code >= 400) {
-            String description = "SMTP " + code + excerpt(send != null ? send.getMessage() : address.getMessage());
+            String description = "SMTP " + code + excerpt(withoutSecrets.apply(send != null ? send.getMessage() : address.getMessage()));
             return new DeliveryFailure(code < 500, code < 500 ? "smtp_4xx" : "smtp_5xx", description, null, code);
         }
         if (find(failure, SendFailedException.class) != null) {

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 import io.castai.events.channels.Channels;
 import io.castai.events.intake.NotificationEvent;
@@ -202,11 +203,11 @@ public class DeliveryReport {
     public void failed(Exchange exchange) {
         String channel = channel(exchange);
         String eventId = eventId(exchange);
-        DeliveryFailure failure = DeliveryFailure.classify(
-                exchange.getProperty(ExchangePropertyKey.EXCEPTION_CAUGHT, Throwable.class));
         // an answer quoting the request's URL would otherwise put the channel's token in the log and the dead letter
-        String description = channels.has(channel) ? channels.get(channel).withoutSecrets(failure.description())
-                : failure.description();
+        DeliveryFailure failure = DeliveryFailure.classify(
+                exchange.getProperty(ExchangePropertyKey.EXCEPTION_CAUGHT, Throwable.class),
+                channels.has(channel) ? channels.get(channel)::withoutSecrets : UnaryOperator.identity());
+        String description = failure.description();
         Delivery delivery = outbox.find(eventId, channel);
         int attempts = delivery == null ? 1 : delivery.attempts() + 1;
         DeliveryRetryPolicy.Decision decision = policy.decide(failure, attempts,

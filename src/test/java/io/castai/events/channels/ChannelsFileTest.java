@@ -266,4 +266,24 @@ class ChannelsFileTest {
                 type, "summary", Map.of(), NotificationEvent.ORIGIN_EVENT);
     }
 
+
+    @Test
+    void aWebhooksHeaderValuesAndItsUrlsPartsAreSecretsInAnswers() {
+        Channels channels = parse("""
+                channels:
+                  - name: hook
+                    type: webhook
+                    url: https://hooks.example.com/in/abcdef123456?sig=zyxw9876
+                    headers: {Authorization: "Bearer hdr-secret-42", X-Team: ops}
+                rules: []
+                default: [hook]
+                """);
+        ChannelConfig hook = channels.get("hook");
+
+        assertThat(hook.withoutSecrets("401: got Authorization=Bearer hdr-secret-42 for team ops"))
+                .isEqualTo("401: got Authorization=<secret> for team ops");
+        assertThat(hook.withoutSecrets("{\"url\":\"https:\\/\\/hooks.example.com\\/in\\/abcdef123456?sig=zyxw9876\"}"))
+                .isEqualTo("{\"url\":\"<secret>\"}");
+        assertThat(hook.withoutSecrets("no hook abcdef123456 here")).isEqualTo("no hook <secret> here");
+    }
 }
