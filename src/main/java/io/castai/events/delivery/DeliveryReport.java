@@ -217,16 +217,27 @@ public class DeliveryReport {
             if ("http_429".equals(failure.reason())) {
                 pause.pause(channel, decision.delay());
             }
-            outbox.retryLater(eventId, channel, decision.delay(), failure.reason(), description);
+            if (!outbox.retryLater(eventId, channel, decision.delay(), failure.reason(), description)) {
+                deliveredMeanwhile(channel, eventId, description);
+                return;
+            }
             metrics.deliveryRetried(channel, failure.reason());
             LOG.warn("{} delivery of event {} failed on attempt {} ({}); retrying in {} ms",
                     channel, eventId, attempts, description, decision.delay().toMillis());
         } else {
-            outbox.dead(eventId, channel, failure.reason() + " " + decision.verdict(), description);
+            if (!outbox.dead(eventId, channel, failure.reason() + " " + decision.verdict(), description)) {
+                deliveredMeanwhile(channel, eventId, description);
+                return;
+            }
             metrics.deliveryFailed(channel, failure.reason());
             LOG.error("{} delivery of event {} failed {} after {} attempt(s): {}; kept as a dead letter",
                     channel, eventId, decision.verdict(), attempts, description);
         }
+    }
+
+    private static void deliveredMeanwhile(String channel, String eventId, String description) {
+        LOG.info("{} delivery of event {} failed ({}), but another attempt has delivered it: nothing more to do",
+                channel, eventId, description);
     }
 
     static String channel(Exchange exchange) {

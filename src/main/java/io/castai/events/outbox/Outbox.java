@@ -411,21 +411,31 @@ public class Outbox extends ServiceSupport {
         LOG.info("Recorded {} deliveries the store had missed", records.size());
     }
 
+    /*
+     * A failed attempt changes a delivery only while it is pending: should a late failure of one
+     * attempt come after another attempt's success, the delivery stays delivered (not a dead
+     * letter a replay would send a third time).
+     */
+
     /** Moves a delivery's next attempt later without counting an attempt (its channel is paused). */
     public void postpone(String eventId, String channel, Duration wait) {
-        writer.updateRowsOf(eventId, "UPDATE deliveries SET next_attempt_at = ?, leased_until = 0 WHERE event_id = ? AND channel = ?",
-                now() + wait.toMillis(), eventId, channel);
+        writer.updateRowsOf(eventId, "UPDATE deliveries SET next_attempt_at = ?, leased_until = 0 WHERE event_id = ? AND channel = ? "
+                + "AND status = 'pending'", now() + wait.toMillis(), eventId, channel);
     }
 
-    public void retryLater(String eventId, String channel, Duration wait, String error, String response) {
+    /** Counts a failed attempt and sets the next; false when the delivery is no longer pending. */
+    public boolean retryLater(String eventId, String channel, Duration wait, String error, String response) {
         long now = now();
-        writer.updateRowsOf(eventId, "UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = ?, leased_until = 0, last_error = ?, "
-                + "last_response = ? WHERE event_id = ? AND channel = ?", now + wait.toMillis(), error, response, eventId, channel);
+        return writer.updateRowsOf(eventId, "UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = ?, leased_until = 0, "
+                + "last_error = ?, last_response = ? WHERE event_id = ? AND channel = ? AND status = 'pending'",
+                now + wait.toMillis(), error, response, eventId, channel) > 0;
     }
 
-    public void dead(String eventId, String channel, String error, String response) {
-        writer.updateRowsOf(eventId, "UPDATE deliveries SET status = 'dead', attempts = attempts + 1, finished_at = ?, leased_until = 0, "
-                + "last_error = ?, last_response = ? WHERE event_id = ? AND channel = ?", now(), error, response, eventId, channel);
+    /** Makes a pending delivery a dead letter; false when it is no longer pending. */
+    public boolean dead(String eventId, String channel, String error, String response) {
+        return writer.updateRowsOf(eventId, "UPDATE deliveries SET status = 'dead', attempts = attempts + 1, finished_at = ?, "
+                + "leased_until = 0, last_error = ?, last_response = ? WHERE event_id = ? AND channel = ? AND status = 'pending'",
+                now(), error, response, eventId, channel) > 0;
     }
 
     public List<DeadLetter> deadLetters(int limit) {

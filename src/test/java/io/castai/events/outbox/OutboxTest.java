@@ -148,6 +148,20 @@ abstract class OutboxTest {
         assertThat(outbox.keepLease("e-lease", "slack", claimed.leasedUntil())).isEqualTo(claimed.leasedUntil());
     }
 
+    /** One attempt's failure arriving after another attempt's success leaves the delivery delivered. */
+    @Test
+    void aLateFailureDoesNotUndoADelivery() {
+        accept("late", "slack");
+        outbox.delivered("late", "slack");
+
+        assertThat(outbox.dead("late", "slack", "http_4xx permanently", "HTTP 400")).isFalse();
+        assertThat(outbox.retryLater("late", "slack", Duration.ofSeconds(1), "http_5xx", "HTTP 503")).isFalse();
+        assertThat(outbox.deadLetters(10)).isEmpty();
+        clock.advance(Duration.ofHours(1));
+        assertThat(outbox.claimDue(10)).isEmpty();
+        assertThat(outbox.stats().pending()).isZero();
+    }
+
     @Test
     void aRetryIsDueAfterItsWaitAndADeliveredOneNever() {
         accept("e2", "slack");
