@@ -15,6 +15,7 @@ import javax.net.ssl.SSLException;
 
 import io.castai.events.outbound.OutboundCallLimits;
 import jakarta.mail.AuthenticationFailedException;
+import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
 import org.apache.camel.ExchangeTimedOutException;
 import org.apache.camel.http.base.HttpOperationFailedException;
@@ -104,8 +105,9 @@ public record DeliveryFailure(boolean retryable, String reason, String descripti
     }
 
     /**
-     * SMTP: refused credentials and 5xx replies are permanent, 4xx replies ("try again later") are
-     * retried; a failed connection is an I/O error (retried), found by the caller.
+     * SMTP: refused credentials, 5xx replies and rejected addresses are permanent; 4xx replies
+     * ("try again later"), no reply at all and any other SMTP error are retried; a failed
+     * connection is an I/O error (retried), found by the caller.
      */
     private static DeliveryFailure classifyMail(Throwable failure, UnaryOperator<String> withoutSecrets) {
         if (find(failure, AuthenticationFailedException.class) != null) {
@@ -118,8 +120,18 @@ public record DeliveryFailure(boolean retryable, String reason, String descripti
             String description = "SMTP " + code + excerpt(withoutSecrets.apply(send != null ? send.getMessage() : address.getMessage()));
             return new DeliveryFailure(code < 500, code < 500 ? "smtp_4xx" : "smtp_5xx", description, null, code);
         }
+        if (send != null || address != null) {
+            // no reply code: the connection ended before the server answered (after the mail's last line, say)
+            return new DeliveryFailure(true, "smtp_no_reply", "SMTP server sent no reply (the connection ended)", null, NO_STATUS);
+        }
         if (find(failure, SendFailedException.class) != null) {
             return new DeliveryFailure(false, "smtp_rejected", "SMTP server rejected the message", null, NO_STATUS);
+        }
+        MessagingException other = find(failure, MessagingException.class);
+        if (other != null && find(failure, IOException.class) == null) {
+            // e.g. a 421 "service not available" greeting: temporary, as any reply the client could not place
+            return new DeliveryFailure(true, "smtp_error", "SMTP error" + excerpt(withoutSecrets.apply(other.getMessage())),
+                    null, NO_STATUS);
         }
         return null;
     }

@@ -7,7 +7,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Whether a failed delivery is tried again, and when: permanent failures never; retryable ones
- * after the channel's Retry-After (capped) or an exponential backoff with jitter, until the
+ * after an exponential backoff with jitter, or the channel's Retry-After (capped) when longer, until the
  * delivery has been tried {@code maxAttempts} times or is older than {@code maxAge}.
  */
 public class DeliveryRetryPolicy {
@@ -47,14 +47,21 @@ public class DeliveryRetryPolicy {
         return new Decision(true, wait, "retrying");
     }
 
-    /** Retry-After wins when present (capped); otherwise initial * 2^(n-1), capped, with equal jitter. */
+    /**
+     * initial * 2^(n-1), capped, with equal jitter; or the Retry-After (capped) when that is
+     * longer. Retry-After is the least wait asked for, not a licence to skip the backoff: a
+     * channel answering {@code Retry-After: 0} was tried every tick and used up its attempts in
+     * minutes.
+     */
     Duration delayBeforeNextAttempt(int attemptsSoFar, Duration retryAfter) {
-        if (retryAfter != null) {
-            return retryAfter.compareTo(retryAfterCap) > 0 ? retryAfterCap : retryAfter;
-        }
         double exponential = initialBackoff.toMillis() * Math.pow(2, attemptsSoFar - 1);
         long capped = (long) Math.min(exponential, maxBackoff.toMillis());
         long half = capped / 2;
-        return Duration.ofMillis(half + ThreadLocalRandom.current().nextLong(half + 1));
+        Duration backoff = Duration.ofMillis(half + ThreadLocalRandom.current().nextLong(half + 1));
+        if (retryAfter == null) {
+            return backoff;
+        }
+        Duration asked = retryAfter.compareTo(retryAfterCap) > 0 ? retryAfterCap : retryAfter;
+        return asked.compareTo(backoff) > 0 ? asked : backoff;
     }
 }

@@ -96,4 +96,18 @@ class DeliveryFailureTest {
         assertThat(down.retryable()).isTrue();
         assertThat(down.reason()).isEqualTo("io_error");
     }
+
+    /** What Angus Mail throws for a 421 greeting, and for a connection dropped after the mail's last line. */
+    @Test
+    void smtpFailuresWithoutAPermanentReplyAreRetried() {
+        DeliveryFailure greeting = DeliveryFailure.classify(new MessagingException(
+                "Could not connect to SMTP host: 127.0.0.1, port: 2526, response: 421"));
+        assertThat(greeting.retryable()).isTrue();
+        assertThat(greeting.reason()).isEqualTo("smtp_error");
+        assertThat(greeting.description()).isEqualTo("SMTP error: Could not connect to SMTP host: 127.0.0.1, port: 2526, response: 421");
+
+        DeliveryFailure dropped = DeliveryFailure.classify(new SMTPSendFailedException("DATA", -1, "[EOF]", null, null, null, null));
+        assertThat(dropped.retryable()).isTrue();
+        assertThat(dropped.reason()).isEqualTo("smtp_no_reply");
+    }
 }

@@ -31,6 +31,13 @@ class DeliveryRetryPolicyTest {
         assertThat(policy.delayBeforeNextAttempt(1, Duration.ofHours(2))).isEqualTo(Duration.ofSeconds(120));
     }
 
+    /** Retry-After: 0 (or a date gone by) asks for no wait; the backoff still applies. */
+    @RepeatedTest(20)
+    void aShortRetryAfterDoesNotCutTheBackoff() {
+        assertThat(policy.delayBeforeNextAttempt(1, Duration.ZERO)).isBetween(Duration.ofMillis(500), Duration.ofMillis(1000));
+        assertThat(policy.delayBeforeNextAttempt(4, Duration.ofSeconds(1))).isBetween(Duration.ofMillis(4000), Duration.ofMillis(8000));
+    }
+
     @Test
     void permanentFailuresAreNotRetried() {
         DeliveryRetryPolicy.Decision decision = policy.decide(failure(400), 1, NOW);
