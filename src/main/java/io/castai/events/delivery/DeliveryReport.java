@@ -208,6 +208,16 @@ public class DeliveryReport {
                 exchange.getProperty(ExchangePropertyKey.EXCEPTION_CAUGHT, Throwable.class),
                 channels.has(channel) ? channels.get(channel)::withoutSecrets : UnaryOperator.identity());
         String description = failure.description();
+        try {
+            recordFailure(channel, eventId, failure, description);
+        } catch (OutboxException e) {
+            // said here, without the exception Camel would otherwise log (its message names the URL)
+            LOG.warn("{} delivery of event {} failed ({}), and the store cannot record it just now ({}); it is tried "
+                    + "again when its lease runs out", channel, eventId, description, OutboxException.describe(e));
+        }
+    }
+
+    private void recordFailure(String channel, String eventId, DeliveryFailure failure, String description) {
         Delivery delivery = outbox.find(eventId, channel);
         int attempts = delivery == null ? 1 : delivery.attempts() + 1;
         DeliveryRetryPolicy.Decision decision = policy.decide(failure, attempts,
