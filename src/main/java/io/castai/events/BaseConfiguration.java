@@ -69,7 +69,13 @@ public class BaseConfiguration implements CamelConfiguration {
             throw ConfigurationException.inSetting("http.call-timeout-ms",
                     "must be under half of DELIVERY_LEASE (delivery.lease), so that a delivery's lease outlasts its send");
         }
-        return new OutboundCallLimits(callTimeout, maxAnswerBytes);
+        return new OutboundCallLimits(callTimeout, maxAnswerBytes, "HTTP_MAX_ANSWER_BYTES");
+    }
+
+    /** The same for the channels' calls (routes/deliver-http.camel.yaml), with a channel's answer limit. */
+    @BindToRegistry
+    public OutboundCallLimits channelCallLimits(@PropertyInject("http.call-timeout-ms") long callTimeout) {
+        return new OutboundCallLimits(callTimeout, OutboundCallLimits.CHANNEL_ANSWER_BYTES, "a channel's answer");
     }
 
     @BindToRegistry

@@ -3,6 +3,7 @@ package io.castai.events;
 import java.time.Duration;
 import java.util.List;
 
+import io.castai.events.outbound.OutboundCallLimits;
 import io.castai.events.support.BadAnswer;
 import io.castai.events.support.HttpStandIn;
 import io.castai.events.support.ServiceFixture;
@@ -23,15 +24,11 @@ import static org.awaitility.Awaitility.await;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OutboundCallLimitsTest {
-    private static final int MAX_ANSWER_BYTES = 65_536;
-
     private ServiceFixture app;
 
     @BeforeAll
     void start() throws Exception {
-        app = ServiceFixture.start(settings -> settings
-                .property("http.call-timeout-ms", 1000)
-                .property("http.max-answer-bytes", MAX_ANSWER_BYTES));
+        app = ServiceFixture.start(settings -> settings.property("http.call-timeout-ms", 1000));
     }
 
     @AfterAll
@@ -66,8 +63,8 @@ class OutboundCallLimitsTest {
         app.service.postEvent(nodeAdded("endless"));
 
         awaitDelivered(1);
-        assertThat(app.log.linesContaining("The answer from 127.0.0.1 is longer than " + MAX_ANSWER_BYTES
-                + " bytes (HTTP_MAX_ANSWER_BYTES): the rest is not read")).hasSize(1);
+        assertThat(app.log.linesContaining("The answer from 127.0.0.1 is longer than "
+                + OutboundCallLimits.CHANNEL_ANSWER_BYTES + " bytes (a channel's answer): the rest is not read")).hasSize(1);
         // accepted with its 200: not sent again
         await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(3)).until(() -> app.slack.requests().size() == 1);
 

@@ -10,8 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An answer's body as the caller reads it: at most {@code http.max-answer-bytes} of it, under the
- * call's deadline. A longer answer is cut there (a WARN names the host): no channel's answer is
+ * An answer's body as the caller reads it: at most so many bytes of it, under the call's deadline. A longer answer is cut there (a WARN names the host): no channel's answer is
  * needed whole (a delivery that was accepted stays delivered), and a CAST AI page cut short is
  * unreadable, so the poller tries again later instead of the heap filling up. Reading to the end,
  * or closing, ends the deadline.
@@ -20,13 +19,15 @@ final class LimitedAnswer extends HttpEntityWrapper {
     private static final Logger LOG = LoggerFactory.getLogger(LimitedAnswer.class);
 
     private final long maxBytes;
+    private final String limitName;
     private final OutboundCallLimits.Deadline deadline;
     private final String host;
     private InputStream content;
 
-    LimitedAnswer(HttpEntity answer, long maxBytes, OutboundCallLimits.Deadline deadline, String host) {
+    LimitedAnswer(HttpEntity answer, long maxBytes, String limitName, OutboundCallLimits.Deadline deadline, String host) {
         super(answer);
         this.maxBytes = maxBytes;
+        this.limitName = limitName;
         this.deadline = deadline;
         this.host = host;
     }
@@ -100,8 +101,7 @@ final class LimitedAnswer extends HttpEntityWrapper {
 
         private void cutHere() {
             cut = true;
-            LOG.warn("The answer from {} is longer than {} bytes (HTTP_MAX_ANSWER_BYTES): the rest is not read",
-                    host, maxBytes);
+            LOG.warn("The answer from {} is longer than {} bytes ({}): the rest is not read", host, maxBytes, limitName);
             deadline.abandon();
         }
 

@@ -20,27 +20,38 @@ import org.apache.hc.core5.http.HttpHeaders;
 /**
  * Bounds every outbound HTTP call, to the channels and to the CAST AI API: the whole call, from
  * connecting to the last byte of the answer ({@code http.call-timeout-ms}), and how much of an
- * answer is read ({@code http.max-answer-bytes}, see {@link LimitedAnswer}), as it came (never
- * inflated). The client's own
+ * answer is read (see {@link LimitedAnswer}: a CAST AI page up to {@code http.max-answer-bytes}, a
+ * channel's answer up to {@link #CHANNEL_ANSWER_BYTES}, each held whole by one of the channel's
+ * workers), as it came (never inflated). The client's own
  * timeouts bound each wait for a byte only, so an endpoint that trickles its answer could hold a
  * sender or a poller for ever, and a delivery's lease could run out while it is being sent.
  * A call past its time is cancelled: its connection is closed and the caller gets a
  * {@link CallTimeoutException}.
  */
 public class OutboundCallLimits implements HttpClientConfigurer, ExecChainHandler {
-    private final long callTimeoutMillis;
-    private final long maxAnswerBytes;
-    private final ScheduledThreadPoolExecutor deadlines = new ScheduledThreadPoolExecutor(1, task -> {
+    /** A channel's answer: only its status and a 200-character excerpt of an error are used. */
+    public static final long CHANNEL_ANSWER_BYTES = 65_536;
+
+    /** One timer thread for every call's deadline; a call that ends in time takes its own out at once. */
+    private static final ScheduledThreadPoolExecutor DEADLINES = new ScheduledThreadPoolExecutor(1, task -> {
         Thread thread = new Thread(task, "outbound-call-deadlines");
         thread.setDaemon(true);
         return thread;
     });
 
-    public OutboundCallLimits(long callTimeoutMillis, long maxAnswerBytes) {
+    static {
+        DEADLINES.setRemoveOnCancelPolicy(true);
+    }
+
+    private final long callTimeoutMillis;
+    private final long maxAnswerBytes;
+    private final String answerLimitName;
+
+    /** @param answerLimitName what sets {@code maxAnswerBytes}, for the WARN that an answer was cut */
+    public OutboundCallLimits(long callTimeoutMillis, long maxAnswerBytes, String answerLimitName) {
         this.callTimeoutMillis = callTimeoutMillis;
         this.maxAnswerBytes = maxAnswerBytes;
-        // a call that ends in time takes its deadline out of the queue at once
-        deadlines.setRemoveOnCancelPolicy(true);
+        this.answerLimitName = answerLimitName;
     }
 
     public long callTimeoutMillis() {
@@ -77,7 +88,7 @@ public class OutboundCallLimits implements HttpClientConfigurer, ExecChainHandle
         if (response.getEntity() == null) {
             deadline.cancel();
         } else {
-            response.setEntity(new LimitedAnswer(response.getEntity(), maxAnswerBytes, deadline,
+            response.setEntity(new LimitedAnswer(response.getEntity(), maxAnswerBytes, answerLimitName, deadline,
                     scope.route.getTargetHost().getHostName()));
         }
         return response;
@@ -91,7 +102,7 @@ public class OutboundCallLimits implements HttpClientConfigurer, ExecChainHandle
 
         Deadline(Cancellable call) {
             this.call = call;
-            this.timer = deadlines.schedule(() -> {
+            this.timer = DEADLINES.schedule(() -> {
                 passed.set(true);
                 call.cancel();
             }, callTimeoutMillis, TimeUnit.MILLISECONDS);
