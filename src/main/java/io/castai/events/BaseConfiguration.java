@@ -62,8 +62,9 @@ public class BaseConfiguration implements CamelConfiguration {
         if (callTimeout <= 0) {
             throw ConfigurationException.inSetting("http.call-timeout-ms", "must be above 0");
         }
-        if (maxAnswerBytes <= 0) {
-            throw ConfigurationException.inSetting("http.max-answer-bytes", "must be above 0");
+        if (maxAnswerBytes < OutboundCallLimits.CHANNEL_ANSWER_BYTES) {
+            // camel-http reads an answer of up to 8 KiB by its length, into an array a cut would leave padded
+            throw ConfigurationException.inSetting("http.max-answer-bytes", "must be 65536 or more");
         }
         if (2 * callTimeout >= duration("delivery.lease", lease).toMillis()) {
             throw ConfigurationException.inSetting("http.call-timeout-ms",

@@ -24,10 +24,10 @@ class OutboundCallSettingsTest {
     }
 
     @Test
-    void noLimitAtAllIsRefused() {
+    void noTimeLimitOrATinyAnswerLimitIsRefused() {
         assertThatThrownBy(() -> configuration.outboundCallLimits(0, 1_048_576, "2m"))
                 .hasMessage("HTTP_CALL_TIMEOUT_MS (http.call-timeout-ms): must be above 0");
-        assertThatThrownBy(() -> configuration.outboundCallLimits(30_000, 0, "2m"))
-                .hasMessage("HTTP_MAX_ANSWER_BYTES (http.max-answer-bytes): must be above 0");
+        assertThatThrownBy(() -> configuration.outboundCallLimits(30_000, 4096, "2m"))
+                .hasMessage("HTTP_MAX_ANSWER_BYTES (http.max-answer-bytes): must be 65536 or more");
     }
 }

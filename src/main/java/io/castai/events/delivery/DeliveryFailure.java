@@ -10,6 +10,8 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import javax.net.ssl.SSLException;
 
@@ -35,6 +37,8 @@ public record DeliveryFailure(boolean retryable, String reason, String descripti
     public static final int NO_STATUS = 0;
 
     private static final int MAX_EXCERPT = 200;
+    /** How Angus Mail names the reply of a greeting it did not accept. */
+    private static final Pattern GREETING_REPLY = Pattern.compile("response: (\\d{3})");
 
     /** True when the endpoint refused the credentials (401 or 403). */
     public boolean credentialsRefused() {
@@ -105,9 +109,10 @@ public record DeliveryFailure(boolean retryable, String reason, String descripti
     }
 
     /**
-     * SMTP: refused credentials, 5xx replies and rejected addresses are permanent; 4xx replies
-     * ("try again later"), no reply at all and any other SMTP error are retried; a failed
-     * connection is an I/O error (retried), found by the caller.
+     * SMTP: refused credentials, 5xx replies (the greeting's too), rejected addresses and other
+     * SMTP errors (a setting the server does not support) are permanent; 4xx replies ("try again
+     * later", a 421 greeting) and no reply at all are retried; a failed connection is an I/O error
+     * (retried), found by the caller.
      */
     private static DeliveryFailure classifyMail(Throwable failure, UnaryOperator<String> withoutSecrets) {
         if (find(failure, AuthenticationFailedException.class) != null) {
@@ -129,9 +134,13 @@ public record DeliveryFailure(boolean retryable, String reason, String descripti
         }
         MessagingException other = find(failure, MessagingException.class);
         if (other != null && find(failure, IOException.class) == null) {
-            // e.g. a 421 "service not available" greeting: temporary, as any reply the client could not place
-            return new DeliveryFailure(true, "smtp_error", "SMTP error" + excerpt(withoutSecrets.apply(other.getMessage())),
-                    null, NO_STATUS);
+            // a greeting other than 220 ("... response: 421"): a 4xx one is temporary; a 5xx one, or a
+            // setting the server does not support (STARTTLS required), is for a person to fix
+            Matcher reply = GREETING_REPLY.matcher(String.valueOf(other.getMessage()));
+            int greeting = reply.find() ? Integer.parseInt(reply.group(1)) : -1;
+            boolean temporary = greeting >= 400 && greeting < 500;
+            return new DeliveryFailure(temporary, temporary ? "smtp_4xx" : "smtp_error",
+                    "SMTP error" + excerpt(withoutSecrets.apply(other.getMessage())), null, greeting < 0 ? NO_STATUS : greeting);
         }
         return null;
     }

@@ -225,7 +225,7 @@ public class DeliveryReport {
         metrics.attempt(channel, failure.reason());
         if (decision.retry()) {
             if ("http_429".equals(failure.reason())) {
-                pause.pause(channel, decision.delay());
+                pause.pause(channel, policy.channelPause(failure, decision));
             }
             if (!outbox.retryLater(eventId, channel, decision.delay(), failure.reason(), description)) {
                 deliveredMeanwhile(channel, eventId, description);

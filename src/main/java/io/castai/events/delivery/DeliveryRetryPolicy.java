@@ -48,6 +48,18 @@ public class DeliveryRetryPolicy {
     }
 
     /**
+     * How long a 429 pauses its whole channel: the Retry-After it asked for (capped), or when it
+     * gave none this delivery's wait. Not the longer of the two: a delivery far into its backoff
+     * must not hold every other delivery of the channel for minutes.
+     */
+    public Duration channelPause(DeliveryFailure failure, Decision decision) {
+        if (failure.retryAfter() == null) {
+            return decision.delay();
+        }
+        return failure.retryAfter().compareTo(retryAfterCap) > 0 ? retryAfterCap : failure.retryAfter();
+    }
+
+    /**
      * initial * 2^(n-1), capped, with equal jitter; or the Retry-After (capped) when that is
      * longer. Retry-After is the least wait asked for, not a licence to skip the backoff: a
      * channel answering {@code Retry-After: 0} was tried every tick and used up its attempts in

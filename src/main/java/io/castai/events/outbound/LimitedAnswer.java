@@ -10,7 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An answer's body as the caller reads it: at most so many bytes of it, under the call's deadline. A longer answer is cut there (a WARN names the host): no channel's answer is
+ * An answer's body as the caller reads it: at most so many bytes of it, and what came before the
+ * call's deadline. A longer answer is cut there (a WARN names the host): no channel's answer is
  * needed whole (a delivery that was accepted stays delivered), and a CAST AI page cut short is
  * unreadable, so the poller tries again later instead of the heap filling up. Reading to the end,
  * or closing, ends the deadline.
@@ -95,7 +96,14 @@ final class LimitedAnswer extends HttpEntityWrapper {
                 }
                 return n;
             } catch (IOException failure) {
-                throw deadline.explain(failure);
+                if (!deadline.passed()) {
+                    throw failure;
+                }
+                // the status is in: the answer ends here, as one cut at the size limit does
+                cut = true;
+                LOG.warn("The answer from {} did not end within {} ms (HTTP_CALL_TIMEOUT_MS): the rest is not read",
+                        host, deadline.timeoutMillis());
+                return -1;
             }
         }
 
@@ -124,7 +132,7 @@ final class LimitedAnswer extends HttpEntityWrapper {
             } catch (IOException failure) {
                 // a cut answer's connection is closed already; closing its stream again may fail
                 if (!cut) {
-                    throw deadline.explain(failure);
+                    throw failure;
                 }
             } finally {
                 deadline.cancel();

@@ -25,8 +25,9 @@ import org.apache.hc.core5.http.HttpHeaders;
  * workers), as it came (never inflated). The client's own
  * timeouts bound each wait for a byte only, so an endpoint that trickles its answer could hold a
  * sender or a poller for ever, and a delivery's lease could run out while it is being sent.
- * A call past its time is cancelled: its connection is closed and the caller gets a
- * {@link CallTimeoutException}.
+ * A call past its time is cancelled and its connection closed: before the answer's status came,
+ * the caller gets a {@link CallTimeoutException} (the attempt failed); after it, the answer ends
+ * there (the status stands: a 2xx is a delivery, not to be sent again).
  */
 public class OutboundCallLimits implements HttpClientConfigurer, ExecChainHandler {
     /** A channel's answer: only its status and a 200-character excerpt of an error are used. */
@@ -74,10 +75,14 @@ public class OutboundCallLimits implements HttpClientConfigurer, ExecChainHandle
         ClassicHttpResponse response;
         try {
             response = chain.proceed(request, scope);
-        } catch (IOException failure) {
+        } catch (IOException | RuntimeException failure) {
             deadline.cancel();
-            throw deadline.explain(failure);
-        } catch (HttpException | RuntimeException failure) {
+            // cancelled while waiting for a pooled connection, the client throws a CancellationException
+            if (deadline.passed()) {
+                throw new CallTimeoutException(callTimeoutMillis, failure);
+            }
+            throw failure;
+        } catch (HttpException failure) {
             deadline.cancel();
             throw failure;
         }
@@ -118,9 +123,13 @@ public class OutboundCallLimits implements HttpClientConfigurer, ExecChainHandle
             call.cancel();
         }
 
-        /** The failure the caller sees: a {@link CallTimeoutException} when the deadline ended the call. */
-        IOException explain(IOException failure) {
-            return passed.get() ? new CallTimeoutException(callTimeoutMillis, failure) : failure;
+        /** Whether the deadline has ended the call. */
+        boolean passed() {
+            return passed.get();
+        }
+
+        long timeoutMillis() {
+            return callTimeoutMillis;
         }
     }
 

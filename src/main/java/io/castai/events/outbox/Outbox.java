@@ -84,10 +84,13 @@ public class Outbox extends ServiceSupport {
         try {
             recordMissed();
         } catch (OutboxException stillAway) {
+            // said below, with any that fail while the writer drains
+        }
+        writer.stop();
+        if (!unrecorded.isEmpty()) {
             LOG.warn("{} delivery record(s) could not be written before stopping: those deliveries are sent "
                     + "again when their leases run out", unrecorded.size());
         }
-        writer.stop();
         store.close();
     }
 

@@ -97,14 +97,21 @@ class DeliveryFailureTest {
         assertThat(down.reason()).isEqualTo("io_error");
     }
 
-    /** What Angus Mail throws for a 421 greeting, and for a connection dropped after the mail's last line. */
+    /** What Angus Mail throws for a greeting other than 220, and for a connection dropped after the mail's last line. */
     @Test
     void smtpFailuresWithoutAPermanentReplyAreRetried() {
         DeliveryFailure greeting = DeliveryFailure.classify(new MessagingException(
                 "Could not connect to SMTP host: 127.0.0.1, port: 2526, response: 421"));
         assertThat(greeting.retryable()).isTrue();
-        assertThat(greeting.reason()).isEqualTo("smtp_error");
+        assertThat(greeting.reason()).isEqualTo("smtp_4xx");
         assertThat(greeting.description()).isEqualTo("SMTP error: Could not connect to SMTP host: 127.0.0.1, port: 2526, response: 421");
+
+        DeliveryFailure noService = DeliveryFailure.classify(new MessagingException(
+                "Could not connect to SMTP host: 127.0.0.1, port: 2526, response: 554"));
+        assertThat(noService.retryable()).as("a 5xx greeting").isFalse();
+        DeliveryFailure unsupported = DeliveryFailure.classify(new MessagingException(
+                "STARTTLS is required but host does not support STARTTLS"));
+        assertThat(unsupported.retryable()).as("a setting the server cannot meet").isFalse();
 
         DeliveryFailure dropped = DeliveryFailure.classify(new SMTPSendFailedException("DATA", -1, "[EOF]", null, null, null, null));
         assertThat(dropped.retryable()).isTrue();

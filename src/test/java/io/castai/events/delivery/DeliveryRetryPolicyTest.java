@@ -31,6 +31,19 @@ class DeliveryRetryPolicyTest {
         assertThat(policy.delayBeforeNextAttempt(1, Duration.ofHours(2))).isEqualTo(Duration.ofSeconds(120));
     }
 
+    /** A 429 far into one delivery's backoff pauses the channel for the Retry-After only. */
+    @Test
+    void aChannelIsPausedForItsRetryAfterNotForOneDeliverysBackoff() {
+        DeliveryFailure throttled = new DeliveryFailure(true, "http_429", "HTTP 429", Duration.ofSeconds(1), 429);
+        DeliveryRetryPolicy.Decision ninth = policy.decide(throttled, 7, NOW);
+        assertThat(ninth.delay()).isGreaterThanOrEqualTo(Duration.ofSeconds(30));
+        assertThat(policy.channelPause(throttled, ninth)).isEqualTo(Duration.ofSeconds(1));
+
+        DeliveryFailure noWaitGiven = new DeliveryFailure(true, "http_429", "HTTP 429", null, 429);
+        DeliveryRetryPolicy.Decision first = policy.decide(noWaitGiven, 1, NOW);
+        assertThat(policy.channelPause(noWaitGiven, first)).isEqualTo(first.delay());
+    }
+
     /** Retry-After: 0 (or a date gone by) asks for no wait; the backoff still applies. */
     @RepeatedTest(20)
     void aShortRetryAfterDoesNotCutTheBackoff() {
