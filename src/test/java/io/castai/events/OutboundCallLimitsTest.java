@@ -7,6 +7,7 @@ import java.util.concurrent.CountDownLatch;
 import io.castai.events.outbound.OutboundCallLimits;
 import io.castai.events.support.BadAnswer;
 import io.castai.events.support.HttpStandIn;
+import io.castai.events.support.RunningService;
 import io.castai.events.support.ServiceFixture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -59,6 +60,36 @@ class OutboundCallLimitsTest {
         List<HttpStandIn.Request> attempts = app.slack.awaitRequests(2);
         assertThat(attempts.get(1).body()).isEqualTo(attempts.get(0).body());
         awaitDelivered(before + 1);
+    }
+
+    /** Waiting for a pooled connection counts against the call too, and ends as a timeout: retried, not dead. */
+    @Test
+    void aCallThatTimesOutWaitingForAConnectionIsRetried() throws Exception {
+        try (HttpStandIn slack = HttpStandIn.slack();
+             RunningService service = RunningService.builder()
+                     .property("slack.webhook.url", slack.url("/hook"))
+                     .property("http.call-timeout-ms", 1000)
+                     .property("delivery.concurrency", 2)
+                     .property("camel.component.http.connections-per-route", 1)
+                     .property("camel.component.http.max-total-connections", 1)
+                     .start()) {
+            CountDownLatch release = new CountDownLatch(1);
+            slack.holdAnswersUntil(release);
+            service.postEvent(nodeAdded("pooled-1"));
+            service.postEvent(nodeAdded("pooled-2"));
+
+            // one worker holds the only connection, unanswered; the other waits for it past its deadline
+            await().atMost(Duration.ofSeconds(5)).until(() -> app.log.linesContaining("event pooled-1 failed on attempt 1 "
+                    + "(I/O error: the whole call took longer than HTTP_CALL_TIMEOUT_MS").size() == 1
+                    && app.log.linesContaining("event pooled-2 failed on attempt 1 (I/O error: the whole call took longer "
+                    + "than HTTP_CALL_TIMEOUT_MS").size() == 1);
+            assertThat(app.log.linesContaining("failed permanently")).isEmpty();
+            slack.holdAnswersUntil(null);
+            release.countDown();
+            await().atMost(Duration.ofSeconds(10)).until(() -> service.get("/observe/metrics").body()
+                    .contains("castai_events_delivered_total{channel=\"slack\"} 2"));
+            assertThat(app.log.linesContaining("failed permanently")).isEmpty();
+        }
     }
 
     @Test
