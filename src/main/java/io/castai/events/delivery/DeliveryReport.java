@@ -228,7 +228,7 @@ public class DeliveryReport {
                 pause.pause(channel, policy.channelPause(failure, decision));
             }
             if (!outbox.retryLater(eventId, channel, decision.delay(), failure.reason(), description)) {
-                deliveredMeanwhile(channel, eventId, description);
+                noLongerPending(channel, eventId, description);
                 return;
             }
             metrics.deliveryRetried(channel, failure.reason());
@@ -236,7 +236,7 @@ public class DeliveryReport {
                     channel, eventId, attempts, description, decision.delay().toMillis());
         } else {
             if (!outbox.dead(eventId, channel, failure.reason() + " " + decision.verdict(), description)) {
-                deliveredMeanwhile(channel, eventId, description);
+                noLongerPending(channel, eventId, description);
                 return;
             }
             metrics.deliveryFailed(channel, failure.reason());
@@ -245,9 +245,9 @@ public class DeliveryReport {
         }
     }
 
-    private static void deliveredMeanwhile(String channel, String eventId, String description) {
-        LOG.info("{} delivery of event {} failed ({}), but another attempt has delivered it: nothing more to do",
-                channel, eventId, description);
+    private static void noLongerPending(String channel, String eventId, String description) {
+        LOG.info("{} delivery of event {} failed ({}), but it is no longer pending (another attempt delivered it, "
+                + "or it was given up): nothing more to do", channel, eventId, description);
     }
 
     static String channel(Exchange exchange) {
