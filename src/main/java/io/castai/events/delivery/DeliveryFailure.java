@@ -176,7 +176,8 @@ public record DeliveryFailure(boolean retryable, String reason, String descripti
         if (body == null || body.isBlank()) {
             return "";
         }
-        String line = body.replaceAll("\\s+", " ").trim();
+        // a binary answer (a compressed one, read as it came) is kept readable: no control characters
+        String line = body.replaceAll("\\s+", " ").replaceAll("\\p{Cc}", "?").trim();
         return ": " + (line.length() > MAX_EXCERPT ? line.substring(0, MAX_EXCERPT) + "…" : line);
     }
 

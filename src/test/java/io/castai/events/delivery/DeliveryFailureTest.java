@@ -70,6 +70,13 @@ class DeliveryFailureTest {
         assertThat(description.length()).isLessThan(220);
     }
 
+    @Test
+    void aBinaryAnswerIsKeptWithoutControlCharacters() {
+        String description = DeliveryFailure.classify(httpFailure(500, Map.of(), "\u001f\u008b\u0008\u0000gz\u0007ip")).description();
+
+        assertThat(description).isEqualTo("HTTP 500: ????gz?ip");
+    }
+
     private static HttpOperationFailedException httpFailure(int status, Map<String, String> headers, String body) {
         return new HttpOperationFailedException(SECRET_URL, status, "status", null, headers, body);
     }
