@@ -115,40 +115,38 @@ class DeadLetterTest {
 
     @Test
     void aDeliveryForAChannelSwitchedOffSinceIsKeptAsADeadLetter(@TempDir Path dataDir) throws Exception {
-        try (HttpStandIn slack = new HttpStandIn(503, "down")) {
-            try (RunningService first = RunningService.builder().property("data.dir", dataDir)
-                    .property("slack.webhook.url", slack.url("/hook")).start()) {
-                first.postEvent(nodeAdded("orphan-1"));
-                slack.awaitRequests(1);
-            }
-            // with the default grace (10 min) it would stay pending for a replica that serves slack
-            try (RunningService second = RunningService.builder().property("data.dir", dataDir)
-                    .property("delivery.orphan-grace", "0s")
-                    .property("admin.token", ADMIN_TOKEN).start()) {
-                JsonNode listing = await().atMost(Duration.ofSeconds(5)).until(() -> deadLetters(second),
-                        l -> l.get("count").asInt() == 1);
-                assertThat(listing.get("deadLetters").get(0).get("reason").asText()).isEqualTo("channel_off");
-                assertThat(listing.get("deadLetters").get(0).get("eventId").asText()).isEqualTo("orphan-1");
-            }
+        leavePendingForSlack(dataDir, "orphan-1");
+        // with the default grace (10 min) it would stay pending for a replica that serves slack
+        try (RunningService second = RunningService.builder().property("data.dir", dataDir)
+                .property("delivery.orphan-grace", "0s")
+                .property("admin.token", ADMIN_TOKEN).start()) {
+            JsonNode listing = await().atMost(Duration.ofSeconds(5)).until(() -> deadLetters(second),
+                    l -> l.get("count").asInt() == 1);
+            assertThat(listing.get("deadLetters").get(0).get("reason").asText()).isEqualTo("channel_off");
+            assertThat(listing.get("deadLetters").get(0).get("eventId").asText()).isEqualTo("orphan-1");
         }
     }
 
     /** A replica on an older channels.yaml (a rollout) leaves the new channel's deliveries alone. */
     @Test
     void aDeliveryForAChannelThisReplicaDoesNotServeIsLeftPendingForTheGrace(@TempDir Path dataDir) throws Exception {
-        try (HttpStandIn slack = new HttpStandIn(503, "down")) {
-            try (RunningService first = RunningService.builder().property("data.dir", dataDir)
-                    .property("slack.webhook.url", slack.url("/hook")).start()) {
-                first.postEvent(nodeAdded("not-mine-1"));
-                slack.awaitRequests(1);
-            }
-            try (RunningService second = RunningService.builder().property("data.dir", dataDir)
-                    .property("admin.token", ADMIN_TOKEN).start()) {
-                // the orphan sweep runs at the first tick, then every 30 s
-                await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
-                        .until(() -> deadLetters(second).get("count").asInt() == 0);
-                assertThat(second.get("/observe/metrics").body()).contains("castai_outbox_pending 1");
-            }
+        leavePendingForSlack(dataDir, "not-mine-1");
+        try (RunningService second = RunningService.builder().property("data.dir", dataDir)
+                .property("admin.token", ADMIN_TOKEN).start()) {
+            // the orphan sweep runs at the first tick, then every 30 s
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
+                    .until(() -> deadLetters(second).get("count").asInt() == 0);
+            assertThat(second.get("/observe/metrics").body()).contains("castai_outbox_pending 1");
+        }
+    }
+
+    /** A service with a Slack channel that answers 503 leaves a delivery of this event pending in the data directory. */
+    private static void leavePendingForSlack(Path dataDir, String eventId) throws Exception {
+        try (HttpStandIn slack = new HttpStandIn(503, "down");
+             RunningService first = RunningService.builder().property("data.dir", dataDir)
+                     .property("slack.webhook.url", slack.url("/hook")).start()) {
+            first.postEvent(nodeAdded(eventId));
+            slack.awaitRequests(1);
         }
     }
 
