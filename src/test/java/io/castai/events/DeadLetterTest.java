@@ -32,9 +32,7 @@ class DeadLetterTest {
             service.postEvent(nodeAdded("dead-1"));
             slack.awaitRequests(1);
 
-            JsonNode listing = await().atMost(Duration.ofSeconds(5)).until(() -> deadLetters(service),
-                    l -> l.get("count").asInt() == 1);
-            JsonNode dead = listing.get("deadLetters").get(0);
+            JsonNode dead = theOneDeadLetter(service);
             assertThat(dead.get("eventId").asText()).isEqualTo("dead-1");
             assertThat(dead.get("channel").asText()).isEqualTo("slack");
             assertThat(dead.get("reason").asText()).isEqualTo("http_4xx permanently");
@@ -79,9 +77,7 @@ class DeadLetterTest {
             slack.respondByDefault(404, "no_service: POST /services/T000/B000/quotedtoken9 is not a webhook");
             service.postEvent(nodeAdded("quoted-1"));
 
-            JsonNode listing = await().atMost(Duration.ofSeconds(5)).until(() -> deadLetters(service),
-                    l -> l.get("count").asInt() == 1);
-            assertThat(listing.get("deadLetters").get(0).get("lastResponse").asText())
+            assertThat(theOneDeadLetter(service).get("lastResponse").asText())
                     .isEqualTo("HTTP 404: no_service: POST <secret> is not a webhook");
             assertThat(log.text()).contains("POST <secret> is not a webhook").doesNotContain("quotedtoken9");
         }
@@ -104,9 +100,7 @@ class DeadLetterTest {
                     + "x".repeat(81) + " token escapedtoken7\"}");
             service.postEvent(nodeAdded("escaped-1"));
 
-            JsonNode listing = await().atMost(Duration.ofSeconds(5)).until(() -> deadLetters(service),
-                    l -> l.get("count").asInt() == 1);
-            String kept = listing.get("deadLetters").get(0).get("lastResponse").asText();
+            String kept = theOneDeadLetter(service).get("lastResponse").asText();
             assertThat(kept).startsWith("HTTP 400: {\"error\":\"invalid_payload\",\"url\":\"<secret>\"")
                     .contains("token <secret>").doesNotContain("escapedtok");
             assertThat(log.text()).contains("\"url\":\"<secret>\"").doesNotContain("escapedtok");
@@ -120,10 +114,9 @@ class DeadLetterTest {
         try (RunningService second = RunningService.builder().property("data.dir", dataDir)
                 .property("delivery.orphan-grace", "0s")
                 .property("admin.token", ADMIN_TOKEN).start()) {
-            JsonNode listing = await().atMost(Duration.ofSeconds(5)).until(() -> deadLetters(second),
-                    l -> l.get("count").asInt() == 1);
-            assertThat(listing.get("deadLetters").get(0).get("reason").asText()).isEqualTo("channel_off");
-            assertThat(listing.get("deadLetters").get(0).get("eventId").asText()).isEqualTo("orphan-1");
+            JsonNode dead = theOneDeadLetter(second);
+            assertThat(dead.get("reason").asText()).isEqualTo("channel_off");
+            assertThat(dead.get("eventId").asText()).isEqualTo("orphan-1");
         }
     }
 
@@ -191,6 +184,12 @@ class DeadLetterTest {
             assertThat(off.statusCode()).isEqualTo(401);
             assertThat(JSON.readTree(off.body()).get("error").asText()).isEqualTo("admin endpoints are off: set ADMIN_TOKEN");
         }
+    }
+
+    /** Waits (up to 5 s) until the service lists exactly one dead letter, and returns it. */
+    private static JsonNode theOneDeadLetter(RunningService service) {
+        return await().atMost(Duration.ofSeconds(5)).until(() -> deadLetters(service), l -> l.get("count").asInt() == 1)
+                .get("deadLetters").get(0);
     }
 
     private static JsonNode deadLetters(RunningService service) throws Exception {
