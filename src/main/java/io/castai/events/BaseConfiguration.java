@@ -98,9 +98,9 @@ public class BaseConfiguration implements CamelConfiguration {
                          @PropertyInject("castai.store.pool-size") int poolSize,
                          @PropertyInject("castai.store.connect-timeout") String connectTimeout,
                          Clock clock) {
-        String url = Secrets.resolve("CASTAI_STORE_URL", storeUrl);
+        String url = Secrets.resolveSecret("CASTAI_STORE_URL", storeUrl);
         Store store = url == null || url.isBlank() ? Store.sqlite(Path.of(dataDir))
-                : Store.postgres(url.trim(), username, Secrets.resolve("CASTAI_STORE_PASSWORD", password), poolSize,
+                : Store.postgres(url.trim(), username, Secrets.resolveSecret("CASTAI_STORE_PASSWORD", password), poolSize,
                         duration("castai.store.connect-timeout", connectTimeout));
         return new Outbox(store, clock, duration("delivery.lease", lease), duration("dedup.window", window));
     }
@@ -109,14 +109,14 @@ public class BaseConfiguration implements CamelConfiguration {
     public InboundAuth inboundAuth(@PropertyInject(value = "webhook.token", defaultValue = "") String token,
                                    @PropertyInject(value = "webhook.signing-secret", defaultValue = "") String signingSecret,
                                    @PropertyInject("webhook.signature-tolerance") String tolerance, Clock clock) {
-        String secret = Secrets.resolve("WEBHOOK_SIGNING_SECRET", signingSecret);
-        return new InboundAuth(Secrets.resolve("WEBHOOK_TOKEN", token),
+        String secret = Secrets.resolveSecret("WEBHOOK_SIGNING_SECRET", signingSecret);
+        return new InboundAuth(Secrets.resolveSecret("WEBHOOK_TOKEN", token),
                 secret == null || secret.isBlank() ? null : new WebhookSignature(secret.trim(), duration("webhook.signature-tolerance", tolerance), clock));
     }
 
     @BindToRegistry
     public AdminAuth adminAuth(@PropertyInject(value = "admin.token", defaultValue = "") String token) {
-        return new AdminAuth(Secrets.resolve("ADMIN_TOKEN", token));
+        return new AdminAuth(Secrets.resolveSecret("ADMIN_TOKEN", token));
     }
 
     @BindToRegistry
@@ -156,7 +156,7 @@ public class BaseConfiguration implements CamelConfiguration {
             @PropertyInject(value = "castai.api.key", defaultValue = "") String apiKey,
             @PropertyInject("castai.api.url") String apiUrl,
             @PropertyInject(value = "castai.cluster.id", defaultValue = "") String clusterIds) {
-        return new CastaiApi(Secrets.resolve("CASTAI_API_KEY", apiKey), apiUrl, clusterIds);
+        return new CastaiApi(Secrets.resolveSecret("CASTAI_API_KEY", apiKey), apiUrl, clusterIds);
     }
 
     @BindToRegistry

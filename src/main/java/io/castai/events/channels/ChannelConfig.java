@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import io.castai.events.security.LogRedaction;
+
 /**
  * One channel as configured: its name, type and parameter values (defaults applied, placeholders
  * resolved). {@code offReason} is set when an optional channel lacks a required value. The
@@ -58,14 +60,14 @@ public record ChannelConfig(String name, ChannelType type, Map<String, Object> v
             return null;
         }
         String cleaned = text;
-        for (String secret : secrets()) {
+        for (String secret : secretValues()) {
             cleaned = cleaned.replace(secret, "<secret>").replace(secret.replace("/", "\\/"), "<secret>");
         }
         return cleaned;
     }
 
     /** The secret values to look for, longest first, so that a whole URL goes before its parts. */
-    private List<String> secrets() {
+    public List<String> secretValues() {
         List<String> secrets = new ArrayList<>();
         for (Parameter parameter : type.parameters()) {
             if (parameter.kind() == Parameter.Kind.MAP && parameter.name().equals("headers")) {
@@ -78,7 +80,7 @@ public record ChannelConfig(String name, ChannelType type, Map<String, Object> v
                 }
             }
         }
-        return secrets.stream().filter(secret -> secret != null && secret.length() >= 8).distinct()
+        return secrets.stream().filter(secret -> secret != null && secret.length() >= LogRedaction.MIN_LENGTH).distinct()
                 .sorted(Comparator.comparingInt(String::length).reversed()).toList();
     }
 

@@ -15,6 +15,7 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 
 import io.castai.events.intake.Severity;
+import io.castai.events.security.LogRedaction;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import org.snakeyaml.engine.v2.api.Load;
@@ -88,6 +89,7 @@ public final class ChannelsFile {
                         + (LOG.equals(channel.name()) ? " (log is built in)" : ""));
             }
             channels.put(channel.name(), channel);
+            LogRedaction.register(channel.secretValues());
         }
         List<RoutingRule> rules = new ArrayList<>();
         List<Object> declaredRules = list(top.getOrDefault("rules", List.of()), "rules");

@@ -3,6 +3,7 @@ package io.castai.events.security;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import io.castai.events.channels.ConfigurationException;
@@ -17,6 +18,15 @@ public final class Secrets {
 
     public static String resolve(String envName, String configured) {
         return resolve(envName, configured, System.getenv());
+    }
+
+    /** As {@link #resolve}, for a secret: from now on the log writes it {@code <secret>} (LogRedaction). */
+    public static String resolveSecret(String envName, String configured) {
+        String value = resolve(envName, configured);
+        if (value != null) {
+            LogRedaction.register(List.of(value));
+        }
+        return value;
     }
 
     static String resolve(String envName, String configured, Map<String, String> env) {
