@@ -3,9 +3,11 @@
 # (the node.added events sent go to Slack), warms it up, drives load from wrk on 127.0.0.1 and
 # prints figures, each with the command that produced it. Bounded in time (two to ten
 # minutes); never run by the tests. Usage: bench/run.sh [--no-build]
+# BENCH_PROFILE=1 also profiles the 50-connection round (bench/profile.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/warm-up.sh
+. bench/profile.sh
 
 DURATION=${BENCH_DURATION:-15s}
 PORT=${BENCH_PORT:-18480}
@@ -61,7 +63,9 @@ await_deliveries $((warm - 1))   # every event but the start-up probe (bench.war
 delivered_before=$(curl -s "http://127.0.0.1:$SINK_PORT/count")
 received_before=$(curl -s "http://127.0.0.1:$PORT/observe/metrics" | awk '/^castai_events_received_total/{printf "%d", $2}')
 load_start=$(date +%s%N)
+[ -z "${BENCH_PROFILE:-}" ] || profile_start "$APP_PID"
 run_load 50
+[ -z "${BENCH_PROFILE:-}" ] || profile_report "$APP_PID"
 run_load 200
 accepted=$(( $(curl -s "http://127.0.0.1:$PORT/observe/metrics" | awk '/^castai_events_received_total/{printf "%d", $2}') - received_before ))
 # every accepted node.added event is one Slack delivery; wait (up to 120 s) for the last one
