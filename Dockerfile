@@ -1,4 +1,4 @@
-# castai-events container image: build with Maven, run on a slim Java 17 runtime as a non-root user.
+# castai-events container image: build with Maven, run on Eclipse Temurin's Java 17 JRE (Ubuntu) as a non-root user.
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY pom.xml .
@@ -28,14 +28,15 @@ COPY bin/class-data-archive.sh /app/bin/class-data-archive.sh
 # compiler and SQLite freed. deploy/kubernetes gives 512 Mi. The class-data-sharing archive
 # (written below by a training run of this jar with this JVM) halves the time to the first
 # request; a replaced jar makes the JVM ignore it and start the slow way.
-ENV SERVER_PORT=8080 \
-    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=31 -XX:+UseParallelGC -XX:ReservedCodeCacheSize=48m -Xss512k -XX:TrimNativeHeapInterval=1000 -XX:+ExitOnOutOfMemoryError -XX:SharedArchiveFile=/app/castai-events.jsa" \
+# No SERVER_PORT here: the environment would override a mounted application.properties' server.port.
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=31 -XX:+UseParallelGC -XX:ReservedCodeCacheSize=48m -Xss512k -XX:TrimNativeHeapInterval=1000 -XX:+ExitOnOutOfMemoryError -XX:SharedArchiveFile=/app/castai-events.jsa" \
     MALLOC_ARENA_MAX=2
 RUN sh bin/class-data-archive.sh /app/castai-events.jar /app/castai-events.jsa
 # DATA_DIR (./data): state kept across restarts; mount a volume here
 RUN mkdir -p /app/data && chown 10001 /app/data
 USER 10001
 EXPOSE 8080
+# asks SERVER_PORT, else 8080: a port changed in a mounted application.properties needs SERVER_PORT too
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
-    CMD curl -fsS "http://127.0.0.1:${SERVER_PORT}/observe/health/live" || exit 1
+    CMD curl -fsS "http://127.0.0.1:${SERVER_PORT:-8080}/observe/health/live" || exit 1
 ENTRYPOINT ["java", "-jar", "/app/castai-events.jar"]
