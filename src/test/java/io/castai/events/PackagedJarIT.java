@@ -95,6 +95,21 @@ class PackagedJarIT {
         }
     }
 
+    @Test
+    void aDataDirectoryAnotherProcessOwnsStopsTheJarNamingDataDir(@TempDir java.nio.file.Path data) {
+        // this JVM holds the directory's lock, as a second pod on the same volume would
+        try (io.castai.events.outbox.Store owner = io.castai.events.outbox.Store.sqlite(data)) {
+            owner.own();
+            JarProcess.Ended ended = JarProcess.runUntilItExits(Map.of("DATA_DIR", data.toString()));
+            // Camel logs its own stack trace of the route that could not start; the last line names the setting
+            assertThat(ended.exitCode()).as(ended.output()).isEqualTo(1);
+            assertThat(ended.output())
+                    .contains("ERROR [main] io.castai.events.App - Not started: DATA_DIR (data.dir): the data directory "
+                            + data + " is in use by another castai-events process")
+                    .as("stopped before the intake started").doesNotContain("Started intake");
+        }
+    }
+
     /** Exit code 1 and the one ERROR line saying why, no stack trace. */
     private static void assertStoppedWithOneLine(JarProcess.Ended ended, String why) {
         assertThat(ended.exitCode()).as(ended.output()).isEqualTo(1);

@@ -16,6 +16,7 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.castai.events.channels.ConfigurationException;
 
 /**
  * Where the outbox lives, behind one pooled {@link DataSource}: by default a SQLite file under
@@ -109,9 +110,10 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    private static IllegalStateException inUse(Path dataDir, String by) {
-        return new IllegalStateException("data directory " + dataDir + " is in use by " + by + ": one process owns "
-                + "a SQLite outbox (several replicas share a PostgreSQL one: CASTAI_STORE_URL)");
+    /** A deployment mistake (two pods on one volume, say): start-up names it in one line. */
+    private static ConfigurationException inUse(Path dataDir, String by) {
+        return ConfigurationException.inSetting("data.dir", "the data directory " + dataDir + " is in use by " + by
+                + ": one process owns a SQLite outbox (several replicas share a PostgreSQL one: CASTAI_STORE_URL)");
     }
 
     /** The lock file's real path (symbolic links resolved): one key however the directory is named. */

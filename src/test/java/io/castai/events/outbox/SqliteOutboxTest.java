@@ -10,6 +10,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.castai.events.channels.ConfigurationException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,7 +73,7 @@ class SqliteOutboxTest extends OutboxTest {
             try (Store store = Store.sqlite(Path.of(args[0]))) {
                 store.own();
                 System.exit(0);
-            } catch (IllegalStateException refused) {
+            } catch (ConfigurationException refused) {
                 System.out.println(refused.getMessage());
                 System.exit(3);
             }
