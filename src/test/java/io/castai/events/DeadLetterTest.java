@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** What cannot be delivered is kept, listed and replayed through the authenticated admin API. */
+/** What cannot be delivered is kept, listed, replayed or discarded through the authenticated admin API. */
 class DeadLetterTest {
     private static final String ADMIN_TOKEN = "admin-token-5ecre7";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -134,6 +134,51 @@ class DeadLetterTest {
     }
 
     /** A service with a Slack channel that answers 503 leaves a delivery of this event pending in the data directory. */
+    @Test
+    void aDeadLetterThatWillNeverBeDeliveredIsDiscardedAndItsEventStaysADuplicate() throws Exception {
+        try (HttpStandIn slack = HttpStandIn.slack();
+             RunningService service = RunningService.builder()
+                     .property("slack.webhook.url", slack.url("/hook"))
+                     .property("admin.token", ADMIN_TOKEN)
+                     .start()) {
+            slack.respondByDefault(400, "no_such_channel");
+            service.postEvent(nodeAdded("never-1"));
+            service.postEvent(nodeAdded("never-2"));
+            slack.awaitRequests(2);
+            await().atMost(Duration.ofSeconds(5)).until(() -> deadLetters(service).get("count").asInt() == 2);
+
+            // never every dead letter at once, nor with a filter left empty or mistyped
+            for (String query : List.of("", "?eventId=", "?channel=%20", "?id=never-1", "?eventId=never-1&chanel=slack")) {
+                HttpResponse<String> refused = service.send("POST", "/admin/dead-letters/discard" + query, "",
+                        "Authorization", "Bearer " + ADMIN_TOKEN);
+                assertThat(refused.statusCode()).as(query).isEqualTo(400);
+                assertThat(JSON.readTree(refused.body()).get("error").asText()).isNotEmpty();
+            }
+            assertThat(service.send("POST", "/admin/dead-letters/discard?eventId=never-1", "", "Authorization", "Bearer nope")
+                    .statusCode()).isEqualTo(401);
+            assertThat(service.send("GET", "/admin/dead-letters/discard?eventId=never-1", null,
+                    "Authorization", "Bearer " + ADMIN_TOKEN).headers().firstValue("Allow")).hasValue("POST");
+            assertThat(deadLetters(service).get("count").asInt()).isEqualTo(2);
+
+            HttpResponse<String> discard = service.send("POST", "/admin/dead-letters/discard?eventId=never-1&channel=slack", "",
+                    "Authorization", "Bearer " + ADMIN_TOKEN);
+            assertThat(discard.statusCode()).isEqualTo(200);
+            assertThat(JSON.readTree(discard.body()).get("discarded").asInt()).isEqualTo(1);
+            JsonNode left = theOneDeadLetter(service);
+            assertThat(left.get("eventId").asText()).isEqualTo("never-2");
+            await().untilAsserted(() -> assertThat(service.get("/observe/metrics").body())
+                    .contains("castai_outbox_dead_letters 1.0"));
+
+            // gone for good: a replay finds nothing, and the webhook sent again is still a duplicate
+            slack.respondByDefault(200, "ok");
+            HttpResponse<String> replay = service.send("POST", "/admin/dead-letters/replay?eventId=never-1", "",
+                    "Authorization", "Bearer " + ADMIN_TOKEN);
+            assertThat(JSON.readTree(replay.body()).get("replayed").asInt()).isZero();
+            assertThat(service.postEvent(nodeAdded("never-1")).body()).contains("\"duplicate\":true");
+            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> slack.requests().size() == 2);
+        }
+    }
+
     private static void leavePendingForSlack(Path dataDir, String eventId) throws Exception {
         try (HttpStandIn slack = new HttpStandIn(503, "down");
              RunningService first = RunningService.builder().property("data.dir", dataDir)

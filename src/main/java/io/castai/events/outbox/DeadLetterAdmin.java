@@ -14,11 +14,11 @@ import org.apache.camel.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The admin API over dead letters: list them, and put them back in the queue. */
+/** The admin API over dead letters: list them, put them back in the queue, or discard them. */
 public class DeadLetterAdmin {
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterAdmin.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> REPLAY_FILTERS = Set.of("eventId", "channel");
+    private static final Set<String> FILTERS = Set.of("eventId", "channel");
 
     private final Outbox outbox;
     private final ServiceMetrics metrics;
@@ -48,27 +48,59 @@ public class DeadLetterAdmin {
     /** Replays every dead letter, or those of one event (eventId) and/or one channel (channel). */
     public String replay(Exchange exchange, @Header("eventId") String eventId, @Header("channel") String channel)
             throws JsonProcessingException {
-        // a filter that is mistyped or empty (eventId=$UNSET) must not widen to every dead letter;
-        // filters come in the query only (the server turns form fields into headers unchecked)
+        String mistake = filterMistake(exchange, eventId, channel, "replay");
+        if (mistake != null) {
+            return json(exchange, 400, Map.of("error", mistake));
+        }
+        int count = outbox.replay(eventId, channel);
+        LOG.info("Replaying {} dead letter(s){}", count, of(eventId, channel));
+        return json(exchange, 200, Map.of("replayed", count));
+    }
+
+    /**
+     * Discards the dead letters of one event (eventId) and/or one channel (channel), for good:
+     * never all of them at once, so a filter lost on the way cannot empty the list.
+     */
+    public String discard(Exchange exchange, @Header("eventId") String eventId, @Header("channel") String channel)
+            throws JsonProcessingException {
+        String mistake = filterMistake(exchange, eventId, channel, "discard");
+        if (mistake == null && eventId == null && channel == null) {
+            mistake = "discard takes eventId and/or channel: it never discards every dead letter at once";
+        }
+        if (mistake != null) {
+            return json(exchange, 400, Map.of("error", mistake));
+        }
+        int count = outbox.discard(eventId, channel);
+        LOG.info("Discarded {} dead letter(s){}", count, of(eventId, channel));
+        return json(exchange, 200, Map.of("discarded", count));
+    }
+
+    /**
+     * What is wrong with a replay's or discard's filters, or null. A filter that is mistyped or
+     * empty (eventId=$UNSET) must not widen to every dead letter; filters come in the query only
+     * (the server turns form fields into headers unchecked).
+     */
+    private static String filterMistake(Exchange exchange, String eventId, String channel, String action) {
         String body = exchange.getMessage().getBody(String.class);
         String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, "", String.class);
         if (body != null && !body.isBlank() || contentType.toLowerCase(Locale.ROOT).contains("form")) {
-            return json(exchange, 400, Map.of("error", "replay takes eventId and channel in the query string, and no body"));
+            return action + " takes eventId and channel in the query string, and no body";
         }
         String query = exchange.getMessage().getHeader(Exchange.HTTP_QUERY, "", String.class);
         for (String parameter : query.split("&")) {
             String name = parameter.split("=", 2)[0];
-            if (!parameter.isEmpty() && !REPLAY_FILTERS.contains(name)) {
-                return json(exchange, 400, Map.of("error", "unknown parameter; replay takes eventId and channel"));
+            if (!parameter.isEmpty() && !FILTERS.contains(name)) {
+                return "unknown parameter; " + action + " takes eventId and channel";
             }
         }
         if (eventId != null && eventId.isBlank() || channel != null && channel.isBlank()) {
-            return json(exchange, 400, Map.of("error", "eventId and channel, when given, must not be empty"));
+            return "eventId and channel, when given, must not be empty";
         }
-        int count = outbox.replay(eventId, channel);
-        LOG.info("Replaying {} dead letter(s){}{}", count, eventId == null ? "" : " of event " + eventId,
-                channel == null ? "" : " for channel " + channel);
-        return json(exchange, 200, Map.of("replayed", count));
+        return null;
+    }
+
+    private static String of(String eventId, String channel) {
+        return (eventId == null ? "" : " of event " + eventId) + (channel == null ? "" : " for channel " + channel);
     }
 
     /** The answer to any other method than the endpoint's own. */

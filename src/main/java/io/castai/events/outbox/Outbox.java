@@ -35,6 +35,9 @@ import org.slf4j.LoggerFactory;
  * goes through the {@link StoreWriter} (group commit); reads take their own pooled connection.
  */
 public class Outbox extends ServiceSupport {
+    /** Dead letters of an event and a channel, each bound twice (null: any). */
+    private static final String DEAD_LETTERS_OF =
+            "status = 'dead' AND (CAST(? AS TEXT) IS NULL OR event_id = ?) AND (CAST(? AS TEXT) IS NULL OR channel = ?)";
     private static final String RECORD = "INSERT INTO deliveries (event_id, channel, message, status, attempts, "
             + "created_at, next_attempt_at, leased_until) VALUES (?, ?, ?, 'pending', 0, ?, ?, ?) ";
     private static final String RECORD_ROUTED_LATE = RECORD + "ON CONFLICT DO NOTHING";
@@ -468,8 +471,16 @@ public class Outbox extends ServiceSupport {
     public int replay(String eventId, String channel) {
         long now = now();
         return writer.update("UPDATE deliveries SET status = 'pending', attempts = 0, created_at = ?, next_attempt_at = ?, "
-                        + "leased_until = 0, finished_at = NULL WHERE status = 'dead' AND (CAST(? AS TEXT) IS NULL OR event_id = ?) "
-                        + "AND (CAST(? AS TEXT) IS NULL OR channel = ?)", now, now, eventId, eventId, channel, channel);
+                + "leased_until = 0, finished_at = NULL WHERE " + DEAD_LETTERS_OF, now, now, eventId, eventId, channel, channel);
+    }
+
+    /**
+     * Forgets dead letters (of one event and/or one channel; null matches any) that will never be
+     * delivered: a channel removed for good, an address that does not exist. The event itself is
+     * forgotten with the dedup window, as a delivered one is, so a replayed webhook stays a duplicate.
+     */
+    public int discard(String eventId, String channel) {
+        return writer.update("DELETE FROM deliveries WHERE " + DEAD_LETTERS_OF, eventId, eventId, channel, channel);
     }
 
     public OutboxStats stats() {
@@ -483,7 +494,7 @@ public class Outbox extends ServiceSupport {
 
     /**
      * Forgets what no longer matters: finished deliveries, and events past the dedup window with
-     * nothing pending or dead. Dead letters stay until replayed.
+     * nothing pending or dead. Dead letters stay until replayed or discarded.
      */
     public int forgetBefore(Instant cutoff) {
         long before = cutoff.toEpochMilli();

@@ -197,6 +197,19 @@ abstract class OutboxTest {
     }
 
     @Test
+    void discardingTakesOnlyDeadLettersAndTheyAreGoneForGood() {
+        accept("e4", "slack", "pagerduty");
+        outbox.dead("e4", "pagerduty", "http_4xx permanently", "HTTP 400: invalid");
+
+        assertThat(outbox.discard(null, "slack")).as("a pending delivery is not a dead letter").isZero();
+        assertThat(outbox.discard("e4", "pagerduty")).isEqualTo(1);
+        assertThat(outbox.deadLetters(10)).isEmpty();
+        assertThat(outbox.replay("e4", null)).isZero();
+        assertThat(outbox.stats().dead()).isZero();
+        assertThat(outbox.stats().pending()).isEqualTo(1);
+    }
+
+    @Test
     void eventsAnEarlierVersionStoredUnroutedAreFoundAndRoutedOnce() throws SQLException {
         DispatchRecovery recovery = new DispatchRecovery(outbox, Duration.ofSeconds(30), clock);
         accept("routed", "slack");
