@@ -4,16 +4,32 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The outbox's tables, created or brought up to date at start-up. Each migration runs once, in
- * order, recorded in {@code schema_version}; the SQL is what SQLite and PostgreSQL both speak.
- * On PostgreSQL replicas starting together take turns (an advisory lock), so one migrates.
+ * order, each in its own transaction, recorded in {@code schema_version}; the SQL is what SQLite
+ * and PostgreSQL both speak. A migration once shipped is never edited: a store it has run on
+ * would keep the old version (add a migration instead). On PostgreSQL replicas starting together
+ * take turns (an advisory lock), so one migrates; and as older replicas may be running (a rolling
+ * upgrade), a migration waits at most {@link #LOCK_TIMEOUT} for a table, then lets go and tries
+ * again: holding one table while waiting for another deadlocked with their queries, and queries
+ * queue behind a migration's waiting lock.
  */
 final class StoreSchema {
+    private static final Logger LOG = LoggerFactory.getLogger(StoreSchema.class);
     /** Any number, the same in every replica: names the advisory lock that serialises migrations. */
     private static final long MIGRATION_LOCK = 0x6361737461694cL;
+    /** How long a migration waits for a table before it lets go of what it holds and tries again. */
+    static final Duration LOCK_TIMEOUT = Duration.ofSeconds(2);
+    private static final int ATTEMPTS = 30;
+    /** PostgreSQL's lock_not_available (the lock timeout) and deadlock_detected. */
+    private static final Set<String> LOCK_CONFLICTS = Set.of("55P03", "40P01");
 
     private static final List<String> MIGRATIONS = List.of(
             // 1: events and their deliveries (a data directory from before versioning has them already)
@@ -63,37 +79,82 @@ final class StoreSchema {
             """
             DROP INDEX IF EXISTS deliveries_due;
             CREATE INDEX IF NOT EXISTS deliveries_pending ON deliveries (channel, next_attempt_at) WHERE status = 'pending'
+            """,
+            // 5: the same indexes everywhere: the first release of 4 made deliveries_due_by_channel
+            // (status, channel, next_attempt_at) instead, and a build from before 3 run again on a
+            // newer store (a rollback) makes its own indexes again, which nothing else would drop
+            """
+            DROP INDEX IF EXISTS deliveries_due_by_channel;
+            DROP INDEX IF EXISTS deliveries_due;
+            DROP INDEX IF EXISTS events_undispatched;
+            CREATE INDEX IF NOT EXISTS deliveries_pending ON deliveries (channel, next_attempt_at) WHERE status = 'pending';
+            CREATE INDEX IF NOT EXISTS events_unrouted ON events (accepted_at) WHERE dispatched = 0
             """);
 
     private StoreSchema() {
     }
 
     static void migrate(Connection c, boolean postgres) throws SQLException {
-        c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
             if (postgres) {
-                s.execute("SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK + ")");
+                s.execute("SELECT pg_advisory_lock(" + MIGRATION_LOCK + ")");
             }
-            s.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-            int version;
-            try (ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(version), 0) FROM schema_version")) {
-                rs.next();
-                version = rs.getInt(1);
+            try {
+                s.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+                for (int i = version(s); i < MIGRATIONS.size(); i++) {
+                    run(c, s, i, postgres);
+                }
+            } finally {
+                if (postgres) {
+                    s.execute("SELECT pg_advisory_unlock(" + MIGRATION_LOCK + ")");
+                }
             }
-            for (int i = version; i < MIGRATIONS.size(); i++) {
+        }
+    }
+
+    private static int version(Statement s) throws SQLException {
+        try (ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(version), 0) FROM schema_version")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    /** Migration {@code i} (0-based) in one transaction; on PostgreSQL tried again while a table stays locked. */
+    private static void run(Connection c, Statement s, int i, boolean postgres) throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            c.setAutoCommit(false);
+            try {
+                if (postgres) {
+                    s.execute("SET LOCAL lock_timeout = '" + LOCK_TIMEOUT.toMillis() + "ms'");
+                }
                 for (String ddl : MIGRATIONS.get(i).split(";")) {
                     if (!ddl.isBlank()) {
                         s.execute(ddl);
                     }
                 }
                 s.executeUpdate("INSERT INTO schema_version (version) VALUES (" + (i + 1) + ")");
+                c.commit();
+                return;
+            } catch (SQLException e) {
+                c.rollback();
+                if (!postgres || !LOCK_CONFLICTS.contains(e.getSQLState()) || attempt == ATTEMPTS) {
+                    throw e;
+                }
+                LOG.warn("Schema migration {} waited {} for a table other replicas are using; trying again ({} of {})",
+                        i + 1, LOCK_TIMEOUT, attempt, ATTEMPTS);
+                pause();
+            } finally {
+                c.setAutoCommit(true);
             }
-            c.commit();
-        } catch (SQLException e) {
-            c.rollback();
-            throw e;
-        } finally {
-            c.setAutoCommit(true);
+        }
+    }
+
+    private static void pause() throws SQLException {
+        try {
+            Thread.sleep(LOCK_TIMEOUT.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while waiting to migrate the schema", e);
         }
     }
 }

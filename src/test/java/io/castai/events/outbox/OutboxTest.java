@@ -2,11 +2,14 @@ package io.castai.events.outbox;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -312,6 +315,25 @@ abstract class OutboxTest {
     }
 
     /** An event as an earlier version stored it before routing it. */
+    protected void sql(String... statements) throws SQLException {
+        try (Connection c = rawConnection(); Statement s = c.createStatement()) {
+            for (String statement : statements) {
+                s.execute(statement);
+            }
+        }
+    }
+
+    protected List<String> query(String select) throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (Connection c = rawConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(select)) {
+            while (rs.next()) {
+                rows.add(rs.getString(1));
+            }
+        }
+        return rows;
+    }
+
     private void storeUnrouted(NotificationEvent event) throws SQLException {
         try (Connection c = rawConnection();
              PreparedStatement ps = c.prepareStatement(

@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import io.castai.events.support.LogCapture;
 import io.castai.events.support.Postgres;
@@ -116,6 +117,34 @@ class PostgresOutboxTest extends OutboxTest {
             threads.shutdown();
             other.stop();
         }
+    }
+
+    @Test
+    void aMigrationDuringARollingUpgradeWaitsForAnOlderReplicaInsteadOfDeadlockingWithIt() throws Exception {
+        // the store as a replica of schema version 2 left it, and that replica still running
+        outbox.stop();
+        sql("DROP INDEX events_unrouted", "CREATE INDEX events_undispatched ON events (dispatched)",
+                "DROP INDEX deliveries_pending", "CREATE INDEX deliveries_due ON deliveries (status, next_attempt_at)",
+                "DELETE FROM schema_version WHERE version > 2");
+        ExecutorService starting = Executors.newSingleThreadExecutor();
+        try (Connection older = rawConnection(); Statement reads = older.createStatement()) {
+            older.setAutoCommit(false);
+            // the older replica's query reads deliveries, then events, in one transaction
+            reads.executeQuery("SELECT COUNT(*) FROM deliveries").close();
+            Future<Outbox> upgraded = starting.submit(this::open);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !query("SELECT pid FROM pg_locks WHERE NOT granted").isEmpty());
+            // the new replica's migration waits for deliveries; had it kept events locked meanwhile,
+            // PostgreSQL would cancel one of the two as a deadlock
+            reads.executeQuery("SELECT COUNT(*) FROM events").close();
+            older.commit();
+            outbox = upgraded.get(30, TimeUnit.SECONDS);
+        } finally {
+            starting.shutdown();
+        }
+        assertThat(query("SELECT MAX(version) FROM schema_version")).containsExactly("5");
+        assertThat(query("SELECT indexname FROM pg_indexes WHERE tablename IN ('events', 'deliveries') "
+                + "AND indexname NOT LIKE '%pkey' ORDER BY indexname"))
+                .containsExactly("deliveries_pending", "events_accepted", "events_unrouted");
     }
 
     /** Deadlocks PostgreSQL has broken in this test's database. */

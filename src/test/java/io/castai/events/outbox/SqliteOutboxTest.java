@@ -104,25 +104,21 @@ class SqliteOutboxTest extends OutboxTest {
                 .containsExactly("events_accepted", "events_unrouted");
         assertThat(query("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'deliveries_%' ORDER BY name"))
                 .containsExactly("deliveries_pending");
-        assertThat(query("SELECT MAX(version) FROM schema_version")).containsExactly("4");
+        assertThat(query("SELECT MAX(version) FROM schema_version")).containsExactly("5");
     }
 
-    private void sql(String... statements) throws SQLException {
-        try (Connection c = rawConnection(); Statement s = c.createStatement()) {
-            for (String statement : statements) {
-                s.execute(statement);
-            }
-        }
+    @Test
+    void aStoreTheFirstReleaseOfMigration4MadeGetsTheSameIndexesAsAnyOther() throws SQLException {
+        // version 4 as first released: due deliveries indexed by status and channel, every row
+        outbox.stop();
+        sql("DROP INDEX deliveries_pending",
+                "CREATE INDEX deliveries_due_by_channel ON deliveries (status, channel, next_attempt_at)",
+                "DELETE FROM schema_version WHERE version > 4");
+        outbox = open();
+
+        assertThat(query("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'deliveries_%' ORDER BY name"))
+                .containsExactly("deliveries_pending");
+        assertThat(query("SELECT MAX(version) FROM schema_version")).containsExactly("5");
     }
 
-    private List<String> query(String select) throws SQLException {
-        List<String> rows = new ArrayList<>();
-        try (Connection c = rawConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery(select)) {
-            while (rs.next()) {
-                rows.add(rs.getString(1));
-            }
-        }
-        return rows;
-    }
 }
