@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import io.castai.events.security.SecretForms;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
@@ -17,11 +18,14 @@ import org.apache.camel.Message;
  */
 public class CastaiApi {
     private final String apiKey;
+    /** The key in every form an answer may quote it in. */
+    private final List<String> keyForms;
     private final String baseUrl;
     private final List<String> clusterIds;
 
     public CastaiApi(String apiKey, String baseUrl, String clusterIds) {
         this.apiKey = apiKey == null || apiKey.isBlank() ? null : apiKey.trim();
+        this.keyForms = this.apiKey == null ? List.of() : SecretForms.of(List.of(this.apiKey));
         this.baseUrl = baseUrl == null ? "" : baseUrl.trim().replaceAll("/+$", "");
         this.clusterIds = clusterIds == null ? List.of() : Arrays.stream(clusterIds.split(","))
                 .map(String::trim).filter(id -> !id.isEmpty()).distinct().toList();
@@ -71,6 +75,6 @@ public class CastaiApi {
      * headers or the key itself ("invalid key ..."), and such text is logged.
      */
     public String withoutKey(String text) {
-        return apiKey == null || text == null ? text : text.replace(apiKey, "<secret>");
+        return SecretForms.without(text, keyForms);
     }
 }

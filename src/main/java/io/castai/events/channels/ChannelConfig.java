@@ -1,13 +1,11 @@
 package io.castai.events.channels;
 
-import java.net.URI;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-import io.castai.events.security.LogRedaction;
+import io.castai.events.security.SecretForms;
 
 /**
  * One channel as configured: its name, type and parameter values (defaults applied, placeholders
@@ -50,50 +48,33 @@ public record ChannelConfig(String name, ChannelType type, Map<String, Object> v
     /**
      * The text with this channel's secret values replaced by {@code <secret>}: an endpoint's error
      * answer may quote its request's URL (a webhook URL holds a token) or headers, and such text is
-     * logged and kept with the dead letter. A secret is looked for as it is and JSON-escaped
-     * ({@code \/}); a URL also by its path and query alone and by its last path segment (Slack's
-     * token), and every value of the channel's {@code headers} counts as a secret. Values under 8
-     * characters are left alone: replacing them would garble ordinary words.
+     * logged and kept with the dead letter. Each secret is looked for in all its forms
+     * ({@link SecretForms#of}: escaped, percent-encoded).
      */
     public String withoutSecrets(String text) {
-        if (text == null) {
-            return null;
-        }
-        String cleaned = text;
-        for (String secret : secretValues()) {
-            cleaned = cleaned.replace(secret, "<secret>").replace(secret.replace("/", "\\/"), "<secret>");
-        }
-        return cleaned;
+        return SecretForms.without(text, SecretForms.of(secretValues()));
     }
 
-    /** The secret values to look for, longest first, so that a whole URL goes before its parts. */
+    /**
+     * The secret values: each secret parameter; a URL also by its parts ({@link
+     * SecretForms#partsOfUrl}); every value of the channel's {@code headers}, with the
+     * credentials in it ({@link SecretForms#partsOfHeader}); an email channel's password also as
+     * SMTP authentication carries it.
+     */
     public List<String> secretValues() {
         List<String> secrets = new ArrayList<>();
         for (Parameter parameter : type.parameters()) {
             if (parameter.kind() == Parameter.Kind.MAP && parameter.name().equals("headers")) {
-                secrets.addAll(map(parameter.name()).values());
-            } else if (parameter.secret()) {
+                map(parameter.name()).values().forEach(value -> secrets.addAll(SecretForms.partsOfHeader(value)));
+            } else if (parameter.secret() && !text(parameter.name()).isEmpty()) {
                 String value = text(parameter.name());
-                secrets.add(value);
-                if (parameter.kind() == Parameter.Kind.URL) {
-                    secrets.addAll(partsOf(value));
-                }
+                secrets.addAll(parameter.kind() == Parameter.Kind.URL ? SecretForms.partsOfUrl(value) : List.of(value));
             }
         }
-        return secrets.stream().filter(secret -> secret != null && secret.length() >= LogRedaction.MIN_LENGTH).distinct()
-                .sorted(Comparator.comparingInt(String::length).reversed()).toList();
-    }
-
-    /** A URL's path and query, and its last path segment. */
-    private static List<String> partsOf(String url) {
-        try {
-            URI uri = URI.create(url);
-            String path = uri.getRawPath() == null ? "" : uri.getRawPath();
-            String pathAndQuery = path + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
-            return List.of(pathAndQuery, path.substring(path.lastIndexOf('/') + 1));
-        } catch (IllegalArgumentException e) {
-            return List.of();
+        if (type == ChannelType.EMAIL && !text("username").isEmpty() && !text("password").isEmpty()) {
+            secrets.addAll(SecretForms.smtpAuthForms(text("username"), text("password")));
         }
+        return secrets.stream().filter(secret -> secret.length() >= SecretForms.MIN_LENGTH).distinct().toList();
     }
 
     @Override

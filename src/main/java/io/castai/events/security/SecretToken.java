@@ -27,7 +27,8 @@ public final class SecretToken {
         String[] segments = path.split("/", -1);
         for (int i = 0; i < segments.length; i++) {
             String segment = segments[i];
-            if (!segment.isEmpty() && tokens.stream().anyMatch(token -> token.matches(segment))) {
+            String decoded = SecretForms.decoded(segment);
+            if (!segment.isEmpty() && tokens.stream().anyMatch(token -> token.matches(segment) || token.matches(decoded))) {
                 segments[i] = "<secret>";
             }
         }

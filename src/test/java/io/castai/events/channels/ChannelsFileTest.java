@@ -286,4 +286,38 @@ class ChannelsFileTest {
                 .isEqualTo("{\"url\":\"<secret>\"}");
         assertThat(hook.withoutSecrets("no hook abcdef123456 here")).isEqualTo("no hook <secret> here");
     }
+
+    @Test
+    void aSecretQuotedInAnotherFormOrInPartsIsASecretToo() {
+        String basic = java.util.Base64.getEncoder().encodeToString("hookuser:BasicPw5ecret".getBytes());
+        Channels channels = parse("""
+                channels:
+                  - name: teams
+                    type: webhook
+                    url: https://example.webhook.office.com/webhookb2/Gu1dTok3n-4455@tenant/IncomingWebhook/abc/def?token=Qtok5ECRET%2Bab%2Fcd%3Dz
+                    headers: {Authorization: "Bearer BearerTok5ECRET", X-Basic: "Basic BASIC"}
+                  - name: pipe
+                    type: webhook
+                    url: https://eo1234abcdxyz.m.pipedream.net/hook
+                  - {name: mail, type: email, host: smtp.example.com, from: a@example.com, to: b@example.com,
+                     username: mailer, password: SmtpPw5ecret+99}
+                rules: []
+                default: [teams]
+                """.replace("BASIC", basic));
+        ChannelConfig teams = channels.get("teams");
+
+        assertThat(teams.withoutSecrets("no such hook: Gu1dTok3n-4455@tenant")).isEqualTo("no such hook: <secret>");
+        assertThat(teams.withoutSecrets("invalid token Qtok5ECRET+ab/cd=z")).isEqualTo("invalid token <secret>");
+        assertThat(teams.withoutSecrets("invalid token Qtok5ECRET%2Bab%2Fcd%3Dz")).isEqualTo("invalid token <secret>");
+        assertThat(teams.withoutSecrets("{\"token\":\"Qtok5ECRET+ab\\u002fcd=z\"}")).isEqualTo("{\"token\":\"<secret>\"}");
+        assertThat(teams.withoutSecrets("invalid token BearerTok5ECRET")).isEqualTo("invalid token <secret>");
+        assertThat(teams.withoutSecrets("bad login hookuser:BasicPw5ecret")).isEqualTo("bad login <secret>");
+        assertThat(teams.withoutSecrets("wrong password BasicPw5ecret")).isEqualTo("wrong password <secret>");
+        assertThat(teams.withoutSecrets("POST /webhookb2 to example.webhook.office.com"))
+                .as("words and host names that are no tokens stay").isEqualTo("POST /webhookb2 to example.webhook.office.com");
+        assertThat(channels.get("pipe").withoutSecrets("no answer from eo1234abcdxyz.m.pipedream.net"))
+                .isEqualTo("no answer from <secret>.m.pipedream.net");
+        String plain = java.util.Base64.getEncoder().encodeToString("\0mailer\0SmtpPw5ecret+99".getBytes());
+        assertThat(channels.get("mail").withoutSecrets("550 you said AUTH PLAIN " + plain)).isEqualTo("550 you said AUTH PLAIN <secret>");
+    }
 }

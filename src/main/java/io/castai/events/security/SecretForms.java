@@ -1,0 +1,153 @@
+package io.castai.events.security;
+
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The forms in which a secret turns up in text that quotes it (an error answer, an exception's
+ * message, a trace), so that all of them can be written {@code <secret>}: as written,
+ * JSON-escaped ({@code \/}, {@code \u002f}) and percent-encoded; and the parts of a URL or a
+ * header value that are secrets on their own. Values under {@link #MIN_LENGTH} characters are
+ * left alone: replacing them would garble ordinary words.
+ */
+public final class SecretForms {
+    public static final int MIN_LENGTH = 8;
+    public static final String MASK = "<secret>";
+
+    private SecretForms() {
+    }
+
+    /** Every form of these values, longest first (a whole URL goes before its parts). */
+    public static List<String> of(Collection<String> values) {
+        Set<String> forms = new LinkedHashSet<>();
+        for (String value : values) {
+            String secret = value == null ? "" : value.trim();
+            if (secret.length() < MIN_LENGTH) {
+                continue;
+            }
+            forms.add(secret);
+            forms.add(secret.replace("/", "\\/"));
+            forms.add(secret.replace("/", "\\u002f"));
+            forms.add(secret.replace("/", "\\u002F"));
+            String encoded = URLEncoder.encode(secret, StandardCharsets.UTF_8);
+            forms.add(encoded);
+            forms.add(encoded.replace("+", "%20"));
+        }
+        return forms.stream().sorted(Comparator.comparingInt(String::length).reversed()).toList();
+    }
+
+    /** The text with each of these forms (from {@link #of}) replaced by {@code <secret>}. */
+    public static String without(String text, List<String> forms) {
+        if (text == null || text.isEmpty()) {
+            return text;
+        }
+        String cleaned = text;
+        for (String form : forms) {
+            if (cleaned.contains(form)) {
+                cleaned = cleaned.replace(form, MASK);
+            }
+        }
+        return cleaned;
+    }
+
+    /**
+     * A URL that holds a secret, and its parts that are secrets on their own: the path and
+     * query; the last path segment (Slack's token); any other path segment or host label that
+     * looks like a token (8 or more, letters and two digits or more: Teams' ids, a per-user host); every
+     * query value (a {@code ?token=}); segments and values percent-decoded too.
+     */
+    public static List<String> partsOfUrl(String url) {
+        List<String> parts = new ArrayList<>(List.of(url));
+        URI uri;
+        try {
+            uri = URI.create(url.trim());
+        } catch (IllegalArgumentException e) {
+            return parts;
+        }
+        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+        parts.add(path + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
+        String[] segments = path.split("/");
+        for (int i = 0; i < segments.length; i++) {
+            if (i == segments.length - 1 || looksLikeAToken(segments[i])) {
+                parts.add(segments[i]);
+                parts.add(decoded(segments[i]));
+            }
+        }
+        if (uri.getHost() != null) {
+            for (String label : uri.getHost().split("\\.")) {
+                if (looksLikeAToken(label)) {
+                    parts.add(label);
+                }
+            }
+        }
+        if (uri.getRawUserInfo() != null) {
+            parts.add(uri.getRawUserInfo());
+            parts.add(decoded(uri.getRawUserInfo()));
+        }
+        if (uri.getRawQuery() != null) {
+            for (String parameter : uri.getRawQuery().split("&")) {
+                String value = parameter.substring(parameter.indexOf('=') + 1);
+                parts.add(value);
+                parts.add(decoded(value));
+            }
+        }
+        return parts;
+    }
+
+    /**
+     * A header value that is a secret, and its parts: the credentials after an authorization
+     * scheme ({@code Bearer <token>}), and for {@code Basic} the decoded {@code user:password}
+     * and the password.
+     */
+    public static List<String> partsOfHeader(String value) {
+        List<String> parts = new ArrayList<>(List.of(value));
+        String[] schemeAndCredentials = value.trim().split("\\s+", 2);
+        if (schemeAndCredentials.length == 2) {
+            String credentials = schemeAndCredentials[1];
+            parts.add(credentials);
+            if (schemeAndCredentials[0].toLowerCase(Locale.ROOT).equals("basic")) {
+                try {
+                    String userAndPassword = new String(Base64.getDecoder().decode(credentials), StandardCharsets.UTF_8);
+                    parts.add(userAndPassword);
+                    parts.add(userAndPassword.substring(userAndPassword.indexOf(':') + 1));
+                } catch (IllegalArgumentException notBase64) {
+                    // not what Basic should carry: the value itself is registered
+                }
+            }
+        }
+        return parts;
+    }
+
+    /** A password as SMTP's AUTH PLAIN and AUTH LOGIN carry it, base64-encoded. */
+    public static List<String> smtpAuthForms(String username, String password) {
+        Base64.Encoder base64 = Base64.getEncoder();
+        return List.of(base64.encodeToString(password.getBytes(StandardCharsets.UTF_8)),
+                base64.encodeToString(("\0" + username + "\0" + password).getBytes(StandardCharsets.UTF_8)),
+                base64.encodeToString((username + "\0" + username + "\0" + password).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** 8 characters or more, with letters and at least two digits: an id or a token, not a word like webhookb2. */
+    private static boolean looksLikeAToken(String text) {
+        return text.length() >= MIN_LENGTH && text.chars().filter(Character::isDigit).count() >= 2
+                && text.chars().anyMatch(Character::isLetter);
+    }
+
+    /** The text percent-decoded ('+' kept: in a path it is a plus), or as it is when it does not decode. */
+    static String decoded(String text) {
+        try {
+            return URLDecoder.decode(text.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return text;
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package io.castai.events.security;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A token a sender put in the URL's path is written <secret> where that path is logged, however it was encoded. */
+class SecretTokenTest {
+    @Test
+    void aTokenInThePathIsMaskedAsSentAndPercentEncoded() {
+        List<SecretToken> tokens = List.of(SecretToken.of("WebTok+5ECRET/with=chars"), SecretToken.of("plain-token-42"));
+
+        assertThat(SecretToken.maskedIn("/castai/events/plain-token-42", tokens)).isEqualTo("/castai/events/<secret>");
+        assertThat(SecretToken.maskedIn("/castai/events/WebTok%2B5ECRET%2Fwith%3Dchars", tokens)).isEqualTo("/castai/events/<secret>");
+        assertThat(SecretToken.maskedIn("/castai/events/other", tokens)).isEqualTo("/castai/events/other");
+    }
+}
