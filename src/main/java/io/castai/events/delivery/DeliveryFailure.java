@@ -39,6 +39,8 @@ public record DeliveryFailure(boolean retryable, String reason, String descripti
     private static final int MAX_EXCERPT = 200;
     /** How Angus Mail names the reply of a greeting it did not accept. */
     private static final Pattern GREETING_REPLY = Pattern.compile("response: (\\d{3})");
+    /** The reply code an SMTP exception's message starts with (Angus Mail puts the server's last reply there). */
+    private static final Pattern REPLY_CODE = Pattern.compile("^\\s*(\\d{3})");
 
     /** True when the endpoint refused the credentials (401 or 403). */
     public boolean credentialsRefused() {
@@ -115,7 +117,15 @@ public record DeliveryFailure(boolean retryable, String reason, String descripti
      * (retried), found by the caller.
      */
     private static DeliveryFailure classifyMail(Throwable failure, UnaryOperator<String> withoutSecrets) {
-        if (find(failure, AuthenticationFailedException.class) != null) {
+        AuthenticationFailedException auth = find(failure, AuthenticationFailedException.class);
+        if (auth != null) {
+            // its message is the server's reply, which may quote the credentials: only its code is used
+            Matcher reply = REPLY_CODE.matcher(String.valueOf(auth.getMessage()));
+            int code = reply.find() ? Integer.parseInt(reply.group(1)) : -1;
+            if (code >= 400 && code < 500) {
+                // 454 "temporary authentication failure": the server could not check them now
+                return new DeliveryFailure(true, "smtp_4xx", "SMTP server could not check the credentials now (" + code + ")", null, code);
+            }
             return new DeliveryFailure(false, "smtp_auth", "SMTP server refused the credentials", null, NO_STATUS);
         }
         SMTPSendFailedException send = find(failure, SMTPSendFailedException.class);

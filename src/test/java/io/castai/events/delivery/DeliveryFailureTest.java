@@ -97,6 +97,11 @@ class DeliveryFailureTest {
         DeliveryFailure refused = DeliveryFailure.classify(new AuthenticationFailedException("535 bad credentials"));
         assertThat(refused.retryable()).isFalse();
         assertThat(refused.reason()).isEqualTo("smtp_auth");
+        // a temporary failure to check them is tried again, and the reply (it may quote them) is not kept
+        DeliveryFailure notNow = DeliveryFailure.classify(new AuthenticationFailedException("454 4.7.0 try later; you sent AUTH PLAIN AG1haWxlcgBzZWNyZXQ="));
+        assertThat(notNow.retryable()).isTrue();
+        assertThat(notNow.reason()).isEqualTo("smtp_4xx");
+        assertThat(notNow.description()).isEqualTo("SMTP server could not check the credentials now (454)");
 
         DeliveryFailure down = DeliveryFailure.classify(new MessagingException("Couldn't connect",
                 new java.net.ConnectException("Connection refused")));
