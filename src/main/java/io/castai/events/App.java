@@ -7,6 +7,7 @@ import io.castai.events.channels.ChannelRoutes;
 import io.castai.events.channels.ConfigurationException;
 import io.castai.events.ops.IntakeRouteLoaded;
 import io.castai.events.ops.SettingTypes;
+import io.castai.events.security.Secrets;
 import org.apache.camel.main.Main;
 import org.slf4j.LoggerFactory;
 
@@ -23,17 +24,21 @@ public final class App {
     private App() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        // before anything reads them: whatever fails from here on, the log masks them
+        Secrets.registerEnvironment(System.getenv());
         Main main = createMain();
         try {
             main.run(args);
         } catch (Exception failed) {
             ConfigurationException mistake = configurationMistake(failed);
-            if (mistake == null) {
-                throw failed;
+            if (mistake != null) {
+                // a mistake in the configuration: the one line that names it, not Camel's wrapping stack trace
+                LoggerFactory.getLogger(App.class).error("Not started: {}", mistake.getMessage());
+            } else {
+                // through the log, not the JVM's own printing to stderr: the log masks secrets
+                LoggerFactory.getLogger(App.class).error("Not started: {}", failed.getMessage(), failed);
             }
-            // a mistake in the configuration: the one line that names it, not Camel's wrapping stack trace
-            LoggerFactory.getLogger(App.class).error("Not started: {}", mistake.getMessage());
             System.exit(1);
         }
     }
@@ -55,8 +60,10 @@ public final class App {
     public static Main createMain() {
         // no classpath scanning: walking the whole fat jar for one configuration class costs seconds at start
         Main main = new Main();
-        main.configure().addConfiguration(BaseConfiguration.class);
-        main.configure().addConfiguration(EventsConfiguration.class);
+        // instances, not classes: Camel Main post-processes a class it made itself twice, and every
+        // @BindToRegistry bean of it would be built twice (two pools, warnings said twice)
+        main.configure().addConfiguration(new BaseConfiguration());
+        main.configure().addConfiguration(new EventsConfiguration());
         // before anything is built: a word for a number is a mistake to name, not Camel's conversion error
         main.addMainListener(new SettingTypes());
         // before anything uses the routes: none loaded is a mistake to name, not an empty service

@@ -110,6 +110,16 @@ class PackagedJarIT {
         }
     }
 
+    @Test
+    void aSecretCamelCannotReadStopsTheJarWithoutPrintingIt(@TempDir java.nio.file.Path data) {
+        // Camel takes {{...}} for a placeholder, and its error quotes the whole value
+        JarProcess.Ended ended = JarProcess.runUntilItExits(Map.of(
+                "WEBHOOK_TOKEN", "WebTok{{BRACE}}5ECRET42", "DATA_DIR", data.toString()));
+        assertThat(ended.exitCode()).as(ended.output()).isEqualTo(1);
+        assertThat(ended.output()).contains("ERROR [main] io.castai.events.App - Not started: ")
+                .doesNotContain("5ECRET42").doesNotContain("WebTok");
+    }
+
     /** Exit code 1 and the one ERROR line saying why, no stack trace. */
     private static void assertStoppedWithOneLine(JarProcess.Ended ended, String why) {
         assertThat(ended.exitCode()).as(ended.output()).isEqualTo(1);

@@ -73,4 +73,14 @@ class SecretsTest {
             assertThat(log.text()).doesNotContain(SLACK_TOKEN);
         }
     }
+
+    @Test
+    void aSecretTooShortToMaskIsSaidAtStartUp() throws Exception {
+        try (LogCapture log = LogCapture.attach();
+             RunningService service = RunningService.builder().property("admin.token", "adm1n").start()) {
+            assertThat(service.isStarted()).isTrue();
+            assertThat(log.linesContaining("ADMIN_TOKEN is shorter than 8 characters: easy to guess, and too short for the log to mask it"))
+                    .hasSize(1);
+        }
+    }
 }

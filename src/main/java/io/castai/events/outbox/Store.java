@@ -143,7 +143,13 @@ public final class Store implements AutoCloseable {
      */
     public static Store postgres(String url, String username, String password, int poolSize, Duration connectTimeout) {
         if (!url.startsWith("jdbc:postgresql:")) {
-            throw new IllegalArgumentException("CASTAI_STORE_URL must be a jdbc:postgresql: URL");
+            throw ConfigurationException.inSetting("castai.store.url", "must be a jdbc:postgresql: URL");
+        }
+        String authority = url.replaceFirst("^jdbc:postgresql://", "").split("[/?]", 2)[0];
+        if (authority.contains("@")) {
+            // the driver would take "user:password@host" for a host name, and print it in its errors
+            throw ConfigurationException.inSetting("castai.store.url", "holds credentials before the host, which the "
+                    + "PostgreSQL driver does not read: give them as CASTAI_STORE_USERNAME and CASTAI_STORE_PASSWORD");
         }
         HikariConfig config = new HikariConfig();
         config.setPoolName("store");

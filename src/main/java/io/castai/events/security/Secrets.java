@@ -2,17 +2,26 @@ package io.castai.events.security;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
 import io.castai.events.channels.ConfigurationException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A secret may be given as a file (Kubernetes and Docker secrets): {@code <NAME>_FILE} names a
  * file whose content, trimmed, wins over the setting itself. The content is never logged.
  */
 public final class Secrets {
+    private static final Logger LOG = LoggerFactory.getLogger(Secrets.class);
+    /** The settings that are secrets, as environment variables (channels.yaml's defaults among them). */
+    private static final List<String> SECRET_VARIABLES = List.of("CASTAI_API_KEY", "WEBHOOK_TOKEN",
+            "WEBHOOK_SIGNING_SECRET", "ADMIN_TOKEN", "CASTAI_STORE_URL", "CASTAI_STORE_PASSWORD",
+            "SLACK_WEBHOOK_URL", "PAGERDUTY_ROUTING_KEY");
+
     private Secrets() {
     }
 
@@ -20,13 +29,45 @@ public final class Secrets {
         return resolve(envName, configured, System.getenv());
     }
 
-    /** As {@link #resolve}, for a secret: from now on the log writes it {@code <secret>} (LogRedaction). */
+    /** A path is named; anything else may be the secret itself, pasted into NAME_FILE by mistake. */
+    private static String describe(String file) {
+        return file.startsWith("/") || file.startsWith("./") ? file : "the file it names (not a path starting with / or ./)";
+    }
+
+    /**
+     * As {@link #resolve}, for a secret: from now on the log writes it {@code <secret>}
+     * (LogRedaction); one too short for that is said at start-up.
+     */
     public static String resolveSecret(String envName, String configured) {
         String value = resolve(envName, configured);
-        if (value != null) {
-            LogRedaction.register(List.of(value));
+        if (value != null && !value.isBlank()) {
+            register(value);
+            if (value.trim().length() < SecretForms.MIN_LENGTH) {
+                LOG.warn("{} is shorter than {} characters: easy to guess, and too short for the log to mask it",
+                        envName, SecretForms.MIN_LENGTH);
+            }
         }
         return value;
+    }
+
+    /**
+     * Registers the secrets set in the environment before anything reads them: a mistake in one
+     * (a {@code {{...}}} in it, which Camel takes for a placeholder) fails start-up with a message
+     * that quotes it, and the log masks it then too.
+     */
+    public static void registerEnvironment(Map<String, String> env) {
+        for (String name : SECRET_VARIABLES) {
+            String value = env.get(name);
+            if (value != null && !value.isBlank()) {
+                register(value);
+            }
+        }
+    }
+
+    /** A secret for the log to mask; a URL (a JDBC one too) also by its parts. */
+    private static void register(String value) {
+        String url = value.trim().startsWith("jdbc:") ? value.trim().substring("jdbc:".length()) : value.trim();
+        LogRedaction.register(url.contains("://") ? SecretForms.partsOfUrl(url) : List.of(value));
     }
 
     static String resolve(String envName, String configured, Map<String, String> env) {
@@ -36,9 +77,9 @@ public final class Secrets {
         }
         try {
             return Files.readString(Path.of(file.trim())).trim();
-        } catch (IOException e) {
-            // a configuration mistake: start-up says it in one line (the path is not the secret)
-            throw new ConfigurationException(envName + "_FILE: cannot read " + file.trim() + " (" + e.getClass().getSimpleName() + ")");
+        } catch (IOException | InvalidPathException e) {
+            // a configuration mistake: start-up says it in one line (naming a path, never what may be the secret)
+            throw new ConfigurationException(envName + "_FILE: cannot read " + describe(file.trim()) + " (" + e.getClass().getSimpleName() + ")");
         }
     }
 }

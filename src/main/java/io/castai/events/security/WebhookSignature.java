@@ -10,6 +10,8 @@ import java.util.Base64;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
+import io.castai.events.channels.ConfigurationException;
+
 /**
  * Standard Webhooks signatures (standardwebhooks.com): {@code webhook-signature} holds
  * space-separated {@code v1,<base64>} values, each an HMAC-SHA256 under the {@code whsec_}
@@ -28,11 +30,11 @@ public final class WebhookSignature {
         try {
             this.key = Base64.getDecoder().decode(encoded);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("WEBHOOK_SIGNING_SECRET must be whsec_ followed by base64");
+            throw ConfigurationException.inSetting("webhook.signing-secret", "must be whsec_ followed by base64");
         }
         if (key.length == 0) {
             // HMAC refuses an empty key: every signed request would be a server error
-            throw new IllegalArgumentException("WEBHOOK_SIGNING_SECRET holds no key: whsec_ followed by base64");
+            throw ConfigurationException.inSetting("webhook.signing-secret", "holds no key: whsec_ followed by base64");
         }
         this.tolerance = tolerance;
         this.clock = clock;

@@ -31,4 +31,11 @@ class SecretFilesTest {
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessage("ADMIN_TOKEN_FILE: cannot read " + dir.resolve("none") + " (NoSuchFileException)");
     }
+
+    @Test
+    void aSecretPastedWhereItsFileShouldBeIsNotQuoted() {
+        assertThatThrownBy(() -> Secrets.resolve("ADMIN_TOKEN", "x", Map.of("ADMIN_TOKEN_FILE", "Pasted5ecretToken0123")))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("ADMIN_TOKEN_FILE: cannot read the file it names (not a path starting with / or ./) (NoSuchFileException)");
+    }
 }

@@ -3,6 +3,7 @@ package io.castai.events.security;
 import java.time.Clock;
 import java.time.Duration;
 
+import io.castai.events.channels.ConfigurationException;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -12,9 +13,9 @@ class WebhookSignatureTest {
     @Test
     void aSecretWithoutAKeyIsRefused() {
         assertThatThrownBy(() -> new WebhookSignature("whsec_", Duration.ofMinutes(5), Clock.systemUTC()))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("WEBHOOK_SIGNING_SECRET holds no key: whsec_ followed by base64");
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("WEBHOOK_SIGNING_SECRET (webhook.signing-secret): holds no key: whsec_ followed by base64");
         assertThatThrownBy(() -> new WebhookSignature("whsec_not base64!", Duration.ofMinutes(5), Clock.systemUTC()))
-                .hasMessage("WEBHOOK_SIGNING_SECRET must be whsec_ followed by base64");
+                .hasMessage("WEBHOOK_SIGNING_SECRET (webhook.signing-secret): must be whsec_ followed by base64");
     }
 }
