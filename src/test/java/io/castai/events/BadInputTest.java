@@ -174,6 +174,20 @@ class BadInputTest {
     }
 
     @Test
+    void aPathThatDoesNotDecodeGetsAJson400AndOneWarningNotAnError() throws Exception {
+        app.reset();
+        String answer = app.service.sendRaw("POST /castai/events/%zz HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 2\r\nConnection: close\r\n\r\n{}", false);
+
+        assertThat(answer).startsWith("HTTP/1.1 400");
+        assertThat(answer).contains("application/json").endsWith("{\"error\":\"bad request\"}");
+        assertThat(app.log.linesContaining("ERROR")).isEmpty();
+        assertThat(app.log.linesContaining("Rejected a request: bad request (its path does not decode)")).hasSize(1);
+        assertThat(app.service.get("/observe/metrics").body()).containsPattern("castai_events_rejected_total\\{reason=\"undecodable\"} [1-9]");
+        assertStillServing();
+    }
+
+    @Test
     void aChunkSizeThatIsNotANumberIsTheSendersMistakeNotAnError() throws Exception {
         app.reset();
         app.service.sendRaw("POST /castai/events HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"

@@ -20,9 +20,11 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.CamelEvent.CamelContextEvent;
 import org.apache.camel.support.EventNotifierSupport;
@@ -118,6 +120,17 @@ public final class JsonHttpErrors extends EventNotifierSupport {
             logUnknownPath(ctx.normalizedPath(), tokens);
             answer(ctx, 404, NO_SUCH_PATH);
         });
+        // a path whose %-escape does not decode fails in the server's own router, before the
+        // routes' one: Vert.x would answer a plain-text 400 and log an ERROR with a stack trace,
+        // for anyone to fill the log with
+        VertxPlatformHttpServer platform = camelContext.hasService(VertxPlatformHttpServer.class);
+        if (platform != null && platform.getServer() != null && platform.getServer().requestHandler() instanceof Router root) {
+            root.errorHandler(400, ctx -> {
+                metrics.rejected("undecodable");
+                LOG.warn("Rejected a request: bad request (its path does not decode)");
+                answer(ctx, 400, "bad request");
+            });
+        }
         router.route("/*").failureHandler(ctx -> {
             Throwable failure = ctx.failure();
             int status = ctx.statusCode();
