@@ -146,8 +146,9 @@ public class EventsConfiguration implements CamelConfiguration {
 
     @BindToRegistry
     public EmailChannel emailChannel(Channels channels, @PropertyInject("http.connect-timeout-ms") int connectTimeout,
-                                     @PropertyInject("http.response-timeout-ms") int responseTimeout) {
-        return new EmailChannel(channels, connectTimeout, responseTimeout);
+                                     @PropertyInject("http.response-timeout-ms") int responseTimeout,
+                                     @PropertyInject("http.call-timeout-ms") long callTimeout) {
+        return new EmailChannel(channels, connectTimeout, responseTimeout, callTimeout);
     }
 
     /**

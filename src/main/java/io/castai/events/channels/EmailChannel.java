@@ -5,17 +5,18 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
+import io.castai.events.outbound.BoundedMailSender;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.apache.camel.component.mail.DefaultJavaMailSender;
 import org.apache.camel.component.mail.JavaMailSender;
 
 /**
  * Email over SMTP (camel-mail). The template renders a small mail message: header lines
  * ({@code Subject:}, {@code To:}) then a blank line, then the body; a {@code To:} line (the
  * default template writes the rule's recipients or the channel's {@code to}) wins over the
- * channel's list. Credentials live in a per-channel mail sender bean, never in an endpoint URI.
+ * channel's list. Credentials live in a per-channel mail sender bean, never in an endpoint URI; each send is
+ * bounded as a whole ({@link BoundedMailSender}).
  */
 public class EmailChannel {
     private static final String DEFAULT_SUBJECT = "CAST AI notification";
@@ -23,11 +24,13 @@ public class EmailChannel {
     private final Channels channels;
     private final int connectTimeoutMs;
     private final int readTimeoutMs;
+    private final long callTimeoutMs;
 
-    public EmailChannel(Channels channels, int connectTimeoutMs, int readTimeoutMs) {
+    public EmailChannel(Channels channels, int connectTimeoutMs, int readTimeoutMs, long callTimeoutMs) {
         this.channels = channels;
         this.connectTimeoutMs = connectTimeoutMs;
         this.readTimeoutMs = readTimeoutMs;
+        this.callTimeoutMs = callTimeoutMs;
     }
 
     /** The registry name of a channel's mail sender, as the email route template refers to it. */
@@ -45,10 +48,10 @@ public class EmailChannel {
     }
 
     JavaMailSender sender(ChannelConfig channel) {
-        DefaultJavaMailSender sender = new DefaultJavaMailSender();
         String tls = channel.text("tls");
         String protocol = "smtps".equals(tls) ? "smtps" : "smtp";
-        sender.setProtocol(protocol);
+        // each send bounded as a whole, as an HTTP call is (HTTP_CALL_TIMEOUT_MS)
+        BoundedMailSender sender = new BoundedMailSender(protocol, callTimeoutMs);
         sender.setHost(channel.text("host"));
         sender.setPort(channel.integer("port"));
         String prefix = "mail." + protocol + ".";

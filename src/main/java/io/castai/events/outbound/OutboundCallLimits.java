@@ -3,8 +3,6 @@ package io.castai.events.outbound;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.camel.component.http.HttpClientConfigurer;
@@ -32,17 +30,6 @@ import org.apache.hc.core5.http.HttpHeaders;
 public class OutboundCallLimits implements HttpClientConfigurer, ExecChainHandler {
     /** A channel's answer: only its status and a 200-character excerpt of an error are used. */
     public static final long CHANNEL_ANSWER_BYTES = 65_536;
-
-    /** One timer thread for every call's deadline; a call that ends in time takes its own out at once. */
-    private static final ScheduledThreadPoolExecutor DEADLINES = new ScheduledThreadPoolExecutor(1, task -> {
-        Thread thread = new Thread(task, "outbound-call-deadlines");
-        thread.setDaemon(true);
-        return thread;
-    });
-
-    static {
-        DEADLINES.setRemoveOnCancelPolicy(true);
-    }
 
     private final long callTimeoutMillis;
     private final long maxAnswerBytes;
@@ -107,10 +94,10 @@ public class OutboundCallLimits implements HttpClientConfigurer, ExecChainHandle
 
         Deadline(Cancellable call) {
             this.call = call;
-            this.timer = DEADLINES.schedule(() -> {
+            this.timer = CallDeadlines.schedule(() -> {
                 passed.set(true);
                 call.cancel();
-            }, callTimeoutMillis, TimeUnit.MILLISECONDS);
+            }, callTimeoutMillis);
         }
 
         void cancel() {

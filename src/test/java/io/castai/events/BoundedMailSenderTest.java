@@ -1,0 +1,79 @@
+package io.castai.events;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import io.castai.events.delivery.DeliveryFailure;
+import io.castai.events.outbound.BoundedMailSender;
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.MimeMessage;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/**
+ * An SMTP send is bounded as a whole, as an HTTP call is: a server that answers every command
+ * just inside the per-reply timeout cannot hold a send (and so a delivery's lease) for minutes.
+ */
+class BoundedMailSenderTest {
+    private static final long CALL_TIMEOUT_MS = 1500;
+
+    @Test
+    void aServerAnsweringEachCommandSlowlyIsCutOffAtTheCallTimeoutAndTheAttemptRetried() throws Exception {
+        ExecutorService server = Executors.newSingleThreadExecutor();
+        try (ServerSocket listening = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            // each reply 700 ms after its command: well inside the 10 s per-reply timeout
+            server.submit(() -> answerSlowly(listening));
+            BoundedMailSender sender = new BoundedMailSender("smtp", CALL_TIMEOUT_MS);
+            sender.setHost("127.0.0.1");
+            sender.setPort(listening.getLocalPort());
+            sender.addAdditionalJavaMailProperty("mail.smtp.timeout", "10000");
+            MimeMessage mail = new MimeMessage(sender.getSession());
+            mail.setFrom("alerts@example.com");
+            mail.setRecipients(MimeMessage.RecipientType.TO, "oncall@example.com");
+            mail.setSubject("slow");
+            mail.setText("body");
+
+            long start = System.nanoTime();
+            MessagingException failure = catchThrowableOfType(() -> sender.send(mail), MessagingException.class);
+            long tookMs = (System.nanoTime() - start) / 1_000_000;
+
+            assertThat(failure).as("the send failed").isNotNull();
+            // EHLO, MAIL, RCPT, DATA, the message and QUIT would take 4 s or more
+            assertThat(tookMs).as("cut off near the call timeout").isLessThan(3500);
+            DeliveryFailure classified = DeliveryFailure.classify(failure);
+            assertThat(classified.retryable()).isTrue();
+            assertThat(classified.description()).contains("HTTP_CALL_TIMEOUT_MS");
+        } finally {
+            server.shutdownNow();
+        }
+    }
+
+    /** A one-connection SMTP server that answers every command, 700 ms late. */
+    private static Void answerSlowly(ServerSocket listening) throws Exception {
+        try (Socket client = listening.accept();
+             BufferedReader in = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.US_ASCII))) {
+            OutputStream out = client.getOutputStream();
+            out.write("220 slow.example ESMTP\r\n".getBytes(StandardCharsets.US_ASCII));
+            boolean inData = false;
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                if (inData && !line.equals(".")) {
+                    continue;
+                }
+                Thread.sleep(700);
+                String reply = inData ? "250 queued" : line.startsWith("DATA") ? "354 go on" : line.startsWith("QUIT") ? "221 bye" : "250 ok";
+                inData = line.startsWith("DATA");
+                out.write((reply + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            }
+        }
+        return null;
+    }
+}
