@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
+import io.castai.events.channels.ConfigurationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,6 +90,13 @@ final class StoreSchema {
             DROP INDEX IF EXISTS events_undispatched;
             CREATE INDEX IF NOT EXISTS deliveries_pending ON deliveries (channel, next_attempt_at) WHERE status = 'pending';
             CREATE INDEX IF NOT EXISTS events_unrouted ON events (accepted_at) WHERE dispatched = 0
+            """,
+            // 6: the oldest version of this schema a build may run on the store with: a migration
+            // that older builds cannot live with (a column they do not fill) raises it, and they
+            // then refuse to start instead of failing on every write
+            """
+            CREATE TABLE IF NOT EXISTS schema_readers (oldest INTEGER NOT NULL);
+            INSERT INTO schema_readers (oldest) VALUES (1)
             """);
 
     private StoreSchema() {
@@ -104,11 +112,25 @@ final class StoreSchema {
                 for (int i = version(s); i < MIGRATIONS.size(); i++) {
                     run(c, s, i, postgres);
                 }
+                refuseANewerSchemaThisBuildCannotUse(s);
             } finally {
                 if (postgres) {
                     s.execute("SELECT pg_advisory_unlock(" + MIGRATION_LOCK + ")");
                 }
             }
+        }
+    }
+
+    /** A store a newer build migrated so that this one can no longer write it: start-up stops, saying so. */
+    private static void refuseANewerSchemaThisBuildCannotUse(Statement s) throws SQLException {
+        int oldest;
+        try (ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(oldest), 1) FROM schema_readers")) {
+            rs.next();
+            oldest = rs.getInt(1);
+        }
+        if (oldest > MIGRATIONS.size()) {
+            throw new ConfigurationException("the outbox was migrated by a newer castai-events (schema " + version(s)
+                    + ") that this one (schema " + MIGRATIONS.size() + ") cannot run on: start that version or a newer one");
         }
     }
 

@@ -213,6 +213,19 @@ abstract class OutboxTest {
     }
 
     @Test
+    void aStoreANewerVersionMadeUnusableForThisOneIsRefusedAtStart() throws SQLException {
+        // a later migration older builds cannot live with raises the oldest schema that may run on the store
+        outbox.stop();
+        sql("UPDATE schema_readers SET oldest = 99");
+
+        assertThatThrownBy(this::open).isInstanceOf(io.castai.events.channels.ConfigurationException.class)
+                .hasMessageStartingWith("the outbox was migrated by a newer castai-events")
+                .hasMessageContaining("cannot run on: start that version or a newer one");
+        sql("UPDATE schema_readers SET oldest = 1");
+        outbox = open();
+    }
+
+    @Test
     void eventsAnEarlierVersionStoredUnroutedAreFoundAndRoutedOnce() throws SQLException {
         DispatchRecovery recovery = new DispatchRecovery(outbox, Duration.ofSeconds(30), clock);
         accept("routed", "slack");

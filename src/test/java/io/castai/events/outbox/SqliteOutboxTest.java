@@ -104,7 +104,7 @@ class SqliteOutboxTest extends OutboxTest {
                 .containsExactly("events_accepted", "events_unrouted");
         assertThat(query("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'deliveries_%' ORDER BY name"))
                 .containsExactly("deliveries_pending");
-        assertThat(query("SELECT MAX(version) FROM schema_version")).containsExactly("5");
+        assertThat(query("SELECT MAX(version) FROM schema_version")).containsExactly("6");
     }
 
     @Test
@@ -118,7 +118,7 @@ class SqliteOutboxTest extends OutboxTest {
 
         assertThat(query("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'deliveries_%' ORDER BY name"))
                 .containsExactly("deliveries_pending");
-        assertThat(query("SELECT MAX(version) FROM schema_version")).containsExactly("5");
+        assertThat(query("SELECT MAX(version) FROM schema_version")).containsExactly("6");
     }
 
 }
