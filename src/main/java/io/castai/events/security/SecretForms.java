@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The forms in which a secret turns up in text that quotes it (an error answer, an exception's
@@ -22,6 +23,8 @@ import java.util.Set;
  */
 public final class SecretForms {
     public static final int MIN_LENGTH = 8;
+    /** Query parameters whose value is a credential, whatever it looks like. */
+    private static final Pattern CREDENTIAL_NAME = Pattern.compile("token|key|secret|sig|auth|pass|code|credential");
     public static final String MASK = "<secret>";
 
     private SecretForms() {
@@ -62,9 +65,11 @@ public final class SecretForms {
 
     /**
      * A URL that holds a secret, and its parts that are secrets on their own: the path and
-     * query; the last path segment (Slack's token); any other path segment or host label that
-     * looks like a token (8 or more, letters and two digits or more: Teams' ids, a per-user host); every
-     * query value (a {@code ?token=}); segments and values percent-decoded too.
+     * query; each path segment and host label that looks like a token (Slack's, Teams' ids, a
+     * per-user host); the value of a query parameter named like a credential ({@code token},
+     * {@code key}, {@code sig}...) or that looks like a token; the user information; segments
+     * and values percent-decoded too. Words (a path's {@code notifications}, a database's name)
+     * are not parts: the log masks every registered part wherever it appears.
      */
     public static List<String> partsOfUrl(String url) {
         List<String> parts = new ArrayList<>(List.of(url));
@@ -78,9 +83,13 @@ public final class SecretForms {
         parts.add(path + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
         String[] segments = path.split("/");
         for (int i = 0; i < segments.length; i++) {
-            if (i == segments.length - 1 || looksLikeAToken(segments[i])) {
+            String segment = decoded(segments[i]);
+            // the last one is where webhook URLs put their token (Slack's): a digit is enough there
+            boolean last = i == segments.length - 1 && segment.length() >= MIN_LENGTH
+                    && segment.chars().anyMatch(Character::isDigit) && segment.chars().anyMatch(Character::isLetter);
+            if (last || looksLikeAToken(segment)) {
                 parts.add(segments[i]);
-                parts.add(decoded(segments[i]));
+                parts.add(segment);
             }
         }
         if (uri.getHost() != null) {
@@ -96,9 +105,12 @@ public final class SecretForms {
         }
         if (uri.getRawQuery() != null) {
             for (String parameter : uri.getRawQuery().split("&")) {
+                String name = parameter.substring(0, Math.max(parameter.indexOf('='), 0)).toLowerCase(Locale.ROOT);
                 String value = parameter.substring(parameter.indexOf('=') + 1);
-                parts.add(value);
-                parts.add(decoded(value));
+                if (CREDENTIAL_NAME.matcher(name).find() || looksLikeAToken(decoded(value))) {
+                    parts.add(value);
+                    parts.add(decoded(value));
+                }
             }
         }
         return parts;
@@ -136,10 +148,17 @@ public final class SecretForms {
                 base64.encodeToString((username + "\0" + username + "\0" + password).getBytes(StandardCharsets.UTF_8)));
     }
 
-    /** 8 characters or more, with letters and at least two digits: an id or a token, not a word like webhookb2. */
-    private static boolean looksLikeAToken(String text) {
-        return text.length() >= MIN_LENGTH && text.chars().filter(Character::isDigit).count() >= 2
-                && text.chars().anyMatch(Character::isLetter);
+    /**
+     * An id or a token, not a word: 8 characters or more with letters and two digits or more
+     * (not webhookb2), or 16 or more letters and digits in both cases (Slack's token).
+     */
+    static boolean looksLikeAToken(String text) {
+        if (text.length() < MIN_LENGTH || text.chars().noneMatch(Character::isLetter)) {
+            return false;
+        }
+        return text.chars().filter(Character::isDigit).count() >= 2
+                || text.length() >= 16 && text.chars().allMatch(Character::isLetterOrDigit)
+                && text.chars().anyMatch(Character::isUpperCase) && text.chars().anyMatch(Character::isLowerCase);
     }
 
     /** The text percent-decoded ('+' kept: in a path it is a plus), or as it is when it does not decode. */

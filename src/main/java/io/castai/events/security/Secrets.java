@@ -64,7 +64,10 @@ public final class Secrets {
         }
     }
 
-    /** A secret for the log to mask; a URL (a JDBC one too) also by its parts. */
+    /**
+     * A secret for the log to mask; a URL also by its parts ({@link SecretForms#partsOfUrl}: a
+     * JDBC URL's database name or sslmode is no part, its user information and password are).
+     */
     private static void register(String value) {
         String url = value.trim().startsWith("jdbc:") ? value.trim().substring("jdbc:".length()) : value.trim();
         LogRedaction.register(url.contains("://") ? SecretForms.partsOfUrl(url) : List.of(value));

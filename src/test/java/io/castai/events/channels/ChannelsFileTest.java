@@ -320,4 +320,21 @@ class ChannelsFileTest {
         String plain = java.util.Base64.getEncoder().encodeToString("\0mailer\0SmtpPw5ecret+99".getBytes());
         assertThat(channels.get("mail").withoutSecrets("550 you said AUTH PLAIN " + plain)).isEqualTo("550 you said AUTH PLAIN <secret>");
     }
+
+    @Test
+    void wordsInAChannelsUrlAreNotSecretsOnTheirOwn() {
+        // the log masks every part of a secret wherever it appears: a word there would be garbled everywhere
+        Channels channels = parse("""
+                channels:
+                  - {name: hook, type: webhook, url: "https://example.com/hooks/notifications?channel=alerts-prod&format=json"}
+                rules: []
+                default: [hook]
+                """);
+        ChannelConfig hook = channels.get("hook");
+
+        assertThat(hook.secretValues()).doesNotContain("notifications", "alerts-prod", "hooks");
+        assertThat(hook.withoutSecrets("polled notifications for alerts-prod")).isEqualTo("polled notifications for alerts-prod");
+        assertThat(hook.withoutSecrets("POST https://example.com/hooks/notifications?channel=alerts-prod&format=json failed"))
+                .isEqualTo("POST <secret> failed");
+    }
 }
