@@ -10,6 +10,7 @@ import io.castai.events.ops.SettingTypes;
 import io.castai.events.security.Secrets;
 import org.apache.camel.main.Main;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /** Starts the service: Camel Main with the YAML routes under routes/ and the beans of {@link EventsConfiguration}. */
 public final class App {
@@ -27,6 +28,9 @@ public final class App {
     public static void main(String[] args) {
         // before anything reads them: whatever fails from here on, the log masks them
         Secrets.registerEnvironment(System.getenv());
+        // java.util.logging (the PostgreSQL driver's, which prints URLs) through that log, not to stderr
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
         Main main = createMain();
         try {
             main.run(args);

@@ -120,6 +120,17 @@ class PackagedJarIT {
                 .doesNotContain("5ECRET42").doesNotContain("WebTok");
     }
 
+    @Test
+    void whatTheDatabaseDriverLogsGoesThroughTheMaskingLog(@TempDir java.nio.file.Path data) throws Exception {
+        // the PostgreSQL driver logs a URL it finds odd, password and all, through java.util.logging
+        int closed = RunningService.freePort();
+        JarProcess.Ended ended = JarProcess.runUntilItExits(Map.of("DATA_DIR", data.toString(),
+                "CASTAI_STORE_URL", "jdbc:postgresql://127.0.0.1:" + closed + "/db/x?password=PgPwQuery5ECRET11",
+                "CASTAI_STORE_CONNECT_TIMEOUT", "1s"));
+        assertThat(ended.exitCode()).as(ended.output()).isEqualTo(1);
+        assertThat(ended.output()).contains("JDBC URL contains too many / characters").doesNotContain("PgPwQuery5ECRET11");
+    }
+
     /** Exit code 1 and the one ERROR line saying why, no stack trace. */
     private static void assertStoppedWithOneLine(JarProcess.Ended ended, String why) {
         assertThat(ended.exitCode()).as(ended.output()).isEqualTo(1);

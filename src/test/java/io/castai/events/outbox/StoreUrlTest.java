@@ -17,6 +17,12 @@ class StoreUrlTest {
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageStartingWith("CASTAI_STORE_URL (castai.store.url): holds credentials before the host")
                 .hasMessageNotContaining("PgPw5ecret99");
+        for (String url : new String[] {"jdbc:postgresql://castai:PgPw5ecret/99@db.example/events",
+                "jdbc:postgresql://castai:PgPw5ecret?99@db.example/events?sslmode=require"}) {
+            assertThatThrownBy(() -> Store.postgres(url, "", "", 2, Duration.ofSeconds(1)))
+                    .as("a / or ? in the password").isInstanceOf(ConfigurationException.class)
+                    .hasMessageNotContaining("PgPw5ecret");
+        }
     }
 
     @Test
