@@ -57,15 +57,15 @@ public record ChannelConfig(String name, ChannelType type, Map<String, Object> v
 
     /**
      * The secret values: each secret parameter; a URL also by its parts ({@link
-     * SecretForms#partsOfUrl}); every value of the channel's {@code headers}, with the
-     * credentials in it ({@link SecretForms#partsOfHeader}); an email channel's password also as
+     * SecretForms#partsOfUrl}); the channel's {@code headers} that carry credentials, and what
+     * looks like a token in the others ({@link SecretForms#partsOfHeader}); an email channel's password also as
      * SMTP authentication carries it.
      */
     public List<String> secretValues() {
         List<String> secrets = new ArrayList<>();
         for (Parameter parameter : type.parameters()) {
             if (parameter.kind() == Parameter.Kind.MAP && parameter.name().equals("headers")) {
-                map(parameter.name()).values().forEach(value -> secrets.addAll(SecretForms.partsOfHeader(value)));
+                map(parameter.name()).forEach((name, value) -> secrets.addAll(SecretForms.partsOfHeader(name, value)));
             } else if (parameter.secret() && !text(parameter.name()).isEmpty()) {
                 String value = text(parameter.name());
                 secrets.addAll(parameter.kind() == Parameter.Kind.URL ? SecretForms.partsOfUrl(value) : List.of(value));

@@ -290,6 +290,10 @@ public final class ChannelsFile {
         }
         try {
             URI uri = new URI(value);
+            if (uri.getRawFragment() != null) {
+                // the HTTP client would send it on as part of the path (%23...)
+                throw error(where + ": must not have a #fragment");
+            }
             if (uri.getHost() != null && ("https".equalsIgnoreCase(uri.getScheme()) || "http".equalsIgnoreCase(uri.getScheme()))) {
                 return value;
             }

@@ -23,8 +23,10 @@ import java.util.regex.Pattern;
  */
 public final class SecretForms {
     public static final int MIN_LENGTH = 8;
-    /** Query parameters whose value is a credential, whatever it looks like. */
-    private static final Pattern CREDENTIAL_NAME = Pattern.compile("token|key|secret|sig|auth|pass|code|credential");
+    /** Query parameters and headers whose value is a credential, whatever it looks like. */
+    private static final Pattern CREDENTIAL_NAME = Pattern.compile("token|key|secret|sig|auth|pass|code|cred|cookie|session");
+    /** A header value that starts with one of these carries credentials, whatever its header's name. */
+    private static final Pattern AUTH_SCHEME = Pattern.compile("basic|bearer|token|digest|apikey|key");
     public static final String MASK = "<secret>";
 
     private SecretForms() {
@@ -39,12 +41,24 @@ public final class SecretForms {
                 continue;
             }
             forms.add(secret);
-            forms.add(secret.replace("/", "\\/"));
-            forms.add(secret.replace("/", "\\u002f"));
-            forms.add(secret.replace("/", "\\u002F"));
+            // JSON: / escaped or not, " and \\ escaped, and Go's HTML-safe escapes of & < >
+            String json = secret.replace("\\", "\\\\").replace("\"", "\\\"");
+            for (String slash : List.of("/", "\\/", "\\u002f", "\\u002F")) {
+                forms.add(secret.replace("/", slash));
+                forms.add(json.replace("/", slash));
+                forms.add(json.replace("/", slash).replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e"));
+            }
+            // percent-encoded: Java's form encoding, with %20 for a space, with / left as it is,
+            // and as encodeURIComponent writes it (~ ! ' ( ) * left as they are)
             String encoded = URLEncoder.encode(secret, StandardCharsets.UTF_8);
             forms.add(encoded);
             forms.add(encoded.replace("+", "%20"));
+            forms.add(encoded.replace("%2F", "/"));
+            forms.add(encoded.replace("+", "%20").replace("%7E", "~").replace("%21", "!").replace("%27", "'")
+                    .replace("%28", "(").replace("%29", ")").replace("%2A", "*"));
+            // base64, and UTF-8 read back as Latin-1 (a non-ASCII secret in a server's reply)
+            forms.add(Base64.getEncoder().encodeToString(secret.getBytes(StandardCharsets.UTF_8)));
+            forms.add(new String(secret.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1));
         }
         return forms.stream().sorted(Comparator.comparingInt(String::length).reversed()).toList();
     }
@@ -94,7 +108,8 @@ public final class SecretForms {
         }
         if (uri.getHost() != null) {
             for (String label : uri.getHost().split("\\.")) {
-                if (looksLikeAToken(label)) {
+                // 12 or more: a per-user host (eo1a2b3c4d5e.m.pipedream.net), not a region (prod-101)
+                if (label.length() >= 12 && looksLikeAToken(label)) {
                     parts.add(label);
                 }
             }
@@ -110,6 +125,8 @@ public final class SecretForms {
                 if (CREDENTIAL_NAME.matcher(name).find() || looksLikeAToken(decoded(value))) {
                     parts.add(value);
                     parts.add(decoded(value));
+                    // a server decoding the query the form way reads a + as a space
+                    parts.add(decoded(value.replace("+", "%20")));
                 }
             }
         }
@@ -117,27 +134,33 @@ public final class SecretForms {
     }
 
     /**
-     * A header value that is a secret, and its parts: the credentials after an authorization
-     * scheme ({@code Bearer <token>}), and for {@code Basic} the decoded {@code user:password}
-     * and the password.
+     * A webhook header's secret values: for a header named like a credential ({@code
+     * Authorization}, {@code X-Api-Key}, {@code Cookie}...) its value, each piece of it (of {@code
+     * ApiKey <id> <secret>}, {@code id=...,secret=...}), the credentials after a scheme ({@code
+     * Bearer <token>}) and for {@code Basic} the decoded {@code user:password} and the password
+     * (so for any header whose value starts with such a scheme); for any other header ({@code Accept}, {@code X-Environment}) only pieces that look like
+     * tokens: its words would be masked wherever the log has them.
      */
-    public static List<String> partsOfHeader(String value) {
-        List<String> parts = new ArrayList<>(List.of(value));
+    public static List<String> partsOfHeader(String name, String value) {
+        List<String> pieces = new ArrayList<>(List.of(value.trim()));
+        pieces.addAll(List.of(value.trim().split("[\\s,;=]+")));
         String[] schemeAndCredentials = value.trim().split("\\s+", 2);
         if (schemeAndCredentials.length == 2) {
             String credentials = schemeAndCredentials[1];
-            parts.add(credentials);
+            pieces.add(credentials);
             if (schemeAndCredentials[0].toLowerCase(Locale.ROOT).equals("basic")) {
                 try {
                     String userAndPassword = new String(Base64.getDecoder().decode(credentials), StandardCharsets.UTF_8);
-                    parts.add(userAndPassword);
-                    parts.add(userAndPassword.substring(userAndPassword.indexOf(':') + 1));
+                    pieces.add(userAndPassword);
+                    pieces.add(userAndPassword.substring(userAndPassword.indexOf(':') + 1));
                 } catch (IllegalArgumentException notBase64) {
                     // not what Basic should carry: the value itself is registered
                 }
             }
         }
-        return parts;
+        boolean credential = CREDENTIAL_NAME.matcher(name.toLowerCase(Locale.ROOT)).find()
+                || schemeAndCredentials.length == 2 && AUTH_SCHEME.matcher(schemeAndCredentials[0].toLowerCase(Locale.ROOT)).matches();
+        return pieces.stream().filter(piece -> credential || looksLikeAToken(piece)).toList();
     }
 
     /** A password as SMTP's AUTH PLAIN and AUTH LOGIN carry it, base64-encoded. */

@@ -337,4 +337,37 @@ class ChannelsFileTest {
         assertThat(hook.withoutSecrets("POST https://example.com/hooks/notifications?channel=alerts-prod&format=json failed"))
                 .isEqualTo("POST <secret> failed");
     }
+
+    @Test
+    void moreFormsAndPiecesOfASecretAndNoneOfTheWordsAroundIt() {
+        Channels channels = parse("""
+                channels:
+                  - name: hook
+                    type: webhook
+                    url: "https://prod-101.westus.logic.azure.com/workflows/run?token=PlusTok+5ECRET+9876"
+                    headers:
+                      X-Auth: "ApiKey  KeyId5ECRET12   SecretPart5ECRET34"
+                      X-Creds: "id=ClientId5ECRET01,secret=ClientSecret5ECRET02"
+                      X-Json: 'Key"5ECRET\\99&<x>ab'
+                      Accept: application/json
+                      X-Environment: production
+                rules: []
+                default: [hook]
+                """);
+        ChannelConfig hook = channels.get("hook");
+
+        assertThat(hook.withoutSecrets("invalid token PlusTok 5ECRET 9876")).isEqualTo("invalid token <secret>");
+        assertThat(hook.withoutSecrets("rejected: SecretPart5ECRET34 and ClientSecret5ECRET02"))
+                .isEqualTo("rejected: <secret> and <secret>");
+        assertThat(hook.withoutSecrets("{\"X-Json\": \"Key\\\"5ECRET\\\\99\\u0026\\u003cx\\u003eab\"}"))
+                .isEqualTo("{\"X-Json\": \"<secret>\"}");
+        assertThat(hook.withoutSecrets("in cluster prod-101: production application/json"))
+                .isEqualTo("in cluster prod-101: production application/json");
+        assertThatThrownBy(() -> parse("""
+                channels:
+                  - {name: hook, type: webhook, url: "https://example.com/hook#Frag5ECRET1234"}
+                rules: []
+                default: [hook]
+                """)).hasMessageContaining("must not have a #fragment").hasMessageNotContaining("Frag5ECRET1234");
+    }
 }
