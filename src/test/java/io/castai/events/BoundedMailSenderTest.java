@@ -57,6 +57,61 @@ class BoundedMailSenderTest {
         }
     }
 
+    @Test
+    void aLoginCutOffAtTheCallTimeoutIsRetriedNotTakenForRefusedCredentials() throws Exception {
+        ExecutorService server = Executors.newSingleThreadExecutor();
+        try (ServerSocket listening = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            // offers AUTH PLAIN, then never answers the login (Angus Mail would log in again on a new connection)
+            server.submit(() -> neverAnswerTheLogin(listening));
+            BoundedMailSender sender = new BoundedMailSender("smtp", CALL_TIMEOUT_MS);
+            sender.setHost("127.0.0.1");
+            sender.setPort(listening.getLocalPort());
+            sender.setUsername("mailer");
+            sender.setPassword("Smtp5ecretPw");
+            sender.addAdditionalJavaMailProperty("mail.smtp.auth", "true");
+            sender.addAdditionalJavaMailProperty("mail.smtp.timeout", "10000");
+            MimeMessage mail = new MimeMessage(sender.getSession());
+            mail.setFrom("alerts@example.com");
+            mail.setRecipients(MimeMessage.RecipientType.TO, "oncall@example.com");
+            mail.setText("body");
+
+            long start = System.nanoTime();
+            MessagingException failure = catchThrowableOfType(() -> sender.send(mail), MessagingException.class);
+            long tookMs = (System.nanoTime() - start) / 1_000_000;
+
+            assertThat(failure).isNotNull();
+            assertThat(tookMs).as("cut off near the call timeout, a second login included").isLessThan(3500);
+            DeliveryFailure classified = DeliveryFailure.classify(failure);
+            assertThat(classified.retryable()).as(classified.reason()).isTrue();
+            assertThat(classified.description()).contains("HTTP_CALL_TIMEOUT_MS");
+        } finally {
+            server.shutdownNow();
+        }
+    }
+
+    /** Greets, offers AUTH PLAIN to EHLO, and then says nothing more, on every connection. */
+    private static Void neverAnswerTheLogin(ServerSocket listening) throws Exception {
+        while (!Thread.currentThread().isInterrupted()) {
+            Socket client = listening.accept();
+            Thread handler = new Thread(() -> {
+                try (client; BufferedReader in = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.US_ASCII))) {
+                    OutputStream out = client.getOutputStream();
+                    out.write("220 slow.example ESMTP\r\n".getBytes(StandardCharsets.US_ASCII));
+                    for (String line = in.readLine(); line != null; line = in.readLine()) {
+                        if (line.startsWith("EHLO")) {
+                            out.write("250-slow.example\r\n250 AUTH PLAIN LOGIN\r\n".getBytes(StandardCharsets.US_ASCII));
+                        }
+                    }
+                } catch (Exception e) {
+                    // the client went away
+                }
+            });
+            handler.setDaemon(true);
+            handler.start();
+        }
+        return null;
+    }
+
     /** A one-connection SMTP server that answers every command, 700 ms late. */
     private static Void answerSlowly(ServerSocket listening) throws Exception {
         try (Socket client = listening.accept();

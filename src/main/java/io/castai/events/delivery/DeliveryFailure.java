@@ -117,7 +117,16 @@ public record DeliveryFailure(boolean retryable, String reason, String descripti
      * (retried), found by the caller.
      */
     private static DeliveryFailure classifyMail(Throwable failure, UnaryOperator<String> withoutSecrets) {
+        if (find(failure, OutboundCallLimits.CallTimeoutException.class) != null) {
+            // cut off at HTTP_CALL_TIMEOUT_MS, whatever Angus Mail made of the closed socket
+            return null;
+        }
         AuthenticationFailedException auth = find(failure, AuthenticationFailedException.class);
+        if (auth != null && find(failure, IOException.class) != null) {
+            // the connection failed or was cut off (HTTP_CALL_TIMEOUT_MS) during the login: no answer
+            // to it, an I/O error like any other (the caller's)
+            return null;
+        }
         if (auth != null) {
             // its message is the server's reply, which may quote the credentials: only its code is used
             Matcher reply = REPLY_CODE.matcher(String.valueOf(auth.getMessage()));

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -25,8 +24,8 @@ import org.apache.camel.component.mail.DefaultJavaMailSender;
  * fails with a {@link CallTimeoutException}: an attempt like any failed one, retried.
  */
 public class BoundedMailSender extends DefaultJavaMailSender {
-    /** The sockets of the send under way on this thread. */
-    private static final ThreadLocal<List<Socket>> SOCKETS_OF_THE_SEND = new ThreadLocal<>();
+    /** The send under way on this thread: its sockets, and whether its deadline has passed. */
+    private static final ThreadLocal<Send> SEND = new ThreadLocal<>();
 
     private final long callTimeoutMillis;
 
@@ -35,38 +34,52 @@ public class BoundedMailSender extends DefaultJavaMailSender {
         setProtocol(protocol);
         // an instance, not a class name: Angus Mail takes it as it is (plain; it layers TLS itself)
         getJavaMailProperties().put("mail." + protocol + ".socketFactory", new TrackedSockets());
+        // no quiet second try with an untracked socket when something fails on a tracked one
+        getJavaMailProperties().setProperty("mail." + protocol + ".socketFactory.fallback", "false");
     }
 
     @Override
     public void send(MimeMessage message) throws MessagingException {
-        List<Socket> sockets = Collections.synchronizedList(new ArrayList<>());
-        AtomicBoolean passed = new AtomicBoolean();
-        SOCKETS_OF_THE_SEND.set(sockets);
-        ScheduledFuture<?> deadline = CallDeadlines.schedule(() -> {
-            passed.set(true);
-            closeAll(sockets);
-        }, callTimeoutMillis);
+        Send send = new Send();
+        SEND.set(send);
+        ScheduledFuture<?> deadline = CallDeadlines.schedule(send::cutOff, callTimeoutMillis);
         try {
             super.send(message);
         } catch (MessagingException | RuntimeException failure) {
-            if (passed.get()) {
+            if (send.passed.get()) {
                 throw new MessagingException("the send was cut off", new CallTimeoutException(callTimeoutMillis, failure));
             }
             throw failure;
         } finally {
             deadline.cancel(false);
-            SOCKETS_OF_THE_SEND.remove();
+            SEND.remove();
         }
     }
 
-    private static void closeAll(List<Socket> sockets) {
-        synchronized (sockets) {
-            for (Socket socket : sockets) {
-                try {
-                    socket.close();
-                } catch (IOException e) {
-                    // closing is all that is wanted: the send's blocked read fails either way
-                }
+    /** One send's sockets; once its deadline has passed, each is closed, one made later at once. */
+    private static final class Send {
+        private final List<Socket> sockets = new ArrayList<>();
+        private final AtomicBoolean passed = new AtomicBoolean();
+
+        synchronized Socket track(Socket socket) {
+            sockets.add(socket);
+            if (passed.get()) {
+                // a connection tried again after the cut (Angus Mail retries a failed login)
+                close(socket);
+            }
+            return socket;
+        }
+
+        synchronized void cutOff() {
+            passed.set(true);
+            sockets.forEach(Send::close);
+        }
+
+        private static void close(Socket socket) {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // closing is all that is wanted: the send's blocked read fails either way
             }
         }
     }
@@ -74,11 +87,8 @@ public class BoundedMailSender extends DefaultJavaMailSender {
     /** Plain sockets, each kept with the send that made it (none outside a send). */
     private static final class TrackedSockets extends SocketFactory {
         private static Socket tracked(Socket socket) {
-            List<Socket> sockets = SOCKETS_OF_THE_SEND.get();
-            if (sockets != null) {
-                sockets.add(socket);
-            }
-            return socket;
+            Send send = SEND.get();
+            return send == null ? socket : send.track(socket);
         }
 
         @Override
