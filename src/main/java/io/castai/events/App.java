@@ -31,10 +31,13 @@ public final class App {
         // java.util.logging (the PostgreSQL driver's, which prints URLs) through that log, not to stderr
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
+        // and what a thread dies of, too (the JVM's own handler prints it to stderr as it is)
+        Thread.setDefaultUncaughtExceptionHandler((thread, failure) ->
+                LoggerFactory.getLogger(App.class).error("Thread {} ended: {}", thread.getName(), failure.toString(), failure));
         Main main = createMain();
         try {
             main.run(args);
-        } catch (Exception failed) {
+        } catch (Throwable failed) {
             ConfigurationException mistake = configurationMistake(failed);
             if (mistake != null) {
                 // a mistake in the configuration: the one line that names it, not Camel's wrapping stack trace

@@ -154,6 +154,9 @@ class DeadLetterTest {
                 assertThat(refused.statusCode()).as(query).isEqualTo(400);
                 assertThat(JSON.readTree(refused.body()).get("error").asText()).isNotEmpty();
             }
+            // a filter is read from the query only: a request header of that name is no filter
+            assertThat(service.send("POST", "/admin/dead-letters/discard", "", "Authorization", "Bearer " + ADMIN_TOKEN,
+                    "channel", "slack").statusCode()).isEqualTo(400);
             assertThat(service.send("POST", "/admin/dead-letters/discard?eventId=never-1", "", "Authorization", "Bearer nope")
                     .statusCode()).isEqualTo(401);
             assertThat(service.send("GET", "/admin/dead-letters/discard?eventId=never-1", null,

@@ -1,5 +1,7 @@
 package io.castai.events.outbox;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -46,14 +48,13 @@ public class DeadLetterAdmin {
     }
 
     /** Replays every dead letter, or those of one event (eventId) and/or one channel (channel). */
-    public String replay(Exchange exchange, @Header("eventId") String eventId, @Header("channel") String channel)
-            throws JsonProcessingException {
-        String mistake = filterMistake(exchange, eventId, channel, "replay");
-        if (mistake != null) {
-            return json(exchange, 400, Map.of("error", mistake));
+    public String replay(Exchange exchange) throws JsonProcessingException {
+        Filters filters = Filters.of(exchange, "replay");
+        if (filters.mistake() != null) {
+            return json(exchange, 400, Map.of("error", filters.mistake()));
         }
-        int count = outbox.replay(eventId, channel);
-        LOG.info("Replaying {} dead letter(s){}", count, of(eventId, channel));
+        int count = outbox.replay(filters.eventId(), filters.channel());
+        LOG.info("Replaying {} dead letter(s){}", count, filters);
         return json(exchange, 200, Map.of("replayed", count));
     }
 
@@ -61,46 +62,62 @@ public class DeadLetterAdmin {
      * Discards the dead letters of one event (eventId) and/or one channel (channel), for good:
      * never all of them at once, so a filter lost on the way cannot empty the list.
      */
-    public String discard(Exchange exchange, @Header("eventId") String eventId, @Header("channel") String channel)
-            throws JsonProcessingException {
-        String mistake = filterMistake(exchange, eventId, channel, "discard");
-        if (mistake == null && eventId == null && channel == null) {
-            mistake = "discard takes eventId and/or channel: it never discards every dead letter at once";
-        }
+    public String discard(Exchange exchange) throws JsonProcessingException {
+        Filters filters = Filters.of(exchange, "discard");
+        String mistake = filters.mistake() == null && filters.eventId() == null && filters.channel() == null
+                ? "discard takes eventId and/or channel: it never discards every dead letter at once" : filters.mistake();
         if (mistake != null) {
             return json(exchange, 400, Map.of("error", mistake));
         }
-        int count = outbox.discard(eventId, channel);
-        LOG.info("Discarded {} dead letter(s){}", count, of(eventId, channel));
+        int count = outbox.discard(filters.eventId(), filters.channel());
+        LOG.info("Discarded {} dead letter(s){}", count, filters);
         return json(exchange, 200, Map.of("discarded", count));
     }
 
     /**
-     * What is wrong with a replay's or discard's filters, or null. A filter that is mistyped or
-     * empty (eventId=$UNSET) must not widen to every dead letter; filters come in the query only
-     * (the server turns form fields into headers unchecked).
+     * A replay's or discard's filters, read from the query string only (not from request headers
+     * or form fields, which the server turns into the same message headers), or what is wrong with
+     * them: a filter that is mistyped or empty (eventId=$UNSET) must not widen to every dead letter.
      */
-    private static String filterMistake(Exchange exchange, String eventId, String channel, String action) {
-        String body = exchange.getMessage().getBody(String.class);
-        String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, "", String.class);
-        if (body != null && !body.isBlank() || contentType.toLowerCase(Locale.ROOT).contains("form")) {
-            return action + " takes eventId and channel in the query string, and no body";
-        }
-        String query = exchange.getMessage().getHeader(Exchange.HTTP_QUERY, "", String.class);
-        for (String parameter : query.split("&")) {
-            String name = parameter.split("=", 2)[0];
-            if (!parameter.isEmpty() && !FILTERS.contains(name)) {
-                return "unknown parameter; " + action + " takes eventId and channel";
+    record Filters(String eventId, String channel, String mistake) {
+        static Filters of(Exchange exchange, String action) {
+            String body = exchange.getMessage().getBody(String.class);
+            String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, "", String.class);
+            if (body != null && !body.isBlank() || contentType.toLowerCase(Locale.ROOT).contains("form")) {
+                return failed(action + " takes eventId and channel in the query string, and no body");
             }
+            Map<String, String> given = new LinkedHashMap<>();
+            String query = exchange.getMessage().getHeader(Exchange.HTTP_RAW_QUERY, "", String.class);
+            for (String parameter : query.split("&")) {
+                if (parameter.isEmpty()) {
+                    continue;
+                }
+                String[] nameAndValue = parameter.split("=", 2);
+                if (!FILTERS.contains(nameAndValue[0]) || given.containsKey(nameAndValue[0])) {
+                    return failed("unknown or repeated parameter; " + action + " takes eventId and channel");
+                }
+                String value;
+                try {
+                    value = URLDecoder.decode(nameAndValue.length < 2 ? "" : nameAndValue[1], StandardCharsets.UTF_8);
+                } catch (IllegalArgumentException badEscape) {
+                    return failed("eventId and channel must be percent-encoded correctly");
+                }
+                if (value.isBlank()) {
+                    return failed("eventId and channel, when given, must not be empty");
+                }
+                given.put(nameAndValue[0], value);
+            }
+            return new Filters(given.get("eventId"), given.get("channel"), null);
         }
-        if (eventId != null && eventId.isBlank() || channel != null && channel.isBlank()) {
-            return "eventId and channel, when given, must not be empty";
-        }
-        return null;
-    }
 
-    private static String of(String eventId, String channel) {
-        return (eventId == null ? "" : " of event " + eventId) + (channel == null ? "" : " for channel " + channel);
+        private static Filters failed(String mistake) {
+            return new Filters(null, null, mistake);
+        }
+
+        @Override
+        public String toString() {
+            return (eventId == null ? "" : " of event " + eventId) + (channel == null ? "" : " for channel " + channel);
+        }
     }
 
     /** The answer to any other method than the endpoint's own. */

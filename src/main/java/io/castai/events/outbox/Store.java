@@ -145,10 +145,10 @@ public final class Store implements AutoCloseable {
         if (!url.startsWith("jdbc:postgresql:")) {
             throw ConfigurationException.inSetting("castai.store.url", "must be a jdbc:postgresql: URL");
         }
-        // an @ before the first = (the query's first parameter): a password with a / or ? in it
-        // would end an authority read up to them
+        // an @ before the query or before its first parameter's =: a password with a /, ? or = in
+        // it would end an authority read up to them
         int at = url.indexOf('@');
-        if (at >= 0 && (url.indexOf('=') < 0 || at < url.indexOf('='))) {
+        if (at >= 0 && (url.indexOf('?') < 0 || at < url.indexOf('?') || at < url.indexOf('='))) {
             // the driver would take "user:password@host" for a host name, and print it in its errors
             throw ConfigurationException.inSetting("castai.store.url", "holds credentials before the host, which the "
                     + "PostgreSQL driver does not read: give them as CASTAI_STORE_USERNAME and CASTAI_STORE_PASSWORD");

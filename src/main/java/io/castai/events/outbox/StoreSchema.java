@@ -26,9 +26,12 @@ final class StoreSchema {
     private static final Logger LOG = LoggerFactory.getLogger(StoreSchema.class);
     /** Any number, the same in every replica: names the advisory lock that serialises migrations. */
     private static final long MIGRATION_LOCK = 0x6361737461694cL;
-    /** How long a migration waits for a table before it lets go of what it holds and tries again. */
-    static final Duration LOCK_TIMEOUT = Duration.ofSeconds(2);
-    private static final int ATTEMPTS = 30;
+    /**
+     * How long a migration waits for a table before it lets go of what it holds and tries again:
+     * under PostgreSQL's deadlock_timeout (1 s), so in a cycle it is the migration that gives way.
+     */
+    static final Duration LOCK_TIMEOUT = Duration.ofMillis(500);
+    private static final int ATTEMPTS = 120;
     /** PostgreSQL's lock_not_available (the lock timeout) and deadlock_detected. */
     private static final Set<String> LOCK_CONFLICTS = Set.of("55P03", "40P01");
 
@@ -85,18 +88,18 @@ final class StoreSchema {
             // (status, channel, next_attempt_at) instead, and a build from before 3 run again on a
             // newer store (a rollback) makes its own indexes again, which nothing else would drop
             """
+            CREATE INDEX IF NOT EXISTS deliveries_pending ON deliveries (channel, next_attempt_at) WHERE status = 'pending';
+            CREATE INDEX IF NOT EXISTS events_unrouted ON events (accepted_at) WHERE dispatched = 0;
             DROP INDEX IF EXISTS deliveries_due_by_channel;
             DROP INDEX IF EXISTS deliveries_due;
-            DROP INDEX IF EXISTS events_undispatched;
-            CREATE INDEX IF NOT EXISTS deliveries_pending ON deliveries (channel, next_attempt_at) WHERE status = 'pending';
-            CREATE INDEX IF NOT EXISTS events_unrouted ON events (accepted_at) WHERE dispatched = 0
+            DROP INDEX IF EXISTS events_undispatched
             """,
             // 6: the oldest version of this schema a build may run on the store with: a migration
             // that older builds cannot live with (a column they do not fill) raises it, and they
             // then refuse to start instead of failing on every write
             """
             CREATE TABLE IF NOT EXISTS schema_readers (oldest INTEGER NOT NULL);
-            INSERT INTO schema_readers (oldest) VALUES (1)
+            INSERT INTO schema_readers (oldest) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM schema_readers)
             """);
 
     private StoreSchema() {
@@ -164,16 +167,16 @@ final class StoreSchema {
                 }
                 LOG.warn("Schema migration {} waited {} for a table other replicas are using; trying again ({} of {})",
                         i + 1, LOCK_TIMEOUT, attempt, ATTEMPTS);
-                pause();
+                pause(Duration.ofSeconds(1));
             } finally {
                 c.setAutoCommit(true);
             }
         }
     }
 
-    private static void pause() throws SQLException {
+    private static void pause(Duration pause) throws SQLException {
         try {
-            Thread.sleep(LOCK_TIMEOUT.toMillis());
+            Thread.sleep(pause.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SQLException("interrupted while waiting to migrate the schema", e);

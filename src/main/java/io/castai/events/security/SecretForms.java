@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
 public final class SecretForms {
     public static final int MIN_LENGTH = 8;
     /** Query parameters and headers whose value is a credential, whatever it looks like. */
-    private static final Pattern CREDENTIAL_NAME = Pattern.compile("token|key|secret|sig|auth|pass|code|cred|cookie|session");
+    private static final Pattern CREDENTIAL_NAME = Pattern.compile(
+            "(^|[-_.])(token|key|apikey|secret|sig|signature|auth|authorization|pass|password|creds|credentials?|cookie|session)($|[-_.])");
     /** A header value that starts with one of these carries credentials, whatever its header's name. */
     private static final Pattern AUTH_SCHEME = Pattern.compile("basic|bearer|token|digest|apikey|key");
     public static final String MASK = "<secret>";
@@ -79,7 +80,7 @@ public final class SecretForms {
 
     /**
      * A URL that holds a secret, and its parts that are secrets on their own: the path and
-     * query; each path segment and host label that looks like a token (Slack's, Teams' ids, a
+     * query when they hold any of the others; each path segment and host label that looks like a token (Slack's, Teams' ids, a
      * per-user host); the value of a query parameter named like a credential ({@code token},
      * {@code key}, {@code sig}...) or that looks like a token; the user information; segments
      * and values percent-decoded too. Words (a path's {@code notifications}, a database's name)
@@ -94,7 +95,7 @@ public final class SecretForms {
             return parts;
         }
         String path = uri.getRawPath() == null ? "" : uri.getRawPath();
-        parts.add(path + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
+        int whole = parts.size();
         String[] segments = path.split("/");
         for (int i = 0; i < segments.length; i++) {
             String segment = decoded(segments[i]);
@@ -130,6 +131,10 @@ public final class SecretForms {
                 }
             }
         }
+        if (parts.size() > whole) {
+            // the path and query as a whole only when they hold a token: "/notifications" is a word
+            parts.add(path + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
+        }
         return parts;
     }
 
@@ -142,25 +147,39 @@ public final class SecretForms {
      * tokens: its words would be masked wherever the log has them.
      */
     public static List<String> partsOfHeader(String name, String value) {
-        List<String> pieces = new ArrayList<>(List.of(value.trim()));
-        pieces.addAll(List.of(value.trim().split("[\\s,;=]+")));
         String[] schemeAndCredentials = value.trim().split("\\s+", 2);
-        if (schemeAndCredentials.length == 2) {
+        boolean credential = CREDENTIAL_NAME.matcher(name.toLowerCase(Locale.ROOT)).find()
+                || schemeAndCredentials.length == 2 && AUTH_SCHEME.matcher(schemeAndCredentials[0].toLowerCase(Locale.ROOT)).matches();
+        List<String> parts = new ArrayList<>();
+        if (credential || looksLikeAToken(value.trim())) {
+            parts.add(value.trim());
+        }
+        for (String piece : value.trim().split("[\\s,;]+")) {
+            int equals = piece.indexOf('=');
+            String pieceValue = piece.substring(equals + 1).replace("\"", "");
+            // of a name=value piece, the value when its name says credential or it looks like a
+            // token (not id=castai-events, not username="..."); a bare piece of a credential header
+            boolean secret = equals > 0
+                    ? CREDENTIAL_NAME.matcher(piece.substring(0, equals).toLowerCase(Locale.ROOT)).find() || looksLikeAToken(pieceValue)
+                    : credential || looksLikeAToken(pieceValue);
+            if (secret) {
+                parts.add(pieceValue);
+            }
+        }
+        if (credential && schemeAndCredentials.length == 2) {
             String credentials = schemeAndCredentials[1];
-            pieces.add(credentials);
+            parts.add(credentials);
             if (schemeAndCredentials[0].toLowerCase(Locale.ROOT).equals("basic")) {
                 try {
                     String userAndPassword = new String(Base64.getDecoder().decode(credentials), StandardCharsets.UTF_8);
-                    pieces.add(userAndPassword);
-                    pieces.add(userAndPassword.substring(userAndPassword.indexOf(':') + 1));
+                    parts.add(userAndPassword);
+                    parts.add(userAndPassword.substring(userAndPassword.indexOf(':') + 1));
                 } catch (IllegalArgumentException notBase64) {
                     // not what Basic should carry: the value itself is registered
                 }
             }
         }
-        boolean credential = CREDENTIAL_NAME.matcher(name.toLowerCase(Locale.ROOT)).find()
-                || schemeAndCredentials.length == 2 && AUTH_SCHEME.matcher(schemeAndCredentials[0].toLowerCase(Locale.ROOT)).matches();
-        return pieces.stream().filter(piece -> credential || looksLikeAToken(piece)).toList();
+        return parts;
     }
 
     /** A password as SMTP's AUTH PLAIN and AUTH LOGIN carry it, base64-encoded. */

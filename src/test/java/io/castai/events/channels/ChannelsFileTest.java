@@ -370,4 +370,26 @@ class ChannelsFileTest {
                 default: [hook]
                 """)).hasMessageContaining("must not have a #fragment").hasMessageNotContaining("Frag5ECRET1234");
     }
+
+    @Test
+    void aCredentialHeadersParameterNamesAndOtherHeadersWordsAreNotSecrets() {
+        Channels channels = parse("""
+                channels:
+                  - name: hook
+                    type: webhook
+                    url: "https://example.com/notifications"
+                    headers:
+                      X-Api-Key: "ApiKey id=castai-events,secret=Secr3tPart5ECRET"
+                      X-Region-Code: eu-central-1
+                      X-Author: platform-team
+                rules: []
+                default: [hook]
+                """);
+        ChannelConfig hook = channels.get("hook");
+
+        assertThat(hook.withoutSecrets("rejected Secr3tPart5ECRET")).isEqualTo("rejected <secret>");
+        assertThat(hook.secretValues()).doesNotContain("castai-events", "eu-central-1", "platform-team", "/notifications");
+        assertThat(hook.withoutSecrets("POST /notifications for castai-events in eu-central-1 by platform-team"))
+                .isEqualTo("POST /notifications for castai-events in eu-central-1 by platform-team");
+    }
 }

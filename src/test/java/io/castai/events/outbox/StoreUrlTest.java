@@ -18,10 +18,11 @@ class StoreUrlTest {
                 .hasMessageStartingWith("CASTAI_STORE_URL (castai.store.url): holds credentials before the host")
                 .hasMessageNotContaining("PgPw5ecret99");
         for (String url : new String[] {"jdbc:postgresql://castai:PgPw5ecret/99@db.example/events",
-                "jdbc:postgresql://castai:PgPw5ecret?99@db.example/events?sslmode=require"}) {
+                "jdbc:postgresql://castai:PgPw5ecret?99@db.example/events?sslmode=require",
+                "jdbc:postgresql://castai:UGdQdzVlY3JldA==@db.example/events"}) {
             assertThatThrownBy(() -> Store.postgres(url, "", "", 2, Duration.ofSeconds(1)))
-                    .as("a / or ? in the password").isInstanceOf(ConfigurationException.class)
-                    .hasMessageNotContaining("PgPw5ecret");
+                    .as("a /, ? or = in the password").isInstanceOf(ConfigurationException.class)
+                    .hasMessageNotContaining("PgPw5ecret").hasMessageNotContaining("UGdQdzVlY3JldA");
         }
     }
 
