@@ -28,14 +28,50 @@ class BoundedMailSenderTest {
 
     @Test
     void aServerAnsweringEachCommandSlowlyIsCutOffAtTheCallTimeoutAndTheAttemptRetried() throws Exception {
+        // each reply 700 ms after its command: well inside the 10 s per-reply timeout
+        Sent sent = sendTo(BoundedMailSenderTest::answerSlowly, null);
+
+        assertThat(sent.failure()).as("the send failed").isNotNull();
+        // EHLO, MAIL, RCPT, DATA, the message and QUIT would take 4 s or more
+        assertThat(sent.tookMs()).as("cut off near the call timeout").isLessThan(3500);
+        DeliveryFailure classified = DeliveryFailure.classify(sent.failure());
+        assertThat(classified.retryable()).isTrue();
+        assertThat(classified.description()).contains("HTTP_CALL_TIMEOUT_MS");
+    }
+
+    @Test
+    void aLoginCutOffAtTheCallTimeoutIsRetriedNotTakenForRefusedCredentials() throws Exception {
+        // offers AUTH PLAIN, then never answers the login (Angus Mail would log in again on a new connection)
+        Sent sent = sendTo(BoundedMailSenderTest::neverAnswerTheLogin, "mailer");
+
+        assertThat(sent.failure()).isNotNull();
+        assertThat(sent.tookMs()).as("cut off near the call timeout, a second login included").isLessThan(3500);
+        DeliveryFailure classified = DeliveryFailure.classify(sent.failure());
+        assertThat(classified.retryable()).as(classified.reason()).isTrue();
+        assertThat(classified.description()).contains("HTTP_CALL_TIMEOUT_MS");
+    }
+
+    private record Sent(MessagingException failure, long tookMs) {
+    }
+
+    private interface SmtpStandIn {
+        Void serve(ServerSocket listening) throws Exception;
+    }
+
+    /** One mail sent through a BoundedMailSender to this stand-in (logging in as {@code username} unless null). */
+    private static Sent sendTo(SmtpStandIn standIn, String username) throws Exception {
         ExecutorService server = Executors.newSingleThreadExecutor();
-        try (ServerSocket listening = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            // each reply 700 ms after its command: well inside the 10 s per-reply timeout
-            server.submit(() -> answerSlowly(listening));
+        try (ServerSocket listening = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            server.submit(() -> standIn.serve(listening));
             BoundedMailSender sender = new BoundedMailSender("smtp", CALL_TIMEOUT_MS);
             sender.setHost("127.0.0.1");
             sender.setPort(listening.getLocalPort());
             sender.addAdditionalJavaMailProperty("mail.smtp.timeout", "10000");
+            if (username != null) {
+                sender.setUsername(username);
+                sender.setPassword("Smtp5ecretPw");
+                sender.addAdditionalJavaMailProperty("mail.smtp.auth", "true");
+            }
             MimeMessage mail = new MimeMessage(sender.getSession());
             mail.setFrom("alerts@example.com");
             mail.setRecipients(MimeMessage.RecipientType.TO, "oncall@example.com");
@@ -44,46 +80,7 @@ class BoundedMailSenderTest {
 
             long start = System.nanoTime();
             MessagingException failure = catchThrowableOfType(() -> sender.send(mail), MessagingException.class);
-            long tookMs = (System.nanoTime() - start) / 1_000_000;
-
-            assertThat(failure).as("the send failed").isNotNull();
-            // EHLO, MAIL, RCPT, DATA, the message and QUIT would take 4 s or more
-            assertThat(tookMs).as("cut off near the call timeout").isLessThan(3500);
-            DeliveryFailure classified = DeliveryFailure.classify(failure);
-            assertThat(classified.retryable()).isTrue();
-            assertThat(classified.description()).contains("HTTP_CALL_TIMEOUT_MS");
-        } finally {
-            server.shutdownNow();
-        }
-    }
-
-    @Test
-    void aLoginCutOffAtTheCallTimeoutIsRetriedNotTakenForRefusedCredentials() throws Exception {
-        ExecutorService server = Executors.newSingleThreadExecutor();
-        try (ServerSocket listening = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
-            // offers AUTH PLAIN, then never answers the login (Angus Mail would log in again on a new connection)
-            server.submit(() -> neverAnswerTheLogin(listening));
-            BoundedMailSender sender = new BoundedMailSender("smtp", CALL_TIMEOUT_MS);
-            sender.setHost("127.0.0.1");
-            sender.setPort(listening.getLocalPort());
-            sender.setUsername("mailer");
-            sender.setPassword("Smtp5ecretPw");
-            sender.addAdditionalJavaMailProperty("mail.smtp.auth", "true");
-            sender.addAdditionalJavaMailProperty("mail.smtp.timeout", "10000");
-            MimeMessage mail = new MimeMessage(sender.getSession());
-            mail.setFrom("alerts@example.com");
-            mail.setRecipients(MimeMessage.RecipientType.TO, "oncall@example.com");
-            mail.setText("body");
-
-            long start = System.nanoTime();
-            MessagingException failure = catchThrowableOfType(() -> sender.send(mail), MessagingException.class);
-            long tookMs = (System.nanoTime() - start) / 1_000_000;
-
-            assertThat(failure).isNotNull();
-            assertThat(tookMs).as("cut off near the call timeout, a second login included").isLessThan(3500);
-            DeliveryFailure classified = DeliveryFailure.classify(failure);
-            assertThat(classified.retryable()).as(classified.reason()).isTrue();
-            assertThat(classified.description()).contains("HTTP_CALL_TIMEOUT_MS");
+            return new Sent(failure, (System.nanoTime() - start) / 1_000_000);
         } finally {
             server.shutdownNow();
         }
