@@ -77,6 +77,30 @@ public record ChannelConfig(String name, ChannelType type, Map<String, Object> v
         return secrets.stream().filter(secret -> secret.length() >= SecretForms.MIN_LENGTH).distinct().toList();
     }
 
+    /**
+     * The secret parameters (and credential headers) set to something shorter than {@link
+     * SecretForms#MIN_LENGTH}: easy to guess, and left unmasked in the log (masking every short
+     * word would garble it). Named for a WARN at start-up, never shown.
+     */
+    public List<String> secretsTooShortToMask() {
+        List<String> tooShort = new ArrayList<>();
+        for (Parameter parameter : type.parameters()) {
+            if (parameter.kind() == Parameter.Kind.MAP && parameter.name().equals("headers")) {
+                map(parameter.name()).forEach((name, value) -> {
+                    String[] schemeAndCredentials = value.trim().split("\\s+", 2);
+                    String credentials = schemeAndCredentials[schemeAndCredentials.length - 1];
+                    if (SecretForms.isCredentialHeader(name, value) && credentials.length() < SecretForms.MIN_LENGTH) {
+                        tooShort.add("headers." + name);
+                    }
+                });
+            } else if (parameter.secret() && !text(parameter.name()).isBlank()
+                    && text(parameter.name()).trim().length() < SecretForms.MIN_LENGTH) {
+                tooShort.add(parameter.name());
+            }
+        }
+        return tooShort;
+    }
+
     @Override
     public String toString() {
         return "channel " + name + " (" + type.id() + ") " + values.entrySet().stream()

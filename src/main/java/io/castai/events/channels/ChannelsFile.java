@@ -16,12 +16,15 @@ import java.util.regex.Pattern;
 
 import io.castai.events.intake.Severity;
 import io.castai.events.security.LogRedaction;
+import io.castai.events.security.SecretForms;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads and validates channels.yaml (format: README, "Channels and rules"). Every mistake stops
@@ -35,6 +38,7 @@ public final class ChannelsFile {
     private static final Pattern CHANNEL_NAME = Pattern.compile("[a-z0-9][a-z0-9-]*");
     /** Always there, whatever the file says: every rule may send to the log. */
     public static final String LOG = "log";
+    private static final Logger WARNINGS = LoggerFactory.getLogger(ChannelsFile.class);
 
     private final String file;
     private final Function<String, String> lookup;
@@ -90,6 +94,10 @@ public final class ChannelsFile {
             }
             channels.put(channel.name(), channel);
             LogRedaction.register(channel.secretValues());
+            for (String parameter : channel.secretsTooShortToMask()) {
+                WARNINGS.warn("{}: channel {}'s {} is shorter than {} characters: easy to guess, and too short for the log to mask it",
+                        file, channel.name(), parameter, SecretForms.MIN_LENGTH);
+            }
         }
         List<RoutingRule> rules = new ArrayList<>();
         List<Object> declaredRules = list(top.getOrDefault("rules", List.of()), "rules");

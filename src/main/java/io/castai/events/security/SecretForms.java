@@ -146,10 +146,16 @@ public final class SecretForms {
      * (so for any header whose value starts with such a scheme); for any other header ({@code Accept}, {@code X-Environment}) only pieces that look like
      * tokens: its words would be masked wherever the log has them.
      */
+    /** True when a header's name says credential, or its value starts with an authorization scheme. */
+    public static boolean isCredentialHeader(String name, String value) {
+        String[] schemeAndCredentials = value.trim().split("\\s+", 2);
+        return CREDENTIAL_NAME.matcher(name.toLowerCase(Locale.ROOT)).find()
+                || schemeAndCredentials.length == 2 && AUTH_SCHEME.matcher(schemeAndCredentials[0].toLowerCase(Locale.ROOT)).matches();
+    }
+
     public static List<String> partsOfHeader(String name, String value) {
         String[] schemeAndCredentials = value.trim().split("\\s+", 2);
-        boolean credential = CREDENTIAL_NAME.matcher(name.toLowerCase(Locale.ROOT)).find()
-                || schemeAndCredentials.length == 2 && AUTH_SCHEME.matcher(schemeAndCredentials[0].toLowerCase(Locale.ROOT)).matches();
+        boolean credential = isCredentialHeader(name, value);
         List<String> parts = new ArrayList<>();
         if (credential || looksLikeAToken(value.trim())) {
             parts.add(value.trim());

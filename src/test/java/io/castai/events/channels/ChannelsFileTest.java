@@ -6,6 +6,7 @@ import java.util.stream.Stream;
 
 import io.castai.events.intake.NotificationEvent;
 import io.castai.events.intake.Severity;
+import io.castai.events.support.LogCapture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -391,5 +392,29 @@ class ChannelsFileTest {
         assertThat(hook.secretValues()).doesNotContain("castai-events", "eu-central-1", "platform-team", "/notifications");
         assertThat(hook.withoutSecrets("POST /notifications for castai-events in eu-central-1 by platform-team"))
                 .isEqualTo("POST /notifications for castai-events in eu-central-1 by platform-team");
+    }
+
+    @Test
+    void aSecretTooShortToMaskIsNamedAtStartUpNeverShown() {
+        try (LogCapture log = LogCapture.attach()) {
+            parse("""
+                    channels:
+                      - {name: mail, type: email, host: smtp.example.com, from: a@example.com, to: [b@example.com],
+                         username: ops, password: "pw12"}
+                      - name: hook
+                        type: webhook
+                        url: "https://example.com/notifications"
+                        headers: {Authorization: "Bearer abc9", X-Team: ops, X-Api-Key: "LongEnough123"}
+                    rules: []
+                    default: [log]
+                    """);
+
+            assertThat(log.linesContaining("too short for the log to mask it")).containsExactly(
+                    "WARN io.castai.events.channels.ChannelsFile - channels.yaml: channel mail's password is shorter than 8 "
+                            + "characters: easy to guess, and too short for the log to mask it",
+                    "WARN io.castai.events.channels.ChannelsFile - channels.yaml: channel hook's headers.Authorization is "
+                            + "shorter than 8 characters: easy to guess, and too short for the log to mask it");
+            assertThat(log.text()).doesNotContain("pw12", "abc9");
+        }
     }
 }
