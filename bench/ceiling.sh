@@ -18,21 +18,23 @@ trap 'kill $APP_PID $SINK_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 prepare "${1:-}"
 echo "machine: $(machine)"
 
-# measure <what> <port> <path>
+# measure <what> <port> <path> <pid of the server>
 measure() {
   export BENCH_PATH=$3
   warm_round() { wrk -t2 -c50 -d15s -s bench/events.lua "http://127.0.0.1:$1" | awk '/Requests\/sec/{printf "%d", $2}'; }
   warm_up warm_round "$2"
   local cmd="BENCH_PATH=$3 wrk -t2 -c50 -d15s --latency -s bench/events.lua http://127.0.0.1:$2"
   local before; before=$(cpu_ticks)
+  local server_before; server_before=$(process_ticks "$4")
   local out; out=$(wrk -t2 -c50 -d15s --latency -s bench/events.lua "http://127.0.0.1:$2")
   local busy; busy=$(busy_share "$before" "$(cpu_ticks)")
-  echo "$1: $(wrk_figures requests "$out"), the machine ${busy} % busy   (after ${WARM_S} s of warm-up:${WARM_RATES}; $cmd; /proc/stat)"
+  local per_request; per_request=$(cpu_per_request "$server_before" "$(process_ticks "$4")" "$out")
+  echo "$1: $(wrk_figures requests "$out"), the machine ${busy} % busy, the server ${per_request} µs of CPU per request   (after ${WARM_S} s of warm-up:${WARM_RATES}; $cmd; /proc/stat, /proc/<pid>/stat)"
 }
 
 java -Dsun.net.httpserver.nodelay=true bench/Sink.java "$SINK_PORT" & SINK_PID=$!
 until curl -sf "http://127.0.0.1:$SINK_PORT/count" >/dev/null; do sleep 0.2; done
-measure "the sink alone" "$SINK_PORT" /hook
+measure "the sink alone" "$SINK_PORT" /hook "$SINK_PID"
 kill $SINK_PID; SINK_PID=
 
 JAVA_TOOL_OPTIONS="${BENCH_JAVA_OPTS:-$(image_jvm_options)}" \
@@ -43,4 +45,4 @@ until curl -sf -o /dev/null -X POST "http://127.0.0.1:$PORT/bench/ceiling" -H 'C
   kill -0 $APP_PID 2>/dev/null || { tail -20 "$WORK/app.log"; exit 1; }
   sleep 0.1
 done
-measure "a bare platform-http route in the service (read the body, answer a constant)" "$PORT" /bench/ceiling
+measure "a bare platform-http route in the service (read the body, answer a constant)" "$PORT" /bench/ceiling "$APP_PID"

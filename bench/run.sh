@@ -47,9 +47,11 @@ run_load() {
   local conns=$1
   local cmd="wrk -t2 -c$conns -d$DURATION --latency -s bench/events.lua http://127.0.0.1:$PORT"
   local before; before=$(cpu_ticks)
+  local service_before; service_before=$(process_ticks "$APP_PID")
   local out; out=$($cmd)
   local busy; busy=$(busy_share "$before" "$(cpu_ticks)")
-  echo "$conns connections: $(wrk_figures "accepted events" "$out"), the machine ${busy} % busy   ($cmd; /proc/stat)"
+  local per_event; per_event=$(cpu_per_request "$service_before" "$(process_ticks "$APP_PID")" "$out")
+  echo "$conns connections: $(wrk_figures "accepted events" "$out"), the machine ${busy} % busy, the service ${per_event} µs of CPU per event (its deliveries meanwhile included)   ($cmd; /proc/stat, /proc/<pid>/stat)"
 }
 
 # warm-up, not reported (bench/warm-up.sh); its deliveries are waited for

@@ -54,3 +54,11 @@ await_deliveries() {
 cpu_ticks() { awk '/^cpu /{print $2+$3+$4+$5+$6+$7+$8+$9, $5+$6}' /proc/stat; }
 # busy_share <cpu_ticks before> <cpu_ticks after>: how much of the machine was busy in between, in %
 busy_share() { echo "$1 $2" | awk '{printf "%d", 100 * (1 - ($4 - $2) / ($3 - $1))}'; }
+# process_ticks <pid>: the CPU time (user and system, in jiffies) the process has used so far
+process_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# cpu_per_request <process_ticks before> <after> <wrk output>: the process's CPU time per request
+# answered in between, in microseconds (its own work; wrk's and the sink's are not in it)
+cpu_per_request() {
+  local requests; requests=$(awk '/requests in/{print $1}' <<<"$3")
+  echo "$1 $2 $requests $(getconf CLK_TCK)" | awk '{printf "%d", ($2 - $1) * 1000000 / $4 / $3}'
+}
