@@ -15,6 +15,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
@@ -213,11 +214,12 @@ class BadInputTest {
         assertStillServing();
     }
 
-    @Test
-    void aSenderThatStallsMidBodyGetsAJson503AndItsConnectionClosed() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"/castai/events", "/castai/routes/test", "/admin/dead-letters/replay", "/admin/dead-letters/discard"})
+    void aSenderThatStallsMidBodyGetsAJson503AndItsConnectionClosed(String path) throws Exception {
         long started = System.nanoTime();
         // 12 of 100 bytes, then nothing: without a request timeout the connection was held for ever
-        String answer = app.service.sendRaw("POST /castai/events HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+        String answer = app.service.sendRaw("POST " + path + " HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
                 + "Content-Length: 100\r\n\r\n{\"eventType\"", false);
 
         assertThat(answer).startsWith("HTTP/1.1 503").contains("application/json")

@@ -72,6 +72,25 @@ class InboundAuthTest {
     }
 
     @Test
+    void aStrangersBodyIsRefusedBeforeItIsRead() throws Exception {
+        // twice the body limit (1 MiB): read, it would be a 413; refused on its headers, a 401
+        String large = "{\"eventType\":\"node.added\",\"pad\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}";
+        assertRefused(app.service.postEvent(large), "missing credentials: send Authorization: Bearer <token>");
+        assertRefused(app.service.postEvent(large, "X-Webhook-Token", "wrong-token-123"), "invalid credentials");
+        assertThat(app.log.linesContaining("Refused request to intake: missing credentials")).hasSize(1);
+    }
+
+    @Test
+    void onlyTheTokenParameterIsReadFromTheQuery() throws Exception {
+        // platform-http makes query parameters headers: a header's name in the query is no header
+        assertRefused(app.service.send("POST", "/castai/events?X-Webhook-Token=" + TOKEN, nextEvent()),
+                "missing credentials: send Authorization: Bearer <token>");
+        assertRefused(app.service.send("POST", "/castai/events?%41uthorization=Bearer%20" + TOKEN, nextEvent()),
+                "credentials go in the Authorization header, not in the URL");
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> app.slack.requests().isEmpty());
+    }
+
+    @Test
     void aTokenPutInThePathIsNotLogged() {
         assertThat(app.service.send("POST", "/castai/events/" + TOKEN, nextEvent()).statusCode()).isEqualTo(404);
 

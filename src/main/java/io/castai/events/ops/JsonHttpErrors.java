@@ -101,6 +101,8 @@ public final class JsonHttpErrors extends EventNotifierSupport {
                 ctx.next();
             }
         });
+        camelContext.getRegistry().findByType(InboundAuth.class)
+                .forEach(auth -> IntakeAuthBeforeBody.install(router, auth, metrics, Integer.MIN_VALUE + 1));
         // ordered last: it answers only what no endpoint (nor a route added later) serves
         router.route().last().handler(ctx -> {
             if (!camelContext.isStarted()) {
@@ -232,7 +234,7 @@ public final class JsonHttpErrors extends EventNotifierSupport {
         }
     }
 
-    private static void answer(RoutingContext ctx, int status, String error) {
+    static void answer(RoutingContext ctx, int status, String error) {
         try {
             ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
                     .end(JSON.writeValueAsString(Map.of("error", error)));

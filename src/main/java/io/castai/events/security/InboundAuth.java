@@ -1,5 +1,7 @@
 package io.castai.events.security;
 
+import java.util.function.UnaryOperator;
+
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
@@ -40,36 +42,55 @@ public class InboundAuth {
         }
     }
 
-    /** Throws {@link UnauthorizedException} unless the request is allowed in. */
     /** The token, or null when none is set (to keep it out of a logged path: {@link SecretToken#maskedIn}). */
     public SecretToken token() {
         return token;
     }
 
+    /** Throws {@link UnauthorizedException} unless the request is allowed in. */
     public void check(Exchange exchange) {
         Message message = exchange.getMessage();
         try {
-            if (isOpen()) {
-                return;
-            }
             if (signatures != null && message.getHeader("webhook-signature") != null) {
                 verifySignature(message);
                 return;
             }
-            if (token == null) {
-                throw new UnauthorizedException("missing webhook signature");
-            }
-            String presented = presentedToken(message);
-            if (presented == null) {
-                throw new UnauthorizedException("missing credentials: send Authorization: Bearer <token>");
-            }
-            if (!token.matches(presented)) {
-                throw new UnauthorizedException("invalid credentials");
+            String refusal = refusal(name -> message.getHeader(name, String.class));
+            if (refusal != null) {
+                throw new UnauthorizedException(refusal);
             }
         } finally {
             message.removeHeader("Authorization");
             message.removeHeader("X-Webhook-Token");
             message.removeHeader("token");
+        }
+    }
+
+    /**
+     * Why a request is refused before its body is read, or null when it may go on: it carries no
+     * valid token, nor a signature to verify with the body. {@code header} gives a request header
+     * by name, {@code token} the query parameter, and the raw query as {@link Exchange#HTTP_QUERY}.
+     * A stranger's body is then never read into memory.
+     */
+    public String refusalBeforeBody(UnaryOperator<String> header) {
+        return signatures != null && header.apply("webhook-signature") != null ? null : refusal(header);
+    }
+
+    private String refusal(UnaryOperator<String> header) {
+        if (isOpen()) {
+            return null;
+        }
+        if (token == null) {
+            return "missing webhook signature";
+        }
+        try {
+            String presented = presentedToken(header);
+            if (presented == null) {
+                return "missing credentials: send Authorization: Bearer <token>";
+            }
+            return token.matches(presented) ? null : "invalid credentials";
+        } catch (UnauthorizedException e) {
+            return e.getMessage();
         }
     }
 
@@ -80,16 +101,16 @@ public class InboundAuth {
                 message.getBody(byte[].class));
     }
 
-    private static String presentedToken(Message message) {
-        String authorization = AuthorizationHeader.of(message);
+    private static String presentedToken(UnaryOperator<String> header) {
+        String authorization = AuthorizationHeader.of(header);
         if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return authorization.substring(7).trim();
         }
-        String header = message.getHeader("X-Webhook-Token", String.class);
-        if (header != null) {
-            return header.trim();
+        String tokenHeader = header.apply("X-Webhook-Token");
+        if (tokenHeader != null) {
+            return tokenHeader.trim();
         }
-        String query = message.getHeader("token", String.class);
+        String query = header.apply("token");
         if (query == null && authorization != null && !authorization.isBlank()) {
             // another scheme, a malformed one, or two headers (which Camel joins): credentials, but not ours
             throw new UnauthorizedException("invalid credentials: send Authorization: Bearer <token>");
