@@ -306,6 +306,22 @@ class CastaiPollersTest {
     }
 
     @Test
+    void everyUnacknowledgedNotificationIsReadInOneRunAcrossPages() throws Exception {
+        for (int n = 1; n <= 5; n++) {
+            castai.addNotification(new ObjectMapper().createObjectNode().put("id", "n-" + n).put("severity", "INFO")
+                    .put("name", "Note " + n).put("message", "m" + n).put("timestamp", "2026-10-02T16:15:02Z"));
+        }
+        try (RunningService ignored = service(API_KEY)
+                .property("castai.notifications.page-limit", 2)
+                .property("castai.notifications.schedule", "0/20 * * * * ?").start()) {
+            await().atMost(Duration.ofSeconds(25)).until(() -> !castai.acknowledged().isEmpty());
+            // the next run is 20 s away: following the cursor after an acknowledgement skipped a page
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                    assertThat(castai.acknowledged()).containsExactlyInAnyOrder("n-1", "n-2", "n-3", "n-4", "n-5"));
+        }
+    }
+
+    @Test
     void theDailySavingsSummaryIsPostedOncePerDayByTheFirstRunThatSucceeds() throws Exception {
         castai.failNext("/v1/kubernetes/external-clusters/" + CLUSTER + "/estimated-savings", 503, null);
         try (RunningService ignored = service(API_KEY)

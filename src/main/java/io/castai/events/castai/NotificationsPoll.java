@@ -125,5 +125,11 @@ public class NotificationsPoll {
     public void ack(Exchange exchange) throws JsonProcessingException {
         api.post(exchange, "/v1/notifications/ack",
                 JSON.writeValueAsString(Map.of("ids", exchange.getProperty(PAGE_IDS, List.class))));
+        // acknowledged, they leave the unacknowledged list the cursor points into (a cursor that
+        // is an offset would skip as many): the next page is read from the start again
+        if (Boolean.TRUE.equals(exchange.getProperty(AuditPoll.MORE_PAGES, Boolean.class))) {
+            exchange.setProperty(CURSOR, "");
+            PageRun.restart(exchange);
+        }
     }
 }

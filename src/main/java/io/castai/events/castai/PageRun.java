@@ -14,6 +14,7 @@ import org.apache.camel.Exchange;
 final class PageRun {
     static final int MAX_PAGES = 100;
     private static final String CURSORS = "castaiRunCursors";
+    private static final String PAGES = "castaiRunPages";
 
     /** After a page: read the next one, or stop. */
     enum Next { PAGE, DONE, CYCLED, PAGE_LIMIT }
@@ -28,11 +29,22 @@ final class PageRun {
             seen.add(cursor);
         }
         exchange.setProperty(CURSORS, seen);
+        exchange.setProperty(PAGES, 0);
+    }
+
+    /**
+     * The run reads from the first page again (the list changed under its cursors): the cursors
+     * seen so far may come again, and are no cycle; the pages read still count.
+     */
+    static void restart(Exchange exchange) {
+        exchange.setProperty(CURSORS, new HashSet<String>());
     }
 
     /** What the run does with the page's next cursor ("" when the API says it was the last page). */
     @SuppressWarnings("unchecked")
     static Next after(Exchange exchange, String nextCursor) {
+        int pages = exchange.getProperty(PAGES, 0, Integer.class) + 1;
+        exchange.setProperty(PAGES, pages);
         if (nextCursor.isEmpty()) {
             return Next.DONE;
         }
@@ -40,6 +52,6 @@ final class PageRun {
         if (!seen.add(nextCursor)) {
             return Next.CYCLED;
         }
-        return seen.size() >= MAX_PAGES ? Next.PAGE_LIMIT : Next.PAGE;
+        return pages >= MAX_PAGES ? Next.PAGE_LIMIT : Next.PAGE;
     }
 }

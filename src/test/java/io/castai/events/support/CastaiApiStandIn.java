@@ -178,7 +178,7 @@ public final class CastaiApiStandIn implements AutoCloseable {
         if (path.equals("/v1/audit")) {
             respond(exchange, 200, auditPage(query));
         } else if (path.equals("/v1/notifications") && exchange.getRequestMethod().equals("GET")) {
-            respond(exchange, 200, notificationsPage());
+            respond(exchange, 200, notificationsPage(query));
         } else if (path.equals("/v1/notifications/ack")) {
             JSON.readTree(body).get("ids").forEach(id -> acked.add(id.asText()));
             respond(exchange, 200, "{}");
@@ -196,7 +196,8 @@ public final class CastaiApiStandIn implements AutoCloseable {
         Instant from = Instant.parse(query.get("fromDate"));
         Instant to = Instant.parse(query.get("toDate"));
         int limit = Integer.parseInt(query.getOrDefault("page.limit", "100"));
-        int offset = query.containsKey("page.cursor")
+        // an offset into the unacknowledged list, as an opaque cursor: an acknowledgement shifts it
+        int offset = !query.getOrDefault("page.cursor", "").isEmpty()
                 ? Integer.parseInt(new String(Base64.getDecoder().decode(query.get("page.cursor")), StandardCharsets.UTF_8))
                 : 0;
         List<ObjectNode> inWindow = new ArrayList<>();
@@ -215,11 +216,20 @@ public final class CastaiApiStandIn implements AutoCloseable {
         return JSON.writeValueAsString(page);
     }
 
-    private String notificationsPage() throws IOException {
+    private String notificationsPage(Map<String, String> query) throws IOException {
+        int limit = Integer.parseInt(query.getOrDefault("page.limit", "100"));
+        // an offset into the unacknowledged list, as an opaque cursor: an acknowledgement shifts it
+        int offset = !query.getOrDefault("page.cursor", "").isEmpty()
+                ? Integer.parseInt(new String(Base64.getDecoder().decode(query.get("page.cursor")), StandardCharsets.UTF_8))
+                : 0;
+        List<JsonNode> unacked = notifications.stream().filter(n -> !acked.contains(n.get("id").asText()))
+                .map(n -> (JsonNode) n).toList();
         ObjectNode page = JSON.createObjectNode();
         ArrayNode items = page.putArray("items");
-        notifications.stream().filter(n -> !acked.contains(n.get("id").asText())).forEach(items::add);
-        page.put("count", items.size()).put("countUnacked", items.size()).put("nextCursor", "");
+        unacked.stream().skip(offset).limit(limit).forEach(items::add);
+        int next = offset + limit;
+        page.put("count", unacked.size()).put("countUnacked", unacked.size()).put("nextCursor", next < unacked.size()
+                ? Base64.getEncoder().encodeToString(String.valueOf(next).getBytes(StandardCharsets.UTF_8)) : "");
         return JSON.writeValueAsString(page);
     }
 
