@@ -42,6 +42,10 @@ class BadInputTest {
         return Stream.of(
                 arguments("malformed JSON", "{\"eventType\": \"node.added\",", 400, "malformed JSON at line 1, column"),
                 arguments("trailing garbage", "{\"eventType\":\"node.added\"} x", 400, "malformed JSON"),
+                arguments("a key given twice", "{\"eventType\":\"node.added\",\"eventType\":\"node.removed\"}", 400,
+                        "malformed JSON: a key given twice at line 1, column"),
+                arguments("a number out of range", "{\"eventType\":\"savings.threshold\",\"data\":{\"savingsImpact\":1e999999}}",
+                        400, "'data.savingsImpact' is out of range"),
                 arguments("an array", "[{\"eventType\":\"node.added\"}]", 400,
                         "request body must be a JSON object, not an array"),
                 arguments("a string", "\"node.added\"", 400, "request body must be a JSON object, not a string"),

@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -37,6 +38,8 @@ public class EventParser {
 
     private final ObjectMapper mapper = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            // a key given twice would be read as its last value here and perhaps its first elsewhere
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
     // Sorted keys make the hash of an id-less event independent of key order and white space.
     private final ObjectMapper canonicalMapper = JsonMapper.builder()
@@ -88,7 +91,8 @@ public class EventParser {
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-            throw new InvalidEventException("malformed JSON" + where);
+            boolean duplicate = e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate field");
+            throw new InvalidEventException("malformed JSON" + (duplicate ? ": a key given twice" : "") + where);
         } catch (IOException e) {
             throw new InvalidEventException("unreadable request body");
         }
@@ -153,6 +157,9 @@ public class EventParser {
         if (!savings.isMissingNode() && !savings.isNull() && !savings.isNumber()
                 && !(savings.isTextual() && NUMBER.matcher(savings.asText().trim()).matches())) {
             throw new InvalidEventException("'data.savingsImpact' must be a number, not " + kind(savings));
+        }
+        if (savings.isNumber() && !Double.isFinite(savings.asDouble())) {
+            throw new InvalidEventException("'data.savingsImpact' is out of range");
         }
     }
 
