@@ -172,8 +172,9 @@ public class EventsConfiguration implements CamelConfiguration {
     public PollerSettings pollerSettings(CastaiApi api,
             @PropertyInject("castai.audit.enabled") boolean auditEnabled,
             @PropertyInject("castai.savings.enabled") boolean savingsEnabled,
-            @PropertyInject(value = "castai.notifications.schedule", defaultValue = "") String notificationsSchedule) {
-        return new PollerSettings(api, auditEnabled, savingsEnabled, notificationsSchedule);
+            @PropertyInject(value = "castai.notifications.schedule", defaultValue = "") String notificationsSchedule,
+            @PropertyInject("dedup.window") String dedupWindow) {
+        return new PollerSettings(api, auditEnabled, savingsEnabled, notificationsSchedule, duration("dedup.window", dedupWindow));
     }
 
     @BindToRegistry

@@ -352,6 +352,18 @@ class CastaiPollersTest {
     }
 
     @Test
+    void aDedupWindowShorterThanANotificationsLifeIsWarnedAbout() {
+        try (RunningService ignored = service(API_KEY).property("dedup.window", "1h")
+                .property("castai.notifications.schedule", "0 0 0 1 1 ? 2099").start()) {
+            assertThat(log.linesContaining("DEDUP_WINDOW (PT1H) is shorter than the 24 hours CAST AI keeps a notification"))
+                    .hasSize(1);
+        }
+        try (RunningService ignored = service(API_KEY).property("dedup.window", "1h").start()) {
+            assertThat(log.linesContaining("DEDUP_WINDOW (PT1H)")).as("the notifications poller off: no warning").hasSize(1);
+        }
+    }
+
+    @Test
     void withoutAKeyThePollersAreOffAndSaySo() {
         try (RunningService service = RunningService.builder().property("castai.api.url", castai.url()).start()) {
             assertThat(service.isStarted()).isTrue();

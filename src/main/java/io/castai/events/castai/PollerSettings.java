@@ -1,5 +1,7 @@
 package io.castai.events.castai;
 
+import java.time.Duration;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,12 +13,18 @@ import org.slf4j.LoggerFactory;
 public class PollerSettings {
     private static final Logger LOG = LoggerFactory.getLogger(PollerSettings.class);
 
+    /** How long CAST AI keeps a notification (CASTAI-API: they expire after 24 hours). */
+    private static final Duration NOTIFICATION_LIFETIME = Duration.ofHours(24);
+
     private final CastaiApi api;
     private final boolean auditEnabled;
     private final boolean savingsEnabled;
     private final String notificationsSchedule;
+    private final Duration dedupWindow;
 
-    public PollerSettings(CastaiApi api, boolean auditEnabled, boolean savingsEnabled, String notificationsSchedule) {
+    public PollerSettings(CastaiApi api, boolean auditEnabled, boolean savingsEnabled, String notificationsSchedule,
+                          Duration dedupWindow) {
+        this.dedupWindow = dedupWindow;
         this.api = api;
         this.auditEnabled = auditEnabled;
         this.savingsEnabled = savingsEnabled;
@@ -46,6 +54,11 @@ public class PollerSettings {
         }
         LOG.info("CAST AI pollers: audit log {}, notifications {}, savings summary {}; clusters {}",
                 onOff(isAuditActive()), onOff(isNotificationsActive()), onOff(isSavingsActive()), api.clusterIds());
+        if (isNotificationsActive() && dedupWindow.compareTo(NOTIFICATION_LIFETIME) < 0) {
+            // a notification whose acknowledgement keeps failing is listed again after the window
+            LOG.warn("DEDUP_WINDOW ({}) is shorter than the 24 hours CAST AI keeps a notification: one whose "
+                    + "acknowledgement keeps failing for longer is notified again", dedupWindow);
+        }
     }
 
     private static String onOff(boolean on) {
