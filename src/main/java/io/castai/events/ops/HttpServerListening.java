@@ -20,11 +20,28 @@ public class HttpServerListening implements StartupListener, Ordered {
         VertxPlatformHttpServer platform = context.hasService(VertxPlatformHttpServer.class);
         HttpServer server = platform == null ? null : platform.getServer();
         // Vert.x's own flag (its public interface has none; actualPort() is set before the bind fails)
-        if (server instanceof TCPServerBase listener && !listener.isListening()) {
+        if (server instanceof TCPServerBase listener && !stillListening(listener)) {
             throw ConfigurationException.inSetting("server.port", "the HTTP server could not listen on "
                     + platform.getHost() + ":" + platform.getConfigurationPort()
                     + " (the port is in use, or the address is not one of this host's: the HTTP server's WARN line says which)");
         }
+    }
+
+    /**
+     * Vert.x clears its flag in a callback that may run just after the one that let the start-up
+     * go on (both on the event loop): a second look a moment later sees a failed bind (a CI run
+     * once started with its port in use, the flag read before it was cleared).
+     */
+    private static boolean stillListening(TCPServerBase listener) {
+        if (!listener.isListening()) {
+            return false;
+        }
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return listener.isListening();
     }
 
     /**
