@@ -2,11 +2,16 @@ package io.castai.events;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.castai.events.castai.AuditCheckpoint;
+import io.castai.events.outbox.Outbox;
+import io.castai.events.outbox.Store;
 import io.castai.events.support.BadAnswer;
 import io.castai.events.support.CastaiApiStandIn;
 import io.castai.events.support.Postgres;
@@ -148,6 +153,28 @@ class CastaiPollersTest {
             awaitLog("CAST AI audit poll for cluster " + CLUSTER + " failed (I/O error (JsonEOFException))");
             FIXTURE_AUDIT_IDS.forEach(id -> awaitLog("Audit entry " + id));
         }
+    }
+
+    @Test
+    void aSavedPageCursorTheApiNoLongerKnowsIsLetGoAndTheWindowReadAgain() {
+        castai.withFixtureAuditEntriesUnchecked();
+        // left by a run that stopped midway through a window, days before CAST AI forgot its cursors
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        Outbox store = new Outbox(Store.sqlite(dataDir), Clock.systemUTC(), Duration.ofMinutes(2), Duration.ofHours(24));
+        store.start();
+        store.saveCheckpoint("audit/" + CLUSTER,
+                new AuditCheckpoint(now.minus(Duration.ofMinutes(10)), now.minus(Duration.ofMinutes(2)), "stale-cursor").toJson());
+        store.stop();
+
+        try (RunningService ignored = auditService().start()) {
+            awaitLog("CAST AI audit log refused the saved page cursor (HTTP 400) for cluster " + CLUSTER);
+            FIXTURE_AUDIT_IDS.forEach(id -> awaitLog("Audit entry " + id));
+            awaitMorePolls(2);
+        }
+        assertThat(castai.calls("/v1/audit")).filteredOn(call -> "stale-cursor".equals(call.query().get("page.cursor")))
+                .as("asked for once, not at every run").hasSize(1);
+        assertThat(log.linesContaining("CAST AI audit poll for cluster")).as("no failure, no backoff").isEmpty();
+        FIXTURE_AUDIT_IDS.forEach(id -> assertThat(log.linesContaining("Audit entry " + id)).as(id).hasSize(1));
     }
 
     @Test

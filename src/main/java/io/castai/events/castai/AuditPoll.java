@@ -5,8 +5,11 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +20,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.castai.events.intake.NotificationEvent;
 import io.castai.events.outbox.Outbox;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePropertyKey;
+import org.apache.camel.http.base.HttpOperationFailedException;
+import org.apache.camel.util.ObjectHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -107,15 +113,46 @@ public class AuditPoll {
         api.get(exchange, "/v1/audit", query);
     }
 
-    /** The page's entries, oldest first, as events; the next cursor is kept for {@link #commitPage}. */
+    /**
+     * The page's entries, oldest first, as events (by the instant they name: "…:05+01:00" is
+     * earlier than "…:30Z"); the next cursor is kept for {@link #commitPage}.
+     */
     public List<NotificationEvent> readPage(Exchange exchange) throws IOException {
         JsonNode page = JSON.readTree(exchange.getMessage().getBody(String.class));
         String clusterId = exchange.getProperty(PollerBackoff.CLUSTER, String.class);
         List<NotificationEvent> entries = new ArrayList<>();
         UnreadableAnswerException.itemsOf(page, "audit log").forEach(item -> entries.add(events.fromAuditEntry(item, clusterId)));
-        entries.sort((a, b) -> String.valueOf(a.getTimestamp()).compareTo(String.valueOf(b.getTimestamp())));
+        entries.sort(Comparator.comparing(AuditPoll::instantOf, Comparator.nullsLast(Comparator.naturalOrder())));
         exchange.setProperty(NEXT_CURSOR, page.path("nextCursor").asText(""));
         return entries;
+    }
+
+    /**
+     * The doCatch of a page call CAST AI refused. A refusal of the request itself (a 4xx other
+     * than a refused key, a timeout or a rate limit) of a page asked for by cursor means the saved
+     * cursor is one CAST AI no longer knows (expired, or from before a change on its side):
+     * retrying with it would fail for ever. The run ends, and the next one reads the window again
+     * from its first page, on to now; the entries read before are duplicates, dropped by id,
+     * unless they were forwarded longer ago than deduplication remembers. Any other refusal is
+     * thrown on to the poller's error handling.
+     */
+    public void pageRefused(Exchange exchange) throws Exception {
+        Exception caught = exchange.getProperty(ExchangePropertyKey.EXCEPTION_CAUGHT, Exception.class);
+        HttpOperationFailedException refusal = ObjectHelper.getException(HttpOperationFailedException.class, caught);
+        AuditCheckpoint window = exchange.getProperty(WINDOW, AuditCheckpoint.class);
+        int status = refusal == null ? 0 : refusal.getStatusCode();
+        boolean cursorRefused = status >= 400 && status < 500 && status != 401 && status != 403 && status != 408
+                && status != 429 && !window.windowDone();
+        if (!cursorRefused) {
+            throw caught;
+        }
+        String clusterId = exchange.getProperty(PollerBackoff.CLUSTER, String.class);
+        // a finished window that ended where this one started: the next run opens its window there
+        store.saveCheckpoint(checkpointName(clusterId), new AuditCheckpoint(window.from(), window.from(), "").toJson());
+        exchange.setProperty(MORE_PAGES, false);
+        LOG.warn("CAST AI audit log refused the saved page cursor (HTTP {}) for cluster {}; the next run reads again "
+                + "from {}, the start of that window (entries forwarded within DEDUP_WINDOW are not sent twice)",
+                status, clusterId, window.from());
     }
 
     /** Called once the page's entries are accepted: the checkpoint moves past them. */
@@ -143,6 +180,14 @@ public class AuditPoll {
         Optional<AuditCheckpoint> saved = store.checkpoint(checkpointName(clusterId)).map(AuditCheckpoint::fromJson);
         return saved.isPresent() ? saved : AuditCheckpoint.loadLegacy(
                 legacyCheckpointDir.resolve(clusterId.replaceAll("[^A-Za-z0-9._-]", "_") + ".json"));
+    }
+
+    private static Instant instantOf(NotificationEvent entry) {
+        try {
+            return OffsetDateTime.parse(String.valueOf(entry.getTimestamp())).toInstant();
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 
     private static String checkpointName(String clusterId) {

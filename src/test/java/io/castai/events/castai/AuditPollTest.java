@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 
 import io.castai.events.intake.EventParser;
+import io.castai.events.intake.NotificationEvent;
 import io.castai.events.outbox.Outbox;
 import io.castai.events.outbox.Store;
 import org.apache.camel.Exchange;
@@ -110,6 +111,19 @@ class AuditPollTest {
 
         assertThat(window(begin(poll(Clock.fixed(NOW, ZoneOffset.UTC))))).isEqualTo(new AuditCheckpoint(
                 Instant.parse("2026-11-27T10:00:00Z"), Instant.parse("2026-11-27T11:00:00Z"), "legacy-2"));
+    }
+
+    @Test
+    void aPagesEntriesAreForwardedInTheOrderOfTheInstantsTheyName() throws Exception {
+        Exchange run = begin(poll(Clock.fixed(NOW, ZoneOffset.UTC)));
+        run.getMessage().setBody("{\"items\":["
+                + "{\"id\":\"a\",\"eventType\":\"nodeAdded\",\"time\":\"2026-11-27T11:00:30Z\"},"
+                + "{\"id\":\"b\",\"eventType\":\"nodeAdded\",\"time\":\"2026-11-27T12:00:05+01:00\"},"
+                + "{\"id\":\"c\",\"eventType\":\"nodeAdded\",\"time\":\"2026-11-27T11:00:10.5Z\"}],\"nextCursor\":\"\"}");
+
+        assertThat(poll(Clock.fixed(NOW, ZoneOffset.UTC)).readPage(run)).extracting(NotificationEvent::getId)
+                .as("11:00:05, 11:00:10.5, 11:00:30 (as text, the offset and the fraction would sort them otherwise)")
+                .containsExactly("audit:b", "audit:c", "audit:a");
     }
 
     /** A run at NOW reads the first page of its window, whose answer names this next cursor. */

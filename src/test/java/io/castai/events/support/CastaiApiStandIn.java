@@ -175,20 +175,24 @@ public final class CastaiApiStandIn implements AutoCloseable {
                 return;
             }
         }
-        if (path.equals("/v1/audit")) {
-            respond(exchange, 200, auditPage(query));
-        } else if (path.equals("/v1/notifications") && exchange.getRequestMethod().equals("GET")) {
-            respond(exchange, 200, notificationsPage(query));
-        } else if (path.equals("/v1/notifications/ack")) {
-            JSON.readTree(body).get("ids").forEach(id -> acked.add(id.asText()));
-            respond(exchange, 200, "{}");
-        } else if (path.matches("/v1/kubernetes/external-clusters/[^/]+/estimated-savings")) {
-            respond(exchange, 200, RunningService.fixture("castai-api/estimated-savings.json"));
-        } else if (path.matches("/v1/kubernetes/external-clusters/[^/]+")) {
-            String id = path.substring(path.lastIndexOf('/') + 1);
-            respond(exchange, 200, "{\"id\":\"" + id + "\",\"name\":\"staging-us-east\"}");
-        } else {
-            respond(exchange, 404, "{\"message\":\"not found\"}");
+        try {
+            if (path.equals("/v1/audit")) {
+                respond(exchange, 200, auditPage(query));
+            } else if (path.equals("/v1/notifications") && exchange.getRequestMethod().equals("GET")) {
+                respond(exchange, 200, notificationsPage(query));
+            } else if (path.equals("/v1/notifications/ack")) {
+                JSON.readTree(body).get("ids").forEach(id -> acked.add(id.asText()));
+                respond(exchange, 200, "{}");
+            } else if (path.matches("/v1/kubernetes/external-clusters/[^/]+/estimated-savings")) {
+                respond(exchange, 200, RunningService.fixture("castai-api/estimated-savings.json"));
+            } else if (path.matches("/v1/kubernetes/external-clusters/[^/]+")) {
+                String id = path.substring(path.lastIndexOf('/') + 1);
+                respond(exchange, 200, "{\"id\":\"" + id + "\",\"name\":\"staging-us-east\"}");
+            } else {
+                respond(exchange, 404, "{\"message\":\"not found\"}");
+            }
+        } catch (UnknownCursorException e) {
+            respond(exchange, 400, "{\"message\":\"invalid page.cursor\"}");
         }
     }
 
@@ -196,10 +200,7 @@ public final class CastaiApiStandIn implements AutoCloseable {
         Instant from = Instant.parse(query.get("fromDate"));
         Instant to = Instant.parse(query.get("toDate"));
         int limit = Integer.parseInt(query.getOrDefault("page.limit", "100"));
-        // an offset into the unacknowledged list, as an opaque cursor: an acknowledgement shifts it
-        int offset = !query.getOrDefault("page.cursor", "").isEmpty()
-                ? Integer.parseInt(new String(Base64.getDecoder().decode(query.get("page.cursor")), StandardCharsets.UTF_8))
-                : 0;
+        int offset = offset(query);
         List<ObjectNode> inWindow = new ArrayList<>();
         for (ObjectNode entry : auditEntries) {
             Instant time = Instant.parse(entry.get("time").asText());
@@ -218,10 +219,8 @@ public final class CastaiApiStandIn implements AutoCloseable {
 
     private String notificationsPage(Map<String, String> query) throws IOException {
         int limit = Integer.parseInt(query.getOrDefault("page.limit", "100"));
-        // an offset into the unacknowledged list, as an opaque cursor: an acknowledgement shifts it
-        int offset = !query.getOrDefault("page.cursor", "").isEmpty()
-                ? Integer.parseInt(new String(Base64.getDecoder().decode(query.get("page.cursor")), StandardCharsets.UTF_8))
-                : 0;
+        // an offset into the unacknowledged list: an acknowledgement shifts it
+        int offset = offset(query);
         List<JsonNode> unacked = notifications.stream().filter(n -> !acked.contains(n.get("id").asText()))
                 .map(n -> (JsonNode) n).toList();
         ObjectNode page = JSON.createObjectNode();
@@ -231,6 +230,20 @@ public final class CastaiApiStandIn implements AutoCloseable {
         page.put("count", unacked.size()).put("countUnacked", unacked.size()).put("nextCursor", next < unacked.size()
                 ? Base64.getEncoder().encodeToString(String.valueOf(next).getBytes(StandardCharsets.UTF_8)) : "");
         return JSON.writeValueAsString(page);
+    }
+
+    /** The page cursor: an offset into the list, base64-encoded so it is opaque. */
+    private static int offset(Map<String, String> query) throws UnknownCursorException {
+        String cursor = query.getOrDefault("page.cursor", "");
+        try {
+            return cursor.isEmpty() ? 0 : Integer.parseInt(new String(Base64.getDecoder().decode(cursor), StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            throw new UnknownCursorException();
+        }
+    }
+
+    /** A cursor this stand-in never gave (expired, say): refused with a 400, as a request it cannot read. */
+    private static final class UnknownCursorException extends IOException {
     }
 
     private static Map<String, String> parseQuery(String raw) {
