@@ -135,6 +135,12 @@ public class SavingsPoll {
             return "Daily CAST AI savings: no estimate available for cluster " + clusterName
                     + " (no recommendation with readable monthly prices; " + cost + ")";
         }
+        if (bestSaving.signum() <= 0) {
+            // every option costs as much or more: "-12.00 USD/month" would read as a saving
+            details.put("monthlySavingsUsd", usd(BigDecimal.ZERO));
+            return "Daily CAST AI savings: none found for cluster " + clusterName
+                    + " (" + cost + "; no recommendation costs less)";
+        }
         details.put("monthlySavingsUsd", usd(bestSaving));
         details.put("bestRecommendation", best);
         if (current != null) {

@@ -56,6 +56,17 @@ class SavingsPollTest {
     }
 
     @Test
+    void recommendationsThatCostMoreAreNoSaving() throws Exception {
+        String dearer = "{\"currentConfiguration\":{\"totalPrice\":{\"monthly\":\"100\"}},"
+                + "\"recommendations\":{\"a\":{\"monthly\":{\"priceBefore\":\"100\",\"priceAfter\":\"112\"}},"
+                + "\"b\":{\"monthly\":{\"priceBefore\":\"100\",\"priceAfter\":\"100\"}}}}";
+        Map<String, Object> details = new LinkedHashMap<>();
+        assertThat(SavingsPoll.summary(JSON.readTree(dearer), "prod", details)).isEqualTo(
+                "Daily CAST AI savings: none found for cluster prod (current cost 100.00 USD/month; no recommendation costs less)");
+        assertThat(details).containsEntry("monthlySavingsUsd", "0.00").doesNotContainKey("bestRecommendation");
+    }
+
+    @Test
     void aRunAcrossMidnightRecordsTheDayItStartedOn(@TempDir Path dataDir) {
         Outbox outbox = new Outbox(Store.sqlite(dataDir), Clock.systemUTC(), Duration.ofMinutes(2), Duration.ofHours(24));
         outbox.start();
