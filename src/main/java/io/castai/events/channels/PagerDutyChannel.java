@@ -66,7 +66,7 @@ public class PagerDutyChannel implements JsonChannel {
                 .anyMatch(glob -> RoutingRule.glob(glob).matcher(event.getType()).matches());
     }
 
-    private static Map<String, Object> alert(NotificationEvent event, String summary) {
+    static Map<String, Object> alert(NotificationEvent event, String summary) {
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("summary", truncate(summary == null || summary.isBlank() ? event.getSummary() : summary, MAX_SUMMARY));
         payload.put("source", firstNonBlank(event.getClusterName(), event.getClusterId(), "castai"));
@@ -98,7 +98,7 @@ public class PagerDutyChannel implements JsonChannel {
         // too long for PagerDuty: cut, with a hash of the whole key, so two long ids that share a
         // beginning never fold into one incident
         String hash = "~" + HexFormat.of().formatHex(Sha256.of(key));
-        return key.substring(0, MAX_DEDUP_KEY - hash.length()) + hash;
+        return Shortened.to(key, MAX_DEDUP_KEY, hash);
     }
     private static Map<String, Object> customDetails(NotificationEvent event) {
         Map<String, Object> details = new LinkedHashMap<>();
@@ -125,7 +125,7 @@ public class PagerDutyChannel implements JsonChannel {
     }
 
     private static String truncate(String value, int max) {
-        return value.length() <= max ? value : value.substring(0, max - 1) + "…";
+        return Shortened.to(value, max, "…");
     }
 
     private static String firstNonBlank(String... values) {

@@ -130,6 +130,6 @@ public class SlackChannel implements JsonChannel {
     }
 
     static String cut(String text, int max) {
-        return text.length() <= max ? text : text.substring(0, max - CUT.length()) + CUT;
+        return Shortened.to(text, max, CUT);
     }
 }

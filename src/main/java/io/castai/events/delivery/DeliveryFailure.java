@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 
 import javax.net.ssl.SSLException;
 
+import io.castai.events.channels.Shortened;
 import io.castai.events.outbound.OutboundCallLimits;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
@@ -197,7 +198,7 @@ public record DeliveryFailure(boolean retryable, String reason, String descripti
         }
         // a binary answer (a compressed one, read as it came) is kept readable: no control characters
         String line = body.replaceAll("\\s+", " ").replaceAll("\\p{Cc}", "?").trim();
-        return ": " + (line.length() > MAX_EXCERPT ? line.substring(0, MAX_EXCERPT) + "…" : line);
+        return ": " + Shortened.to(line, MAX_EXCERPT + 1, "…");
     }
 
     private static <T extends Throwable> T find(Throwable failure, Class<T> type) {

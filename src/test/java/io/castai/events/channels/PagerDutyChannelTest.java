@@ -27,6 +27,18 @@ class PagerDutyChannelTest {
         assertThat(PagerDutyChannel.dedupKey(event("e-1"), "event")).isEqualTo("castai-events/e-1");
     }
 
+    @Test
+    void aLongSummaryIsCutWithinPagerDutysLimitAndNeverInsideAnEmoji() {
+        String summary = "x".repeat(1022) + "\uD83D\uDE80" + "y".repeat(50);
+        NotificationEvent event = new NotificationEvent("e-1", "node.added", Severity.ERROR, "c-1", "prod", null, "t", summary,
+                Map.of(), NotificationEvent.ORIGIN_EVENT);
+
+        String sent = (String) PagerDutyChannel.alert(event, null).get("summary");
+
+        assertThat(sent).hasSizeLessThanOrEqualTo(1024).endsWith("…").startsWith("xxx");
+        assertThat(sent.codePoints().filter(cp -> Character.getType(cp) == Character.SURROGATE).count()).as("half an emoji").isZero();
+    }
+
     private static NotificationEvent event(String id) {
         return new NotificationEvent(id, "node.added", Severity.ERROR, "c-1", "prod", null, "t", "s", Map.of(),
                 NotificationEvent.ORIGIN_EVENT);

@@ -28,6 +28,17 @@ class SlackChannelTest {
     }
 
     @Test
+    void aCutNeverSplitsAnEmojiInTwo() throws Exception {
+        // the cut for the marker falls between the two UTF-16 units of the emoji
+        String message = "x".repeat(3000 - SlackChannel.CUT.length() - 1) + "\uD83D\uDE80" + "y".repeat(100);
+
+        String section = JSON.readTree(slack.payload(event, message)).get("blocks").get(0).get("text").get("text").asText();
+
+        assertThat(section).endsWith(SlackChannel.CUT).hasSizeLessThanOrEqualTo(3000);
+        assertThat(section.codePoints().filter(cp -> Character.getType(cp) == Character.SURROGATE).count()).as("half an emoji").isZero();
+    }
+
+    @Test
     void manyParagraphsStayWithin50BlocksAndSaySoWhenCut() throws Exception {
         String message = String.join("\n\n", java.util.Collections.nCopies(80, "paragraph"));
 
