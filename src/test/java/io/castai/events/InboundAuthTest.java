@@ -81,6 +81,20 @@ class InboundAuthTest {
     }
 
     @Test
+    void aFloodOfRefusalsIsAnsweredInFullAndLoggedWithinALimit() throws Exception {
+        // a service of its own: the flood uses up its line budget for the next 10 s
+        try (ServiceFixture flooded = ServiceFixture.start(settings -> settings.property("webhook.token", TOKEN))) {
+            for (int i = 0; i < 200; i++) {
+                assertRefused(flooded.service.postEvent(nextEvent(), "Authorization", "Bearer wrong-" + i), "invalid credentials");
+            }
+            assertThat(flooded.log.linesContaining("Refused request to intake: invalid credentials"))
+                    .as("at most 50 lines every 10 s").hasSizeBetween(50, 100);
+            assertThat(flooded.service.get("/observe/metrics").body())
+                    .as("every refusal counted").contains("castai_events_rejected_total{reason=\"unauthorized\"} 200.0");
+        }
+    }
+
+    @Test
     void onlyTheTokenParameterIsReadFromTheQuery() throws Exception {
         // platform-http makes query parameters headers: a header's name in the query is no header
         assertRefused(app.service.send("POST", "/castai/events?X-Webhook-Token=" + TOKEN, nextEvent()),

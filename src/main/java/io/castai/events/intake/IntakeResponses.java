@@ -1,5 +1,6 @@
 package io.castai.events.intake;
 
+import io.castai.events.ops.RefusalLog;
 import io.castai.events.ops.ServiceMetrics;
 import io.castai.events.outbox.OutboxException;
 import io.castai.events.security.UnauthorizedException;
@@ -24,6 +25,7 @@ public class IntakeResponses {
     private static final String DUPLICATE = "{\"received\":true,\"duplicate\":true}";
 
     private final ServiceMetrics metrics;
+    private final RefusalLog refusals = new RefusalLog(LOG);
 
     public IntakeResponses(ServiceMetrics metrics) {
         this.metrics = metrics;
@@ -54,11 +56,11 @@ public class IntakeResponses {
         String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, "none", String.class);
         if (failure instanceof InvalidEventException invalid) {
             metrics.rejected("invalid");
-            LOG.warn("Rejected event: {}", invalid.getMessage());
+            refusals.warn("Rejected event: {}", invalid.getMessage());
             reply(exchange, 400, error(invalid.getMessage()));
         } else if (failure instanceof UnauthorizedException unauthorized) {
             metrics.rejected("unauthorized");
-            LOG.warn("Refused request to {}: {}", exchange.getFromRouteId(), unauthorized.getMessage());
+            refusals.warn("Refused request to {}: {}", exchange.getFromRouteId(), unauthorized.getMessage());
             reply(exchange, 401, error(unauthorized.getMessage()));
             exchange.getMessage().setHeader("WWW-Authenticate", "Bearer");
         } else if (OutboxException.in(failure) != null) {
@@ -68,12 +70,12 @@ public class IntakeResponses {
             exchange.getMessage().setHeader("Retry-After", "5");
         } else if (failure instanceof UnsupportedBodyException unsupported) {
             metrics.rejected("invalid");
-            LOG.warn("Rejected event: {} (Content-Type {})", unsupported.getMessage(), contentType);
+            refusals.warn("Rejected event: {} (Content-Type {})", unsupported.getMessage(), contentType);
             reply(exchange, 415, error(unsupported.getMessage()));
         } else if (failure instanceof InvalidPayloadException) {
             // platform-http parses form bodies itself, leaving nothing to read as JSON
             metrics.rejected("invalid");
-            LOG.warn("Rejected event: body is not JSON (Content-Type {})", contentType);
+            refusals.warn("Rejected event: body is not JSON (Content-Type {})", contentType);
             reply(exchange, 415, error(UnsupportedBodyException.NOT_JSON));
         } else {
             metrics.rejected("error");

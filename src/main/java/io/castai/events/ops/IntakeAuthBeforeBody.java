@@ -30,6 +30,7 @@ final class IntakeAuthBeforeBody {
     }
 
     static void install(Router router, InboundAuth auth, ServiceMetrics metrics, int order) {
+        RefusalLog refusals = new RefusalLog(LOG);
         router.route(HttpMethod.POST, INTAKE_PATH).order(order).handler(ctx -> {
             String refusal = auth.refusalBeforeBody(name -> requestValue(ctx, name));
             if (refusal == null) {
@@ -37,7 +38,7 @@ final class IntakeAuthBeforeBody {
                 return;
             }
             metrics.rejected("unauthorized");
-            LOG.warn("Refused request to intake: {}", refusal);
+            refusals.warn("Refused request to intake: {}", refusal);
             ctx.response().putHeader("WWW-Authenticate", "Bearer");
             JsonHttpErrors.answer(ctx, 401, refusal);
         });

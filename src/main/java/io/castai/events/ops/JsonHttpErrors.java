@@ -8,8 +8,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -56,8 +54,9 @@ public final class JsonHttpErrors extends EventNotifierSupport {
     /** Health and metrics: Camel's own answers, also while stopping. */
     private static final String OBSERVE = "/observe";
 
-    private final AtomicLong lastUnknownPathLine = new AtomicLong(System.nanoTime() - TimeUnit.SECONDS.toNanos(2));
-    private final AtomicLong unknownPathsUnlogged = new AtomicLong();
+    private final RefusalLog refusals = new RefusalLog(LOG);
+    /** A scanner trying paths makes the most of these: a line a second. */
+    private final RefusalLog unknownPaths = new RefusalLog(LOG, 1, 1, System::nanoTime);
     private final Set<VertxPlatformHttpRouter> covered = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
 
     public JsonHttpErrors() {
@@ -129,7 +128,7 @@ public final class JsonHttpErrors extends EventNotifierSupport {
         if (platform != null && platform.getServer() != null && platform.getServer().requestHandler() instanceof Router root) {
             root.errorHandler(400, ctx -> {
                 metrics.rejected("undecodable");
-                LOG.warn("Rejected a request: bad request (its path does not decode)");
+                refusals.warn("Rejected a request: bad request (its path does not decode)");
                 answer(ctx, 400, "bad request");
             });
         }
@@ -147,13 +146,13 @@ public final class JsonHttpErrors extends EventNotifierSupport {
             } else if (status == 503 && failure == null) {
                 // the intake's request timeout (intake.request-timeout-ms): the sender retries, on a new connection
                 metrics.rejected("timeout");
-                LOG.warn("Rejected request to {}: {}", ctx.normalizedPath(), TIMED_OUT);
+                refusals.warn("Rejected request to {}: {}", ctx.normalizedPath(), TIMED_OUT);
                 // the rest of its body may never come: the connection goes once the answer is out
                 ctx.response().putHeader("Connection", "close").endHandler(sent -> ctx.request().connection().close());
                 answer(ctx, 503, TIMED_OUT);
             } else if (status == 413) {
                 metrics.rejected("too_large");
-                LOG.warn("Rejected event: {}", TOO_LARGE);
+                refusals.warn("Rejected event: {}", TOO_LARGE);
                 answer(ctx, 413, TOO_LARGE);
             } else if (status >= 400 && status < 500 || undecodable(ctx, failure)) {
                 // the server, or a handler, could not decode the request (a bad form, a bad chunk size;
@@ -162,7 +161,7 @@ public final class JsonHttpErrors extends EventNotifierSupport {
                 int refusal = status >= 400 && status < 500 ? status : 400;
                 String reason = HttpResponseStatus.valueOf(refusal).reasonPhrase().toLowerCase();
                 metrics.rejected("undecodable");
-                LOG.warn("Rejected request to {}: {} (the HTTP server could not decode it)", ctx.normalizedPath(), reason);
+                refusals.warn("Rejected request to {}: {} (the HTTP server could not decode it)", ctx.normalizedPath(), reason);
                 answer(ctx, refusal, reason);
             } else if (failure != null) {
                 // a JSON 500 and one line naming where, not Vert.x's plain text and stack trace
@@ -217,20 +216,12 @@ public final class JsonHttpErrors extends EventNotifierSupport {
         return allowed;
     }
 
-    /**
-     * At most a line a second: the intake is public, and a scanner trying paths would fill the log
-     * (every one is counted in castai_events_rejected_total{reason="unknown_path"}).
-     */
+    /** Every one is counted in castai_events_rejected_total{reason="unknown_path"}. */
     private void logUnknownPath(String path, List<SecretToken> tokens) {
-        long now = System.nanoTime();
-        long last = lastUnknownPathLine.get();
-        if (now - last >= TimeUnit.SECONDS.toNanos(1) && lastUnknownPathLine.compareAndSet(last, now)) {
-            long more = unknownPathsUnlogged.getAndSet(0);
+        String leftOut = unknownPaths.nextLine();
+        if (leftOut != null) {
             // only for the line written: a path is compared with the tokens' digests segment by segment
-            LOG.warn("Rejected request to {}: {}{}", SecretToken.maskedIn(path, tokens), NO_SUCH_PATH,
-                    more > 0 ? " (and " + more + " more such requests since the last line)" : "");
-        } else {
-            unknownPathsUnlogged.incrementAndGet();
+            LOG.warn("Rejected request to {}: {}{}", SecretToken.maskedIn(path, tokens), NO_SUCH_PATH, leftOut);
         }
     }
 

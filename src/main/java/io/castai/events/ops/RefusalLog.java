@@ -1,0 +1,73 @@
+package io.castai.events.ops;
+
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+import org.slf4j.Logger;
+
+/**
+ * The WARN lines of refusals anyone can cause at will (a wrong token, a bad body, an unknown
+ * path, a stalled request): at most {@code lines} every {@code seconds}, the first line after a
+ * window that had more saying how many were left out. Every refusal is still answered and
+ * counted (castai_events_rejected_total); a flood of them fills no disk and drowns no other line.
+ */
+public final class RefusalLog {
+    /** The limit of most refusal lines: a burst of a misconfigured sender's refusals is seen whole. */
+    public static final int LINES = 50;
+    public static final int SECONDS = 10;
+
+    private final Logger log;
+    private final int lines;
+    private final long windowNanos;
+    private final LongSupplier nanoTime;
+    private long windowStart;
+    private int written;
+    private long leftOut;
+
+    public RefusalLog(Logger log) {
+        this(log, LINES, SECONDS, System::nanoTime);
+    }
+
+    public RefusalLog(Logger log, int lines, int seconds, LongSupplier nanoTime) {
+        this.log = log;
+        this.lines = lines;
+        this.windowNanos = TimeUnit.SECONDS.toNanos(seconds);
+        this.nanoTime = nanoTime;
+        this.windowStart = nanoTime.getAsLong();
+    }
+
+    /** As {@code Logger.warn(format, args)}, within the limit. */
+    public void warn(String format, Object... args) {
+        String leftOut = nextLine();
+        if (leftOut != null) {
+            Object[] withCount = Arrays.copyOf(args, args.length + 1);
+            withCount[args.length] = leftOut;
+            log.warn(format + "{}", withCount);
+        }
+    }
+
+    /**
+     * For a line whose arguments cost something to make: null when it is to be left out, else
+     * what to end it with ("", or how many were left out before it).
+     */
+    public String nextLine() {
+        long before;
+        synchronized (this) {
+            long now = nanoTime.getAsLong();
+            if (now - windowStart >= windowNanos) {
+                windowStart = now;
+                written = 0;
+            }
+            if (written >= lines) {
+                leftOut++;
+                return null;
+            }
+            written++;
+            before = leftOut;
+            leftOut = 0;
+        }
+        return before == 0 ? "" : " (" + before + " more refused before this one were not logged: at most " + lines
+                + (lines == 1 ? " line" : " lines") + " every " + TimeUnit.NANOSECONDS.toSeconds(windowNanos) + " s)";
+    }
+}
