@@ -46,6 +46,10 @@ class BadInputTest {
                         "malformed JSON: a key given twice at line 1, column"),
                 arguments("a number out of range", "{\"eventType\":\"savings.threshold\",\"data\":{\"savingsImpact\":1e999999}}",
                         400, "'data.savingsImpact' is out of range"),
+                arguments("JSON nested too deep", "{\"eventType\":\"node.added\",\"data\":" + "[".repeat(1200)
+                        + "]".repeat(1200) + "}", 400, "JSON beyond a limit of this service: document nesting depth 1001, over 1000"),
+                arguments("a number too long", "{\"eventType\":\"node.added\",\"n\":" + "9".repeat(1500) + "}", 400,
+                        "JSON beyond a limit of this service: number value length 1500, over 1000"),
                 arguments("an array", "[{\"eventType\":\"node.added\"}]", 400,
                         "request body must be a JSON object, not an array"),
                 arguments("a string", "\"node.added\"", 400, "request body must be a JSON object, not a string"),

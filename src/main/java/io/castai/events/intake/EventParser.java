@@ -6,11 +6,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -35,6 +37,7 @@ public class EventParser {
     private static final Pattern NUMBER = Pattern.compile("-?[0-9]+(\\.[0-9]+)?");
     /** An encoding named back to the sender only when it looks like one (gzip, br, deflate). */
     private static final Pattern ENCODING_NAME = Pattern.compile("[A-Za-z0-9-]{1,20}");
+    private static final Pattern CONSTRAINT = Pattern.compile("^([A-Za-z ]{1,40}) \\((\\d+)\\) exceeds the maximum allowed \\((\\d+)");
 
     private final ObjectMapper mapper = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -88,6 +91,10 @@ public class EventParser {
         JsonNode root;
         try {
             root = mapper.readTree(body);
+        } catch (StreamConstraintsException e) {
+            // Jackson's own limits (nesting depth, a number's or a text's length): its message names
+            // the limit and the value's size, never the body; it has no location
+            throw new InvalidEventException("JSON beyond a limit of this service: " + constraint(e.getOriginalMessage()));
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
@@ -103,6 +110,14 @@ public class EventParser {
             throw new InvalidEventException("request body must be a JSON object, not " + kind(root));
         }
         return root;
+    }
+
+    /** "Document nesting depth (1001) exceeds the maximum allowed (1000, from `...`)" read as "document nesting depth 1001, over 1000". */
+    private static String constraint(String message) {
+        Matcher limit = CONSTRAINT.matcher(message == null ? "" : message);
+        return limit.find()
+                ? limit.group(1).toLowerCase(Locale.ROOT) + " " + limit.group(2) + ", over " + limit.group(3)
+                : "the document is too large or too deep";
     }
 
     private NotificationEvent canonicalEvent(JsonNode root, String deliveryId) {
