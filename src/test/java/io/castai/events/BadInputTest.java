@@ -1,5 +1,6 @@
 package io.castai.events;
 
+import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -236,6 +237,33 @@ class BadInputTest {
                 .isLessThan(java.time.Duration.ofSeconds(9));
         assertThat(rejected("timeout")).isPositive();
         assertStillServing();
+    }
+
+    @Test
+    void largeBodiesBeyondTheMemoryBudgetAreTurnedAwayBeforeTheyAreRead() throws Exception {
+        // room for one body of the largest size and a few small events, not two large ones
+        try (ServiceFixture small = ServiceFixture.start(settings -> settings.property("intake.max-body-bytes", 200_000)
+                .property("intake.max-inflight-bytes", 300_000))) {
+            String large = "{\"eventType\":\"node.added\",\"id\":\"large-%s\",\"data\":{\"pad\":\""
+                    + "x".repeat(190_000) + "\"}}";
+            try (Socket stalled = small.service.openRaw("POST /castai/events HTTP/1.1\r\nHost: a\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: 200000\r\n\r\n{\"eventType\"")) {
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                        .until(() -> small.service.postEvent(large.formatted("1")).statusCode() == 503);
+                HttpResponse<String> busy = small.service.postEvent(large.formatted("2"));
+                assertThat(busy.statusCode()).isEqualTo(503);
+                assertThat(busy.headers().firstValue("Retry-After")).hasValue("1");
+                assertThat(new ObjectMapper().readTree(busy.body()).get("error").asText()).isEqualTo("too many large requests at once: retry");
+                assertThat(small.service.postEvent("{\"eventType\":\"node.added\",\"id\":\"small-1\"}").statusCode())
+                        .as("an ordinary event still fits").isEqualTo(200);
+            }
+            // the stalled sender gone, its share is given back
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                    .until(() -> small.service.postEvent(large.formatted("3")).statusCode() == 200);
+            assertThat(small.log.linesContaining("Rejected request to intake: too many large requests at once: retry"))
+                    .isNotEmpty();
+            assertThat(small.service.get("/observe/metrics").body()).containsPattern("castai_events_rejected_total\\{reason=\"busy\"} [1-9]");
+        }
     }
 
     @Test

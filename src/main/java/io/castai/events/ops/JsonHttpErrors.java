@@ -24,6 +24,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
 import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.CamelEvent.CamelContextEvent;
 import org.apache.camel.support.EventNotifierSupport;
 import org.slf4j.Logger;
@@ -102,6 +103,11 @@ public final class JsonHttpErrors extends EventNotifierSupport {
         });
         camelContext.getRegistry().findByType(InboundAuth.class)
                 .forEach(auth -> IntakeAuthBeforeBody.install(router, auth, metrics, Integer.MIN_VALUE + 1));
+        // after the credentials: a stranger's body takes none of the budget
+        PropertiesComponent settings = camelContext.getPropertiesComponent();
+        new IntakeBodyBudget(settings.resolveProperty("intake.max-inflight-bytes").map(String::trim).map(Long::parseLong).orElse(0L),
+                settings.resolveProperty("intake.max-body-bytes").map(String::trim).map(Long::parseLong).orElse(1_048_576L))
+                .install(router, metrics, Integer.MIN_VALUE + 2);
         // ordered last: it answers only what no endpoint (nor a route added later) serves
         router.route().last().handler(ctx -> {
             if (!camelContext.isStarted()) {

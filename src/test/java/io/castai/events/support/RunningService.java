@@ -167,6 +167,18 @@ public final class RunningService implements AutoCloseable {
         }
     }
 
+    /** A connection to the service with this much of a request written, left open for the caller to close. */
+    public Socket openRaw(String partialRequest) {
+        try {
+            Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
+            socket.getOutputStream().write(partialRequest.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            return socket;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** A fixture copied from the shared samples: src/test/resources/fixtures/{events,castai-api}/. */
     public static String fixture(String name) {
         try {
