@@ -76,6 +76,8 @@ class KubernetesEventsTest {
                      .start()) {
             // the watch ends (as it does for good on a 410 Gone) and an event comes meanwhile
             service.camelContext().getRouteController().stopRoute("k8s-events");
+            assertThat(service.get("/observe/health/ready").statusCode())
+                    .as("the optional watch stopped: the pod stays in its Service for webhooks").isEqualTo(200);
             client.events().v1().events().inNamespace("castai-agent").resource(event("castai-agent", "evt-missed",
                     "uid-missed", "NodeMissed", "Warning", "missed by the watch")).create();
 
