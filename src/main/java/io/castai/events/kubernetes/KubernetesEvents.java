@@ -1,9 +1,13 @@
 package io.castai.events.kubernetes;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
+import io.castai.events.channels.RoutingRule;
 import io.castai.events.intake.NotificationEvent;
 import io.castai.events.intake.Severity;
 import io.fabric8.kubernetes.api.model.ObjectReference;
@@ -18,25 +22,34 @@ import io.fabric8.kubernetes.api.model.events.v1.Event;
 public class KubernetesEvents {
     private final String clusterName;
     private final String source;
+    private final List<Pattern> sources;
 
+    /** {@code source}: comma-separated names, {@code *} standing for any characters; empty: every source. */
     public KubernetesEvents(String clusterName, String source) {
         this.clusterName = clusterName == null || clusterName.isBlank() ? null : clusterName.trim();
         this.source = source == null ? "" : source.trim();
+        this.sources = Arrays.stream(this.source.split(",")).map(String::trim).filter(name -> !name.isEmpty())
+                .map(RoutingRule::glob).toList();
     }
 
-    /** The source events are taken from; empty: all. */
+    /** The sources events are taken from, as configured; empty: all. */
     public String source() {
         return source;
     }
 
     /**
-     * Whether the event was reported by the source this service listens to: the component of
+     * Whether the event was reported by a source this service listens to: the component of
      * {@code kubectl get events --field-selector=source=...} (events.k8s.io/v1 keeps it as
      * deprecatedSource.component, and client-go's recorder also sets it as reportingController).
+     * CAST AI's components report under names like {@code castai} and {@code autoscaler.cast.ai}.
      */
     public boolean isFromSource(Event event) {
-        return source.isEmpty() || source.equals(event.getReportingController())
-                || event.getDeprecatedSource() != null && source.equals(event.getDeprecatedSource().getComponent());
+        return sources.isEmpty() || matches(event.getReportingController())
+                || event.getDeprecatedSource() != null && matches(event.getDeprecatedSource().getComponent());
+    }
+
+    private boolean matches(String reporter) {
+        return reporter != null && sources.stream().anyMatch(name -> name.matcher(reporter).matches());
     }
 
     static String key(Event event) {

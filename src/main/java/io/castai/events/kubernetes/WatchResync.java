@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.castai.events.channels.Shortened;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import org.apache.camel.Exchange;
@@ -119,13 +120,22 @@ public class WatchResync {
                 + "events; trying again at the next resync", namespace, describe(failure));
     }
 
-    private static String describe(Exception failure) {
+    /** The API's status, else the failure's kind and what its first cause says ("Connection refused"). */
+    static String describe(Exception failure) {
         KubernetesClientException api = failure instanceof KubernetesClientException k ? k
                 : failure != null && failure.getCause() instanceof KubernetesClientException k ? k : null;
         if (api != null && api.getCode() > 0) {
             return "HTTP " + api.getCode() + (api.getStatus() != null && api.getStatus().getReason() != null
                     ? " " + api.getStatus().getReason() : "");
         }
-        return failure == null ? "unknown error" : failure.getClass().getSimpleName();
+        if (failure == null) {
+            return "unknown error";
+        }
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return failure.getClass().getSimpleName() + (root != failure && root.getMessage() != null
+                ? ": " + root.getClass().getSimpleName() + ": " + Shortened.to(root.getMessage(), 200, "…") : "");
     }
 }
