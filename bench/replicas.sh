@@ -46,7 +46,7 @@ done
 received() { # accepted (not duplicate) events over both replicas
   local total=0
   for port in "${PORTS[@]}"; do
-    total=$(( total + $(curl -s "http://127.0.0.1:$port/observe/metrics" | awk '/^castai_events_received_total/{printf "%d", $2}') ))
+    total=$(( total + $(curl -s "http://127.0.0.1:$port/observe/metrics" | awk '/^castai_events_received_total/{n+=$2} END{printf "%d", n}') ))
   done
   echo "$total"
 }

@@ -59,17 +59,17 @@ warm_round() { wrk -t2 -c50 -d15s -s bench/events.lua "http://127.0.0.1:$PORT" |
 warm_up warm_round
 compiled=$(jstat -compiler "$APP_PID" 2>/dev/null | awk 'NR==2{printf "%d", $4}') || compiled="?"
 echo "warm-up: ${WARM_S} s of load at 50 connections (events/s per 15 s:${WARM_RATES}); the JIT compiler has spent ${compiled} s compiling   (jstat -compiler <pid>)"
-warm=$(curl -s "http://127.0.0.1:$PORT/observe/metrics" | awk '/^castai_events_received_total/{printf "%d", $2}')
+warm=$(curl -s "http://127.0.0.1:$PORT/observe/metrics" | awk '/^castai_events_received_total/{n+=$2} END{printf "%d", n}')
 await_deliveries $((warm - 1))   # every event but the start-up probe (bench.warmup: log only)
 
 delivered_before=$(curl -s "http://127.0.0.1:$SINK_PORT/count")
-received_before=$(curl -s "http://127.0.0.1:$PORT/observe/metrics" | awk '/^castai_events_received_total/{printf "%d", $2}')
+received_before=$(curl -s "http://127.0.0.1:$PORT/observe/metrics" | awk '/^castai_events_received_total/{n+=$2} END{printf "%d", n}')
 load_start=$(date +%s%N)
 [ -z "${BENCH_PROFILE:-}" ] || profile_start "$APP_PID"
 run_load 50
 [ -z "${BENCH_PROFILE:-}" ] || profile_report "$APP_PID"
 run_load 200
-accepted=$(( $(curl -s "http://127.0.0.1:$PORT/observe/metrics" | awk '/^castai_events_received_total/{printf "%d", $2}') - received_before ))
+accepted=$(( $(curl -s "http://127.0.0.1:$PORT/observe/metrics" | awk '/^castai_events_received_total/{n+=$2} END{printf "%d", n}') - received_before ))
 # every accepted node.added event is one Slack delivery; wait (up to 120 s) for the last one
 for _ in $(seq 1 600); do
   delivered=$(( $(curl -s "http://127.0.0.1:$SINK_PORT/count") - delivered_before ))

@@ -111,7 +111,7 @@ class DeduplicationTest {
         service.postEvent(body);
         service.postEvent(body);
 
-        assertThat(service.get("/observe/metrics").body()).containsPattern("castai_events_duplicate_total [1-9]");
+        assertThat(service.get("/observe/metrics").body()).containsPattern("castai_events_duplicate_total\\{origin=\"event\"} [1-9]");
     }
 
     @Test

@@ -102,6 +102,10 @@ class KubernetesEventsTest {
             await().pollDelay(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(6)).until(() -> true);
             assertThat(service.camelContext().getRoute("k8s-events").getUptimeMillis()).isGreaterThan(watchUptime + 4000);
             assertThat(log.linesContaining("Kubernetes event NodeAfter")).hasSize(1);
+            // every resync takes the listed events again: their duplicates are counted apart
+            assertThat(service.get("/observe/metrics").body())
+                    .containsPattern("castai_events_duplicate_total\\{origin=\"kubernetes\"} [1-9]")
+                    .doesNotContain("castai_events_duplicate_total{origin=\"event\"}");
         }
     }
 

@@ -27,7 +27,7 @@ class OperationsTest {
             HttpResponse<String> metrics = service.get("/observe/metrics");
             assertThat(metrics.statusCode()).isEqualTo(200);
             assertThat(metrics.body())
-                    .contains("castai_events_received_total 1.0")
+                    .contains("castai_events_received_total{origin=\"event\"} 1.0")
                     .contains("castai_events_rejected_total{reason=\"invalid\"} 1.0")
                     .contains("castai_outbox_pending 0.0")
                     .contains("castai_outbox_oldest_pending_age_seconds 0.0")

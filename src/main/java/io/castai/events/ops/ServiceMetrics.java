@@ -1,10 +1,14 @@
 package io.castai.events.ops;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
+import io.castai.events.intake.NotificationEvent;
 import io.castai.events.outbox.Outbox;
 import io.castai.events.outbox.OutboxStats;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -13,22 +17,35 @@ import org.apache.camel.CamelContext;
 /**
  * The service's own counters, in the Micrometer registry that {@code /observe/metrics} exposes
  * (Prometheus names: {@code castai_events_received_total}, ...). Labels are channel names and
- * failure reasons only: never a URL, key or event content.
+ * failure reasons and an event's origin only: never a URL, key or event content.
  */
 public class ServiceMetrics {
     private final CamelContext camelContext;
     private volatile MeterRegistry registry;
+    private final Map<String, Counter> received = new ConcurrentHashMap<>();
+    private final Map<String, Counter> duplicates = new ConcurrentHashMap<>();
 
     public ServiceMetrics(CamelContext camelContext) {
         this.camelContext = camelContext;
     }
 
-    public void received() {
-        registry().counter("castai.events.received").increment();
+    /** A new event accepted, by where it came from (origin: event, console, api, kubernetes). */
+    public void received(NotificationEvent event) {
+        counter(received, "castai.events.received", event).increment();
     }
 
-    public void duplicate() {
-        registry().counter("castai.events.duplicate").increment();
+    /**
+     * A duplicate dropped, by origin: the Kubernetes source's resync takes every listed event
+     * again, so its duplicates are many and expected; a sender's retries show under theirs.
+     */
+    public void duplicate(NotificationEvent event) {
+        counter(duplicates, "castai.events.duplicate", event).increment();
+    }
+
+    /** Looked up once per origin: the intake counts every event. */
+    private Counter counter(Map<String, Counter> byOrigin, String name, NotificationEvent event) {
+        String origin = event == null || event.getOrigin() == null ? "unknown" : event.getOrigin();
+        return byOrigin.computeIfAbsent(origin, o -> registry().counter(name, "origin", o));
     }
 
     public void rejected(String reason) {
