@@ -243,12 +243,13 @@ class BadInputTest {
     void largeBodiesBeyondTheMemoryBudgetAreTurnedAwayBeforeTheyAreRead() throws Exception {
         // room for one body of the largest size and a few small events, not two large ones
         try (ServiceFixture small = ServiceFixture.start(settings -> settings.property("intake.max-body-bytes", 200_000)
-                .property("intake.max-inflight-bytes", 300_000))) {
+                .property("intake.max-inflight-bytes", 300_000).property("intake.request-timeout-ms", 3000))) {
             String large = "{\"eventType\":\"node.added\",\"id\":\"large-%s\",\"data\":{\"pad\":\""
                     + "x".repeat(190_000) + "\"}}";
-            try (Socket stalled = small.service.openRaw("POST /castai/events HTTP/1.1\r\nHost: a\r\n"
-                    + "Content-Type: application/json\r\nContent-Length: 200000\r\n\r\n{\"eventType\"")) {
-                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+            String stall = "POST /castai/events HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 200000\r\n\r\n{\"eventType\"";
+            try (Socket stalled = small.service.openRaw(stall)) {
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(2))
                         .until(() -> small.service.postEvent(large.formatted("1")).statusCode() == 503);
                 HttpResponse<String> busy = small.service.postEvent(large.formatted("2"));
                 assertThat(busy.statusCode()).isEqualTo(503);
@@ -256,14 +257,42 @@ class BadInputTest {
                 assertThat(new ObjectMapper().readTree(busy.body()).get("error").asText()).isEqualTo("too many large requests at once: retry");
                 assertThat(small.service.postEvent("{\"eventType\":\"node.added\",\"id\":\"small-1\"}").statusCode())
                         .as("an ordinary event still fits").isEqualTo(200);
+
+                // the stalled request times out: its share is given back with the answer
+                stalled.setSoTimeout(10_000);
+                assertThat(new String(stalled.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1))
+                        .startsWith("HTTP/1.1 503").endsWith("{\"error\":\"the request was not complete in time: retry\"}");
+                assertThat(small.service.postEvent(large.formatted("3")).statusCode()).isEqualTo(200);
+            }
+            try (Socket stalled = small.service.openRaw(stall)) {
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(2))
+                        .until(() -> small.service.postEvent(large.formatted("4")).statusCode() == 503);
             }
             // the stalled sender gone, its share is given back
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
-                    .until(() -> small.service.postEvent(large.formatted("3")).statusCode() == 200);
+                    .until(() -> small.service.postEvent(large.formatted("5")).statusCode() == 200);
             assertThat(small.log.linesContaining("Rejected request to intake: too many large requests at once: retry"))
                     .isNotEmpty();
             assertThat(small.service.get("/observe/metrics").body()).containsPattern("castai_events_rejected_total\\{reason=\"busy\"} [1-9]");
         }
+    }
+
+    @Test
+    void aSenderThatResetsItsConnectionMidBodyIsCountedNotLoggedAsAnError() throws Exception {
+        app.reset();
+        double before = rejected("client_closed");
+        Socket reset = app.service.openRaw("POST /castai/events HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 100\r\n\r\n{\"eventType\"");
+        Thread.sleep(500); // the request under way (a reset before its headers are read is no request)
+        reset.setSoLinger(true, 0); // closed with a RST, not a FIN
+        reset.close();
+
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> rejected("client_closed") >= before + 1);
+        Thread.sleep(300);
+        assertThat(rejected("client_closed")).as("counted once").isEqualTo(before + 1);
+        assertThat(app.log.text()).doesNotContain("ERROR").doesNotContain("\tat ");
+        assertStillServing();
     }
 
     @Test

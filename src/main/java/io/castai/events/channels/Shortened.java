@@ -9,12 +9,15 @@ public final class Shortened {
     private Shortened() {
     }
 
-    /** The text as it is when it fits in {@code max} units, else cut so that it and the marker do. */
+    /**
+     * The text as it is when it fits in {@code max} units, else cut so that it and the marker do
+     * (with a {@code max} under the marker's length, the marker alone).
+     */
     public static String to(String text, int max, String marker) {
         if (text.length() <= max) {
             return text;
         }
-        int end = max - marker.length();
+        int end = Math.max(0, max - marker.length());
         if (end > 0 && Character.isHighSurrogate(text.charAt(end - 1))) {
             end--;
         }

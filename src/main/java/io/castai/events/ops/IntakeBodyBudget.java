@@ -1,5 +1,6 @@
 package io.castai.events.ops;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.castai.events.intake.IntakeResponses;
@@ -17,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * (OutOfMemoryError on Vert.x's event loop, every request then in flight lost). A request whose
  * declared size (Content-Length; the body limit when it has none) does not fit in what is left of
  * the budget gets a JSON 503 with Retry-After before its body is read; the budget is given back
- * when its answer is sent or its connection closes. Ordinary events (a kilobyte) never come near it.
+ * when its answer is sent or its connection closes (after a request timeout's 503, then, while
+ * the route may still hold the body: the bound is on what waits, not on every byte). Ordinary
+ * events (a kilobyte) never come near it.
  */
 final class IntakeBodyBudget {
     static final String BUSY = "too many large requests at once: retry";
@@ -49,7 +52,12 @@ final class IntakeBodyBudget {
                 JsonHttpErrors.answer(ctx, 503, BUSY);
                 return;
             }
-            ctx.addEndHandler(done -> inFlight.addAndGet(-size));
+            AtomicBoolean released = new AtomicBoolean();
+            ctx.addEndHandler(done -> {
+                if (released.compareAndSet(false, true)) {
+                    inFlight.addAndGet(-size);
+                }
+            });
             ctx.next();
         });
     }

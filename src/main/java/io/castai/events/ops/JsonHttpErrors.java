@@ -1,5 +1,6 @@
 package io.castai.events.ops;
 
+import java.net.SocketException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -54,6 +55,8 @@ public final class JsonHttpErrors extends EventNotifierSupport {
     private static final String NOT_RUNNING = "the service is starting or stopping: retry";
     /** Health and metrics: Camel's own answers, also while stopping. */
     private static final String OBSERVE = "/observe";
+    /** Routing context key: this request's closed connection has been counted. */
+    private static final String CLIENT_GONE = "castai.clientGone";
 
     private final RefusalLog refusals = new RefusalLog(LOG);
     /** A scanner trying paths makes the most of these: a line a second. */
@@ -141,11 +144,15 @@ public final class JsonHttpErrors extends EventNotifierSupport {
         router.route("/*").failureHandler(ctx -> {
             Throwable failure = ctx.failure();
             int status = ctx.statusCode();
-            if (failure instanceof HttpClosedException || ctx.response().closed()) {
+            if (failure instanceof HttpClosedException || failure instanceof SocketException || ctx.response().closed()) {
                 // the client went away before its answer: nothing to answer, and not the service's
-                // error (Vert.x would log each as an ERROR; anyone can open and drop connections)
-                metrics.rejected("client_closed");
-                LOG.debug("A client closed its connection to {} before its answer", ctx.normalizedPath());
+                // error (Vert.x would log each as an ERROR; anyone can open and drop connections).
+                // A reset comes twice (the socket's error, then the closed connection): counted once
+                if (ctx.get(CLIENT_GONE) == null) {
+                    ctx.put(CLIENT_GONE, true);
+                    metrics.rejected("client_closed");
+                    LOG.debug("A client closed its connection to {} before its answer", ctx.normalizedPath());
+                }
             } else if (ctx.response().headWritten()) {
                 // an answer is under way: too late for another
                 ctx.next();
@@ -154,7 +161,10 @@ public final class JsonHttpErrors extends EventNotifierSupport {
                 metrics.rejected("timeout");
                 refusals.warn("Rejected request to {}: {}", ctx.normalizedPath(), TIMED_OUT);
                 // the rest of its body may never come: the connection goes once the answer is out
-                ctx.response().putHeader("Connection", "close").endHandler(sent -> ctx.request().connection().close());
+                // (an end handler of the context's, not the response's own: that one slot holds the
+                // context's end handlers, the intake's body budget among them)
+                ctx.response().putHeader("Connection", "close");
+                ctx.addEndHandler(sent -> ctx.request().connection().close());
                 answer(ctx, 503, TIMED_OUT);
             } else if (status == 413) {
                 metrics.rejected("too_large");
