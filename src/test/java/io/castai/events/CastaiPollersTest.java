@@ -173,8 +173,26 @@ class CastaiPollersTest {
         }
         assertThat(castai.calls("/v1/audit")).filteredOn(call -> "stale-cursor".equals(call.query().get("page.cursor")))
                 .as("asked for once, not at every run").hasSize(1);
-        assertThat(log.linesContaining("CAST AI audit poll for cluster")).as("no failure, no backoff").isEmpty();
+        assertThat(log.linesContaining("CAST AI audit poll for cluster " + CLUSTER + " failed (HTTP 400")).hasSize(1);
         FIXTURE_AUDIT_IDS.forEach(id -> assertThat(log.linesContaining("Audit entry " + id)).as(id).hasSize(1));
+        assertThat(castai.calls("/v1/audit").get(1).query().get("fromDate")).as("read again from the window's start, no earlier")
+                .isEqualTo(now.minus(Duration.ofMinutes(10)).toString());
+    }
+
+    @Test
+    void anApiThatRefusesEveryCursorIsBackedOffFromAndTheWindowDoesNotDrift() {
+        castai.withFixtureAuditEntriesUnchecked();
+        castai.refuseEveryCursor();
+        try (RunningService ignored = auditService().start()) {
+            FIXTURE_AUDIT_IDS.subList(0, 2).forEach(id -> awaitLog("Audit entry " + id));
+            await().pollDelay(Duration.ofSeconds(8)).atMost(Duration.ofSeconds(9)).until(() -> true);
+        }
+        List<CastaiApiStandIn.Call> calls = castai.calls("/v1/audit");
+        // every second without a backoff: two calls a run, ~16 in 8 s; backing off 1, 2, 4 s: a handful
+        assertThat(calls).as("backed off, not hammered").hasSizeLessThanOrEqualTo(8);
+        assertThat(calls.stream().map(call -> call.query().get("fromDate")).distinct())
+                .as("each run reads the same window again, never further back").hasSize(1);
+        FIXTURE_AUDIT_IDS.subList(0, 2).forEach(id -> assertThat(log.linesContaining("Audit entry " + id)).as(id).hasSize(1));
     }
 
     @Test

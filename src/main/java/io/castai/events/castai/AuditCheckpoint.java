@@ -26,6 +26,16 @@ public record AuditCheckpoint(Instant from, Instant to, String cursor) {
         return cursor == null || cursor.isEmpty();
     }
 
+    /** A checkpoint that has the next run open its window at {@code from}, with no overlap before it. */
+    public static AuditCheckpoint restartAt(Instant from) {
+        return new AuditCheckpoint(from, from, "");
+    }
+
+    /** Saved by {@link #restartAt}: a run never saves an empty window of its own (it reads no page of one). */
+    public boolean restartsWindow() {
+        return windowDone() && from.equals(to);
+    }
+
     /** A checkpoint file left by an earlier version, if there is one. */
     public static Optional<AuditCheckpoint> loadLegacy(Path file) {
         if (!Files.exists(file)) {

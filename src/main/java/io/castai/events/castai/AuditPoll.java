@@ -36,6 +36,8 @@ public class AuditPoll {
     public static final String MORE_PAGES = "morePages";
     private static final String WINDOW = "auditWindow";
     private static final String NEXT_CURSOR = "auditNextCursor";
+    /** The cursor the run resumed at, from the checkpoint ("" for a window's first page). */
+    private static final String RESUMED_AT = "auditResumedAt";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Logger LOG = LoggerFactory.getLogger(AuditPoll.class);
 
@@ -77,9 +79,11 @@ public class AuditPoll {
         exchange.setProperty(PollerBackoff.CLUSTER, clusterId);
         Instant now = clock.instant().minus(lag).truncatedTo(ChronoUnit.SECONDS);
         AuditCheckpoint window = lastCheckpoint(clusterId)
-                .map(last -> last.windowDone() ? new AuditCheckpoint(nextFrom(last.to(), now), now, "") : last)
+                .map(last -> last.restartsWindow() ? new AuditCheckpoint(last.from(), now, "")
+                        : last.windowDone() ? new AuditCheckpoint(nextFrom(last.to(), now), now, "") : last)
                 .orElseGet(() -> new AuditCheckpoint(now.minus(lookback), now, ""));
         exchange.setProperty(WINDOW, window);
+        exchange.setProperty(RESUMED_AT, window.cursor());
         exchange.setProperty(MORE_PAGES, window.to().isAfter(window.from()));
         PageRun.start(exchange, window.cursor());
     }
@@ -128,31 +132,31 @@ public class AuditPoll {
     }
 
     /**
-     * The doCatch of a page call CAST AI refused. A refusal of the request itself (a 4xx other
-     * than a refused key, a timeout or a rate limit) of a page asked for by cursor means the saved
-     * cursor is one CAST AI no longer knows (expired, or from before a change on its side):
-     * retrying with it would fail for ever. The run ends, and the next one reads the window again
-     * from its first page, on to now; the entries read before are duplicates, dropped by id,
-     * unless they were forwarded longer ago than deduplication remembers. Any other refusal is
-     * thrown on to the poller's error handling.
+     * The doCatch of a page call CAST AI refused; the failure is always thrown on, to the
+     * poller's error handling (a WARN, and a backoff that grows while it lasts). A refusal of the
+     * request itself (a 4xx other than a refused key, a timeout or a rate limit) of the page the
+     * run resumed at, by the cursor saved in the checkpoint, means that cursor is one CAST AI no
+     * longer knows (expired, or from before a change on its side): retried, it would be refused
+     * for ever. So the next run reads the window again from its first page, on to now; the
+     * entries read before are duplicates, dropped by id, unless forwarded longer ago than
+     * deduplication remembers. A cursor refused right after CAST AI gave it is no stale one: the
+     * run backs off and resumes at it, and only if it is refused then is the window read again.
      */
     public void pageRefused(Exchange exchange) throws Exception {
         Exception caught = exchange.getProperty(ExchangePropertyKey.EXCEPTION_CAUGHT, Exception.class);
         HttpOperationFailedException refusal = ObjectHelper.getException(HttpOperationFailedException.class, caught);
         AuditCheckpoint window = exchange.getProperty(WINDOW, AuditCheckpoint.class);
         int status = refusal == null ? 0 : refusal.getStatusCode();
-        boolean cursorRefused = status >= 400 && status < 500 && status != 401 && status != 403 && status != 408
-                && status != 429 && !window.windowDone();
-        if (!cursorRefused) {
-            throw caught;
+        boolean savedCursorRefused = status >= 400 && status < 500 && status != 401 && status != 403 && status != 408
+                && status != 429 && !window.windowDone() && window.cursor().equals(exchange.getProperty(RESUMED_AT, String.class));
+        if (savedCursorRefused) {
+            String clusterId = exchange.getProperty(PollerBackoff.CLUSTER, String.class);
+            store.saveCheckpoint(checkpointName(clusterId), AuditCheckpoint.restartAt(window.from()).toJson());
+            LOG.warn("CAST AI audit log refused the saved page cursor (HTTP {}) for cluster {}; the next run reads again "
+                    + "from {}, the start of that window (entries forwarded within DEDUP_WINDOW are not sent twice)",
+                    status, clusterId, window.from());
         }
-        String clusterId = exchange.getProperty(PollerBackoff.CLUSTER, String.class);
-        // a finished window that ended where this one started: the next run opens its window there
-        store.saveCheckpoint(checkpointName(clusterId), new AuditCheckpoint(window.from(), window.from(), "").toJson());
-        exchange.setProperty(MORE_PAGES, false);
-        LOG.warn("CAST AI audit log refused the saved page cursor (HTTP {}) for cluster {}; the next run reads again "
-                + "from {}, the start of that window (entries forwarded within DEDUP_WINDOW are not sent twice)",
-                status, clusterId, window.from());
+        throw caught;
     }
 
     /** Called once the page's entries are accepted: the checkpoint moves past them. */

@@ -39,6 +39,7 @@ public final class CastaiApiStandIn implements AutoCloseable {
     private final HttpServer server;
     private final String apiKey;
     private final List<ObjectNode> auditEntries = new CopyOnWriteArrayList<>();
+    private volatile boolean refuseEveryCursor;
     private final List<ObjectNode> notifications = new CopyOnWriteArrayList<>();
     private final Set<String> acked = ConcurrentHashMap.newKeySet();
     private final List<Call> calls = new CopyOnWriteArrayList<>();
@@ -232,9 +233,17 @@ public final class CastaiApiStandIn implements AutoCloseable {
         return JSON.writeValueAsString(page);
     }
 
+    /** From now on every page cursor is refused with a 400, even one given a moment ago. */
+    public void refuseEveryCursor() {
+        refuseEveryCursor = true;
+    }
+
     /** The page cursor: an offset into the list, base64-encoded so it is opaque. */
-    private static int offset(Map<String, String> query) throws UnknownCursorException {
+    private int offset(Map<String, String> query) throws UnknownCursorException {
         String cursor = query.getOrDefault("page.cursor", "");
+        if (refuseEveryCursor && !cursor.isEmpty()) {
+            throw new UnknownCursorException();
+        }
         try {
             return cursor.isEmpty() ? 0 : Integer.parseInt(new String(Base64.getDecoder().decode(cursor), StandardCharsets.UTF_8));
         } catch (IllegalArgumentException e) {
