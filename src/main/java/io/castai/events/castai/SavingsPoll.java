@@ -135,17 +135,18 @@ public class SavingsPoll {
             return "Daily CAST AI savings: no estimate available for cluster " + clusterName
                     + " (no recommendation with readable monthly prices; " + cost + ")";
         }
-        if (bestSaving.signum() <= 0) {
-            // every option costs as much or more: "-12.00 USD/month" would read as a saving
+        if (current != null) {
+            details.put("currentMonthlyCostUsd", usd(current));
+        }
+        if (bestSaving.setScale(2, RoundingMode.HALF_UP).signum() <= 0) {
+            // every option costs as much or more (or under a cent less): "-12.00 USD/month" would
+            // read as a saving
             details.put("monthlySavingsUsd", usd(BigDecimal.ZERO));
             return "Daily CAST AI savings: none found for cluster " + clusterName
                     + " (" + cost + "; no recommendation costs less)";
         }
         details.put("monthlySavingsUsd", usd(bestSaving));
         details.put("bestRecommendation", best);
-        if (current != null) {
-            details.put("currentMonthlyCostUsd", usd(current));
-        }
         return "Daily CAST AI savings: " + usd(bestSaving) + " USD/month for cluster " + clusterName
                 + " (" + cost + "; best option: " + best + ")";
     }

@@ -63,7 +63,11 @@ class SavingsPollTest {
         Map<String, Object> details = new LinkedHashMap<>();
         assertThat(SavingsPoll.summary(JSON.readTree(dearer), "prod", details)).isEqualTo(
                 "Daily CAST AI savings: none found for cluster prod (current cost 100.00 USD/month; no recommendation costs less)");
-        assertThat(details).containsEntry("monthlySavingsUsd", "0.00").doesNotContainKey("bestRecommendation");
+        assertThat(details).containsEntry("monthlySavingsUsd", "0.00").containsEntry("currentMonthlyCostUsd", "100.00")
+                .doesNotContainKey("bestRecommendation");
+        String underACent = "{\"recommendations\":{\"a\":{\"monthly\":{\"priceBefore\":\"100\",\"priceAfter\":\"99.996\"}}}}";
+        assertThat(SavingsPoll.summary(JSON.readTree(underACent), "prod", new LinkedHashMap<>()))
+                .startsWith("Daily CAST AI savings: none found for cluster prod");
     }
 
     @Test
