@@ -9,6 +9,11 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.castai.events.support.ServiceFixture;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -236,6 +241,36 @@ class BadInputTest {
         assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).as("answered, and closed, before the 10 s read gave up")
                 .isLessThan(java.time.Duration.ofSeconds(9));
         assertThat(rejected("timeout")).isPositive();
+        assertStillServing();
+    }
+
+    @Test
+    void anHttp2SenderThatStallsMidBodyGetsTheJson503Too() throws Exception {
+        // the server also speaks HTTP/2 in the clear (h2c), where a Connection header is forbidden
+        Vertx vertx = Vertx.vertx();
+        try {
+            HttpClient client = vertx.createHttpClient(new HttpClientOptions()
+                    .setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
+            int port = java.net.URI.create(app.service.url("/")).getPort();
+            record Answer(HttpVersion version, int status, String body) {
+            }
+            Answer answer = client.request(HttpMethod.POST, port, "127.0.0.1", "/castai/events")
+                    .compose(request -> {
+                        request.putHeader("Content-Type", "application/json").putHeader("Content-Length", "100");
+                        request.write("{\"eventType\"");
+                        return request.response();
+                    })
+                    // the body read as the answer arrives, on Vert.x's thread: asked later, it is gone
+                    .compose(response -> response.body().map(body -> new Answer(response.version(), response.statusCode(),
+                            body.toString())))
+                    .toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+            assertThat(answer.version()).isEqualTo(HttpVersion.HTTP_2);
+            assertThat(answer.status()).isEqualTo(503);
+            assertThat(answer.body()).isEqualTo("{\"error\":\"the request was not complete in time: retry\"}");
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
         assertStillServing();
     }
 

@@ -18,6 +18,7 @@ import io.castai.events.security.SecretToken;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -160,11 +161,15 @@ public final class JsonHttpErrors extends EventNotifierSupport {
                 // the intake's request timeout (intake.request-timeout-ms): the sender retries, on a new connection
                 metrics.rejected("timeout");
                 refusals.warn("Rejected request to {}: {}", ctx.normalizedPath(), TIMED_OUT);
-                // the rest of its body may never come: the connection goes once the answer is out
-                // (an end handler of the context's, not the response's own: that one slot holds the
-                // context's end handlers, the intake's body budget among them)
-                ctx.response().putHeader("Connection", "close");
-                ctx.addEndHandler(sent -> ctx.request().connection().close());
+                if (ctx.request().version() != HttpVersion.HTTP_2) {
+                    // the rest of its body may never come: the connection goes once the answer is
+                    // out (an end handler of the context's, not the response's own: that one slot
+                    // holds the context's end handlers, the intake's body budget among them).
+                    // HTTP/2 (h2c): the answer ends the stream alone; the connection carries other
+                    // streams, and a Connection header there fails the answer
+                    ctx.response().putHeader("Connection", "close");
+                    ctx.addEndHandler(sent -> ctx.request().connection().close());
+                }
                 answer(ctx, 503, TIMED_OUT);
             } else if (status == 413) {
                 metrics.rejected("too_large");
