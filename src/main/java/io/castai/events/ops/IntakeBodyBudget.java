@@ -36,10 +36,6 @@ final class IntakeBodyBudget {
         this.budget = Math.max(budget > 0 ? budget : Runtime.getRuntime().maxMemory() / 16, maxBody);
     }
 
-    long budget() {
-        return budget;
-    }
-
     void install(Router router, ServiceMetrics metrics, int order) {
         RefusalLog refusals = new RefusalLog(LOG);
         router.route(HttpMethod.POST, IntakeAuthBeforeBody.INTAKE_PATH).order(order).handler(ctx -> {
