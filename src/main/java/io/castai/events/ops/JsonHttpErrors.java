@@ -26,7 +26,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
 import org.apache.camel.spi.CamelEvent;
-import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.CamelEvent.CamelContextEvent;
 import org.apache.camel.support.EventNotifierSupport;
 import org.slf4j.Logger;
@@ -108,9 +107,7 @@ public final class JsonHttpErrors extends EventNotifierSupport {
         camelContext.getRegistry().findByType(InboundAuth.class)
                 .forEach(auth -> IntakeAuthBeforeBody.install(router, auth, metrics, Integer.MIN_VALUE + 1));
         // after the credentials: a stranger's body takes none of the budget
-        PropertiesComponent settings = camelContext.getPropertiesComponent();
-        new IntakeBodyBudget(settings.resolveProperty("intake.max-inflight-bytes").map(String::trim).map(Long::parseLong).orElse(0L),
-                settings.resolveProperty("intake.max-body-bytes").map(String::trim).map(Long::parseLong).orElse(1_048_576L))
+        new IntakeBodyBudget(setting(camelContext, "intake.max-inflight-bytes"), setting(camelContext, "intake.max-body-bytes"))
                 .install(router, metrics, Integer.MIN_VALUE + 2);
         // ordered last: it answers only what no endpoint (nor a route added later) serves
         router.route().last().handler(ctx -> {
@@ -244,6 +241,11 @@ public final class JsonHttpErrors extends EventNotifierSupport {
             // only for the line written: a path is compared with the tokens' digests segment by segment
             LOG.warn("Rejected request to {}: {}{}", SecretToken.maskedIn(path, tokens), NO_SUCH_PATH, leftOut);
         }
+    }
+
+    /** A whole-number setting (application.properties has them all, SettingTypes checked them). */
+    private static long setting(CamelContext camelContext, String key) {
+        return Long.parseLong(camelContext.resolvePropertyPlaceholders("{{" + key + "}}").trim());
     }
 
     static void answer(RoutingContext ctx, int status, String error) {

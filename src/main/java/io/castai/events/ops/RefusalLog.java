@@ -14,8 +14,8 @@ import org.slf4j.Logger;
  */
 public final class RefusalLog {
     /** The limit of most refusal lines: a burst of a misconfigured sender's refusals is seen whole. */
-    public static final int LINES = 50;
-    public static final int SECONDS = 10;
+    private static final int LINES = 50;
+    private static final int SECONDS = 10;
 
     private final Logger log;
     private final int lines;
