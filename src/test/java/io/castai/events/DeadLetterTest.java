@@ -221,7 +221,8 @@ class DeadLetterTest {
             assertThat(otherMethod.statusCode()).isEqualTo(405);
             assertThat(otherMethod.headers().firstValue("Allow")).hasValue("GET");
             assertThat(JSON.readTree(otherMethod.body()).get("error").asText()).isEqualTo("only GET is accepted here");
-            HttpResponse<String> getReplay = service.send("GET", "/admin/dead-letters/replay", null);
+            HttpResponse<String> getReplay = service.send("GET", "/admin/dead-letters/replay", null,
+                    "Authorization", "Bearer " + ADMIN_TOKEN);
             assertThat(getReplay.statusCode()).isEqualTo(405);
             assertThat(getReplay.headers().firstValue("Allow")).hasValue("POST");
             assertThat(service.get("/observe/metrics").body()).as("both wrong methods counted")

@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.castai.events.security.WebhookSignature;
@@ -23,6 +24,7 @@ import static org.awaitility.Awaitility.await;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class InboundAuthTest {
     private static final String TOKEN = "intake-token-5ecre7";
+    private static final String ADMIN_TOKEN = "admin-token-5ecre7";
     private static final String SIGNING_SECRET =
             "whsec_" + Base64.getEncoder().encodeToString("a-32-byte-signing-key-for-tests!".getBytes(StandardCharsets.UTF_8));
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -34,13 +36,14 @@ class InboundAuthTest {
     void start() throws Exception {
         app = ServiceFixture.start(settings -> settings
                 .property("webhook.token", TOKEN)
-                .property("webhook.signing-secret", SIGNING_SECRET));
+                .property("webhook.signing-secret", SIGNING_SECRET)
+                .property("admin.token", ADMIN_TOKEN));
     }
 
     @AfterAll
     void stop() {
         app.service.close();
-        assertThat(app.log.text()).doesNotContain(TOKEN).doesNotContain(SIGNING_SECRET);
+        assertThat(app.log.text()).doesNotContain(TOKEN).doesNotContain(SIGNING_SECRET).doesNotContain(ADMIN_TOKEN);
         app.close();
     }
 
@@ -78,6 +81,19 @@ class InboundAuthTest {
         assertRefused(app.service.postEvent(large), "missing credentials: send Authorization: Bearer <token>");
         assertRefused(app.service.postEvent(large, "X-Webhook-Token", "wrong-token-123"), "invalid credentials");
         assertThat(app.log.linesContaining("Refused request to intake: missing credentials")).hasSize(1);
+
+        // the other endpoints that take a body: the routing dry-run (the intake's token) and the admin API (its own)
+        assertRefused(app.service.send("POST", "/castai/routes/test", large), "missing credentials: send Authorization: Bearer <token>");
+        assertRefused(app.service.send("POST", "/castai/routes/test", large, "Authorization", "Bearer " + ADMIN_TOKEN),
+                "invalid credentials");
+        assertThat(app.log.linesContaining("Refused request to routes-test: missing credentials")).hasSize(1);
+        for (String path : List.of("/admin/dead-letters/replay", "/admin/dead-letters/discard", "/admin/dead-letters")) {
+            assertRefused(app.service.send("POST", path, large), "missing credentials: send Authorization: Bearer <admin token>");
+            assertRefused(app.service.send("POST", path, large, "Authorization", "Bearer " + TOKEN), "invalid credentials");
+        }
+        assertThat(app.log.linesContaining("Refused request to admin: invalid credentials")).hasSize(3);
+        assertThat(app.service.send("POST", "/admin/dead-letters/replay?eventId=none", "", "Authorization", "Bearer " + ADMIN_TOKEN)
+                .statusCode()).as("the admin token still opens it").isEqualTo(200);
     }
 
     @Test

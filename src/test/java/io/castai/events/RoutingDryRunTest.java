@@ -78,6 +78,9 @@ class RoutingDryRunTest {
         var malformed = app.service.send("POST", "/castai/routes/test", "{not json", "Authorization", "Bearer inbound-token");
         assertThat(malformed.statusCode()).isEqualTo(400);
         assertThat(malformed.body()).startsWith("{\"error\":");
-        assertThat(app.service.send("GET", "/castai/routes/test", null).statusCode()).isEqualTo(405);
+        // credentials first: a stranger learns nothing of the methods served
+        assertThat(app.service.send("GET", "/castai/routes/test", null).statusCode()).isEqualTo(401);
+        assertThat(app.service.send("GET", "/castai/routes/test", null, "Authorization", "Bearer inbound-token").statusCode())
+                .isEqualTo(405);
     }
 }

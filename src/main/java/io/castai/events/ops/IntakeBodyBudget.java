@@ -1,5 +1,6 @@
 package io.castai.events.ops;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -12,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Bounds the memory the intake's request bodies hold at once. The server reads a body whole before
+ * Bounds the memory the intake's and the routing dry-run's request bodies hold at once. The server reads a body whole before
  * the route runs, and a 1 MiB event costs several times that while it is parsed, stored and
  * rendered: eighty of them sent at once, with the right token, exhausted the image's 80 MB heap
  * (OutOfMemoryError on Vert.x's event loop, every request then in flight lost). A request whose
@@ -38,24 +39,29 @@ final class IntakeBodyBudget {
 
     void install(Router router, ServiceMetrics metrics, int order) {
         RefusalLog refusals = new RefusalLog(LOG);
-        router.route(HttpMethod.POST, IntakeAuthBeforeBody.INTAKE_PATH).order(order).handler(ctx -> {
-            long size = declaredSize(ctx);
-            if (!reserve(size)) {
-                metrics.rejected("busy");
-                refusals.warn("Rejected request to intake: {} ({} bytes declared, {} of {} in use)", BUSY, size,
-                        inFlight.get(), budget);
-                ctx.response().putHeader("Retry-After", "1");
-                JsonHttpErrors.answer(ctx, 503, BUSY);
-                return;
+        for (String path : List.of(AuthBeforeBody.INTAKE_PATH, AuthBeforeBody.ROUTES_TEST_PATH)) {
+            router.route(HttpMethod.POST, path).order(order).handler(ctx -> admit(ctx, metrics, refusals));
+        }
+    }
+
+    private void admit(RoutingContext ctx, ServiceMetrics metrics, RefusalLog refusals) {
+        long size = declaredSize(ctx);
+        if (!reserve(size)) {
+            metrics.rejected("busy");
+            refusals.warn("Rejected request to {}: {} ({} bytes declared, {} of {} in use)",
+                    AuthBeforeBody.routeName(ctx.normalizedPath()), BUSY, size,
+                    inFlight.get(), budget);
+            ctx.response().putHeader("Retry-After", "1");
+            JsonHttpErrors.answer(ctx, 503, BUSY);
+            return;
+        }
+        AtomicBoolean released = new AtomicBoolean();
+        ctx.addEndHandler(done -> {
+            if (released.compareAndSet(false, true)) {
+                inFlight.addAndGet(-size);
             }
-            AtomicBoolean released = new AtomicBoolean();
-            ctx.addEndHandler(done -> {
-                if (released.compareAndSet(false, true)) {
-                    inFlight.addAndGet(-size);
-                }
-            });
-            ctx.next();
         });
+        ctx.next();
     }
 
     private long declaredSize(RoutingContext ctx) {

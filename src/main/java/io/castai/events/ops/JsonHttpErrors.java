@@ -104,8 +104,8 @@ public final class JsonHttpErrors extends EventNotifierSupport {
                 ctx.next();
             }
         });
-        camelContext.getRegistry().findByType(InboundAuth.class)
-                .forEach(auth -> IntakeAuthBeforeBody.install(router, auth, metrics, Integer.MIN_VALUE + 1));
+        new AuthBeforeBody(metrics).install(router, camelContext.getRegistry().findSingleByType(InboundAuth.class),
+                camelContext.getRegistry().findSingleByType(AdminAuth.class), Integer.MIN_VALUE + 1);
         // after the credentials: a stranger's body takes none of the budget
         new IntakeBodyBudget(setting(camelContext, "intake.max-inflight-bytes"), setting(camelContext, "intake.max-body-bytes"))
                 .install(router, metrics, Integer.MIN_VALUE + 2);

@@ -1,5 +1,7 @@
 package io.castai.events.security;
 
+import java.util.function.UnaryOperator;
+
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
@@ -18,20 +20,34 @@ public class AdminAuth {
 
     public void check(Exchange exchange) {
         Message message = exchange.getMessage();
-        String authorization;
+        String refusal;
         try {
-            authorization = AuthorizationHeader.of(message);
+            refusal = refusal(name -> message.getHeader(name, String.class));
         } finally {
             message.removeHeader("Authorization");
         }
+        if (refusal != null) {
+            throw new UnauthorizedException(refusal);
+        }
+    }
+
+    /**
+     * Why a request's credentials are refused, or null when they are the admin token's.
+     * {@code header}: a request header by name, and the raw query as {@link Exchange#HTTP_QUERY}.
+     */
+    public String refusal(UnaryOperator<String> header) {
+        String authorization;
+        try {
+            authorization = AuthorizationHeader.of(header);
+        } catch (UnauthorizedException e) {
+            return e.getMessage();
+        }
         if (token == null) {
-            throw new UnauthorizedException("admin endpoints are off: set ADMIN_TOKEN");
+            return "admin endpoints are off: set ADMIN_TOKEN";
         }
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw new UnauthorizedException("missing credentials: send Authorization: Bearer <admin token>");
+            return "missing credentials: send Authorization: Bearer <admin token>";
         }
-        if (!token.matches(authorization.substring(7))) {
-            throw new UnauthorizedException("invalid credentials");
-        }
+        return token.matches(authorization.substring(7)) ? null : "invalid credentials";
     }
 }
