@@ -345,9 +345,13 @@ public class Outbox extends ServiceSupport {
         }));
     }
 
-    /** Lets go of a lease: the delivery could not be handed to its channel's workers just now. */
-    public void release(String eventId, String channel) {
-        writer.updateRowsOf(eventId, "UPDATE deliveries SET leased_until = 0 WHERE event_id = ? AND channel = ?", eventId, channel);
+    /**
+     * Lets go of a lease ({@code leasedUntil}, epoch ms) where it is still held: the delivery could
+     * not be handed to its channel's workers just now. A lease claimed by another since stays theirs.
+     */
+    public void release(String eventId, String channel, long leasedUntil) {
+        writer.updateRowsOf(eventId, "UPDATE deliveries SET leased_until = 0 WHERE event_id = ? AND channel = ? "
+                + "AND status = 'pending' AND leased_until = ?", eventId, channel, leasedUntil);
     }
 
     /**

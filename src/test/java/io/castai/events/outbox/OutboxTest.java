@@ -101,11 +101,12 @@ abstract class OutboxTest {
 
     @Test
     void aDeliveryIsRecordedOnceAndLeasedToOneWorker() {
-        assertThat(accept("e1", "slack")).extracting(ChannelMessage::channel).containsExactly("slack");
+        List<ChannelMessage> accepted = accept("e1", "slack");
+        assertThat(accepted).extracting(ChannelMessage::channel).containsExactly("slack");
         assertThat(outbox.route("e1", List.of(message("slack", false)))).as("the same delivery again").isEmpty();
 
         assertThat(outbox.claimDue(10)).as("leased to whoever enqueued it").isEmpty();
-        outbox.release("e1", "slack");
+        outbox.release("e1", "slack", accepted.get(0).leasedUntil());
         assertThat(outbox.claimDue(10)).extracting(Delivery::channel).containsExactly("slack");
         assertThat(outbox.claimDue(10)).as("claimed once").isEmpty();
     }
@@ -149,6 +150,11 @@ abstract class OutboxTest {
         Delivery claimed = outbox.claimDue(10).get(0);
         assertThat(outbox.keepLease("e-lease", "slack", renewed)).as("claimed by another since: let go").isZero();
         assertThat(outbox.keepLease("e-lease", "slack", claimed.leasedUntil())).isEqualTo(claimed.leasedUntil());
+
+        outbox.release("e-lease", "slack", renewed);
+        assertThat(outbox.claimDue(10)).as("an old holder letting go does not free another's lease").isEmpty();
+        outbox.release("e-lease", "slack", claimed.leasedUntil());
+        assertThat(outbox.claimDue(10)).as("its holder letting go does").hasSize(1);
     }
 
     /** One attempt's failure arriving after another attempt's success leaves the delivery delivered. */

@@ -77,8 +77,7 @@ class PostgresOutboxTest extends OutboxTest {
         Outbox other = open();
         try {
             for (int i = 0; i < 20; i++) {
-                accept("d-" + i, "slack");
-                outbox.release("d-" + i, "slack");
+                outbox.release("d-" + i, "slack", accept("d-" + i, "slack").get(0).leasedUntil());
             }
             List<Delivery> mine = outbox.claimDue(15);
             List<Delivery> theirs = other.claimDue(20);
