@@ -120,9 +120,13 @@ final class StoreWriter {
         if (!running) {
             throw new OutboxException("the outbox is closed", null);
         }
-        CompletableFuture<Object> done = new CompletableFuture<>();
-        writes.add(new Write(rowKey, work, done));
-        return (CompletableFuture<T>) (CompletableFuture<?>) done;
+        Write write = new Write(rowKey, work, new CompletableFuture<>());
+        writes.add(write);
+        // stopped meanwhile, and the writer gone without taking it: it would wait in vain
+        if (!running && writes.remove(write)) {
+            throw new OutboxException("the outbox is closed", null);
+        }
+        return (CompletableFuture<T>) (CompletableFuture<?>) write.done();
     }
 
     <T> T await(CompletableFuture<T> done) {

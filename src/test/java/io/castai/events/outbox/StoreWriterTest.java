@@ -1,0 +1,48 @@
+package io.castai.events.outbox;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The writer's promise to every caller: its write is committed, or it hears that it was not. */
+class StoreWriterTest {
+    @Test
+    void aWriteSubmittedAsTheWriterStopsIsCommittedOrRefusedNeverLeftWaiting() throws Exception {
+        Path dir = Files.createTempDirectory("store-writer");
+        try (Store store = Store.sqlite(dir)) {
+            for (int round = 0; round < 300; round++) {
+                StoreWriter writer = new StoreWriter(store);
+                writer.start();
+                Queue<CompletableFuture<Integer>> submitted = new ConcurrentLinkedQueue<>();
+                // callers that go on submitting until the writer refuses them
+                List<Thread> callers = IntStream.range(0, 3).mapToObj(i -> new Thread(() -> {
+                    try {
+                        while (true) {
+                            submitted.add(writer.submit(db -> 1));
+                        }
+                    } catch (OutboxException closed) {
+                        // refused at once: what a caller should hear once the writer stops
+                    }
+                })).toList();
+                callers.forEach(Thread::start);
+                writer.stop();
+                for (Thread caller : callers) {
+                    caller.join();
+                }
+                for (CompletableFuture<Integer> done : submitted) {
+                    // a write left in the stopped writer's queue would wait for ever (its caller: 30 s)
+                    assertThat(done).as("round %d", round).succeedsWithin(1, TimeUnit.SECONDS);
+                }
+            }
+        }
+    }
+}
