@@ -172,7 +172,7 @@ public class BaseConfiguration implements CamelConfiguration {
 
     @BindToRegistry
     public KubernetesEvents kubernetesEvents(@PropertyInject(value = "k8s.cluster-name", defaultValue = "") String name,
-                                             @PropertyInject(value = "k8s.events.source", defaultValue = "castai,*.cast.ai") String source) {
+                                             @PropertyInject("k8s.events.source") String source) {
         return new KubernetesEvents(name, source);
     }
 

@@ -210,8 +210,8 @@ public class EventsConfiguration implements CamelConfiguration {
 
     @BindToRegistry
     public WatchResync kubernetesWatch(KubernetesEvents events,
-                                       @PropertyInject(value = "k8s.events.namespace", defaultValue = "castai-agent") String namespace,
-                                       @PropertyInject(value = "k8s.events.resync", defaultValue = "5m") String resync) {
+                                       @PropertyInject("k8s.events.namespace") String namespace,
+                                       @PropertyInject("k8s.events.resync") String resync) {
         return new WatchResync(events, namespace, duration("k8s.events.resync", resync));
     }
 

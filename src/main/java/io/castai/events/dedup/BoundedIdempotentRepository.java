@@ -60,7 +60,7 @@ public class BoundedIdempotentRepository extends ServiceSupport implements Idemp
         seen.invalidateAll();
     }
 
-    /** Approximate number of keys held, for tests and metrics. */
+    /** Approximate number of keys held (its bound is tested). */
     public long size() {
         seen.cleanUp();
         return seen.estimatedSize();

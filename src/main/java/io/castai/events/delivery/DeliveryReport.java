@@ -68,7 +68,7 @@ public class DeliveryReport {
 
     /**
      * A claimed delivery (retry, or left over from a previous run) as the channel route's
-     * exchange. When no route serves its channel any more (its file was removed) the delivery
+     * exchange. When no route serves its channel any more (removed from channels.yaml) the delivery
      * is dead, not left to circle, and {@link #ROUTABLE} is false.
      */
     public void prepareRetry(Exchange exchange) {

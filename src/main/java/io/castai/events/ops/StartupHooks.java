@@ -17,7 +17,7 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
 public class StartupHooks implements ExtendedStartupListener {
     @Override
     public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
-        // the HTTP server and its router exist only once everything has started
+        // the interface's: all this class does waits until the context has fully started
     }
 
     @Override

@@ -218,7 +218,7 @@ public class Outbox extends ServiceSupport {
         return recorded;
     }
 
-    /** Events accepted before {@code acceptedBefore} but not yet routed (the process stopped, or the queue was full). */
+    /** Events accepted before {@code acceptedBefore} but not yet routed: stored by an earlier version, which routed after storing. */
     public List<NotificationEvent> undispatched(Instant acceptedBefore, int limit) {
         List<NotificationEvent> events = new ArrayList<>();
         try (Connection c = store.dataSource().getConnection();
@@ -492,8 +492,7 @@ public class Outbox extends ServiceSupport {
         long pending = queryLong("SELECT COUNT(*) FROM deliveries WHERE status = 'pending'");
         long oldest = queryLong("SELECT COALESCE(MIN(created_at), 0) FROM deliveries WHERE status = 'pending'");
         long dead = queryLong("SELECT COUNT(*) FROM deliveries WHERE status = 'dead'");
-        long undispatched = queryLong("SELECT COUNT(*) FROM events WHERE dispatched = 0");
-        return new OutboxStats(pending, oldest == 0 ? 0 : Math.max(0, (now - oldest) / 1000), dead, undispatched);
+        return new OutboxStats(pending, oldest == 0 ? 0 : Math.max(0, (now - oldest) / 1000), dead);
     }
 
     /**
@@ -524,7 +523,7 @@ public class Outbox extends ServiceSupport {
         writer.update("DELETE FROM leases WHERE name = ? AND owner = ?", name, owner);
     }
 
-    /** Where the audit-log poller of a cluster stands, if it ever ran. */
+    /** Where a poller (the audit log's or the savings summary's, of a cluster) stands, if it ever ran. */
     public Optional<String> checkpoint(String name) {
         try (Connection c = store.dataSource().getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT state FROM checkpoints WHERE name = ?")) {

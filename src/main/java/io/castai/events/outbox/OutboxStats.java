@@ -1,5 +1,5 @@
 package io.castai.events.outbox;
 
-/** Backlog figures for metrics and readiness. */
-public record OutboxStats(long pending, long oldestPendingAgeSeconds, long dead, long undispatched) {
+/** Backlog figures for the metrics and the delivery-backlog health check. */
+public record OutboxStats(long pending, long oldestPendingAgeSeconds, long dead) {
 }

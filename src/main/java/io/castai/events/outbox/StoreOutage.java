@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * What a background route does when the store cannot be reached (PostgreSQL away, a disk
  * error): one WARN line per route every half minute rather than a stack trace per tick. Nothing
- * is lost: the timers try again on their next tick, and an event whose routing failed stays
- * undispatched in the store for dispatch-recovery.
+ * is lost: the timers try again on their next tick, and an event whose routing and storing (one
+ * commit) failed was not stored: its sender, poller or resync tries again.
  */
 public class StoreOutage {
     private static final Logger LOG = LoggerFactory.getLogger(StoreOutage.class);
