@@ -67,6 +67,16 @@ class ConfiguredChannelsTest {
                 password: ${SMTP_PASSWORD}
                 from: castai-events@example.com
                 to: [platform@example.com]
+              - name: node-email
+                type: email
+                host: 127.0.0.1
+                port: ${SMTP_PORT}
+                tls: none
+                username: castai
+                password: ${SMTP_PASSWORD}
+                from: castai-events@example.com
+                to: [platform@example.com]
+                template: node-email.ftl
               - {name: broken-log, type: log, template: broken.ftl}
               - name: broken-email
                 type: email
@@ -99,6 +109,7 @@ class ConfiguredChannelsTest {
               - {name: mail-test, eventTypes: [test.mail], channels: [wrong-password-email]}
               - {name: broken-mail, eventTypes: [test.broken-mail], channels: [broken-email], recipients: [oncall@example.com]}
               - {name: editable, eventTypes: [test.editable], channels: [editable]}
+              - {name: node-mail, eventTypes: [test.node-mail], channels: [node-email]}
             default: [log]
             """;
 
@@ -124,6 +135,9 @@ class ConfiguredChannelsTest {
         // parses, but asks for a detail node.added events do not have
         Files.writeString(templates.resolve("broken.ftl"), "Added ${event.details.noSuchField} to ${event.clusterName}\n");
         Files.writeString(templates.resolve("editable.ftl"), "Original: ${event.id}\n");
+        // an edit an operator may well make: what a sender wrote (a node name) in a header line
+        Files.writeString(templates.resolve("node-email.ftl"),
+                "To: ${recipients?join(\", \")}\nSubject: Node ${event.details.nodeName!}\n\n${event.type}\n");
         Files.writeString(directory.resolve("channels.yaml"), CHANNELS);
         slack = HttpStandIn.slack();
         finops = HttpStandIn.slack();
@@ -341,6 +355,23 @@ class ConfiguredChannelsTest {
                 .containsExactly("oncall@example.com");
         assertThat(mail.getSubject()).isEqualTo(
                 "[CAST AI] CRITICAL Disk full  To: evil@attacker.example Subject: Payroll update (cluster staging-us-east)");
+    }
+
+    @Test
+    void aSendersLineBreakInAnEditedTemplatesHeaderMailsNoStranger() throws Exception {
+        String event = "{\"id\":\"mail-inject-1\",\"eventType\":\"test.node-mail\","
+                + "\"data\":{\"nodeName\":\"n1\\nTo: attacker@evil.example\\nX: y\"}}";
+        JsonNode preview = JSON.readTree(service.send("POST", "/castai/routes/test", event).body()).get("deliveries").get(0);
+        assertThat(preview.get("to").toString()).as("the dry-run agrees").isEqualTo("[\"platform@example.com\"]");
+        assertThat(preview.get("toLeftOut").toString()).isEqualTo("[\"attacker@evil.example\"]");
+
+        service.postEvent(event);
+
+        assertThat(smtp.waitForIncomingEmail(10_000, 1)).isTrue();
+        MimeMessage mail = smtp.getReceivedMessages()[0];
+        assertThat(List.of(mail.getAllRecipients())).extracting(Object::toString)
+                .as("only what channels.yaml gives the channel").containsExactly("platform@example.com");
+        assertThat(log.linesContaining("To: address attacker@evil.example left out")).hasSize(1);
     }
 
     @Test

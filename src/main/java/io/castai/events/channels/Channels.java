@@ -88,6 +88,16 @@ public class Channels {
         return List.copyOf(all);
     }
 
+    /**
+     * Every address channels.yaml gives an email channel: its {@code to}, and the recipients of
+     * each rule that names it. A mail goes to these only, whatever its rendered {@code To:} says.
+     */
+    public Set<String> mailAddresses(String name) {
+        Set<String> addresses = new LinkedHashSet<>(get(name).list("to"));
+        rules.stream().filter(rule -> rule.channels().contains(name)).forEach(rule -> addresses.addAll(rule.recipients()));
+        return addresses;
+    }
+
     public boolean has(String name) {
         return channels.containsKey(name);
     }

@@ -2,14 +2,18 @@ package io.castai.events.channels;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 import io.castai.events.outbound.BoundedMailSender;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.mail.JavaMailSender;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Email over SMTP (camel-mail). The template renders a small mail message: header lines
@@ -20,6 +24,7 @@ import org.apache.camel.component.mail.JavaMailSender;
  */
 public class EmailChannel {
     private static final String DEFAULT_SUBJECT = "CAST AI notification";
+    private static final Logger LOG = LoggerFactory.getLogger(EmailChannel.class);
 
     private final Channels channels;
     private final int connectTimeoutMs;
@@ -72,15 +77,40 @@ public class EmailChannel {
 
     /** Turns the rendered message in exchange property {@code message} into the mail's headers and body. */
     public void prepare(Exchange exchange) {
-        ChannelConfig config = channels.get(exchange.getProperty("channel", String.class));
+        String channel = exchange.getProperty("channel", String.class);
+        ChannelConfig config = channels.get(channel);
         Rendered mail = parse(exchange.getProperty("message", String.class));
+        Recipients recipients = recipients(channels, channel, mail);
+        recipients.leftOut().forEach(address -> LOG.warn("Mail of channel {} for event {}: To: address {} left out: "
+                + "channels.yaml does not give it to this channel (its to, or a rule's recipients)", channel,
+                exchange.getProperty("eventId", String.class), address));
         Message message = exchange.getMessage();
         message.getHeaders().clear();
         message.setHeader("From", config.text("from"));
-        message.setHeader("To", String.join(", ", mail.to().isEmpty() ? config.list("to") : mail.to()));
+        message.setHeader("To", String.join(", ", recipients.to()));
         message.setHeader("Subject", mail.subject());
         message.setHeader("Content-Type", "text/plain; charset=UTF-8");
         message.setBody(mail.body());
+    }
+
+    /**
+     * Whom a rendered mail goes to: its {@code To:} addresses that channels.yaml gives the channel
+     * (its {@code to}, a rule's recipients), else the channel's {@code to}. A template may put what
+     * a sender wrote in the header lines (a node name with a line break in it): such a line must
+     * not mail a stranger through the service's SMTP account, so any other address is left out.
+     */
+    static Recipients recipients(Channels channels, String channel, Rendered mail) {
+        Set<String> known = new HashSet<>();
+        channels.mailAddresses(channel).forEach(address -> known.add(address.toLowerCase(Locale.ROOT)));
+        List<String> to = new ArrayList<>();
+        List<String> leftOut = new ArrayList<>();
+        for (String address : mail.to()) {
+            (known.contains(address.toLowerCase(Locale.ROOT)) ? to : leftOut).add(address);
+        }
+        return new Recipients(to.isEmpty() ? channels.get(channel).list("to") : List.copyOf(to), List.copyOf(leftOut));
+    }
+
+    record Recipients(List<String> to, List<String> leftOut) {
     }
 
     /** A rendered mail: leading {@code Subject:} / {@code To:} lines up to a blank line, then the body. */

@@ -51,7 +51,11 @@ public class RoutingPreview {
             case EMAIL -> {
                 EmailChannel.Rendered mail = EmailChannel.parse(message);
                 delivery.put("from", config.text("from"));
-                delivery.put("to", mail.to().isEmpty() ? config.list("to") : mail.to());
+                EmailChannel.Recipients recipients = EmailChannel.recipients(channels, channel, mail);
+                delivery.put("to", recipients.to());
+                if (!recipients.leftOut().isEmpty()) {
+                    delivery.put("toLeftOut", recipients.leftOut());
+                }
                 delivery.put("subject", mail.subject());
                 delivery.put("body", mail.body());
             }
