@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import freemarker.core.TemplateClassResolver;
 import freemarker.template.Configuration;
 import freemarker.template.TemplateException;
 import freemarker.template.TemplateExceptionHandler;
@@ -51,6 +52,12 @@ public class MessageTemplates {
         freemarker.setLocale(Locale.ROOT);
         freemarker.setTemplateExceptionHandler(TemplateExceptionHandler.RETHROW_HANDLER);
         freemarker.setLogTemplateExceptions(false);
+        // a failure an <#attempt> recovers from is no error (FreeMarker's default: an ERROR and its stack trace)
+        freemarker.setAttemptExceptionReporter((failure, environment) ->
+                LOG.debug("A template recovered from: {}", failure.getMessageWithoutStackTop()));
+        // templates are the operator's, yet often a ConfigMap others can edit: none may make Java
+        // objects (?new of freemarker.template.utility.Execute runs a command, with the channels' secrets at hand)
+        freemarker.setNewBuiltinClassResolver(TemplateClassResolver.ALLOWS_NOTHING_RESOLVER);
         // an edited template is picked up within this delay, without a restart
         freemarker.setTemplateUpdateDelayMilliseconds(5000);
     }
