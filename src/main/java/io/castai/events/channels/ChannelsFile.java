@@ -302,6 +302,11 @@ public final class ChannelsFile {
                 // the HTTP client would send it on as part of the path (%23...)
                 throw error(where + ": must not have a #fragment");
             }
+            if (uri.getRawUserInfo() != null) {
+                // Apache HttpClient 5 refuses such a URL on every send: no delivery would ever be made
+                throw error(where + ": must not carry user:password@ (the HTTP client refuses it): "
+                        + "send credentials as a header (a webhook's headers: {Authorization: ...})");
+            }
             if (uri.getHost() != null && ("https".equalsIgnoreCase(uri.getScheme()) || "http".equalsIgnoreCase(uri.getScheme()))) {
                 return value;
             }

@@ -370,6 +370,13 @@ class ChannelsFileTest {
                 rules: []
                 default: [hook]
                 """)).hasMessageContaining("must not have a #fragment").hasMessageNotContaining("Frag5ECRET1234");
+        assertThatThrownBy(() -> parse("""
+                channels:
+                  - {name: hook, type: webhook, url: "https://hookuser:Pa55w0rd5ECRET@example.com/hook"}
+                rules: []
+                default: [hook]
+                """)).hasMessageContaining("channels.yaml: channels[0] (hook).url: must not carry user:password@")
+                .hasMessageNotContaining("Pa55w0rd5ECRET");
     }
 
     @Test
