@@ -129,6 +129,38 @@ public class Channels {
             }
         }
         LOG.info("{} routing rules, default to {}", rules.size(), defaultChannels);
+        warnings().forEach(LOG::warn);
+    }
+
+    /**
+     * What channels.yaml allows but is almost surely a mistake, said at start-up: a channel no rule
+     * (nor the default) names receives nothing; a rule whose every channel is off notifies nobody
+     * of what it matches (and those events do not fall through to the default); a resolveOn type
+     * no rule of the channel matches never resolves an incident.
+     */
+    List<String> warnings() {
+        List<String> warnings = new ArrayList<>();
+        for (ChannelConfig channel : all()) {
+            String name = channel.name();
+            List<RoutingRule> naming = rules.stream().filter(rule -> rule.channels().contains(name)).toList();
+            if (channel.isOn() && naming.isEmpty() && !defaultChannels.contains(name)) {
+                warnings.add("Channel " + name + " is named by no rule nor the default: it receives nothing");
+            }
+            for (String type : channel.type() == ChannelType.PAGERDUTY ? channel.list("resolveOn") : List.<String>of()) {
+                boolean routed = defaultChannels.contains(name) || naming.stream().anyMatch(rule -> rule.matchesType(type));
+                if (!routed) {
+                    warnings.add("Channel " + name + " resolves on " + type + ", but no rule sends " + type
+                            + " events to it: its incidents are never resolved");
+                }
+            }
+        }
+        for (RoutingRule rule : rules) {
+            if (!rule.channels().isEmpty() && rule.channels().stream().noneMatch(name -> channels.get(name).isOn())) {
+                warnings.add("Rule " + rule.name() + " sends only to channels that are off " + rule.channels()
+                        + ": the events it matches notify nobody" + (rule.continueMatching() ? "" : " (nor go on to later rules)"));
+            }
+        }
+        return warnings;
     }
 
     /** The outcome of the rules for one event. */

@@ -21,7 +21,8 @@ public record RoutingRule(String name, List<Pattern> eventTypes, Severity minSev
         return matchesType(event.getType()) && severeEnough(event.getSeverity()) && fromCluster(event);
     }
 
-    private boolean matchesType(String type) {
+    /** Whether events of this type can match (the type condition alone). */
+    public boolean matchesType(String type) {
         return eventTypes.isEmpty() || (type != null && eventTypes.stream().anyMatch(p -> p.matcher(type).matches()));
     }
 

@@ -424,4 +424,38 @@ class ChannelsFileTest {
             assertThat(log.text()).doesNotContain("pw12", "abc9");
         }
     }
+
+    @Test
+    void whatTheFileAllowsButIsAlmostSurelyAMistakeIsSaidAtStartUp() {
+        Channels channels = parse("""
+                channels:
+                  - {name: slack-ops, type: slack, webhookUrl: "${SLACK_OPS_URL}"}
+                  - {name: slack-off, type: slack, optional: true, webhookUrl: "${NOT_SET:-}"}
+                  - {name: unused-hook, type: webhook, url: "https://example.com/hook"}
+                  - name: pager
+                    type: pagerduty
+                    routingKey: 0123456789abcdef0123456789abcdef
+                    dedupBy: node
+                    resolveOn: [node.removed, node.deleted]
+                rules:
+                  - {name: quiet, eventTypes: [test.*], channels: [slack-off]}
+                  - {name: spot, eventTypes: [node.spot_interrupted, "node.rem*"], channels: [pager]}
+                default: [log, slack-ops]
+                """);
+
+        assertThat(channels.warnings()).containsExactly(
+                "Channel unused-hook is named by no rule nor the default: it receives nothing",
+                "Channel pager resolves on node.deleted, but no rule sends node.deleted events to it: its incidents are never resolved",
+                "Rule quiet sends only to channels that are off [slack-off]: the events it matches notify nobody (nor go on to later rules)");
+    }
+
+    @Test
+    void theBundledFileWarnsOfNothing() throws Exception {
+        String file = java.nio.file.Files.readString(java.nio.file.Path.of("channels.yaml"));
+        Map<String, String> off = Map.of("pagerduty.events.url", "https://events.pagerduty.com/v2/enqueue");
+        Map<String, String> on = Map.of("pagerduty.events.url", "https://events.pagerduty.com/v2/enqueue",
+                "slack.webhook.url", "https://hooks.slack.com/services/T/B/x", "pagerduty.routing.key", "0123456789abcdef0123456789abcdef");
+        assertThat(ChannelsFile.parse("channels.yaml", file, off::get).warnings()).as("Slack and PagerDuty off").isEmpty();
+        assertThat(ChannelsFile.parse("channels.yaml", file, on::get).warnings()).as("both on").isEmpty();
+    }
 }
