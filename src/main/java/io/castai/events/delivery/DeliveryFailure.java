@@ -142,7 +142,10 @@ public record DeliveryFailure(boolean retryable, String reason, String descripti
         SMTPAddressFailedException address = find(failure, SMTPAddressFailedException.class);
         int code = send != null ? send.getReturnCode() : address != null ? address.getReturnCode() : -1;
         if (code >= 400) {
-            String description = "SMTP " + code + excerpt(withoutSecrets.apply(send != null ? send.getMessage() : address.getMessage()));
+            // a refused recipient is named: the server's reply may not say whom it refused
+            String recipient = address != null && address.getAddress() != null ? " for " + address.getAddress() : "";
+            String description = "SMTP " + code + recipient
+                    + excerpt(withoutSecrets.apply(send != null ? send.getMessage() : address.getMessage()));
             return new DeliveryFailure(code < 500, code < 500 ? "smtp_4xx" : "smtp_5xx", description, null, code);
         }
         if (send != null || address != null) {

@@ -93,6 +93,12 @@ class DeliveryFailureTest {
                 "550 5.1.1 no such user", null, null, null, null));
         assertThat(rejected.retryable()).isFalse();
         assertThat(rejected.reason()).isEqualTo("smtp_5xx");
+        // as Angus Mail reports a refused recipient: the address in a chained exception, the reply without it
+        DeliveryFailure refusedRecipient = DeliveryFailure.classify(new jakarta.mail.SendFailedException("Invalid Addresses",
+                new org.eclipse.angus.mail.smtp.SMTPAddressFailedException(new jakarta.mail.internet.InternetAddress("nobody@example.com"),
+                        "RCPT TO:<nobody@example.com>", 550, "550 5.1.1 no such user")));
+        assertThat(refusedRecipient.retryable()).isFalse();
+        assertThat(refusedRecipient.description()).isEqualTo("SMTP 550 for nobody@example.com: 550 5.1.1 no such user");
 
         DeliveryFailure refused = DeliveryFailure.classify(new AuthenticationFailedException("535 bad credentials"));
         assertThat(refused.retryable()).isFalse();
