@@ -169,6 +169,11 @@ public final class ChannelsFile {
                 throw error(label + ".resolveOn: needs dedupBy: node (a resolve carries the incident's key, "
                         + "which with dedupBy: event is the resolving event's own)");
             }
+        } else if (channel.type() == ChannelType.WEBHOOK) {
+            if (channel.map("headers").keySet().stream().anyMatch("Content-Type"::equalsIgnoreCase)) {
+                // two places for one value, the header silently winning
+                throw error(label + ".headers: Content-Type is the channel's contentType parameter, not a header");
+            }
         } else if (channel.type() == ChannelType.EMAIL) {
             int port = channel.integer("port");
             if (port < 1 || port > 65535) {

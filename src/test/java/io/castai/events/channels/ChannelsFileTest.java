@@ -158,7 +158,12 @@ class ChannelsFileTest {
                         rules:
                           - {eventTypes: [], channels: [log]}
                         default: [log]
-                        """, "channels.yaml: rules[0].eventTypes: is empty; remove the key to match every event"));
+                        """, "channels.yaml: rules[0].eventTypes: is empty; remove the key to match every event"),
+                Arguments.of("a webhook's Content-Type given as a header", """
+                        channels:
+                          - {name: hook, type: webhook, url: "https://example.com/hook", headers: {content-type: text/plain}}
+                        default: [hook]
+                        """, "channels.yaml: channels[0] (hook).headers: Content-Type is the channel's contentType parameter, not a header"));
     }
 
     @ParameterizedTest(name = "{0}")
