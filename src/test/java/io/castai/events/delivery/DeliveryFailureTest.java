@@ -82,7 +82,7 @@ class DeliveryFailureTest {
     }
 
     @Test
-    void smtpRepliesAreClassifiedLikeHttpStatuses() {
+    void smtpRepliesAreClassifiedLikeHttpStatuses() throws Exception {
         DeliveryFailure later = DeliveryFailure.classify(new SMTPSendFailedException("DATA", 451,
                 "451 4.3.0 try again later", null, null, null, null));
         assertThat(later.retryable()).isTrue();
