@@ -41,7 +41,8 @@ class ChannelsStartUpTest {
 
         String message = startUpFailure(RunningService.builder().property("templates.dir", templates));
 
-        assertThat(message).startsWith("channel slack: template slack.ftl ");
+        assertThat(message).startsWith("channel slack: template slack.ftl does not parse: line 1, column 41: ")
+                .as("the reason, not only where").contains("#if");
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import freemarker.core.ParseException;
 import freemarker.core.TemplateClassResolver;
 import freemarker.template.Configuration;
 import freemarker.template.TemplateException;
@@ -74,7 +75,7 @@ public class MessageTemplates {
                 freemarker.getTemplate(channel.template());
             } catch (IOException e) {
                 throw new ConfigurationException("channel " + channel.name() + ": template " + channel.template()
-                        + " " + firstLine(e.getMessage()));
+                        + " " + (e instanceof ParseException parse ? describe(parse) : firstLine(e.getMessage())));
             }
         }
     }
@@ -156,7 +157,18 @@ public class MessageTemplates {
         return plain;
     }
 
+    /** Where and what: FreeMarker's own message puts the reason after the line its first line ends with. */
+    private static String describe(ParseException parse) {
+        String reason = String.valueOf(parse.getEditorMessage()).replaceAll("\\s+", " ").trim();
+        return "does not parse: line " + parse.getLineNumber() + ", column " + parse.getColumnNumber() + ": "
+                + (reason.length() > 300 ? reason.substring(0, 300) + "..." : reason);
+    }
+
     private static String describe(Exception failure) {
+        if (failure instanceof ParseException parse) {
+            // edited while running: it no longer parses
+            return describe(parse);
+        }
         TemplateException template = failure instanceof TemplateException t ? t
                 : failure != null && failure.getCause() instanceof TemplateException t ? t : null;
         if (template == null) {
