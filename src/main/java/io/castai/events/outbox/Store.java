@@ -8,6 +8,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -171,6 +172,16 @@ public final class Store implements AutoCloseable {
 
     public DataSource dataSource() {
         return dataSource;
+    }
+
+    /**
+     * Closes a connection of this store's pool for good instead of handing it back: after a failed
+     * write its state may be past mending (SQLite ends a transaction by itself on a full disk, and
+     * its driver then runs every statement outside one and fails every commit), and the pool only
+     * drops connections whose errors say the link is broken.
+     */
+    public void evict(Connection connection) {
+        dataSource.evictConnection(connection);
     }
 
     /** True when several replicas share this store (PostgreSQL). */

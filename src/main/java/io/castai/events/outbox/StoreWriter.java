@@ -168,7 +168,7 @@ final class StoreWriter {
                 // whatever it was, this thread goes on: every later write depends on it
                 LOG.error("Outbox writer failed a batch of {} write(s)", batch.size(), unexpected);
                 batch.forEach(write -> write.done().completeExceptionally(unexpected));
-                closeConnection();
+                discardConnection();
             } finally {
                 batch.clear();
             }
@@ -203,7 +203,7 @@ final class StoreWriter {
     /**
      * Commits a batch on the writer's own connection, whose prepared statements are kept from one
      * batch to the next (preparing them anew cost ~3 % of CPU under load). After any failure the
-     * connection is let go, and the next batch takes a fresh one from the pool.
+     * connection is discarded, and each unit is tried on its own on a fresh one from the pool.
      */
     private void commit(List<Write> batch) {
         Connection c;
@@ -222,19 +222,19 @@ final class StoreWriter {
             c.commit();
         } catch (SQLException | RuntimeException batchFailed) {
             // a unit that throws anything must not end the writer thread: every later write would wait
-            rollbackQuietly(c);
-            // one bad unit must not fail the others: each on its own
+            discardConnection();
+            // one bad unit must not fail the others: each on its own, each failure on a connection of its own
             for (Write write : batch) {
                 try {
+                    Connection fresh = connection();
                     Object result = write.work().run(statements);
-                    c.commit();
+                    fresh.commit();
                     write.done().complete(result);
                 } catch (SQLException | RuntimeException e) {
-                    rollbackQuietly(c);
+                    discardConnection();
                     write.done().completeExceptionally(e);
                 }
             }
-            closeConnection();
             return;
         }
         for (int i = 0; i < batch.size(); i++) {
@@ -251,14 +251,7 @@ final class StoreWriter {
     }
 
     private void closeConnection() {
-        for (PreparedStatement ps : prepared.values()) {
-            try {
-                ps.close();
-            } catch (SQLException ignored) {
-                // the connection goes too
-            }
-        }
-        prepared.clear();
+        closeStatements();
         if (connection != null) {
             try {
                 connection.close();
@@ -267,6 +260,30 @@ final class StoreWriter {
             }
             connection = null;
         }
+    }
+
+    /**
+     * After a failed write: the connection is rolled back and closed for good ({@link Store#evict}),
+     * never handed back to the pool in a state a rollback may not mend; the next write takes a fresh one.
+     */
+    private void discardConnection() {
+        closeStatements();
+        if (connection != null) {
+            rollbackQuietly(connection);
+            store.evict(connection);
+            connection = null;
+        }
+    }
+
+    private void closeStatements() {
+        for (PreparedStatement ps : prepared.values()) {
+            try {
+                ps.close();
+            } catch (SQLException ignored) {
+                // the connection goes too
+            }
+        }
+        prepared.clear();
     }
 
     /** One statement on the writer's connection (writer thread only); the rows it changed. */

@@ -12,6 +12,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The writer's promise to every caller: its write is committed, or it hears that it was not. */
 class StoreWriterTest {
@@ -42,6 +43,29 @@ class StoreWriterTest {
                     // a write left in the stopped writer's queue would wait for ever (its caller: 30 s)
                     assertThat(done).as("round %d", round).succeedsWithin(1, TimeUnit.SECONDS);
                 }
+            }
+        }
+    }
+
+    @Test
+    void aTransactionTheDatabaseEndedByItselfLeavesNoConnectionThatLiesAboutCommits() throws Exception {
+        Path dir = Files.createTempDirectory("store-writer");
+        try (Store store = Store.sqlite(dir)) {
+            StoreWriter writer = new StoreWriter(store);
+            writer.start();
+            try {
+                writer.update("CREATE TABLE written (v INTEGER)");
+                // SQLite ends a transaction itself on a full disk, behind the driver's back; so does this
+                assertThatThrownBy(() -> writer.update("COMMIT")).isInstanceOf(OutboxException.class);
+
+                for (int v = 1; v <= 3; v++) {
+                    assertThat(writer.update("INSERT INTO written (v) VALUES (?)", v)).as("write %d committed, and said so", v)
+                            .isEqualTo(1);
+                }
+                assertThat(writer.submit(db -> db.update("INSERT INTO written (v) SELECT 4 WHERE 1 = 0")))
+                        .succeedsWithin(5, TimeUnit.SECONDS);
+            } finally {
+                writer.stop();
             }
         }
     }
