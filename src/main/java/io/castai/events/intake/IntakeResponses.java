@@ -26,6 +26,7 @@ public class IntakeResponses {
 
     private final ServiceMetrics metrics;
     private final RefusalLog refusals = new RefusalLog(LOG);
+    private final RefusalLog storeFailures = new RefusalLog(LOG);
 
     public IntakeResponses(ServiceMetrics metrics) {
         this.metrics = metrics;
@@ -65,7 +66,11 @@ public class IntakeResponses {
             exchange.getMessage().setHeader("WWW-Authenticate", "Bearer");
         } else if (OutboxException.in(failure) != null) {
             metrics.rejected("storage");
-            LOG.error("Could not store event: {}", OutboxException.describe(failure));
+            // every sender retries through an outage: its lines are limited as refusals' are
+            String leftOut = storeFailures.nextLine();
+            if (leftOut != null) {
+                LOG.error("Could not store event: {}{}", OutboxException.describe(failure), leftOut);
+            }
             reply(exchange, 503, error("events cannot be stored right now, retry later"));
             exchange.getMessage().setHeader("Retry-After", "5");
         } else if (failure instanceof UnsupportedBodyException unsupported) {

@@ -1,0 +1,52 @@
+package io.castai.events;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.IntStream;
+
+import io.castai.events.support.LogCapture;
+import io.castai.events.support.Postgres;
+import io.castai.events.support.RunningService;
+import io.castai.events.support.TcpProxy;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The store away (PostgreSQL unreachable): every sender is told to retry, and the log is not flooded. */
+class StoreOutageTest {
+    @Test
+    void everySenderIsToldToRetryWithinALimitOfLogLinesAndIsServedOnceTheStoreIsBack() {
+        try (Postgres database = Postgres.freshDatabase(); TcpProxy relay = new TcpProxy(5432);
+             LogCapture log = LogCapture.attach();
+             RunningService service = RunningService.builder()
+                     .property("castai.store.url", database.url().replace(":5432/", ":" + relay.port() + "/"))
+                     .property("castai.store.username", Postgres.USER)
+                     .property("castai.store.connect-timeout", "250ms")
+                     .start()) {
+            relay.cut();
+            // senders at once, as through a real outage (each waits up to the connect timeout)
+            ExecutorService senders = Executors.newFixedThreadPool(30);
+            List<HttpResponse<String>> answers = IntStream.range(0, 60)
+                    .mapToObj(n -> CompletableFuture.supplyAsync(() -> service.postEvent(
+                            "{\"id\":\"outage-" + n + "\",\"eventType\":\"node.added\"}"), senders))
+                    .toList().stream().map(CompletableFuture::join).toList();
+            senders.shutdown();
+            for (HttpResponse<String> refused : answers) {
+                assertThat(refused.statusCode()).isEqualTo(503);
+                assertThat(refused.headers().firstValue("Retry-After")).hasValue("5");
+                assertThat(refused.body()).isEqualTo("{\"error\":\"events cannot be stored right now, retry later\"}");
+            }
+            assertThat(log.linesContaining("Could not store event")).as("at most 50 lines every 10 s").hasSizeBetween(1, 50);
+            assertThat(service.get("/observe/metrics").body()).contains("castai_events_rejected_total{reason=\"storage\"} 60.0");
+
+            relay.restore();
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> service.postEvent("{\"id\":\"outage-0\",\"eventType\":\"node.added\"}").statusCode() == 200);
+        }
+    }
+}
