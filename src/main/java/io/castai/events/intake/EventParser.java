@@ -1,6 +1,8 @@
 package io.castai.events.intake;
 
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -295,14 +297,43 @@ public class EventParser {
         return true;
     }
 
-    /** A key for a JSON object that carries no id: the hash of its content, whatever its key order or spacing. */
+    /**
+     * A key for a JSON object that carries no id: the hash of its content, whatever its key order,
+     * spacing or the way a whole number is written ({@code 100}, {@code 100.0}, {@code 1e2}).
+     */
     public String bodyHash(JsonNode root) {
         try {
-            byte[] canonical = canonicalMapper.writeValueAsBytes(mapper.convertValue(root, MAP));
+            byte[] canonical = canonicalMapper.writeValueAsBytes(canonicalValue(root));
             return "sha256:" + HexFormat.of().formatHex(Sha256.of(canonical));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot hash event body", e);
         }
+    }
+
+    /**
+     * The node as maps, lists and plain values, a whole number as an integer: a sender that writes
+     * a retry's numbers another way (a float where it had an integer) sends the same event.
+     * Other numbers stay as parsed, so the hash of an event without whole floats is as it always was.
+     */
+    private static Object canonicalValue(JsonNode node) {
+        if (node.isObject()) {
+            Map<String, Object> object = new LinkedHashMap<>();
+            node.fields().forEachRemaining(field -> object.put(field.getKey(), canonicalValue(field.getValue())));
+            return object;
+        }
+        if (node.isArray()) {
+            List<Object> array = new ArrayList<>();
+            node.forEach(element -> array.add(canonicalValue(element)));
+            return array;
+        }
+        if (node.isFloatingPointNumber() && Double.isFinite(node.doubleValue())) {
+            BigDecimal whole = node.decimalValue().stripTrailingZeros();
+            return whole.scale() <= 0 ? whole.toBigIntegerExact() : node.numberValue();
+        }
+        if (node.isNumber()) {
+            return node.numberValue();
+        }
+        return node.isNull() ? null : node.isBoolean() ? node.booleanValue() : node.asText();
     }
 
     private static String firstNonBlank(String first, String second) {

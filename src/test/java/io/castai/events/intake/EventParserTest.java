@@ -72,6 +72,33 @@ class EventParserTest {
     }
 
     @Test
+    void theHashIgnoresHowAWholeNumberIsWritten() {
+        String integer = parse("{\"eventType\":\"savings.threshold\",\"data\":{\"savingsImpact\":100,\"list\":[2]}}", null, null).getId();
+        for (String written : new String[] {"100.0", "1e2", "100.00"}) {
+            assertThat(parse("{\"eventType\":\"savings.threshold\",\"data\":{\"savingsImpact\":" + written + ",\"list\":[2.0]}}",
+                    null, null).getId()).as(written).isEqualTo(integer);
+        }
+        assertThat(parse("{\"eventType\":\"savings.threshold\",\"data\":{\"savingsImpact\":100.5,\"list\":[2]}}", null, null)
+                .getId()).isNotEqualTo(integer);
+        assertThat(parse("{\"eventType\":\"savings.threshold\",\"data\":{\"savingsImpact\":\"100\",\"list\":[2]}}", null, null)
+                .getId()).as("a string is not a number").isNotEqualTo(integer);
+    }
+
+    @Test
+    void theHashOfAnEventWithoutWholeFloatsIsTheOneEarlierVersionsStored() throws Exception {
+        // a repeat sent across an upgrade is still a duplicate
+        String body = "{\"eventType\":\"a\",\"data\":{\"x\":1,\"ratio\":0.25,\"big\":12345678901234567890,"
+                + "\"name\":\"n\",\"ok\":true,\"none\":null,\"list\":[1,\"two\",{\"b\":1,\"a\":2}]}}";
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        byte[] earlier = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+                .enable(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).build()
+                .writeValueAsBytes(json.readValue(body, java.util.LinkedHashMap.class));
+
+        assertThat(parse(body, null, null).getId())
+                .isEqualTo("sha256:" + java.util.HexFormat.of().formatHex(io.castai.events.security.Sha256.of(earlier)));
+    }
+
+    @Test
     void aCanonicalEventMayCarryItsOwnSeverity() {
         assertThat(parse("{\"eventType\":\"a\",\"severity\":\"critical\"}", null, null).getSeverity())
                 .isEqualTo(Severity.CRITICAL);
