@@ -115,36 +115,18 @@ public class Outbox extends ServiceSupport {
             return stored;
         }
         String marks = String.join(", ", Collections.nCopies(ids.size(), "?"));
-        try (Connection c = store.dataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT id FROM events WHERE id IN (" + marks + ")")) {
-            StoreWriter.bind(ps, ids.toArray());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    stored.add(rs.getString(1));
-                }
-            }
-        } catch (SQLException e) {
-            throw new OutboxException("cannot read the outbox", e);
-        }
+        stored.addAll(read("cannot read the outbox", "SELECT id FROM events WHERE id IN (" + marks + ")",
+                rs -> rs.getString(1), ids.toArray()));
         return stored;
     }
 
     /** Ids of the events accepted at or after {@code since}, with when, newest first, at most {@code limit}. */
     public Map<String, Instant> acceptedSince(Instant since, long limit) {
         Map<String, Instant> ids = new LinkedHashMap<>();
-        try (Connection c = store.dataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                "SELECT id, accepted_at FROM events WHERE accepted_at >= ? ORDER BY accepted_at DESC LIMIT ?")) {
-            ps.setLong(1, since.toEpochMilli());
-            ps.setLong(2, limit);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    ids.put(rs.getString(1), Instant.ofEpochMilli(rs.getLong(2)));
-                }
-            }
-        } catch (SQLException e) {
-            throw new OutboxException("cannot read recent event ids", e);
-        }
+        read("cannot read recent event ids",
+                "SELECT id, accepted_at FROM events WHERE accepted_at >= ? ORDER BY accepted_at DESC LIMIT ?",
+                rs -> Map.entry(rs.getString(1), Instant.ofEpochMilli(rs.getLong(2))), since.toEpochMilli(), limit)
+                .forEach(row -> ids.put(row.getKey(), row.getValue()));
         return ids;
     }
 
@@ -220,21 +202,9 @@ public class Outbox extends ServiceSupport {
 
     /** Events accepted before {@code acceptedBefore} but not yet routed: stored by an earlier version, which routed after storing. */
     public List<NotificationEvent> undispatched(Instant acceptedBefore, int limit) {
-        List<NotificationEvent> events = new ArrayList<>();
-        try (Connection c = store.dataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                "SELECT body FROM events WHERE dispatched = 0 AND accepted_at < ? ORDER BY accepted_at LIMIT ?")) {
-            ps.setLong(1, acceptedBefore.toEpochMilli());
-            ps.setInt(2, limit);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    events.add(EventCodec.fromJson(rs.getString(1)));
-                }
-            }
-        } catch (SQLException e) {
-            throw new OutboxException("cannot read undispatched events", e);
-        }
-        return events;
+        return read("cannot read undispatched events",
+                "SELECT body FROM events WHERE dispatched = 0 AND accepted_at < ? ORDER BY accepted_at LIMIT ?",
+                rs -> EventCodec.fromJson(rs.getString(1)), acceptedBefore.toEpochMilli(), limit);
     }
 
     /** Pending deliveries whose time has come and that nobody holds, leased to the caller. */
@@ -266,24 +236,14 @@ public class Outbox extends ServiceSupport {
         recordMissed();
         long now = now();
         long leasedUntil = now + lease.toMillis();
-        List<Delivery> due = new ArrayList<>();
-        try (Connection c = store.dataSource().getConnection();
-             PreparedStatement select = c.prepareStatement(
-                     "SELECT d.event_id, d.channel, d.message, d.attempts, d.created_at, e.body FROM deliveries d "
-                             + "JOIN events e ON e.id = d.event_id WHERE d.status = 'pending' " + channelCondition
-                             + " AND d.next_attempt_at <= ? AND d.leased_until <= ? ORDER BY d.next_attempt_at LIMIT ?")) {
-            List<Object> args = new ArrayList<>(channels);
-            args.addAll(List.of(now - overdue.toMillis(), now, limit));
-            StoreWriter.bind(select, args.toArray());
-            try (ResultSet rs = select.executeQuery()) {
-                while (rs.next()) {
-                    due.add(new Delivery(EventCodec.fromJson(rs.getString(6)), rs.getString(2), rs.getString(3),
-                            rs.getInt(4), Instant.ofEpochMilli(rs.getLong(5)), leasedUntil));
-                }
-            }
-        } catch (SQLException e) {
-            throw new OutboxException("cannot claim due deliveries", e);
-        }
+        List<Object> args = new ArrayList<>(channels);
+        args.addAll(List.of(now - overdue.toMillis(), now, limit));
+        List<Delivery> due = read("cannot claim due deliveries",
+                "SELECT d.event_id, d.channel, d.message, d.attempts, d.created_at, e.body FROM deliveries d "
+                        + "JOIN events e ON e.id = d.event_id WHERE d.status = 'pending' " + channelCondition
+                        + " AND d.next_attempt_at <= ? AND d.leased_until <= ? ORDER BY d.next_attempt_at LIMIT ?",
+                rs -> new Delivery(EventCodec.fromJson(rs.getString(6)), rs.getString(2), rs.getString(3),
+                        rs.getInt(4), Instant.ofEpochMilli(rs.getLong(5)), leasedUntil), args.toArray());
         // the lease is taken only where nobody took it since the read
         List<CompletableFuture<Integer>> claims = new ArrayList<>();
         for (Delivery d : due) {
@@ -301,19 +261,11 @@ public class Outbox extends ServiceSupport {
 
     /** The attempts made so far and when the delivery was first queued; null when unknown. */
     public Delivery find(String eventId, String channel) {
-        try (Connection c = store.dataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement(
+        return read("cannot read delivery",
                 "SELECT d.message, d.attempts, d.created_at, e.body FROM deliveries d JOIN events e ON e.id = d.event_id "
-                        + "WHERE d.event_id = ? AND d.channel = ?")) {
-            ps.setString(1, eventId);
-            ps.setString(2, channel);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new Delivery(EventCodec.fromJson(rs.getString(4)), channel, rs.getString(1),
-                        rs.getInt(2), Instant.ofEpochMilli(rs.getLong(3)), 0) : null;
-            }
-        } catch (SQLException e) {
-            throw new OutboxException("cannot read delivery", e);
-        }
+                        + "WHERE d.event_id = ? AND d.channel = ?",
+                rs -> new Delivery(EventCodec.fromJson(rs.getString(4)), channel, rs.getString(1), rs.getInt(2),
+                        Instant.ofEpochMilli(rs.getLong(3)), 0), eventId, channel).stream().findFirst().orElse(null);
     }
 
     /**
@@ -449,26 +401,17 @@ public class Outbox extends ServiceSupport {
     }
 
     public List<DeadLetter> deadLetters(int limit) {
-        List<DeadLetter> dead = new ArrayList<>();
-        try (Connection c = store.dataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement(
+        return read("cannot list dead letters",
                 "SELECT d.event_id, d.channel, e.body, d.attempts, d.last_error, d.last_response, d.created_at, d.finished_at "
                         + "FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.status = 'dead' "
-                        + "ORDER BY d.finished_at LIMIT ?")) {
-            ps.setInt(1, limit);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
+                        + "ORDER BY d.finished_at LIMIT ?",
+                rs -> {
                     NotificationEvent event = EventCodec.fromJson(rs.getString(3));
-                    dead.add(new DeadLetter(rs.getString(1), rs.getString(2), event.getType(),
+                    return new DeadLetter(rs.getString(1), rs.getString(2), event.getType(),
                             event.getClusterName() != null ? event.getClusterName() : event.getClusterId(),
                             event.getSummary(), rs.getInt(4), rs.getString(5), rs.getString(6),
-                            Instant.ofEpochMilli(rs.getLong(7)).toString(), Instant.ofEpochMilli(rs.getLong(8)).toString()));
-                }
-            }
-        } catch (SQLException e) {
-            throw new OutboxException("cannot list dead letters", e);
-        }
-        return dead;
+                            Instant.ofEpochMilli(rs.getLong(7)).toString(), Instant.ofEpochMilli(rs.getLong(8)).toString());
+                }, limit);
     }
 
     /** Puts dead deliveries back in the queue (all, or one event's, or one delivery); returns how many. */
@@ -525,15 +468,8 @@ public class Outbox extends ServiceSupport {
 
     /** Where a poller (the audit log's or the savings summary's, of a cluster) stands, if it ever ran. */
     public Optional<String> checkpoint(String name) {
-        try (Connection c = store.dataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT state FROM checkpoints WHERE name = ?")) {
-            ps.setString(1, name);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw new OutboxException("cannot read checkpoint " + name, e);
-        }
+        return read("cannot read checkpoint " + name, "SELECT state FROM checkpoints WHERE name = ?", rs -> rs.getString(1), name)
+                .stream().findFirst();
     }
 
     public void saveCheckpoint(String name, String state) {
@@ -546,14 +482,29 @@ public class Outbox extends ServiceSupport {
     }
 
     private long queryLong(String sql, Object... args) {
+        return read("cannot read the outbox", sql, rs -> rs.getLong(1), args).stream().findFirst().orElse(0L);
+    }
+
+    /** A row of a query's answer, as what the caller keeps of it. */
+    @FunctionalInterface
+    private interface Row<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    /** Runs a query on a connection of the pool (reads never wait for the writer); each row as {@code row} reads it. */
+    private <T> List<T> read(String failure, String sql, Row<T> row, Object... args) {
+        List<T> rows = new ArrayList<>();
         try (Connection c = store.dataSource().getConnection();
              PreparedStatement ps = c.prepareStatement(sql)) {
             StoreWriter.bind(ps, args);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : 0;
+                while (rs.next()) {
+                    rows.add(row.read(rs));
+                }
             }
         } catch (SQLException e) {
-            throw new OutboxException("cannot read the outbox", e);
+            throw new OutboxException(failure, e);
         }
+        return rows;
     }
 }
