@@ -281,6 +281,8 @@ public final class ChannelsFile {
             for (int i = 0; i < items.size(); i++) {
                 values.addAll(splitCommas(scalar(items.get(i), where + "[" + i + "]")));
             }
+        } else if (raw instanceof Map<?, ?>) {
+            throw error(where + ": must be a list ([a, b]) or one comma-separated value, not a mapping");
         } else {
             values.addAll(splitCommas(scalar(raw, where)));
         }

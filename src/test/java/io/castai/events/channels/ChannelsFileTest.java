@@ -159,6 +159,11 @@ class ChannelsFileTest {
                           - {eventTypes: [], channels: [log]}
                         default: [log]
                         """, "channels.yaml: rules[0].eventTypes: is empty; remove the key to match every event"),
+                Arguments.of("a mapping given for a list", """
+                        channels:
+                          - {name: mail, type: email, host: smtp.example.com, from: a@example.com, to: {ops: b@example.com}}
+                        default: [log]
+                        """, "channels.yaml: channels[0] (mail).to: must be a list ([a, b]) or one comma-separated value, not a mapping"),
                 Arguments.of("a webhook's Content-Type given as a header", """
                         channels:
                           - {name: hook, type: webhook, url: "https://example.com/hook", headers: {content-type: text/plain}}
