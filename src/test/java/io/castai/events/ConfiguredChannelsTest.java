@@ -375,6 +375,15 @@ class ConfiguredChannelsTest {
     }
 
     @Test
+    void aSendersVeryLongTextMakesNoVeryLongSubject() throws Exception {
+        service.postEvent("{\"id\":\"mail-long-1\",\"eventType\":\"test.node-mail\","
+                + "\"data\":{\"nodeName\":\"" + "n".repeat(100_000) + "\"}}");
+
+        assertThat(smtp.waitForIncomingEmail(10_000, 1)).isTrue();
+        assertThat(smtp.getReceivedMessages()[0].getSubject()).hasSize(250).startsWith("Node nnn").endsWith("n…");
+    }
+
+    @Test
     void refusedSmtpCredentialsAreAPermanentFailureKeptAsADeadLetter() throws Exception {
         service.postEvent("{\"id\": \"mail-test-1\", \"eventType\": \"test.mail\", \"clusterId\": \"c-1\"}");
 

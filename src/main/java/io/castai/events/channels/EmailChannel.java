@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
  */
 public class EmailChannel {
     private static final String DEFAULT_SUBJECT = "CAST AI notification";
+    /** Characters of a subject: RFC 5322 asks lines of at most 78, folded ones of a few more. */
+    static final int MAX_SUBJECT = 250;
     private static final Logger LOG = LoggerFactory.getLogger(EmailChannel.class);
 
     private final Channels channels;
@@ -88,7 +90,8 @@ public class EmailChannel {
         message.getHeaders().clear();
         message.setHeader("From", config.text("from"));
         message.setHeader("To", String.join(", ", recipients.to()));
-        message.setHeader("Subject", mail.subject());
+        // a sender's 100 KB node name in the subject made a 334 KB header, which servers refuse
+        message.setHeader("Subject", Shortened.to(mail.subject(), MAX_SUBJECT, "…"));
         message.setHeader("Content-Type", "text/plain; charset=UTF-8");
         message.setBody(mail.body());
     }
