@@ -1,7 +1,6 @@
 package io.castai.events.intake;
 
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -315,6 +314,8 @@ public class EventParser {
      * a retry's numbers another way (a float where it had an integer) sends the same event.
      * Other numbers stay as parsed, so the hash of an event without whole floats is as it always was.
      */
+    private static final double WHOLE_LIMIT = 0x1p53;
+
     private static Object canonicalValue(JsonNode node) {
         if (node.isObject()) {
             Map<String, Object> object = new LinkedHashMap<>();
@@ -326,9 +327,11 @@ public class EventParser {
             node.forEach(element -> array.add(canonicalValue(element)));
             return array;
         }
-        if (node.isFloatingPointNumber() && Double.isFinite(node.doubleValue())) {
-            BigDecimal whole = node.decimalValue().stripTrailingZeros();
-            return whole.scale() <= 0 ? whole.toBigIntegerExact() : node.numberValue();
+        if (node.isFloatingPointNumber() && node.doubleValue() == Math.rint(node.doubleValue())
+                && Math.abs(node.doubleValue()) < WHOLE_LIMIT) {
+            // below 2^53 every whole double is exact, and written as a long no longer than it came
+            // (1e308 as an integer would be 309 digits: a body of them, fifty times its size in memory)
+            return (long) node.doubleValue();
         }
         if (node.isNumber()) {
             return node.numberValue();

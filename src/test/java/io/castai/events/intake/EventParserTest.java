@@ -85,9 +85,11 @@ class EventParserTest {
     }
 
     @Test
-    void theHashOfAnEventWithoutWholeFloatsIsTheOneEarlierVersionsStored() throws Exception {
+    void theHashOfAnEventWithoutSmallWholeFloatsIsTheOneEarlierVersionsStored() throws Exception {
         // a repeat sent across an upgrade is still a duplicate
+        // large doubles too: whole, but left as they were (1e308 as an integer would be 309 digits)
         String body = "{\"eventType\":\"a\",\"data\":{\"x\":1,\"ratio\":0.25,\"big\":12345678901234567890,"
+                + "\"huge\":1e308,\"past\":123456789012345678901234567890.5,\"max\":1.7976931348623157e308,"
                 + "\"name\":\"n\",\"ok\":true,\"none\":null,\"list\":[1,\"two\",{\"b\":1,\"a\":2}]}}";
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
         byte[] earlier = com.fasterxml.jackson.databind.json.JsonMapper.builder()
