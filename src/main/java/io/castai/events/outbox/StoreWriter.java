@@ -202,8 +202,8 @@ final class StoreWriter {
 
     /**
      * Commits a batch on the writer's own connection, whose prepared statements are kept from one
-     * batch to the next (preparing them anew cost ~3 % of CPU under load). After any failure the
-     * connection is discarded, and each unit is tried on its own on a fresh one from the pool.
+     * batch to the next (preparing them anew cost ~3 % of CPU under load). After a failure the
+     * connection is let go ({@link #letGoOfConnection}) and each unit is tried on its own.
      */
     private void commit(List<Write> batch) {
         Connection c;
@@ -222,16 +222,24 @@ final class StoreWriter {
             c.commit();
         } catch (SQLException | RuntimeException batchFailed) {
             // a unit that throws anything must not end the writer thread: every later write would wait
-            discardConnection();
-            // one bad unit must not fail the others: each on its own, each failure on a connection of its own
-            for (Write write : batch) {
+            letGoOfConnection();
+            // one bad unit must not fail the others: each on its own
+            for (int i = 0; i < batch.size(); i++) {
+                Connection unit;
                 try {
-                    Connection fresh = connection();
+                    unit = connection();
+                } catch (SQLException unreachable) {
+                    // the database is away: the rest hear it now, not one connect timeout each
+                    batch.subList(i, batch.size()).forEach(write -> write.done().completeExceptionally(unreachable));
+                    return;
+                }
+                Write write = batch.get(i);
+                try {
                     Object result = write.work().run(statements);
-                    fresh.commit();
+                    unit.commit();
                     write.done().complete(result);
                 } catch (SQLException | RuntimeException e) {
-                    discardConnection();
+                    letGoOfConnection();
                     write.done().completeExceptionally(e);
                 }
             }
@@ -263,13 +271,28 @@ final class StoreWriter {
     }
 
     /**
-     * After a failed write: the connection is rolled back and closed for good ({@link Store#evict}),
-     * never handed back to the pool in a state a rollback may not mend; the next write takes a fresh one.
+     * After a failed write: the connection is rolled back and handed back to the pool, which
+     * checks it before handing it out again (a broken link is dropped there). Where the rollback
+     * fails too, its state is past mending (SQLite ends a transaction by itself on a full disk,
+     * and its driver then runs every statement outside one and fails every commit, errors the
+     * pool does not take for a broken link): it is closed for good ({@link Store#evict}).
      */
+    private void letGoOfConnection() {
+        if (connection == null) {
+            return;
+        }
+        try {
+            connection.rollback();
+        } catch (SQLException unmendable) {
+            discardConnection();
+            return;
+        }
+        closeConnection();
+    }
+
     private void discardConnection() {
         closeStatements();
         if (connection != null) {
-            rollbackQuietly(connection);
             store.evict(connection);
             connection = null;
         }
@@ -295,13 +318,5 @@ final class StoreWriter {
         }
         bind(ps, args);
         return ps.executeUpdate();
-    }
-
-    private static void rollbackQuietly(Connection c) {
-        try {
-            c.rollback();
-        } catch (SQLException ignored) {
-            // the connection reports the original failure
-        }
     }
 }

@@ -2,13 +2,17 @@ package io.castai.events.outbox;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
+import io.castai.events.support.Postgres;
+import io.castai.events.support.TcpProxy;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -65,6 +69,51 @@ class StoreWriterTest {
                 assertThat(writer.submit(db -> db.update("INSERT INTO written (v) SELECT 4 WHERE 1 = 0")))
                         .succeedsWithin(5, TimeUnit.SECONDS);
             } finally {
+                writer.stop();
+            }
+        }
+    }
+
+    @Test
+    void aBatchCaughtByADatabaseOutageFailsWithinAConnectTimeoutNotOneForEachWrite() throws Exception {
+        try (Postgres database = Postgres.freshDatabase(); TcpProxy relay = new TcpProxy(5432);
+             Store store = Store.postgres(database.url().replace(":5432/", ":" + relay.port() + "/"), Postgres.USER, "", 4,
+                     Duration.ofSeconds(1))) {
+            StoreWriter writer = new StoreWriter(store);
+            writer.start();
+            try {
+                writer.update("CREATE TABLE written (v INTEGER)");
+                // the writer held by a unit while ten queue up behind it: they are then one batch
+                CountDownLatch holding = new CountDownLatch(1);
+                CountDownLatch held = new CountDownLatch(1);
+                CompletableFuture<Integer> holder = writer.submit(db -> {
+                    holding.countDown();
+                    try {
+                        held.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return 0;
+                });
+                assertThat(holding.await(5, TimeUnit.SECONDS)).isTrue();
+                List<CompletableFuture<Integer>> batch = IntStream.range(0, 10)
+                        .mapToObj(v -> writer.submit(db -> {
+                            if (v == 0) {
+                                relay.cut(); // the database goes away under the batch's first statement
+                            }
+                            return db.update("INSERT INTO written (v) VALUES (?)", v);
+                        })).toList();
+                long started = System.nanoTime();
+                held.countDown();
+                assertThat(holder).succeedsWithin(5, TimeUnit.SECONDS);
+
+                for (CompletableFuture<Integer> write : batch) {
+                    assertThat(write).failsWithin(20, TimeUnit.SECONDS);
+                }
+                // one attempt at a connection for the batch (1 s here), not one per write (10 s)
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+            } finally {
+                relay.restore();
                 writer.stop();
             }
         }
