@@ -81,6 +81,9 @@ class InboundAuthTest {
         assertRefused(app.service.postEvent(large), "missing credentials: send Authorization: Bearer <token>");
         assertRefused(app.service.postEvent(large, "X-Webhook-Token", "wrong-token-123"), "invalid credentials");
         assertThat(app.log.linesContaining("Refused request to intake: missing credentials")).hasSize(1);
+        // with a trailing slash it is the same endpoint, and named so
+        assertRefused(app.service.send("POST", "/castai/events/", large), "missing credentials: send Authorization: Bearer <token>");
+        assertThat(app.log.linesContaining("Refused request to intake: missing credentials")).hasSize(2);
 
         // the other endpoints that take a body: the routing dry-run (the intake's token) and the admin API (its own)
         assertRefused(app.service.send("POST", "/castai/routes/test", large), "missing credentials: send Authorization: Bearer <token>");

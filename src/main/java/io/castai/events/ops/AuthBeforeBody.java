@@ -38,15 +38,23 @@ final class AuthBeforeBody {
         this.metrics = metrics;
     }
 
+    /** Either auth may be absent (a context without it): its paths are then left to their routes. */
     void install(Router router, InboundAuth intake, AdminAuth admin, int order) {
-        for (String path : List.of(INTAKE_PATH, ROUTES_TEST_PATH)) {
-            guard(router, path, order, ctx -> intake.refusalBeforeBody(name -> requestValue(ctx, name)));
+        if (intake != null) {
+            guard(router, INTAKE_PATH, "intake", order, ctx -> intake.refusalBeforeBody(name -> requestValue(ctx, name)));
+            guard(router, ROUTES_TEST_PATH, "routes-test", order,
+                    ctx -> intake.refusalBeforeBody(name -> requestValue(ctx, name)));
         }
-        guard(router, ADMIN_PATHS, order, ctx -> admin.refusal(name -> requestValue(ctx, name)));
+        if (admin != null) {
+            guard(router, ADMIN_PATHS, "admin", order, ctx -> admin.refusal(name -> requestValue(ctx, name)));
+        }
     }
 
-    /** {@code refusal}: why the request's credentials are refused, or null to let it through. */
-    private void guard(Router router, String path, int order, Function<RoutingContext, String> refusal) {
+    /**
+     * {@code refusal}: why the request's credentials are refused, or null to let it through;
+     * {@code name}: the endpoint in the log line (never its path: a path may hold a token pasted into it).
+     */
+    private void guard(Router router, String path, String name, int order, Function<RoutingContext, String> refusal) {
         router.route(path).order(order).handler(ctx -> {
             String refused = refusal.apply(ctx);
             if (refused == null) {
@@ -54,19 +62,10 @@ final class AuthBeforeBody {
                 return;
             }
             metrics.rejected("unauthorized");
-            refusals.warn("Refused request to {}: {}", routeName(ctx.normalizedPath()), refused);
+            refusals.warn("Refused request to {}: {}", name, refused);
             ctx.response().putHeader("WWW-Authenticate", "Bearer");
             JsonHttpErrors.answer(ctx, 401, refused);
         });
-    }
-
-    /** By route, never by path: a path may hold a token pasted into it. */
-    static String routeName(String path) {
-        return switch (path) {
-            case INTAKE_PATH -> "intake";
-            case ROUTES_TEST_PATH -> "routes-test";
-            default -> "admin";
-        };
     }
 
     private static String requestValue(RoutingContext ctx, String name) {

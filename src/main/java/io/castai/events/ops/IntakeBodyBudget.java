@@ -1,6 +1,5 @@
 package io.castai.events.ops;
 
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -39,17 +38,18 @@ final class IntakeBodyBudget {
 
     void install(Router router, ServiceMetrics metrics, int order) {
         RefusalLog refusals = new RefusalLog(LOG);
-        for (String path : List.of(AuthBeforeBody.INTAKE_PATH, AuthBeforeBody.ROUTES_TEST_PATH)) {
-            router.route(HttpMethod.POST, path).order(order).handler(ctx -> admit(ctx, metrics, refusals));
-        }
+        router.route(HttpMethod.POST, AuthBeforeBody.INTAKE_PATH).order(order)
+                .handler(ctx -> admit(ctx, "intake", metrics, refusals));
+        router.route(HttpMethod.POST, AuthBeforeBody.ROUTES_TEST_PATH).order(order)
+                .handler(ctx -> admit(ctx, "routes-test", metrics, refusals));
     }
 
-    private void admit(RoutingContext ctx, ServiceMetrics metrics, RefusalLog refusals) {
+    private void admit(RoutingContext ctx, String endpoint, ServiceMetrics metrics, RefusalLog refusals) {
         long size = declaredSize(ctx);
         if (!reserve(size)) {
             metrics.rejected("busy");
             refusals.warn("Rejected request to {}: {} ({} bytes declared, {} of {} in use)",
-                    AuthBeforeBody.routeName(ctx.normalizedPath()), BUSY, size,
+                    endpoint, BUSY, size,
                     inFlight.get(), budget);
             ctx.response().putHeader("Retry-After", "1");
             JsonHttpErrors.answer(ctx, 503, BUSY);
