@@ -8,6 +8,8 @@ import java.util.Locale;
 import java.util.Set;
 
 import io.castai.events.outbound.BoundedMailSender;
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -104,16 +106,25 @@ public class EmailChannel {
      */
     static Recipients recipients(Channels channels, String channel, Rendered mail) {
         Set<String> known = new HashSet<>();
-        channels.mailAddresses(channel).forEach(address -> known.add(address.toLowerCase(Locale.ROOT)));
+        channels.mailAddresses(channel).forEach(address -> known.add(mailbox(address)));
         List<String> to = new ArrayList<>();
         List<String> leftOut = new ArrayList<>();
         for (String address : mail.to()) {
-            (known.contains(address.toLowerCase(Locale.ROOT)) ? to : leftOut).add(address);
+            (known.contains(mailbox(address)) ? to : leftOut).add(address);
         }
         return new Recipients(to.isEmpty() ? channels.get(channel).list("to") : List.copyOf(to), List.copyOf(leftOut));
     }
 
     record Recipients(List<String> to, List<String> leftOut) {
+    }
+
+    /** The mailbox of an address, whatever its display name or case: {@code Ops <OPS@x>} is {@code ops@x}. */
+    private static String mailbox(String address) {
+        try {
+            return new InternetAddress(address, false).getAddress().toLowerCase(Locale.ROOT);
+        } catch (AddressException unparsable) {
+            return address.trim().toLowerCase(Locale.ROOT);
+        }
     }
 
     /** A rendered mail: leading {@code Subject:} / {@code To:} lines up to a blank line, then the body. */
