@@ -12,8 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Bounds the memory the intake's and the routing dry-run's request bodies hold at once. The server reads a body whole before
- * the route runs, and a 1 MiB event costs several times that while it is parsed, stored and
+ * Bounds the memory the intake's and the routing dry-run's request bodies hold at once. The server
+ * reads a body whole before the route runs, and a 1 MiB event costs several times that while it is parsed, stored and
  * rendered: eighty of them sent at once, with the right token, exhausted the image's 80 MB heap
  * (OutOfMemoryError on Vert.x's event loop, every request then in flight lost). A request whose
  * declared size (Content-Length; the body limit when it has none) does not fit in what is left of
@@ -48,8 +48,7 @@ final class IntakeBodyBudget {
         long size = declaredSize(ctx);
         if (!reserve(size)) {
             metrics.rejected("busy");
-            refusals.warn("Rejected request to {}: {} ({} bytes declared, {} of {} in use)",
-                    endpoint, BUSY, size,
+            refusals.warn("Rejected request to {}: {} ({} bytes declared, {} of {} in use)", endpoint, BUSY, size,
                     inFlight.get(), budget);
             ctx.response().putHeader("Retry-After", "1");
             JsonHttpErrors.answer(ctx, 503, BUSY);
