@@ -88,6 +88,8 @@ class BadInputTest {
                         "'id' is longer than 256 characters"),
                 arguments("id with a NUL", "{\"eventType\":\"a\",\"id\":\"x\\u0000y\"}", 400,
                         "'id' holds a control character or invalid UTF-16"),
+                arguments("id with a line separator (U+2028)", "{\"eventType\":\"a\",\"id\":\"x\\u2028y\"}", 400,
+                        "'id' holds a control character or invalid UTF-16"),
                 arguments("id with half a surrogate pair", "{\"eventType\":\"a\",\"id\":\"s\\ud800\"}", 400,
                         "'id' holds a control character or invalid UTF-16"),
                 arguments("over the size limit", "{\"eventType\":\"node.added\",\"pad\":\"" + "x".repeat(BODY_LIMIT) + "\"}",

@@ -284,7 +284,8 @@ public class EventParser {
     private static boolean isPrintableUnicode(String text) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            if (Character.isISOControl(c)) {
+            // U+2028 and U+2029 break lines too (in logs, and in JavaScript before ES2019)
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
                 return false;
             }
             if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
