@@ -94,8 +94,12 @@ public class Channels {
      */
     public Set<String> mailAddresses(String name) {
         Set<String> addresses = new LinkedHashSet<>(get(name).list("to"));
-        rules.stream().filter(rule -> rule.channels().contains(name)).forEach(rule -> addresses.addAll(rule.recipients()));
+        rulesNaming(name).forEach(rule -> addresses.addAll(rule.recipients()));
         return addresses;
+    }
+
+    private List<RoutingRule> rulesNaming(String channel) {
+        return rules.stream().filter(rule -> rule.channels().contains(channel)).toList();
     }
 
     public boolean has(String name) {
@@ -142,7 +146,7 @@ public class Channels {
         List<String> warnings = new ArrayList<>();
         for (ChannelConfig channel : all()) {
             String name = channel.name();
-            List<RoutingRule> naming = rules.stream().filter(rule -> rule.channels().contains(name)).toList();
+            List<RoutingRule> naming = rulesNaming(name);
             if (channel.isOn() && naming.isEmpty() && !defaultChannels.contains(name)) {
                 warnings.add("Channel " + name + " is named by no rule nor the default: it receives nothing");
             }

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  */
 public class EmailChannel {
     private static final String DEFAULT_SUBJECT = "CAST AI notification";
-    /** Characters of a subject: RFC 5322 asks lines of at most 78, folded ones of a few more. */
+    /** Characters of a subject: room for any template's own text, far short of what servers refuse in a header. */
     static final int MAX_SUBJECT = 250;
     private static final Logger LOG = LoggerFactory.getLogger(EmailChannel.class);
 

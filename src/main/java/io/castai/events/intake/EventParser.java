@@ -310,13 +310,15 @@ public class EventParser {
         }
     }
 
-    /**
-     * The node as maps, lists and plain values, a whole number as an integer: a sender that writes
-     * a retry's numbers another way (a float where it had an integer) sends the same event.
-     * Other numbers stay as parsed, so the hash of an event without whole floats is as it always was.
-     */
+    /** Below 2^53 every whole double is exact, and written as a long no longer than it came. */
     private static final double WHOLE_LIMIT = 0x1p53;
 
+    /**
+     * The node as maps, lists and plain values, a whole float below 2^53 as an integer: a sender
+     * that writes a retry's numbers another way (a float where it had an integer) sends the same
+     * event. Other numbers stay as parsed, so the hash of an event without such floats is as it
+     * always was.
+     */
     private static Object canonicalValue(JsonNode node) {
         if (node.isObject()) {
             Map<String, Object> object = new LinkedHashMap<>();
@@ -330,8 +332,7 @@ public class EventParser {
         }
         if (node.isFloatingPointNumber() && node.doubleValue() == Math.rint(node.doubleValue())
                 && Math.abs(node.doubleValue()) < WHOLE_LIMIT) {
-            // below 2^53 every whole double is exact, and written as a long no longer than it came
-            // (1e308 as an integer would be 309 digits: a body of them, fifty times its size in memory)
+            // not above: 1e308 as an integer would be 309 digits (a body of them, fifty times its size in memory)
             return (long) node.doubleValue();
         }
         if (node.isNumber()) {
