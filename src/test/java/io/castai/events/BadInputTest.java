@@ -136,6 +136,20 @@ class BadInputTest {
     }
 
     @Test
+    void aBodyCompressedByItsTransferCodingIsRefusedAsUnsupported() throws Exception {
+        // the server undoes chunked, not gzip: read as JSON, the body would be "malformed"
+        String request = "POST /castai/events HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+                + "Transfer-Encoding: gzip, chunked\r\nConnection: close\r\n\r\n5\r\n\u001f\u008b\b\u0000\u0000\r\n0\r\n\r\n";
+        try (Socket sender = app.service.openRaw(request)) {
+            sender.setSoTimeout(10_000);
+            assertThat(new String(sender.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1))
+                    .startsWith("HTTP/1.1 415")
+                    .contains("{\"error\":\"Transfer-Encoding gzip is not supported: send the JSON uncompressed\"}");
+        }
+        assertStillServing();
+    }
+
+    @Test
     void aFormTheServerCannotDecodeIsRefusedWithJson() throws Exception {
         HttpResponse<String> response = app.service.postEvent("a=%zz&b=%", "Content-Type", "application/x-www-form-urlencoded");
 
@@ -314,6 +328,26 @@ class BadInputTest {
             assertThat(small.log.linesContaining("Rejected request to intake: too many large requests at once: retry"))
                     .isNotEmpty();
             assertThat(small.service.get("/observe/metrics").body()).containsPattern("castai_events_rejected_total\\{reason=\"busy\"} [1-9]");
+        }
+    }
+
+    @Test
+    void aBodySentWithAnotherMethodCountsAgainstTheMemoryBudgetToo() throws Exception {
+        // the server reads a PUT's body whole before the route answers 405
+        try (ServiceFixture small = ServiceFixture.start(settings -> settings.property("intake.max-body-bytes", 200_000)
+                .property("intake.max-inflight-bytes", 300_000).property("intake.request-timeout-ms", 3000))) {
+            String large = "{\"eventType\":\"node.added\",\"id\":\"put-%s\",\"data\":{\"pad\":\""
+                    + "x".repeat(190_000) + "\"}}";
+            String stall = "PUT /castai/events HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 200000\r\n\r\n{\"eventType\"";
+            try (Socket stalled = small.service.openRaw(stall)) {
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(2))
+                        .until(() -> small.service.postEvent(large.formatted("1")).statusCode() == 503);
+                assertThat(small.service.get("/castai/events").statusCode())
+                        .as("a request without a body takes none of it: the wrong method's answer").isEqualTo(405);
+            }
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                    .until(() -> small.service.postEvent(large.formatted("2")).statusCode() == 200);
         }
     }
 

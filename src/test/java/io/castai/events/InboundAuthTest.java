@@ -1,5 +1,6 @@
 package io.castai.events;
 
+import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -71,7 +72,7 @@ class InboundAuthTest {
         assertRefused(app.service.send("POST", "/castai/events?token=nope", nextEvent()), "invalid credentials");
 
         await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(2)).until(() -> app.slack.requests().isEmpty());
-        assertThat(app.service.get("/observe/metrics").body()).containsPattern("castai_events_rejected_total\\{reason=\"unauthorized\"} [4-9]");
+        assertThat(app.service.get("/observe/metrics").body()).containsPattern("castai_events_rejected_total\\{reason=\"unauthorized\"} ([4-9]|[1-9][0-9]+)\\.");
     }
 
     @Test
@@ -160,6 +161,42 @@ class InboundAuthTest {
                 "webhook-signature", "v1,abc"), "invalid webhook signature: timestamp outside the tolerance of 300 s");
 
         await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(2)).until(() -> app.slack.requests().isEmpty());
+    }
+
+    @Test
+    void madeUpSignatureHeadersAreRefusedBeforeTheBodyIsRead() throws Exception {
+        // twice the body limit: read, it would be a 413; refused on its headers, a 401
+        String large = "{\"eventType\":\"node.added\",\"pad\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}";
+        String now = String.valueOf(Instant.now().getEpochSecond());
+        assertRefused(app.service.postEvent(large, "webhook-signature", "v1,abc"),
+                "invalid webhook signature: webhook-id, webhook-timestamp and webhook-signature are all required");
+        assertRefused(app.service.postEvent(large, "webhook-id", "m", "webhook-timestamp", "1", "webhook-signature", "v1,abc"),
+                "invalid webhook signature: timestamp outside the tolerance of 300 s");
+        assertRefused(app.service.postEvent(large, "webhook-id", "m", "webhook-timestamp", now, "webhook-signature", "x"),
+                "invalid webhook signature");
+        assertThat(app.log.linesContaining("Refused request to intake: invalid webhook signature")).hasSize(3);
+    }
+
+    @Test
+    void requestsLetInOnTheirSignatureHeadersCannotTakeTheWholeBodyBudget() throws Exception {
+        // anyone can make well-formed signature headers: such requests share half of the budget,
+        // so senders with the token still get in while strangers hold theirs open
+        try (ServiceFixture small = ServiceFixture.start(settings -> settings.property("webhook.token", TOKEN)
+                .property("webhook.signing-secret", SIGNING_SECRET).property("intake.max-body-bytes", 200_000)
+                .property("intake.max-inflight-bytes", 400_000).property("intake.request-timeout-ms", 3000))) {
+            String now = String.valueOf(Instant.now().getEpochSecond());
+            String stall = "POST /castai/events HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+                    + "webhook-id: m\r\nwebhook-timestamp: " + now + "\r\nwebhook-signature: v1,abc\r\n"
+                    + "Content-Length: 200000\r\n\r\n{";
+            String large = "{\"eventType\":\"node.added\",\"id\":\"signed-%s\",\"pad\":\"" + "x".repeat(190_000) + "\"}";
+            try (Socket stalled = small.service.openRaw(stall)) {
+                String body = large.formatted("1");
+                await().atMost(Duration.ofSeconds(2)).until(() -> small.service.postEvent(body, "webhook-id", "s1",
+                        "webhook-timestamp", now, "webhook-signature", signer().sign("s1", Long.parseLong(now),
+                                body.getBytes(StandardCharsets.UTF_8))).statusCode() == 503);
+                assertAccepted(small.service.postEvent(large.formatted("2"), "Authorization", "Bearer " + TOKEN));
+            }
+        }
     }
 
     @Test

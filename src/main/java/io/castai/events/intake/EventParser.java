@@ -52,23 +52,39 @@ public class EventParser {
 
     /**
      * The event in a request: as {@link #parse}, once the body is known to be plain JSON. A
-     * compressed body (Content-Encoding), a multipart or form body is refused with a 415: read as
+     * compressed body (Content-Encoding, or a Transfer-Encoding coding other than chunked), a
+     * multipart or form body is refused with a 415: read as
      * JSON it would be "malformed" or "empty", and a multipart part would pass for the event.
      */
     public NotificationEvent parseRequest(byte[] body,
                                           @Header("webhook-id") String webhookId,
                                           @Header("Idempotency-Key") String idempotencyKey,
                                           @Header("Content-Type") String contentType,
-                                          @Header("Content-Encoding") String contentEncoding) {
-        if (contentEncoding != null && !contentEncoding.isBlank() && !"identity".equalsIgnoreCase(contentEncoding.trim())) {
-            String named = ENCODING_NAME.matcher(contentEncoding.trim()).matches() ? contentEncoding.trim() + " " : "";
-            throw new UnsupportedBodyException("Content-Encoding " + named + "is not supported: send the JSON uncompressed");
-        }
+                                          @Header("Content-Encoding") String contentEncoding,
+                                          @Header("Transfer-Encoding") String transferEncoding) {
+        refuseCoding("Content-Encoding", contentEncoding, false);
+        // the server undoes chunked only: "gzip, chunked" leaves a gzip body
+        refuseCoding("Transfer-Encoding", transferEncoding, true);
         String type = contentType == null ? "" : contentType.trim().toLowerCase(Locale.ROOT);
         if (type.startsWith("multipart/") || type.startsWith("application/x-www-form-urlencoded")) {
             throw new UnsupportedBodyException(UnsupportedBodyException.NOT_JSON);
         }
         return parse(body, webhookId, idempotencyKey);
+    }
+
+    /** A 415 for a header naming a coding other than identity (or chunked, which the server undoes). */
+    private static void refuseCoding(String header, String codings, boolean chunkedUndone) {
+        if (codings == null) {
+            return;
+        }
+        for (String coding : codings.split(",")) {
+            String name = coding.trim();
+            if (!name.isEmpty() && !"identity".equalsIgnoreCase(name)
+                    && !(chunkedUndone && "chunked".equalsIgnoreCase(name))) {
+                String named = ENCODING_NAME.matcher(name).matches() ? name + " " : "";
+                throw new UnsupportedBodyException(header + " " + named + "is not supported: send the JSON uncompressed");
+            }
+        }
     }
 
     public NotificationEvent parse(byte[] body,

@@ -2,6 +2,7 @@ package io.castai.events.ops;
 
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 import io.castai.events.intake.IntakeResponses;
 import io.castai.events.security.AdminAuth;
@@ -29,6 +30,12 @@ final class AuthBeforeBody {
     /** The routing dry-run's, as routes/routes-test.camel.yaml serves it: the intake's credentials. */
     static final String ROUTES_TEST_PATH = "/castai/routes/test";
     private static final String ADMIN_PATHS = "/admin/*";
+    /**
+     * Routing-context key: the request was let in on its signature headers, which only its body
+     * can confirm (anyone can make such headers): {@link IntakeBodyBudget} gives these requests
+     * together at most half of its budget, so they cannot crowd out senders with the token.
+     */
+    static final String SIGNATURE_PENDING = "castai.signature-pending";
     private static final Logger LOG = LoggerFactory.getLogger(IntakeResponses.class);
 
     private final ServiceMetrics metrics;
@@ -41,9 +48,16 @@ final class AuthBeforeBody {
     /** Either auth may be absent (a context without it): its paths are then left to their routes. */
     void install(Router router, InboundAuth intake, AdminAuth admin, int order) {
         if (intake != null) {
-            guard(router, INTAKE_PATH, "intake", order, ctx -> intake.refusalBeforeBody(name -> requestValue(ctx, name)));
-            guard(router, ROUTES_TEST_PATH, "routes-test", order,
-                    ctx -> intake.refusalBeforeBody(name -> requestValue(ctx, name)));
+            Function<RoutingContext, String> intakeRefusal = ctx -> {
+                UnaryOperator<String> header = name -> requestValue(ctx, name);
+                String refused = intake.refusalBeforeBody(header);
+                if (refused == null && intake.awaitsSignature(header)) {
+                    ctx.put(SIGNATURE_PENDING, Boolean.TRUE);
+                }
+                return refused;
+            };
+            guard(router, INTAKE_PATH, "intake", order, intakeRefusal);
+            guard(router, ROUTES_TEST_PATH, "routes-test", order, intakeRefusal);
         }
         if (admin != null) {
             guard(router, ADMIN_PATHS, "admin", order, ctx -> admin.refusal(name -> requestValue(ctx, name)));

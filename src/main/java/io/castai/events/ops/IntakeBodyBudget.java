@@ -5,7 +5,6 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.castai.events.intake.IntakeResponses;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
@@ -16,70 +15,95 @@ import org.slf4j.LoggerFactory;
  * reads a body whole before the route runs, and a 1 MiB event costs several times that while it is parsed, stored and
  * rendered: eighty of them sent at once, with the right token, exhausted the image's 80 MB heap
  * (OutOfMemoryError on Vert.x's event loop, every request then in flight lost). A request whose
- * declared size (Content-Length; the body limit when it has none) does not fit in what is left of
- * the budget gets a JSON 503 with Retry-After before its body is read; the budget is given back
- * when its answer is sent or its connection closes (after a request timeout's 503, then, while
- * the route may still hold the body: the bound is on what waits, not on every byte). Ordinary
- * events (a kilobyte) never come near it.
+ * declared size (Content-Length; the body limit when chunked, as it may be that large; 0 with
+ * neither: no body) does not fit in what is left of the budget gets a JSON 503 with Retry-After
+ * before its body is read, whatever its method (the route answers a wrong one only once the body
+ * is in). Requests let in on signature headers, which anyone can make and only the body can
+ * confirm, share at most half of the budget. The budget is given back when the answer is sent or
+ * the connection closes (after a request timeout's 503, then, while the route may still hold the
+ * body: the bound is on what waits, not on every byte). Ordinary events (a kilobyte, with a
+ * Content-Length) never come near it.
  */
 final class IntakeBodyBudget {
     static final String BUSY = "too many large requests at once: retry";
     private static final Logger LOG = LoggerFactory.getLogger(IntakeResponses.class);
 
     private final long budget;
+    private final long unverifiedBudget;
     private final long maxBody;
     private final AtomicLong inFlight = new AtomicLong();
+    private final AtomicLong unverifiedInFlight = new AtomicLong();
 
     /** {@code budget} 0 or less: a sixteenth of the heap; never less than one body of the largest size. */
     IntakeBodyBudget(long budget, long maxBody) {
         this.maxBody = maxBody;
         this.budget = Math.max(budget > 0 ? budget : Runtime.getRuntime().maxMemory() / 16, maxBody);
+        this.unverifiedBudget = Math.max(this.budget / 2, maxBody);
     }
 
     void install(Router router, ServiceMetrics metrics, int order) {
         RefusalLog refusals = new RefusalLog(LOG);
-        router.route(HttpMethod.POST, AuthBeforeBody.INTAKE_PATH).order(order)
-                .handler(ctx -> admit(ctx, "intake", metrics, refusals));
-        router.route(HttpMethod.POST, AuthBeforeBody.ROUTES_TEST_PATH).order(order)
-                .handler(ctx -> admit(ctx, "routes-test", metrics, refusals));
+        // every method: the server reads a PUT's body as it reads a POST's
+        router.route(AuthBeforeBody.INTAKE_PATH).order(order).handler(ctx -> admit(ctx, "intake", metrics, refusals));
+        router.route(AuthBeforeBody.ROUTES_TEST_PATH).order(order).handler(ctx -> admit(ctx, "routes-test", metrics, refusals));
     }
 
     private void admit(RoutingContext ctx, String endpoint, ServiceMetrics metrics, RefusalLog refusals) {
         long size = declaredSize(ctx);
-        if (!reserve(size)) {
-            metrics.rejected("busy");
-            refusals.warn("Rejected request to {}: {} ({} bytes declared, {} of {} in use)", endpoint, BUSY, size,
-                    inFlight.get(), budget);
-            ctx.response().putHeader("Retry-After", "1");
-            JsonHttpErrors.answer(ctx, 503, BUSY);
+        AtomicLong unverified = Boolean.TRUE.equals(ctx.get(AuthBeforeBody.SIGNATURE_PENDING)) ? unverifiedInFlight : null;
+        if (unverified != null && !reserve(unverified, unverifiedBudget, size)) {
+            refuse(ctx, endpoint, size, unverified.get(), unverifiedBudget, metrics, refusals);
+            return;
+        }
+        if (!reserve(inFlight, budget, size)) {
+            if (unverified != null) {
+                unverified.addAndGet(-size);
+            }
+            refuse(ctx, endpoint, size, inFlight.get(), budget, metrics, refusals);
             return;
         }
         AtomicBoolean released = new AtomicBoolean();
         ctx.addEndHandler(done -> {
             if (released.compareAndSet(false, true)) {
                 inFlight.addAndGet(-size);
+                if (unverified != null) {
+                    unverified.addAndGet(-size);
+                }
             }
         });
         ctx.next();
     }
 
+    private static void refuse(RoutingContext ctx, String endpoint, long size, long inUse, long of, ServiceMetrics metrics,
+                               RefusalLog refusals) {
+        metrics.rejected("busy");
+        refusals.warn("Rejected request to {}: {} ({} bytes declared, {} of {} in use{})", endpoint, BUSY, size, inUse, of,
+                ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH) == null && size > 0 ? ", chunked: counted at the body limit" : "");
+        ctx.response().putHeader("Retry-After", "1");
+        JsonHttpErrors.answer(ctx, 503, BUSY);
+    }
+
     private long declaredSize(RoutingContext ctx) {
+        String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length == null) {
+            // chunked: it may be as large as the limit allows; neither header: no body
+            return ctx.request().getHeader(HttpHeaders.TRANSFER_ENCODING) != null ? maxBody : 0;
+        }
         try {
-            long length = Long.parseLong(ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH));
-            return Math.max(0, Math.min(length, maxBody));
+            return Math.max(0, Math.min(Long.parseLong(length.trim()), maxBody));
         } catch (NumberFormatException e) {
-            // chunked, or no length said: it may be as large as the limit allows
-            return maxBody;
+            return maxBody; // the server refuses it; counted as the largest meanwhile
         }
     }
 
-    private boolean reserve(long size) {
+    /** Takes {@code size} of {@code budget} unless it would go over (one request is let in alone, whatever its size). */
+    private static boolean reserve(AtomicLong used, long budget, long size) {
         while (true) {
-            long used = inFlight.get();
-            if (used + size > budget && used > 0) {
+            long now = used.get();
+            if (now + size > budget && now > 0) {
                 return false;
             }
-            if (inFlight.compareAndSet(used, used + size)) {
+            if (used.compareAndSet(now, now + size)) {
                 return true;
             }
         }

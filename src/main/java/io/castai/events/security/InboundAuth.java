@@ -68,12 +68,21 @@ public class InboundAuth {
 
     /**
      * Why a request is refused before its body is read, or null when it may go on: it carries no
-     * valid token, nor a signature to verify with the body. {@code header} gives a request header
-     * by name, {@code token} the query parameter, and the raw query as {@link Exchange#HTTP_QUERY}.
-     * A stranger's body is then never read into memory.
+     * valid token, nor well-formed, fresh signature headers to verify with the body. {@code header}
+     * gives a request header by name, {@code token} the query parameter, and the raw query as
+     * {@link Exchange#HTTP_QUERY}. A stranger's body is then never read into memory.
      */
     public String refusalBeforeBody(UnaryOperator<String> header) {
-        return signatures != null && header.apply("webhook-signature") != null ? null : refusal(header);
+        if (awaitsSignature(header)) {
+            return signatures.headerRefusal(header.apply("webhook-id"), header.apply("webhook-timestamp"),
+                    header.apply("webhook-signature"));
+        }
+        return refusal(header);
+    }
+
+    /** Whether the request is to be let in by its signature, which only its body can confirm. */
+    public boolean awaitsSignature(UnaryOperator<String> header) {
+        return signatures != null && header.apply("webhook-signature") != null;
     }
 
     private String refusal(UnaryOperator<String> header) {
