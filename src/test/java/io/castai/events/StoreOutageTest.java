@@ -49,4 +49,29 @@ class StoreOutageTest {
                     .until(() -> service.postEvent("{\"id\":\"outage-0\",\"eventType\":\"node.added\"}").statusCode() == 200);
         }
     }
+
+    @Test
+    void aRepeatOfAnEventStillBeingStoredIsToldToRetryNotThatItIsADuplicate() throws Exception {
+        // a sender that gave up on a slow answer and retried: "duplicate" would end its retries,
+        // and the first copy may yet fail to be stored
+        try (Postgres database = Postgres.freshDatabase(); TcpProxy relay = new TcpProxy(5432);
+             RunningService service = RunningService.builder()
+                     .property("castai.store.url", database.url().replace(":5432/", ":" + relay.port() + "/"))
+                     .property("castai.store.username", Postgres.USER)
+                     .start()) {
+            String event = "{\"id\":\"slow-1\",\"eventType\":\"node.added\"}";
+            relay.freeze();
+            CompletableFuture<HttpResponse<String>> first = CompletableFuture.supplyAsync(() -> service.postEvent(event));
+            Thread.sleep(1000); // the first copy waits on the store (not a timing under test)
+            HttpResponse<String> repeat = service.postEvent(event);
+            assertThat(repeat.statusCode()).isEqualTo(503);
+            assertThat(repeat.headers().firstValue("Retry-After")).hasValue("1");
+            assertThat(repeat.body()).isEqualTo("{\"error\":\"the same event is being accepted right now: retry\"}");
+
+            relay.thaw();
+            assertThat(first.get(30, java.util.concurrent.TimeUnit.SECONDS).body()).isEqualTo("{\"received\":true}");
+            assertThat(service.postEvent(event).body()).isEqualTo("{\"received\":true,\"duplicate\":true}");
+            assertThat(service.get("/observe/metrics").body()).contains("castai_events_rejected_total{reason=\"in_flight\"} 1.0");
+        }
+    }
 }

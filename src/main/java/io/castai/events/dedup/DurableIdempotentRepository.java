@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.castai.events.outbox.Outbox;
 import org.apache.camel.spi.IdempotentRepository;
@@ -17,15 +18,27 @@ import org.slf4j.LoggerFactory;
  * still a repeat without a disk read per request. Should the cache ever drop a key inside the
  * window (more than DEDUP_MAX_ENTRIES ids in it), the store still finds the event a duplicate:
  * it accepts an id once per window.
+ *
+ * <p>An id is new until its event is accepted: between {@link #add} and {@link #confirm} (or
+ * {@link #remove}, when accepting it failed) a repeat is neither new nor a duplicate, and
+ * {@link #add} throws {@link EventInFlightException} for it (a 503 to a webhook sender).
  */
 public class DurableIdempotentRepository extends ServiceSupport implements IdempotentRepository {
     private static final Logger LOG = LoggerFactory.getLogger(DurableIdempotentRepository.class);
+    /**
+     * Past it an id still in flight is taken as let go of (a path that neither confirmed nor
+     * removed it would otherwise refuse its event for ever): well beyond a request's own timeout.
+     */
+    private static final Duration IN_FLIGHT_LIMIT = Duration.ofMinutes(2);
+    private static final long IN_FLIGHT_LIMIT_NANOS = IN_FLIGHT_LIMIT.toNanos();
 
     private final BoundedIdempotentRepository recent;
     private final Outbox outbox;
     private final Duration window;
     private final long maxEntries;
     private final Clock clock;
+    /** Ids being accepted, with when that began (System.nanoTime). */
+    private final Map<String, Long> inFlight = new ConcurrentHashMap<>();
 
     public DurableIdempotentRepository(BoundedIdempotentRepository recent, long maxEntries, Outbox outbox,
                                        Duration window, Clock clock) {
@@ -67,7 +80,19 @@ public class DurableIdempotentRepository extends ServiceSupport implements Idemp
 
     @Override
     public boolean add(String key) {
-        return recent.add(key);
+        long now = System.nanoTime();
+        Long begun = inFlight.putIfAbsent(key, now);
+        if (begun != null) {
+            if (now - begun < IN_FLIGHT_LIMIT_NANOS || !inFlight.replace(key, begun, now)) {
+                throw new EventInFlightException();
+            }
+            LOG.warn("Event id {} was still being accepted after {}: taken as no longer in flight", key, IN_FLIGHT_LIMIT);
+        }
+        if (recent.add(key)) {
+            return true;
+        }
+        inFlight.remove(key, now);
+        return false;
     }
 
     @Override
@@ -75,14 +100,18 @@ public class DurableIdempotentRepository extends ServiceSupport implements Idemp
         return recent.contains(key);
     }
 
-    @Override
-    public boolean remove(String key) {
-        return recent.remove(key);
-    }
-
+    /** Called with the event accepted (stored, or found a duplicate by the store). */
     @Override
     public boolean confirm(String key) {
+        inFlight.remove(key);
         return true;
+    }
+
+    /** Called when accepting the event failed: the sender's retry is new again. */
+    @Override
+    public boolean remove(String key) {
+        inFlight.remove(key);
+        return recent.remove(key);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.castai.events.intake;
 
+import io.castai.events.dedup.EventInFlightException;
 import io.castai.events.ops.RefusalLog;
 import io.castai.events.ops.ServiceMetrics;
 import io.castai.events.outbox.OutboxException;
@@ -64,6 +65,12 @@ public class IntakeResponses {
             refusals.warn("Refused request to {}: {}", exchange.getFromRouteId(), unauthorized.getMessage());
             reply(exchange, 401, error(unauthorized.getMessage()));
             exchange.getMessage().setHeader("WWW-Authenticate", "Bearer");
+        } else if (failure instanceof EventInFlightException inFlight) {
+            // the sender retried before its first copy was answered: that copy may still fail
+            metrics.rejected("in_flight");
+            refusals.warn("Rejected event: {}", inFlight.getMessage());
+            reply(exchange, 503, error(inFlight.getMessage()));
+            exchange.getMessage().setHeader("Retry-After", "1");
         } else if (OutboxException.in(failure) != null) {
             metrics.rejected("storage");
             // every sender retries through an outage: its lines are limited as refusals' are

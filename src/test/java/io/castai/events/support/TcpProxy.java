@@ -13,13 +13,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A TCP relay on 127.0.0.1 in front of a server (PostgreSQL, in the tests): {@link #cut()} drops
  * every connection and refuses new ones, as if the database went away; {@link #restore()} lets
- * connections through again on the same port.
+ * connections through again on the same port; {@link #freeze()} keeps the connections open but
+ * passes no byte until {@link #thaw()}, as a database that stopped answering.
  */
 public final class TcpProxy implements AutoCloseable {
     private final int port;
     private final int targetPort;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile ServerSocket server;
+    private volatile boolean frozen;
 
     public TcpProxy(int targetPort) {
         this.port = RunningService.freePort();
@@ -44,6 +46,14 @@ public final class TcpProxy implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    public void freeze() {
+        frozen = true;
+    }
+
+    public void thaw() {
+        frozen = false;
     }
 
     public synchronized void cut() {
@@ -74,11 +84,16 @@ public final class TcpProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
+                    while (frozen) {
+                        Thread.sleep(10);
+                    }
                     out.write(buffer, 0, n);
                     out.flush();
                 }
             } catch (IOException e) {
                 // one side went away
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
                 closeQuietly(from);
                 closeQuietly(to);
