@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.IntStream;
 
+import io.castai.events.support.HttpStandIn;
 import io.castai.events.support.LogCapture;
 import io.castai.events.support.Postgres;
 import io.castai.events.support.RunningService;
@@ -72,6 +73,37 @@ class StoreOutageTest {
             assertThat(first.get(30, java.util.concurrent.TimeUnit.SECONDS).body()).isEqualTo("{\"received\":true}");
             assertThat(service.postEvent(event).body()).isEqualTo("{\"received\":true,\"duplicate\":true}");
             assertThat(service.get("/observe/metrics").body()).contains("castai_events_rejected_total{reason=\"in_flight\"} 1.0");
+        }
+    }
+
+    @Test
+    void aRowLockedByATransactionThatNeverEndsDoesNotStopTheIntake() throws Exception {
+        // a replica cut off from the database mid-write leaves its session, and its row locks, to
+        // the server: the next claim of that delivery must not hold up every other write
+        try (Postgres database = Postgres.freshDatabase(); HttpStandIn slack = HttpStandIn.slack();
+             HttpStandIn pagerDuty = HttpStandIn.pagerDuty();
+             RunningService service = RunningService.builder().channels(slack, pagerDuty)
+                     .property("castai.store.url", database.url())
+                     .property("castai.store.username", Postgres.USER)
+                     .start();
+             java.sql.Connection stranded = java.sql.DriverManager.getConnection(database.url(), Postgres.USER, "")) {
+            slack.respondByDefault(500, "down"); // retried every ~200 ms: claimed again and again
+            assertThat(service.postEvent("{\"id\":\"locked-1\",\"eventType\":\"node.added\"}").statusCode()).isEqualTo(200);
+            slack.awaitRequests(1);
+            stranded.setAutoCommit(false);
+            try (java.sql.Statement lock = stranded.createStatement()) {
+                lock.executeUpdate("UPDATE deliveries SET last_error = last_error WHERE event_id = 'locked-1'");
+            }
+            Thread.sleep(1000); // a claim of the locked row under way (not a timing under test)
+
+            for (int i = 0; i < 3; i++) {
+                long started = System.nanoTime();
+                HttpResponse<String> answer = service.postEvent("{\"id\":\"after-lock-" + i + "\",\"eventType\":\"node.added\"}");
+                assertThat(answer.statusCode()).isEqualTo(200);
+                // without a lock timeout the writer waited out the socket timeout (30 s): a 503
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(15));
+            }
+            stranded.rollback();
         }
     }
 }

@@ -167,6 +167,12 @@ public final class Store implements AutoCloseable {
         config.addDataSourceProperty("connectTimeout", String.valueOf(Math.max(1, connectTimeout.toSeconds())));
         config.addDataSourceProperty("socketTimeout", "30");
         config.addDataSourceProperty("tcpKeepAlive", "true");
+        // A row locked by a transaction that never ends (a replica cut off from the database
+        // mid-write: the server keeps its session until TCP keepalive notices, two hours by
+        // default) held every replica's single writer for the socket timeout, again and again:
+        // every event a 503. A statement gives up on a lock after 2 s (the writer then commits the
+        // rest without it), and the server ends a session idle inside a transaction after 30 s.
+        config.addDataSourceProperty("options", "-c lock_timeout=2000 -c idle_in_transaction_session_timeout=30000");
         return new Store(lazily(config), true, "PostgreSQL", null);
     }
 
