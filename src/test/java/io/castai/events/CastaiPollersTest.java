@@ -356,13 +356,15 @@ class CastaiPollersTest {
             castai.addNotification(new ObjectMapper().createObjectNode().put("id", "n-" + n).put("severity", "INFO")
                     .put("name", "Note " + n).put("message", "m" + n).put("timestamp", "2026-10-02T16:15:02Z"));
         }
-        try (RunningService ignored = service(API_KEY)
+        try (RunningService service = service(API_KEY)
                 .property("castai.notifications.page-limit", 2)
                 .property("castai.notifications.schedule", "0/20 * * * * ?").start()) {
             await().atMost(Duration.ofSeconds(25)).until(() -> !castai.acknowledged().isEmpty());
             // the next run is 20 s away: following the cursor after an acknowledgement skipped a page
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
                     assertThat(castai.acknowledged()).containsExactlyInAnyOrder("n-1", "n-2", "n-3", "n-4", "n-5"));
+            assertThat(service.get("/observe/metrics").body()).as("polled, not posted by the console")
+                    .contains("castai_events_received_total{origin=\"api\"} 5.0").doesNotContain("origin=\"console\"");
         }
     }
 
@@ -380,6 +382,37 @@ class CastaiPollersTest {
             assertThat(slack.requests()).as("one summary per cluster and day").hasSize(1);
             assertThat(castai.calls("/v1/kubernetes/external-clusters/" + CLUSTER + "/estimated-savings"))
                     .as("the failed run and the one that posted: the day's later runs ask the API nothing").hasSize(2);
+        }
+    }
+
+    @Test
+    void anUnreadableSavingsAnswerIsRetriedNotPostedAsNoEstimate() throws Exception {
+        // a proxy's error page with a 200, or an answer cut off at HTTP_CALL_TIMEOUT_MS
+        castai.answerNextWith("/v1/kubernetes/external-clusters/" + CLUSTER + "/estimated-savings",
+                "<html><body>502 Bad Gateway</body></html>");
+        try (RunningService ignored = service(API_KEY)
+                .property("castai.savings.enabled", true)
+                .property("castai.savings.schedule", EVERY_SECOND).start()) {
+            String text = new ObjectMapper().readTree(slack.awaitRequests(1).get(0).body()).get("text").asText();
+            assertThat(text).isEqualTo("Daily CAST AI savings: 1200.12 USD/month for cluster staging-us-east "
+                    + "(current cost 3000.30 USD/month; best option: spotInstances)");
+            assertThat(log.linesContaining("estimated savings answer is not a JSON object")).isNotEmpty();
+        }
+    }
+
+    @Test
+    void anUnreadableAuditCheckpointIsNamedNotBlamedOnTheApi() throws Exception {
+        // a checkpoint file an earlier version left, cut short (a full disk, say)
+        java.nio.file.Path legacy = java.nio.file.Path.of(dataDir.toString(), "castai-audit", CLUSTER + ".json");
+        java.nio.file.Files.createDirectories(legacy.getParent());
+        java.nio.file.Files.writeString(legacy, "{\"from\":\"2026-11-28T14:00:00Z\",\"to\":");
+        try (RunningService ignored = auditService().start()) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> !log.linesContaining("unreadable audit checkpoint").isEmpty());
+            assertThat(log.linesContaining("unreadable audit checkpoint").get(0))
+                    .contains("CAST AI audit poll for cluster " + CLUSTER + " failed (unreadable audit checkpoint")
+                    .contains("delete it to start over").doesNotContain("I/O error");
+        } finally {
+            java.nio.file.Files.deleteIfExists(legacy);
         }
     }
 

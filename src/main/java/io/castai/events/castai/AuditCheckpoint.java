@@ -1,7 +1,6 @@
 package io.castai.events.castai;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -42,20 +41,26 @@ public record AuditCheckpoint(Instant from, Instant to, String cursor) {
             return Optional.empty();
         }
         try {
-            return Optional.of(fromJson(Files.readString(file)));
+            return Optional.of(parse(Files.readString(file)));
         } catch (IOException | RuntimeException e) {
-            throw new IllegalStateException("unreadable audit checkpoint " + file + ": delete it to start over", e);
+            throw new UnreadableCheckpointException("unreadable audit checkpoint " + file + ": delete it to start over", e);
         }
     }
 
-    public static AuditCheckpoint fromJson(String json) {
+    /** {@code name}: the checkpoint's name in the store, for the message should it not be read. */
+    public static AuditCheckpoint fromJson(String json, String name) {
         try {
-            JsonNode node = JSON.readTree(json);
-            return new AuditCheckpoint(Instant.parse(node.get("from").asText()),
-                    Instant.parse(node.get("to").asText()), node.path("cursor").asText(""));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            return parse(json);
+        } catch (IOException | RuntimeException e) {
+            throw new UnreadableCheckpointException("unreadable audit checkpoint '" + name + "' in the store (table "
+                    + "checkpoints): delete that row to start over from CASTAI_AUDIT_LOOKBACK", e);
         }
+    }
+
+    private static AuditCheckpoint parse(String json) throws IOException {
+        JsonNode node = JSON.readTree(json);
+        return new AuditCheckpoint(Instant.parse(node.get("from").asText()),
+                Instant.parse(node.get("to").asText()), node.path("cursor").asText(""));
     }
 
     public String toJson() {

@@ -181,7 +181,8 @@ public class AuditPoll {
     }
 
     private Optional<AuditCheckpoint> lastCheckpoint(String clusterId) {
-        Optional<AuditCheckpoint> saved = store.checkpoint(checkpointName(clusterId)).map(AuditCheckpoint::fromJson);
+        Optional<AuditCheckpoint> saved = store.checkpoint(checkpointName(clusterId))
+                .map(json -> AuditCheckpoint.fromJson(json, checkpointName(clusterId)));
         return saved.isPresent() ? saved : AuditCheckpoint.loadLegacy(
                 legacyCheckpointDir.resolve(clusterId.replaceAll("[^A-Za-z0-9._-]", "_") + ".json"));
     }

@@ -73,7 +73,7 @@ public class PolledEvents {
                     .put("ProjectNamespaceID", cluster.path("project").asText(null));
         }
         console.properties().removeIf(e -> e.getValue().isMissingNode());
-        return parser.fromConsolePayload(console, null);
+        return parser.fromConsolePayload(console, null, NotificationEvent.ORIGIN_API);
     }
 
     private static String firstText(JsonNode node, String... fields) {

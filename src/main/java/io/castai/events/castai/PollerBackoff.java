@@ -65,7 +65,8 @@ public class PollerBackoff {
         String cluster = exchange.getProperty(CLUSTER, "", String.class);
         Throwable cause = exchange.getProperty(ExchangePropertyKey.EXCEPTION_CAUGHT, Throwable.class);
         DeliveryFailure failure = DeliveryFailure.classify(cause, api::withoutKey);
-        String description = failure.description();
+        // the service's own words, where it has them: what is wrong and what to do
+        String description = ownWords(cause, failure.description());
         String where = cluster.isEmpty() ? "the organization" : "cluster " + cluster;
         if (failure.credentialsRefused()) {
             if (refused.add(key(poller, cluster))) {
@@ -83,6 +84,15 @@ public class PollerBackoff {
         notBefore.put(key, clock.instant().plus(wait));
         LOG.warn("CAST AI {} poll for {} failed ({}); next try in {} s at the earliest, from the last checkpoint",
                 poller, where, description, wait.toSeconds());
+    }
+
+    private static String ownWords(Throwable cause, String otherwise) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof UnreadableAnswerException || t instanceof UnreadableCheckpointException) {
+                return t.getMessage();
+            }
+        }
+        return otherwise;
     }
 
     /** The pollers and clusters ({@code audit:<cluster>}) whose key was refused, for the health check. */

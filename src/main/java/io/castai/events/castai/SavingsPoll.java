@@ -98,14 +98,22 @@ public class SavingsPoll {
         api.get(exchange, "/v1/kubernetes/external-clusters/" + encodedCluster(exchange) + "/estimated-savings", Map.of());
     }
 
-    public NotificationEvent summarise(Exchange exchange) {
+    /**
+     * The day's summary event. An answer that is not a JSON object (a proxy's error page, one cut
+     * off at the call's time limit) fails the run, which is tried again: summarised, it would post
+     * "no estimate available" and close the day.
+     */
+    public NotificationEvent summarise(Exchange exchange) throws UnreadableAnswerException {
         String clusterId = exchange.getProperty(PollerBackoff.CLUSTER, String.class);
         String clusterName = exchange.getProperty(CLUSTER_NAME, clusterId, String.class);
         JsonNode estimate;
         try {
             estimate = JSON.readTree(exchange.getMessage().getBody(String.class));
         } catch (Exception e) {
-            estimate = JSON.nullNode();
+            estimate = null;
+        }
+        if (estimate == null || !estimate.isObject()) {
+            throw new UnreadableAnswerException("estimated savings answer is not a JSON object");
         }
         LocalDate day = LocalDate.parse(exchange.getProperty(DAY, String.class));
         Map<String, Object> details = new LinkedHashMap<>();

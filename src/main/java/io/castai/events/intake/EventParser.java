@@ -96,7 +96,7 @@ public class EventParser {
             return canonicalEvent(root, deliveryId);
         }
         if (root.has("NotificationID") || root.has("Name") || root.has("Severity")) {
-            return fromConsolePayload(root, deliveryId);
+            return fromConsolePayload(root, deliveryId, NotificationEvent.ORIGIN_CONSOLE);
         }
         throw new InvalidEventException("missing required field 'eventType'");
     }
@@ -195,8 +195,11 @@ public class EventParser {
         }
     }
 
-    /** A CAST AI console notification (webhook template fields), also used for polled notifications. */
-    public NotificationEvent fromConsolePayload(JsonNode root, String deliveryId) {
+    /**
+     * A CAST AI console notification (webhook template fields), also used for polled notifications;
+     * {@code origin}: {@link NotificationEvent#ORIGIN_CONSOLE} or, polled, {@link NotificationEvent#ORIGIN_API}.
+     */
+    public NotificationEvent fromConsolePayload(JsonNode root, String deliveryId, String origin) {
         String name = optionalText(root, "Name");
         if (name == null || name.isBlank()) {
             throw new InvalidEventException("console notification is missing 'Name'");
@@ -222,7 +225,7 @@ public class EventParser {
                 name.trim(),
                 message == null || message.isBlank() ? name.trim() : message.trim(),
                 details,
-                NotificationEvent.ORIGIN_CONSOLE);
+                origin);
     }
 
     /** The console sends Details as an object; the notifications API sends it as a JSON string. */
