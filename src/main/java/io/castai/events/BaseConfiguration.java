@@ -102,7 +102,7 @@ public class BaseConfiguration implements CamelConfiguration {
         Store store = url == null || url.isBlank() ? Store.sqlite(Path.of(dataDir))
                 : Store.postgres(url.trim(), username, Secrets.resolveSecret("CASTAI_STORE_PASSWORD", password), poolSize,
                         duration("castai.store.connect-timeout", connectTimeout));
-        return new Outbox(store, clock, duration("delivery.lease", lease), duration("dedup.window", window));
+        return new Outbox(store, clock, duration("delivery.lease", lease), dedupWindow(window));
     }
 
     @BindToRegistry
@@ -186,6 +186,15 @@ public class BaseConfiguration implements CamelConfiguration {
             value = camelContext.getPropertiesComponent().resolveProperty(name).orElse(null);
         }
         return Secrets.resolve(ConfigurationException.environmentName(name), value);
+    }
+
+    /** DEDUP_WINDOW, which must be more than zero: zero would turn deduplication off without a word. */
+    static Duration dedupWindow(String text) {
+        Duration window = duration("dedup.window", text);
+        if (window.isZero()) {
+            throw ConfigurationException.inSetting("dedup.window", "must be more than 0 (it is how long an event id is remembered)");
+        }
+        return window;
     }
 
     /**

@@ -2,6 +2,7 @@ package io.castai.events;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
 
@@ -85,14 +86,14 @@ public class EventsConfiguration implements CamelConfiguration {
             @PropertyInject("dedup.max-entries") long maxEntries,
             @PropertyInject("dedup.window") String window,
             Outbox outbox, Clock clock) {
-        return new DurableIdempotentRepository(new BoundedIdempotentRepository(maxEntries, duration("dedup.window", window)),
-                maxEntries, outbox, duration("dedup.window", window), clock);
+        return new DurableIdempotentRepository(new BoundedIdempotentRepository(maxEntries, BaseConfiguration.dedupWindow(window)),
+                maxEntries, outbox, BaseConfiguration.dedupWindow(window), clock);
     }
 
     @BindToRegistry
     public OutboxHousekeeping outboxHousekeeping(Outbox outbox, @PropertyInject("dedup.window") String window,
                                                  Clock clock) {
-        return new OutboxHousekeeping(outbox, duration("dedup.window", window), clock);
+        return new OutboxHousekeeping(outbox, BaseConfiguration.dedupWindow(window), clock);
     }
 
     @BindToRegistry
@@ -174,7 +175,7 @@ public class EventsConfiguration implements CamelConfiguration {
             @PropertyInject("castai.savings.enabled") boolean savingsEnabled,
             @PropertyInject(value = "castai.notifications.schedule", defaultValue = "") String notificationsSchedule,
             @PropertyInject("dedup.window") String dedupWindow) {
-        return new PollerSettings(api, auditEnabled, savingsEnabled, notificationsSchedule, duration("dedup.window", dedupWindow));
+        return new PollerSettings(api, auditEnabled, savingsEnabled, notificationsSchedule, BaseConfiguration.dedupWindow(dedupWindow));
     }
 
     @BindToRegistry
@@ -191,7 +192,7 @@ public class EventsConfiguration implements CamelConfiguration {
                                @PropertyInject("dedup.window") String dedupWindow,
                                @PropertyInject("castai.audit.page-limit") int pageLimit) {
         return new AuditPoll(api, events, outbox, Path.of(dataDir), duration("castai.audit.lookback", lookback), duration("castai.audit.lag", lag), duration("castai.audit.overlap", overlap),
-                duration("dedup.window", dedupWindow), pageLimit(pageLimit, "CASTAI_AUDIT_PAGE_LIMIT"), clock);
+                BaseConfiguration.dedupWindow(dedupWindow), pageLimit(pageLimit, "CASTAI_AUDIT_PAGE_LIMIT"), clock);
     }
 
     @BindToRegistry
@@ -218,7 +219,14 @@ public class EventsConfiguration implements CamelConfiguration {
     @BindToRegistry
     public SavingsPoll savingsPoll(CastaiApi api, Outbox outbox, Clock clock,
                                    @PropertyInject("castai.schedule.timezone") String timeZone) {
-        return new SavingsPoll(api, outbox, clock, ZoneId.of(timeZone));
+        ZoneId zone;
+        try {
+            zone = ZoneId.of(timeZone.trim());
+        } catch (DateTimeException unknown) {
+            throw ConfigurationException.inSetting("castai.schedule.timezone", "'" + timeZone.trim()
+                    + "' is not a time zone; write it like UTC, Europe/Berlin or America/New_York");
+        }
+        return new SavingsPoll(api, outbox, clock, zone);
     }
 
     private static Duration duration(String key, String text) {

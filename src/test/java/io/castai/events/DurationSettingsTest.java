@@ -10,7 +10,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Durations in the configuration: Camel's way of writing them, and anything else refused by name. */
+/** Durations (and the time zone) in the configuration: Camel's way of writing them, and anything else refused by name. */
 class DurationSettingsTest {
     @ParameterizedTest
     @CsvSource({"24h, 86400000", "5m, 300000", "1h30m, 5400000", "500ms, 500", "1d, 86400000", "250, 250",
@@ -27,5 +27,21 @@ class DurationSettingsTest {
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessage("DEDUP_WINDOW (dedup.window): '" + written.trim()
                         + "' is not a duration; write it like 24h, 5m, 30s, 500ms or 1h30m");
+    }
+
+    @org.junit.jupiter.api.Test
+    void aZeroDedupWindowIsRefused() {
+        // zero would turn deduplication off without a word
+        assertThatThrownBy(() -> BaseConfiguration.dedupWindow("0s")).isInstanceOf(ConfigurationException.class)
+                .hasMessage("DEDUP_WINDOW (dedup.window): must be more than 0 (it is how long an event id is remembered)");
+        assertThat(BaseConfiguration.dedupWindow("1s")).isEqualTo(Duration.ofSeconds(1));
+    }
+
+    @org.junit.jupiter.api.Test
+    void anUnknownTimeZoneIsRefusedByName() {
+        assertThatThrownBy(() -> new EventsConfiguration().savingsPoll(null, null, java.time.Clock.systemUTC(), "Europe/Berlinn"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("CASTAI_SCHEDULE_TIMEZONE (castai.schedule.timezone): 'Europe/Berlinn' is not a time zone; "
+                        + "write it like UTC, Europe/Berlin or America/New_York");
     }
 }

@@ -3,42 +3,66 @@ package io.castai.events.ops;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 import io.castai.events.channels.ConfigurationException;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
-import org.apache.camel.spi.PropertiesComponent;
+import org.quartz.CronExpression;
 
 /**
  * A setting whose bundled default is a whole number or true/false must be one too, wherever it
- * was set (environment, mounted application.properties). Checked before anything is built: Camel's
- * own conversion error names neither the setting nor what it wants. The value itself is left out
- * of the message: it may be a misplaced secret.
+ * was set (environment, mounted application.properties); a whole number is 1 or more unless 0
+ * means something for it, and a schedule is a Quartz cron expression. Checked before anything is
+ * built: Camel's own errors name neither the setting nor what it wants, and some values it takes
+ * without a word (a 0 retry interval fires once: no delivery was ever retried; a 0 queue size
+ * left every delivery in the outbox). The value itself is left out of the message: it may be a
+ * misplaced secret.
  */
 public class SettingTypes extends MainListenerSupport {
     private static final String DEFAULTS = "application.properties";
+    /** Whole-number settings for which 0 means something: any port, no limit, no wait, the automatic size, none in memory. */
+    private static final Set<String> ZERO_ALLOWED = Set.of("server.port", "intake.max-inflight-bytes",
+            "intake.request-timeout-ms", "delivery.offer-timeout-ms", "delivery.backlog-threshold", "dedup.max-entries");
+    private static final String SCHEDULE = ".schedule";
 
     @Override
     public void beforeConfigure(BaseMainSupport main) {
-        PropertiesComponent settings = main.getCamelContext().getPropertiesComponent();
+        check(main.getCamelContext().getPropertiesComponent()::resolveProperty);
+    }
+
+    /** {@code settings}: a setting's value by key, where one was given. */
+    static void check(Function<String, Optional<String>> settings) {
         Properties defaults = bundledDefaults();
         for (String key : new TreeSet<>(defaults.stringPropertyNames())) {
             if (key.startsWith("camel.")) {
                 continue; // Camel checks its own, naming them
             }
             String byDefault = defaults.getProperty(key).trim();
-            String value = settings.resolveProperty(key).map(String::trim).orElse(byDefault);
-            if (byDefault.matches("-?\\d+") && !value.matches("-?\\d+")) {
-                throw ConfigurationException.inSetting(key, "must be a whole number");
+            String value = settings.apply(key).map(String::trim).orElse(byDefault);
+            if (byDefault.matches("-?\\d+")) {
+                if (!value.matches("-?\\d+")) {
+                    throw ConfigurationException.inSetting(key, "must be a whole number");
+                }
+                long least = ZERO_ALLOWED.contains(key) ? 0 : 1;
+                if (new BigInteger(value).compareTo(BigInteger.valueOf(least)) < 0) {
+                    throw ConfigurationException.inSetting(key, "must be a whole number of at least " + least);
+                }
             }
             if (byDefault.matches("true|false") && !value.matches("(?i)true|false")) {
                 throw ConfigurationException.inSetting(key, "must be true or false");
             }
+            if (key.endsWith(SCHEDULE) && !value.isEmpty() && !CronExpression.isValidExpression(value)) {
+                throw ConfigurationException.inSetting(key, "is not a Quartz cron expression: six or seven fields, "
+                        + "seconds first (second minute hour day-of-month month day-of-week [year]), e.g. 0 * * * * ?");
+            }
         }
     }
-
 
     private static Properties bundledDefaults() {
         Properties defaults = new Properties();

@@ -1,0 +1,46 @@
+package io.castai.events.ops;
+
+import java.util.Map;
+import java.util.Optional;
+
+import io.castai.events.channels.ConfigurationException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Settings Camel would take without a word, or refuse without naming them, stop start-up by name. */
+class SettingTypesTest {
+    @Test
+    void theBundledDefaultsPass() {
+        assertThatCode(() -> SettingTypes.check(key -> Optional.empty())).doesNotThrowAnyException();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            // a 0 interval fired the retry timer once: no delivery was ever retried
+            "delivery.poll-interval-ms | 0   | DELIVERY_POLL_INTERVAL_MS (delivery.poll-interval-ms): must be a whole number of at least 1",
+            // a 0 queue left every delivery in the outbox for ever
+            "delivery.queue-size       | 0   | DELIVERY_QUEUE_SIZE (delivery.queue-size): must be a whole number of at least 1",
+            "delivery.concurrency      | 0   | DELIVERY_CONCURRENCY (delivery.concurrency): must be a whole number of at least 1",
+            "castai.store.pool-size    | 0   | CASTAI_STORE_POOL_SIZE (castai.store.pool-size): must be a whole number of at least 1",
+            "http.connect-timeout-ms   | -5  | HTTP_CONNECT_TIMEOUT_MS (http.connect-timeout-ms): must be a whole number of at least 1",
+            "intake.request-timeout-ms | -1  | INTAKE_REQUEST_TIMEOUT_MS (intake.request-timeout-ms): must be a whole number of at least 0",
+            "delivery.max-attempts     | ten | DELIVERY_MAX_ATTEMPTS (delivery.max-attempts): must be a whole number",
+            "castai.audit.schedule     | */5 * * * * | CASTAI_AUDIT_SCHEDULE (castai.audit.schedule): is not a Quartz cron expression: "
+                    + "six or seven fields, seconds first (second minute hour day-of-month month day-of-week [year]), e.g. 0 * * * * ?",
+    })
+    void aValueCamelWouldMisreadStopsStartUpNamingTheSetting(String key, String value, String message) {
+        assertThatThrownBy(() -> SettingTypes.check(k -> Optional.ofNullable(Map.of(key, value).get(k))))
+                .isInstanceOf(ConfigurationException.class).hasMessage(message);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"intake.request-timeout-ms | 0", "delivery.backlog-threshold | 0", "server.port | 0",
+            "castai.notifications.schedule | ''", "castai.savings.schedule | 0 0 9 ? * MON-FRI"})
+    void zeroWhereItMeansSomethingAndAValidScheduleAreTaken(String key, String value) {
+        assertThatCode(() -> SettingTypes.check(k -> Optional.ofNullable(Map.of(key, value).get(k)))).doesNotThrowAnyException();
+    }
+}
