@@ -64,8 +64,21 @@ class LogRedactionTest {
         assertThat(output).contains("the channel answered 'ok' for cluster prod");
     }
 
+    @Test
+    void camelMastersFalseAlarmAfterEachTakeoverIsNotLogged() throws JoranException {
+        // "The task Leadership does not have more budget to continue running", while the pollers run on
+        String output = throughTheServicesLogPattern("org.apache.camel.support.task.BackgroundTask",
+                log -> log.warn("The task Leadership does not have more budget to continue running"));
+        assertThat(output).isEmpty();
+    }
+
     /** What the lines written by {@code logging} look like in the service's own log (logback.xml, not the tests' config). */
     private static String throughTheServicesLogPattern(java.util.function.Consumer<Logger> logging) throws JoranException {
+        return throughTheServicesLogPattern("org.apache.camel.processor.errorhandler.DefaultErrorHandler", logging);
+    }
+
+    private static String throughTheServicesLogPattern(String loggerName, java.util.function.Consumer<Logger> logging)
+            throws JoranException {
         LoggerContext context = new LoggerContext();
         context.setMDCAdapter(new LogbackMDCAdapter());
         JoranConfigurator configurator = new JoranConfigurator();
@@ -75,7 +88,7 @@ class LogRedactionTest {
         System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
         try {
             configurator.doConfigure(LogRedactionTest.class.getResource("/logback.xml"));
-            logging.accept(context.getLogger("org.apache.camel.processor.errorhandler.DefaultErrorHandler"));
+            logging.accept(context.getLogger(loggerName));
         } finally {
             context.stop();
             System.setOut(stdout);
