@@ -131,6 +131,19 @@ class CastaiPollersTest {
     }
 
     @Test
+    void aPageLongerThanTheAnswerLimitIsAskedForInSmallerPagesNotForEver() {
+        // 60 entries of ~2 KB: a page of 100 is cut at 64 KiB; asked again, the API gives the same page
+        for (int n = 0; n < 60; n++) {
+            castai.addAuditEntry("big-" + n, "cluster.updated", Instant.now().minusSeconds(120 - n), "x".repeat(2000));
+        }
+        try (RunningService ignored = auditService().property("castai.audit.page-limit", 100)
+                .property("http.max-answer-bytes", 65536).start()) {
+            awaitLog("the next tries ask for 50 entries a page");
+            await().atMost(Duration.ofSeconds(30)).until(() -> log.linesContaining("Audit entry big-").size() == 60);
+        }
+    }
+
+    @Test
     void aPageThatTricklesInEndsTheRunAtTheCallTimeoutAndTheNextRunReadsIt() {
         castai.withFixtureAuditEntriesUnchecked();
         castai.answerNextBadly("/v1/audit", BadAnswer.TRICKLE);

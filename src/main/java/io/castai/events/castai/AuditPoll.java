@@ -14,7 +14,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.castai.events.intake.NotificationEvent;
@@ -42,6 +44,13 @@ public class AuditPoll {
     private static final Logger LOG = LoggerFactory.getLogger(AuditPoll.class);
 
     private final CastaiApi api;
+    /**
+     * Clusters whose page came unreadable (cut at HTTP_MAX_ANSWER_BYTES, most likely): their next
+     * tries ask for half as many entries each time, down to one, for as long as the process runs.
+     * Asked again for the same page, the real API answers the same page, and the poller would
+     * stay stuck on it behind every later entry.
+     */
+    private final Map<String, Integer> reducedPageLimits = new ConcurrentHashMap<>();
     private final PolledEvents events;
     private final Outbox store;
     private final Path legacyCheckpointDir;
@@ -112,7 +121,8 @@ public class AuditPoll {
         query.put("clusterId", exchange.getProperty(PollerBackoff.CLUSTER, String.class));
         query.put("fromDate", window.from().toString());
         query.put("toDate", window.to().toString());
-        query.put("page.limit", String.valueOf(pageLimit));
+        query.put("page.limit", String.valueOf(reducedPageLimits.getOrDefault(
+                exchange.getProperty(PollerBackoff.CLUSTER, String.class), pageLimit)));
         query.put("page.cursor", window.cursor());
         api.get(exchange, "/v1/audit", query);
     }
@@ -122,8 +132,17 @@ public class AuditPoll {
      * earlier than "…:30Z"); the next cursor is kept for {@link #commitPage}.
      */
     public List<NotificationEvent> readPage(Exchange exchange) throws IOException {
-        JsonNode page = JSON.readTree(exchange.getMessage().getBody(String.class));
         String clusterId = exchange.getProperty(PollerBackoff.CLUSTER, String.class);
+        JsonNode page;
+        try {
+            page = JSON.readTree(exchange.getMessage().getBody(String.class));
+        } catch (JsonProcessingException unreadable) {
+            int smaller = Math.max(1, reducedPageLimits.getOrDefault(clusterId, pageLimit) / 2);
+            reducedPageLimits.put(clusterId, smaller);
+            throw new UnreadableAnswerException("audit log page is not readable JSON (cut at HTTP_MAX_ANSWER_BYTES?): "
+                    + "the next tries ask for " + smaller + " entries a page (raise HTTP_MAX_ANSWER_BYTES or lower "
+                    + "CASTAI_AUDIT_PAGE_LIMIT)");
+        }
         List<NotificationEvent> entries = new ArrayList<>();
         UnreadableAnswerException.itemsOf(page, "audit log").forEach(item -> entries.add(events.fromAuditEntry(item, clusterId)));
         entries.sort(Comparator.comparing(AuditPoll::instantOf, Comparator.nullsLast(Comparator.naturalOrder())));

@@ -90,10 +90,18 @@ public final class CastaiApiStandIn implements AutoCloseable {
     }
 
     public void addAuditEntry(String id, String eventType, Instant time) {
+        addAuditEntry(id, eventType, time, "");
+    }
+
+    /** {@code note}: put in the entry's event, to make it as large as a test needs. */
+    public void addAuditEntry(String id, String eventType, Instant time, String note) {
         ObjectNode entry = JSON.createObjectNode().put("id", id).put("time", time.toString()).put("eventType", eventType);
         entry.putObject("initiatedBy").put("id", "u-1").put("name", "Test User");
         entry.putObject("labels").put("clusterId", "4d2f1b3e-7c1a-4e59-9a3b-2f6c8d0e1a77");
-        entry.putObject("event");
+        ObjectNode event = entry.putObject("event");
+        if (!note.isEmpty()) {
+            event.put("note", note);
+        }
         auditEntries.add(entry);
     }
 
