@@ -295,13 +295,9 @@ class BadInputTest {
 
     @Test
     void largeBodiesBeyondTheMemoryBudgetAreTurnedAwayBeforeTheyAreRead() throws Exception {
-        // room for one body of the largest size and a few small events, not two large ones
-        try (ServiceFixture small = ServiceFixture.start(settings -> settings.property("intake.max-body-bytes", 200_000)
-                .property("intake.max-inflight-bytes", 300_000).property("intake.request-timeout-ms", 3000))) {
-            String large = "{\"eventType\":\"node.added\",\"id\":\"large-%s\",\"data\":{\"pad\":\""
-                    + "x".repeat(190_000) + "\"}}";
-            String stall = "POST /castai/events HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: 200000\r\n\r\n{\"eventType\"";
+        try (ServiceFixture small = smallBodyBudget()) {
+            String large = largeEvent("large-%s");
+            String stall = stalledBody("POST");
             try (Socket stalled = small.service.openRaw(stall)) {
                 org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(2))
                         .until(() -> small.service.postEvent(large.formatted("1")).statusCode() == 503);
@@ -331,15 +327,29 @@ class BadInputTest {
         }
     }
 
+    /** Room for one body of the largest size (200,000 bytes) and a few small events, not two large ones. */
+    private static ServiceFixture smallBodyBudget() throws java.io.IOException {
+        return ServiceFixture.start(settings -> settings.property("intake.max-body-bytes", 200_000)
+                .property("intake.max-inflight-bytes", 300_000).property("intake.request-timeout-ms", 3000));
+    }
+
+    /** {@code id}: a format for the event's id ({@code %s}, filled by the caller). */
+    private static String largeEvent(String id) {
+        return "{\"eventType\":\"node.added\",\"id\":\"" + id + "\",\"data\":{\"pad\":\"" + "x".repeat(190_000) + "\"}}";
+    }
+
+    /** A request that declares the largest body and sends a few bytes of it. */
+    private static String stalledBody(String method) {
+        return method + " /castai/events HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 200000\r\n\r\n{\"eventType\"";
+    }
+
     @Test
     void aBodySentWithAnotherMethodCountsAgainstTheMemoryBudgetToo() throws Exception {
         // the server reads a PUT's body whole before the route answers 405
-        try (ServiceFixture small = ServiceFixture.start(settings -> settings.property("intake.max-body-bytes", 200_000)
-                .property("intake.max-inflight-bytes", 300_000).property("intake.request-timeout-ms", 3000))) {
-            String large = "{\"eventType\":\"node.added\",\"id\":\"put-%s\",\"data\":{\"pad\":\""
-                    + "x".repeat(190_000) + "\"}}";
-            String stall = "PUT /castai/events HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: 200000\r\n\r\n{\"eventType\"";
+        try (ServiceFixture small = smallBodyBudget()) {
+            String large = largeEvent("put-%s");
+            String stall = stalledBody("PUT");
             try (Socket stalled = small.service.openRaw(stall)) {
                 org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(2))
                         .until(() -> small.service.postEvent(large.formatted("1")).statusCode() == 503);

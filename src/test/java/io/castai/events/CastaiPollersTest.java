@@ -70,6 +70,17 @@ class CastaiPollersTest {
                 .property("data.dir", dataDir);
     }
 
+    private static final String FIXTURE_SAVINGS_SUMMARY = "Daily CAST AI savings: 1200.12 USD/month for cluster "
+            + "staging-us-east (current cost 3000.30 USD/month; best option: spotInstances)";
+
+    private RunningService.Builder savingsService() {
+        return service(API_KEY).property("castai.savings.enabled", true).property("castai.savings.schedule", EVERY_SECOND);
+    }
+
+    private String firstSlackText() throws Exception {
+        return new ObjectMapper().readTree(slack.awaitRequests(1).get(0).body()).get("text").asText();
+    }
+
     private RunningService.Builder auditService() {
         return service(API_KEY)
                 .property("castai.audit.enabled", true)
@@ -384,12 +395,8 @@ class CastaiPollersTest {
     @Test
     void theDailySavingsSummaryIsPostedOncePerDayByTheFirstRunThatSucceeds() throws Exception {
         castai.failNext("/v1/kubernetes/external-clusters/" + CLUSTER + "/estimated-savings", 503, null);
-        try (RunningService ignored = service(API_KEY)
-                .property("castai.savings.enabled", true)
-                .property("castai.savings.schedule", EVERY_SECOND).start()) {
-            String text = new ObjectMapper().readTree(slack.awaitRequests(1).get(0).body()).get("text").asText();
-            assertThat(text).isEqualTo("Daily CAST AI savings: 1200.12 USD/month for cluster staging-us-east "
-                    + "(current cost 3000.30 USD/month; best option: spotInstances)");
+        try (RunningService ignored = savingsService().start()) {
+            assertThat(firstSlackText()).isEqualTo(FIXTURE_SAVINGS_SUMMARY);
             // runs every second meanwhile
             await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> true);
             assertThat(slack.requests()).as("one summary per cluster and day").hasSize(1);
@@ -403,12 +410,8 @@ class CastaiPollersTest {
         // a proxy's error page with a 200, or an answer cut off at HTTP_CALL_TIMEOUT_MS
         castai.answerNextWith("/v1/kubernetes/external-clusters/" + CLUSTER + "/estimated-savings",
                 "<html><body>502 Bad Gateway</body></html>");
-        try (RunningService ignored = service(API_KEY)
-                .property("castai.savings.enabled", true)
-                .property("castai.savings.schedule", EVERY_SECOND).start()) {
-            String text = new ObjectMapper().readTree(slack.awaitRequests(1).get(0).body()).get("text").asText();
-            assertThat(text).isEqualTo("Daily CAST AI savings: 1200.12 USD/month for cluster staging-us-east "
-                    + "(current cost 3000.30 USD/month; best option: spotInstances)");
+        try (RunningService ignored = savingsService().start()) {
+            assertThat(firstSlackText()).isEqualTo(FIXTURE_SAVINGS_SUMMARY);
             assertThat(log.linesContaining("estimated savings answer is not a JSON object")).isNotEmpty();
         }
     }
