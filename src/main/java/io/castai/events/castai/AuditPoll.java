@@ -139,9 +139,8 @@ public class AuditPoll {
         } catch (JsonProcessingException unreadable) {
             int smaller = Math.max(1, reducedPageLimits.getOrDefault(clusterId, pageLimit) / 2);
             reducedPageLimits.put(clusterId, smaller);
-            throw new UnreadableAnswerException("audit log page is not readable JSON (cut at HTTP_MAX_ANSWER_BYTES?): "
-                    + "the next tries ask for " + smaller + " entries a page (raise HTTP_MAX_ANSWER_BYTES or lower "
-                    + "CASTAI_AUDIT_PAGE_LIMIT)");
+            throw new UnreadableAnswerException("audit log page is not readable JSON (cut short?): the next tries ask for "
+                    + smaller + " entries a page (a page over HTTP_MAX_ANSWER_BYTES: raise it or lower CASTAI_AUDIT_PAGE_LIMIT)");
         }
         List<NotificationEvent> entries = new ArrayList<>();
         UnreadableAnswerException.itemsOf(page, "audit log").forEach(item -> entries.add(events.fromAuditEntry(item, clusterId)));
