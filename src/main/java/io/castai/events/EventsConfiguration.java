@@ -86,8 +86,9 @@ public class EventsConfiguration implements CamelConfiguration {
             @PropertyInject("dedup.max-entries") long maxEntries,
             @PropertyInject("dedup.window") String window,
             Outbox outbox, Clock clock) {
-        return new DurableIdempotentRepository(new BoundedIdempotentRepository(maxEntries, BaseConfiguration.dedupWindow(window)),
-                maxEntries, outbox, BaseConfiguration.dedupWindow(window), clock);
+        Duration dedupWindow = BaseConfiguration.dedupWindow(window);
+        return new DurableIdempotentRepository(new BoundedIdempotentRepository(maxEntries, dedupWindow),
+                maxEntries, outbox, dedupWindow, clock);
     }
 
     @BindToRegistry

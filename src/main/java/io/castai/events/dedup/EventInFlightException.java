@@ -6,7 +6,7 @@ package io.castai.events.dedup;
  * retrying an event that may never be stored. The sender is told to retry instead.
  */
 public class EventInFlightException extends RuntimeException {
-    public static final String MESSAGE = "the same event is being accepted right now: retry";
+    private static final String MESSAGE = "the same event is being accepted right now: retry";
 
     public EventInFlightException() {
         super(MESSAGE, null, false, false);
