@@ -3,6 +3,7 @@ package io.castai.events.castai;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,8 @@ import org.slf4j.LoggerFactory;
 public class NotificationsPoll {
     private static final String CURSOR = "notificationsCursor";
     private static final String PAGE_IDS = "notificationIds";
+    /** The ids this run has acknowledged (as CAST AI sent them). */
+    private static final String ACKED = "notificationsAcked";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Logger LOG = LoggerFactory.getLogger(NotificationsPoll.class);
 
@@ -57,6 +60,7 @@ public class NotificationsPoll {
         exchange.setProperty(PollerBackoff.CLUSTER, exchange.getMessage().getBody(String.class));
         exchange.setProperty(CURSOR, "");
         exchange.setProperty(AuditPoll.MORE_PAGES, true);
+        exchange.setProperty(ACKED, new HashSet<String>());
         PageRun.start(exchange, "");
     }
 
@@ -69,6 +73,7 @@ public class NotificationsPoll {
         api.get(exchange, "/v1/notifications", query);
     }
 
+    @SuppressWarnings("unchecked")
     public List<NotificationEvent> readPage(Exchange exchange) throws IOException {
         JsonNode page = JSON.readTree(exchange.getMessage().getBody(String.class));
         List<NotificationEvent> notifications = new ArrayList<>();
@@ -96,10 +101,18 @@ public class NotificationsPoll {
         if (then == PageRun.Next.CYCLED) {
             LOG.warn("CAST AI notifications returned a cursor they had already returned in this run; this run ends here");
         }
+        Set<String> acked = exchange.getProperty(ACKED, Set.class);
+        boolean lagging = !ids.isEmpty() && acked.containsAll(ids.values());
+        if (lagging) {
+            // the unacknowledged list has not caught up with this run's acks yet: reading it from
+            // the start again would only find them again (and again, up to the page limit)
+            LOG.debug("CAST AI still lists {} notifications this run acknowledged; the next run reads on", ids.size());
+        }
+        ids.values().removeAll(acked);
         exchange.setProperty(PAGE_IDS, ids);
         exchange.setProperty(CURSOR, cursor);
         // what is left unacknowledged comes first again at the next run
-        exchange.setProperty(AuditPoll.MORE_PAGES, then == PageRun.Next.PAGE);
+        exchange.setProperty(AuditPoll.MORE_PAGES, then == PageRun.Next.PAGE && !lagging);
         return notifications;
     }
 
@@ -122,9 +135,11 @@ public class NotificationsPoll {
     }
 
     /** {@code POST /v1/notifications/ack} with the page's ids: they were handed to their channels. */
+    @SuppressWarnings("unchecked")
     public void ack(Exchange exchange) throws JsonProcessingException {
-        api.post(exchange, "/v1/notifications/ack",
-                JSON.writeValueAsString(Map.of("ids", exchange.getProperty(PAGE_IDS, List.class))));
+        List<String> ids = exchange.getProperty(PAGE_IDS, List.class);
+        api.post(exchange, "/v1/notifications/ack", JSON.writeValueAsString(Map.of("ids", ids)));
+        exchange.getProperty(ACKED, Set.class).addAll(ids);
         // acknowledged, they leave the unacknowledged list the cursor points into (a cursor that
         // is an offset would skip as many): the next page is read from the start again
         if (Boolean.TRUE.equals(exchange.getProperty(AuditPoll.MORE_PAGES, Boolean.class))) {

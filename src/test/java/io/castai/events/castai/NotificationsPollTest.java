@@ -53,6 +53,23 @@ class NotificationsPollTest {
     }
 
     @Test
+    void aListThatStillHoldsThisRunsAcksEndsTheRunInsteadOfReadingItAgainAndAgain() throws Exception {
+        Exchange run = begin();
+        String firstPage = "{\"items\":[{\"id\":\"n-1\",\"severity\":\"WARNING\",\"name\":\"One\"}],\"nextCursor\":\"c2\"}";
+        run.getMessage().setBody(firstPage);
+        poll.readPage(run).forEach(event -> store.accept(event, List.of()));
+        assertThat(poll.hasAcks(run)).isTrue();
+        poll.ack(run);
+        assertThat(run.getMessage().getBody(String.class)).isEqualTo("{\"ids\":[\"n-1\"]}");
+
+        // the acknowledgement has not reached the unacknowledged list yet: page one comes back the same
+        run.getMessage().setBody(firstPage);
+        poll.readPage(run);
+        assertThat(poll.hasAcks(run)).as("acknowledged once in a run").isFalse();
+        assertThat(run.getProperty(AuditPoll.MORE_PAGES, Boolean.class)).as("not read from the start again").isFalse();
+    }
+
+    @Test
     void cursorsThatCycleEndTheRun() throws Exception {
         Exchange run = begin();
         assertThat(readPage(run, "A")).isTrue();
