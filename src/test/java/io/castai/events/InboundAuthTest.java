@@ -144,6 +144,23 @@ class InboundAuthTest {
     }
 
     @Test
+    void aSignedRequestWithANonAsciiIdIsVerifiedOverTheIdsUtf8Bytes() {
+        String body = nextEvent();
+        long now = Instant.now().getEpochSecond();
+        String id = "msg_été";
+        String signature = signer().sign(id, now, body.getBytes(StandardCharsets.UTF_8));
+        // the id's UTF-8 bytes on the wire (java.net.http would send each as '?'), one character per byte here
+        String onTheWire = new String(id.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+
+        String answer = app.service.sendRaw("POST /castai/events HTTP/1.1\r\nHost: a\r\nConnection: close\r\n"
+                + "Content-Type: application/json\r\nwebhook-id: " + onTheWire + "\r\nwebhook-timestamp: " + now
+                + "\r\nwebhook-signature: " + signature + "\r\nContent-Length: " + bytes.length + "\r\n\r\n"
+                + new String(bytes, StandardCharsets.ISO_8859_1), false);
+        assertThat(answer).startsWith("HTTP/1.1 200").contains("{\"received\":true}");
+    }
+
+    @Test
     void aStaleOrForgedSignatureIsRefused() throws Exception {
         String body = nextEvent();
         long stale = Instant.now().minus(Duration.ofMinutes(10)).getEpochSecond();

@@ -42,10 +42,15 @@ public final class WebhookSignature {
 
     /** The {@code v1,<base64>} signature of a message. */
     public String sign(String id, long timestampSeconds, byte[] body) {
+        return sign(id.getBytes(StandardCharsets.UTF_8), timestampSeconds, body);
+    }
+
+    private String sign(byte[] id, long timestampSeconds, byte[] body) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            mac.update((id + "." + timestampSeconds + ".").getBytes(StandardCharsets.UTF_8));
+            mac.update(id);
+            mac.update(("." + timestampSeconds + ".").getBytes(StandardCharsets.US_ASCII));
             return "v1," + Base64.getEncoder().encodeToString(mac.doFinal(body));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
@@ -70,7 +75,9 @@ public final class WebhookSignature {
     /** Throws {@link UnauthorizedException} unless one of the signatures matches and the timestamp is fresh. */
     public void verify(String id, String timestamp, String signatures, byte[] body) {
         long seconds = freshTimestamp(id, timestamp, signatures);
-        byte[] expected = sign(id, seconds, body).getBytes(StandardCharsets.UTF_8);
+        // the HTTP server reads a header's bytes as ISO-8859-1 characters: this gives back the
+        // bytes the sender signed (a non-ASCII id in UTF-8, say), not a re-encoding of them
+        byte[] expected = sign(id.getBytes(StandardCharsets.ISO_8859_1), seconds, body).getBytes(StandardCharsets.UTF_8);
         for (String candidate : signatures.trim().split(" +")) {
             if (MessageDigest.isEqual(expected, candidate.getBytes(StandardCharsets.UTF_8))) {
                 return;
