@@ -7,6 +7,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import javax.crypto.Mac;
@@ -283,6 +284,29 @@ class ConfiguredChannelsTest {
         PagerDutySchema.assertValidResolveRequest(resolve);
         assertThat(resolve.get("dedup_key").asText()).isEqualTo(trigger.get("dedup_key").asText());
         assertThat(resolve.get("routing_key").asText()).isEqualTo("0123456789abcdef0123456789abcdef");
+    }
+
+    @Test
+    void aTriggerRetriedAfterItsIncidentWasResolvedIsNotSent() throws Exception {
+        // the interruption's trigger fails and is due again in 2 s; meanwhile the node is removed
+        pagerDuty.thenRespond(500, "{\"status\":\"error\"}", Map.of("Retry-After", "2"));
+        service.postEvent("""
+                {"id": "interrupted-then-failed", "eventType": "node.spot_interrupted", "clusterId": "%s",
+                 "clusterName": "staging-us-east", "data": {"nodeName": "ip-10-0-9-99", "instanceType": "m5.large"}}
+                """.formatted(CLUSTER_ID));
+        assertThat(JSON.readTree(pagerDuty.awaitRequests(1).get(0).body()).get("event_action").asText()).isEqualTo("trigger");
+        service.postEvent("""
+                {"id": "removed-before-the-retry", "eventType": "node.removed", "clusterId": "%s",
+                 "clusterName": "staging-us-east", "data": {"nodeName": "ip-10-0-9-99"}}
+                """.formatted(CLUSTER_ID));
+        assertThat(JSON.readTree(pagerDuty.awaitRequests(2).get(1).body()).get("event_action").asText()).isEqualTo("resolve");
+
+        // the trigger's retry comes after the resolve: sent, it would open an incident nothing closes
+        await().atMost(Duration.ofSeconds(15)).until(() -> !log.linesContaining(
+                "pagerduty delivery of event interrupted-then-failed is not sent: its incident was resolved").isEmpty());
+        assertThat(pagerDuty.requests()).hasSize(2);
+        assertThat(service.get("/observe/metrics").body()).contains(
+                "castai_delivery_attempts_total{channel=\"pagerduty\",outcome=\"superseded\"} 1.0");
     }
 
     @Test

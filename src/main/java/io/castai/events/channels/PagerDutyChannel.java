@@ -1,5 +1,8 @@
 package io.castai.events.channels;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.HexFormat;
@@ -9,8 +12,12 @@ import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.castai.events.delivery.DeliveryReport;
 import io.castai.events.intake.NotificationEvent;
 import io.castai.events.security.Sha256;
+import org.apache.camel.Exchange;
 
 /**
  * PagerDuty Events API v2: a {@code trigger} for each event, or a {@code resolve} for the event
@@ -21,10 +28,22 @@ import io.castai.events.security.Sha256;
 public class PagerDutyChannel implements JsonChannel {
     static final int MAX_SUMMARY = 1024;
     static final int MAX_DEDUP_KEY = 255;
+    /** PagerDuty refuses (400, for good) an event over 512 KB. */
+    static final int MAX_EVENT_BYTES = 512 * 1000;
+    /** A value PagerDuty shows in a field of its own (source, component, group, class), at most. */
+    static final int MAX_FIELD = 1024;
+    private static final String RESOLVE_KEY = "pagerDutyResolveKey";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Channels channels;
     private final ConsoleLink console;
+    /**
+     * Channel and incident key → when the event of the latest resolve delivered for it was
+     * accepted (this process, the last day's, bounded): a trigger accepted before that resolve,
+     * and retried past it, would open an incident nothing closes.
+     */
+    private final Cache<String, Instant> resolved = Caffeine.newBuilder()
+            .maximumSize(10_000).expireAfterWrite(Duration.ofDays(1)).build();
 
     public PagerDutyChannel(Channels channels, ConsoleLink console) {
         this.channels = channels;
@@ -50,15 +69,73 @@ public class PagerDutyChannel implements JsonChannel {
         }
         body.put("event_action", "trigger");
         body.put("dedup_key", dedupKey);
-        body.put("payload", alert(event, summary));
+        Map<String, Object> alert = alert(event, summary);
+        body.put("payload", alert);
         body.put("client", "castai-events");
         String clusterLink = console.forCluster(event);
         if (clusterLink != null) {
             body.put("client_url", clusterLink);
             body.put("links", List.of(Map.of("href", clusterLink,
-                    "text", "Cluster " + firstNonBlank(event.getClusterName(), event.getClusterId(), "") + " in CAST AI")));
+                    "text", "Cluster " + truncate(firstNonBlank(event.getClusterName(), event.getClusterId(), ""), MAX_FIELD) + " in CAST AI")));
         }
+        String json = JSON.writeValueAsString(body);
+        int bytes = json.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes <= MAX_EVENT_BYTES) {
+            return json;
+        }
+        // too large for PagerDuty, which would refuse it for good: the page goes out without the details
+        Map<String, Object> details = fixedDetails(event);
+        details.replaceAll((key, value) -> value instanceof String text ? truncate(text, MAX_FIELD) : value);
+        details.put("detailsLeftOut", "the event's details made this alert " + bytes
+                + " bytes, over PagerDuty's limit of 512 KB: see the event in the other channels or the log");
+        alert.put("custom_details", details);
+        json = JSON.writeValueAsString(body);
+        if (json.getBytes(StandardCharsets.UTF_8).length <= MAX_EVENT_BYTES) {
+            return json;
+        }
+        // the console link alone is that large (a cluster id of hundreds of KB): the page without it
+        body.remove("client_url");
+        body.remove("links");
         return JSON.writeValueAsString(body);
+    }
+
+    /** As {@link JsonChannel#prepare}; a resolve's incident key is kept for {@link #sent}. */
+    @Override
+    public void prepare(Exchange exchange) throws JsonProcessingException {
+        NotificationEvent event = exchange.getMessage().getBody(NotificationEvent.class);
+        JsonChannel.super.prepare(exchange);
+        exchange.removeProperty(RESOLVE_KEY);
+        String channel = exchange.getProperty(DeliveryReport.CHANNEL, String.class);
+        ChannelConfig config = channels.get(channel);
+        if (event != null && resolves(config, event)) {
+            exchange.setProperty(RESOLVE_KEY, channel + "\n" + dedupKey(event, config.text("dedupBy")));
+        }
+    }
+
+    /** After a 2xx: a resolve's incident is remembered as resolved by an event accepted then. */
+    public void sent(Exchange exchange) {
+        String key = exchange.getProperty(RESOLVE_KEY, String.class);
+        Instant accepted = exchange.getProperty(DeliveryReport.QUEUED_AT, Instant.class);
+        if (key != null && accepted != null) {
+            resolved.asMap().merge(key, accepted, (a, b) -> a.isAfter(b) ? a : b);
+        }
+    }
+
+    /**
+     * True for a trigger (the event in the body) whose incident a resolve has closed that was
+     * accepted after it: the trigger failed, and its retry came after the resolve's delivery.
+     * Sent now, it would open an incident for a node that is gone, which nothing would resolve.
+     */
+    public boolean resolvedSince(Exchange exchange) {
+        String channel = exchange.getProperty(DeliveryReport.CHANNEL, String.class);
+        NotificationEvent event = exchange.getMessage().getBody(NotificationEvent.class);
+        Instant accepted = exchange.getProperty(DeliveryReport.QUEUED_AT, Instant.class);
+        ChannelConfig config = channels.get(channel);
+        if (event == null || accepted == null || resolves(config, event)) {
+            return false;
+        }
+        Instant resolvedBy = resolved.getIfPresent(channel + "\n" + dedupKey(event, config.text("dedupBy")));
+        return resolvedBy != null && resolvedBy.isAfter(accepted);
     }
 
     private static boolean resolves(ChannelConfig config, NotificationEvent event) {
@@ -69,19 +146,19 @@ public class PagerDutyChannel implements JsonChannel {
     static Map<String, Object> alert(NotificationEvent event, String summary) {
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("summary", truncate(summary == null || summary.isBlank() ? event.getSummary() : summary, MAX_SUMMARY));
-        payload.put("source", firstNonBlank(event.getClusterName(), event.getClusterId(), "castai"));
+        payload.put("source", truncate(firstNonBlank(event.getClusterName(), event.getClusterId(), "castai"), MAX_FIELD));
         payload.put("severity", event.getSeverity().pagerDutySeverity());
         if (isIsoTimestamp(event.getTimestamp())) {
             payload.put("timestamp", event.getTimestamp());
         }
         String node = event.detail("nodeName");
         if (!node.isEmpty()) {
-            payload.put("component", node);
+            payload.put("component", truncate(node, MAX_FIELD));
         }
         if (event.getClusterName() != null) {
-            payload.put("group", event.getClusterName());
+            payload.put("group", truncate(event.getClusterName(), MAX_FIELD));
         }
-        payload.put("class", event.getType());
+        payload.put("class", event.getType() == null ? null : truncate(event.getType(), MAX_FIELD));
         payload.put("custom_details", customDetails(event));
         return payload;
     }
@@ -100,14 +177,25 @@ public class PagerDutyChannel implements JsonChannel {
         String hash = "~" + HexFormat.of().formatHex(Sha256.of(key));
         return Shortened.to(key, MAX_DEDUP_KEY, hash);
     }
+
     private static Map<String, Object> customDetails(NotificationEvent event) {
+        Map<String, Object> details = fixedDetails(event);
+        // the event's own details never replace these (a detail "clusterName" would name another cluster)
+        event.getDetails().forEach((key, value) -> {
+            if (value != null) {
+                details.putIfAbsent(key, value);
+            }
+        });
+        return details;
+    }
+
+    private static Map<String, Object> fixedDetails(NotificationEvent event) {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("eventType", event.getType());
         details.put("title", event.getTitle());
         details.put("clusterId", event.getClusterId());
         details.put("clusterName", event.getClusterName());
         details.put("eventTimestamp", event.getTimestamp());
-        details.putAll(event.getDetails());
         details.values().removeIf(v -> v == null);
         return details;
     }

@@ -34,7 +34,7 @@ public class DeliveryReport {
     /** Exchange property holding the message text dispatch chose for the channel. */
     public static final String MESSAGE = "message";
     /** Exchange property: when the delivery was first queued, for the latency metric. */
-    static final String QUEUED_AT = "queuedAt";
+    public static final String QUEUED_AT = "queuedAt";
     /** Exchange property holding the event being routed. */
     public static final String EVENT = "event";
     /** Exchange property: true when the event being routed was stored earlier (dispatch-recovery). */
@@ -197,6 +197,18 @@ public class DeliveryReport {
             metrics.deliveryLatency(channel, Duration.between(queuedAt, clock.instant()));
         }
         LOG.debug("{} accepted event {}", channel, eventId);
+    }
+
+    /**
+     * A delivery that later events have made pointless (a PagerDuty trigger whose incident is
+     * already resolved): recorded as done, not sent, and said once in the log.
+     */
+    public void supersededBy(Exchange exchange, String why) {
+        String channel = channel(exchange);
+        String eventId = eventId(exchange);
+        outbox.delivered(eventId, channel);
+        metrics.attempt(channel, "superseded");
+        LOG.info("{} delivery of event {} is not sent: {}", channel, eventId, why);
     }
 
     /** The onException handler of every delivery. */

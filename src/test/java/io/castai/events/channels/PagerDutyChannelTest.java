@@ -1,7 +1,10 @@
 package io.castai.events.channels;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.castai.events.intake.NotificationEvent;
 import io.castai.events.intake.Severity;
 import org.junit.jupiter.api.Test;
@@ -10,6 +13,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The incident key: stable per event, within PagerDuty's 255 characters, never shared by two events. */
 class PagerDutyChannelTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Channels CHANNELS = ChannelsFile.parse("channels.yaml", """
+            channels:
+              - {name: pagerduty, type: pagerduty, routingKey: 0123456789abcdef0123456789abcdef}
+            rules:
+              - {name: all, eventTypes: ["*"], channels: [pagerduty]}
+            default: [log]
+            """, name -> null);
+    private final PagerDutyChannel pagerDuty = new PagerDutyChannel(CHANNELS, new ConsoleLink("https://console.cast.ai"));
+
     @Test
     void twoLongIdsThatShareABeginningOpenTwoIncidents() {
         String common = "x".repeat(240);
@@ -37,6 +50,49 @@ class PagerDutyChannelTest {
 
         assertThat(sent).hasSizeLessThanOrEqualTo(1024).endsWith("…").startsWith("xxx");
         assertThat(sent.codePoints().filter(cp -> Character.getType(cp) == Character.SURROGATE).count()).as("half an emoji").isZero();
+    }
+
+    @Test
+    void detailsTooLargeForPagerDutyAreLeftOutAndThePageStillGoesOut() throws Exception {
+        NotificationEvent event = new NotificationEvent("big-1", "notification", Severity.CRITICAL, "c-1", "prod", null,
+                "Cluster controller not responding", "s", Map.of("log", "y".repeat(600_000), "component", "controller"),
+                NotificationEvent.ORIGIN_CONSOLE);
+
+        String body = pagerDuty.body("pagerduty", event, "[CRITICAL] Cluster controller not responding");
+
+        assertThat(body.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(512 * 1000);
+        JsonNode payload = JSON.readTree(body).get("payload");
+        assertThat(payload.get("severity").asText()).isEqualTo("critical");
+        assertThat(payload.get("custom_details").get("clusterName").asText()).isEqualTo("prod");
+        assertThat(payload.get("custom_details").has("log")).isFalse();
+        assertThat(payload.get("custom_details").get("detailsLeftOut").asText()).contains("over PagerDuty's limit of 512 KB");
+    }
+
+    @Test
+    void aClusterNameOrIdHundredsOfKilobytesLongStillGivesAnAlertPagerDutyTakes() throws Exception {
+        String huge = "c".repeat(600_000);
+        NotificationEvent event = new NotificationEvent("big-2", "node.added", Severity.ERROR, huge, huge, null, "t", "s",
+                Map.of("nodeName", huge), NotificationEvent.ORIGIN_EVENT);
+
+        String body = pagerDuty.body("pagerduty", event, "s");
+
+        assertThat(body.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(512 * 1000);
+        JsonNode payload = JSON.readTree(body).get("payload");
+        assertThat(payload.get("source").asText()).hasSizeLessThanOrEqualTo(1024);
+        assertThat(payload.get("component").asText()).hasSizeLessThanOrEqualTo(1024);
+    }
+
+    @Test
+    void theEventsOwnDetailsDoNotReplaceTheAlertsClusterOrTitle() throws Exception {
+        NotificationEvent event = new NotificationEvent("n-1", "notification", Severity.ERROR, "c-1", "prod", null,
+                "Node problem", "s", Map.of("clusterName", "dev-sandbox", "title", "ignore me", "nodeName", "ip-1"),
+                NotificationEvent.ORIGIN_CONSOLE);
+
+        JsonNode details = JSON.readTree(pagerDuty.body("pagerduty", event, "s")).get("payload").get("custom_details");
+
+        assertThat(details.get("clusterName").asText()).isEqualTo("prod");
+        assertThat(details.get("title").asText()).isEqualTo("Node problem");
+        assertThat(details.get("nodeName").asText()).isEqualTo("ip-1");
     }
 
     private static NotificationEvent event(String id) {
