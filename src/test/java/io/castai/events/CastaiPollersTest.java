@@ -357,8 +357,8 @@ class CastaiPollersTest {
 
     @Test
     void anOddNotificationIsSkippedAndTheRestOfItsPageNotified() throws Exception {
-        castai.addNotification(new ObjectMapper().createObjectNode().put("id", "odd-1").put("severity", "NOTICE")
-                .put("name", "Something new").put("message", "a severity this service does not know"));
+        castai.addNotification(new ObjectMapper().createObjectNode().put("id", "odd-1").put("severity", "WARNING")
+                .put("name", " ").put("message", "a notification without a name"));
         castai.withFixtureNotificationsUnchecked();
         try (RunningService service = service(API_KEY)
                 .property("castai.notifications.schedule", EVERY_SECOND).start()) {
@@ -367,7 +367,7 @@ class CastaiPollersTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> !castai.acknowledged().isEmpty());
             assertThat(castai.acknowledged()).as("the odd one stays in the console, unacknowledged")
                     .containsExactly("0f7c2b9e-5a41-4d1e-b0f3-6e2d9a8c7b15");
-            awaitLog("CAST AI notification odd-1 skipped and left unacknowledged: 'Severity' must be one of");
+            awaitLog("CAST AI notification odd-1 skipped and left unacknowledged: console notification is missing 'Name'");
             int polls = castai.calls("/v1/notifications").size();
             await().atMost(Duration.ofSeconds(10)).until(() -> castai.calls("/v1/notifications").size() >= polls + 2);
             assertThat(log.linesContaining("CAST AI notification odd-1 skipped")).as("said once, not at every poll").hasSize(1);

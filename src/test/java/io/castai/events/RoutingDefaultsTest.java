@@ -170,6 +170,21 @@ class RoutingDefaultsTest {
         assertNothingReaches(app.pagerDuty);
     }
 
+    @Test
+    void aConsoleNotificationWithASeverityThisServiceDoesNotKnowIsTakenAsAWarningNotRefused() throws Exception {
+        // refused, it would be lost: CAST AI does not read the answer
+        assertThat(app.service.postEvent(consoleNotification("NOTICE", "11111111-0000-0000-0000-000000000003")).statusCode())
+                .isEqualTo(200);
+
+        String text = JSON.readTree(app.slack.awaitRequests(1).get(0).body()).get("text").asText();
+        assertThat(text).contains("[WARNING] Cluster controller not responding");
+        awaitLog("A console notification has a severity 'NOTICE', which this service does not know: taken as WARNING");
+        app.service.postEvent(consoleNotification("NOTICE", "11111111-0000-0000-0000-000000000004"));
+        app.slack.awaitRequests(2);
+        assertThat(app.log.linesContaining("has a severity 'NOTICE'")).as("said once").hasSize(1);
+        assertNothingReaches(app.pagerDuty);
+    }
+
     private static String consoleNotification(String severity, String id) {
         return fixture("events/console-notification.json")
                 .replace("\"CRITICAL\"", "\"" + severity + "\"")

@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -22,6 +24,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.castai.events.security.Sha256;
 import org.apache.camel.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns a request body into a {@link NotificationEvent}: either this service's canonical event
@@ -39,6 +43,11 @@ public class EventParser {
     /** An encoding named back to the sender only when it looks like one (gzip, br, deflate). */
     private static final Pattern ENCODING_NAME = Pattern.compile("[A-Za-z0-9-]{1,20}");
     private static final Pattern CONSTRAINT = Pattern.compile("^([A-Za-z ]{1,40}) \\((\\d+)\\) exceeds the maximum allowed \\((\\d+)");
+    private static final Pattern PRINTABLE_WORD = Pattern.compile("[A-Za-z0-9_ -]{1,40}");
+    private static final Logger LOG = LoggerFactory.getLogger(EventParser.class);
+
+    /** Console severities this service does not know, each warned about once (bounded). */
+    private final Set<String> unknownSeverities = ConcurrentHashMap.newKeySet();
 
     private final ObjectMapper mapper = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -218,7 +227,7 @@ public class EventParser {
         return new NotificationEvent(
                 id != null ? id : bodyHash(root),
                 NotificationEvent.NOTIFICATION_TYPE,
-                severity(root, "Severity", Severity.INFO),
+                consoleSeverity(root.get("Severity"), details),
                 optionalText(cluster, "ID"),
                 optionalText(cluster, "Name"),
                 optionalText(root, "Timestamp"),
@@ -246,6 +255,30 @@ public class EventParser {
             details.put("text", node.asText());
         }
         return details;
+    }
+
+    /**
+     * The console's severity (INFO when it gives none). One this service does not know (CAST AI
+     * may add one) is taken as WARNING and kept in the details as {@code severity}: refused, the
+     * notification would be lost at the sender, which does not read the answer.
+     */
+    private Severity consoleSeverity(JsonNode node, Map<String, Object> details) {
+        if (node == null || node.isNull() || node.isTextual() && node.asText().isBlank()) {
+            return Severity.INFO;
+        }
+        Severity severity = node.isTextual() ? Severity.parse(node.asText()) : null;
+        if (severity != null) {
+            return severity;
+        }
+        String given = node.isTextual() ? node.asText() : node.toString();
+        details.put("severity", given);
+        // said once per value, and only a plain word is written out (the log is no place for a sender's text)
+        String named = PRINTABLE_WORD.matcher(given).matches() ? "'" + given + "'" : "that is not a plain word";
+        if (unknownSeverities.size() < 100 && unknownSeverities.add(given)) {
+            LOG.warn("A console notification has a severity {}, which this service does not know: taken as WARNING "
+                    + "(the original is in its details as 'severity'); said once per severity", named);
+        }
+        return Severity.WARNING;
     }
 
     private static Severity defaultSeverity(String type) {

@@ -47,6 +47,17 @@ class EventParserTest {
     }
 
     @Test
+    void aConsoleSeverityThisServiceDoesNotKnowIsAWarningWithTheOriginalInItsDetails() {
+        NotificationEvent event = parse("{\"Name\":\"n\",\"Severity\":\"Notice\"}", null, null);
+        assertThat(event.getSeverity()).isEqualTo(Severity.WARNING);
+        assertThat(event.detail("severity")).isEqualTo("Notice");
+
+        assertThat(parse("{\"Name\":\"n\",\"Severity\":7}", null, null).getSeverity()).isEqualTo(Severity.WARNING);
+        assertThat(parse("{\"Name\":\"n\",\"Severity\":\"\"}", null, null).getSeverity()).as("none given").isEqualTo(Severity.INFO);
+        assertThat(parse("{\"Name\":\"n\",\"Severity\":\"error\"}", null, null).getSeverity()).isEqualTo(Severity.ERROR);
+    }
+
+    @Test
     void detailsSentAsAJsonStringAreUnpacked() {
         NotificationEvent event = parse("{\"Name\":\"n\",\"Details\":\"{\\\"component\\\":\\\"agent\\\"}\"}", null, null);
 
