@@ -11,7 +11,7 @@ ${event.summary!}
 Event type:  ${event.type}
 Severity:    ${event.severity}
 Cluster:     ${event.clusterName!} ${event.clusterId!}
-<#if event.details.nodeName??>
+<#if event.details.nodeName?? && event.details.nodeName?is_string>
 Node:        ${event.details.nodeName} ${event.details.instanceType!} ${event.details.lifecycle!}
 </#if>
 Time:        ${event.timestamp!}
@@ -19,3 +19,10 @@ Time:        ${event.timestamp!}
 Console:     ${consoleUrl}
 </#if>
 Event id:    ${event.id}
+
+<#-- the event's other plain details, a line each (the text is trimmed: no details, no blank line) -->
+<#list event.details as key, value>
+<#if !["nodeName", "instanceType", "lifecycle"]?seq_contains(key) && (value?is_string || value?is_number || value?is_boolean) && (value?is_boolean || value?has_content)>
+${key}: ${value}
+</#if>
+</#list>

@@ -14,11 +14,11 @@
 <#if event.type == "node.added">
 New ${d.lifecycle!} node: ${d.instanceType!} (${d.nodeName!}) in cluster ${event.clusterName!}
 <#elseif event.type == "node.removed">
-Node removed: ${d.nodeName!}
+Node removed: ${d.nodeName!}<#if d.action?has_content> (${d.action})</#if>
 <#elseif event.type == "node.spot_interrupted">
 Spot instance interrupted: ${d.nodeName!} in cluster ${event.clusterName!}
 <#elseif event.type == "savings.threshold">
-Savings threshold crossed: ${d.savingsImpact!}%
+Savings threshold crossed: <#if d.savingsImpact?? && d.savingsImpact?is_number>${d.savingsImpact?string["0.##"]}<#else>${d.savingsImpact!}</#if>%
 <#elseif event.type == "savings.daily">
 ${event.summary!}
 <#elseif event.type?starts_with("audit.")>
@@ -28,5 +28,5 @@ Kubernetes event ${event.title!} (${event.severity}) on ${d.object!} in ${d.name
 <#elseif event.type == "notification">
 CAST AI notification [${event.severity}] ${event.title!}: ${event.summary!}
 <#else>
-Unhandled event: ${event.type}
+Unhandled event: ${event.type}<#if event.clusterName?has_content> in cluster ${event.clusterName}</#if>
 </#if>

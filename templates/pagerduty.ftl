@@ -7,6 +7,9 @@
 Spot instance interrupted: node ${d.nodeName!} (${d.instanceType!}) in cluster ${event.clusterName!}
 <#elseif event.type == "notification">
 [${event.severity}] ${event.title!}: ${event.summary!}
+<#elseif event.origin == "event">
+<#-- the summary of an event of this service's own shape names its type, node and cluster -->
+CAST AI ${event.summary!}
 <#else>
 CAST AI ${event.type} in cluster ${event.clusterName!event.clusterId!"?"}: ${event.summary!}
 </#if>

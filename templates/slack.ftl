@@ -7,20 +7,34 @@
   The data model is described in log.ftl.
 -->
 <#assign d = event.details>
+<#-- the event's other plain details (those not shown as fields), a line each -->
+<#macro facts>
+<#list d as key, value>
+<#if !["nodeName", "instanceType", "lifecycle"]?seq_contains(key) && (value?is_string || value?is_number || value?is_boolean) && (value?is_boolean || value?has_content)>
+*${key}:* ${value}
+</#if>
+</#list>
+</#macro>
 <#if event.type == "node.added">
 :kubernetes: CAST AI: New ${d.lifecycle!} node: ${d.instanceType!}
 <#elseif event.type == "node.removed">
-CAST AI: Node removed: ${d.nodeName!} in cluster ${event.clusterName!}
+CAST AI: Node removed: ${d.nodeName!}<#if d.action?has_content> (${d.action})</#if> in cluster ${event.clusterName!}
 <#elseif event.type == "node.spot_interrupted">
 :warning: CAST AI: Spot instance interrupted: node ${d.nodeName!} (${d.instanceType!}) in cluster ${event.clusterName!}
 <#elseif event.type == "savings.threshold">
-:moneybag: CAST AI: Savings threshold crossed: ${d.savingsImpact!}% in cluster ${event.clusterName!}
+:moneybag: CAST AI: Savings threshold crossed: <#if d.savingsImpact?? && d.savingsImpact?is_number>${d.savingsImpact?string["0.##"]}<#else>${d.savingsImpact!}</#if>% in cluster ${event.clusterName!}
 <#elseif event.type == "savings.daily">
 ${event.summary!}
-<#elseif event.type == "notification" && event.severity.paging>
-:rotating_light: CAST AI [${event.severity}] ${event.title!} (cluster ${event.clusterName!}): ${event.summary!}
 <#elseif event.type == "notification">
-:information_source: CAST AI [${event.severity}] ${event.title!} (cluster ${event.clusterName!}): ${event.summary!}
+<#if event.severity.paging>:rotating_light:<#elseif event.severity == "WARNING">:warning:<#else>:information_source:</#if> CAST AI [${event.severity}] ${event.title!}<#if event.clusterName?has_content> (cluster ${event.clusterName})</#if>: ${event.summary!}
+
+<@facts/>
+<#elseif event.origin == "event">
+CAST AI [${event.severity}] ${event.summary!}
+
+<@facts/>
 <#else>
 CAST AI ${event.type} [${event.severity}]: ${event.summary!}
+
+<@facts/>
 </#if>

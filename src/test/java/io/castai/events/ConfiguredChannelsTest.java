@@ -208,8 +208,9 @@ class ConfiguredChannelsTest {
         assertThat(blocks.get(0).get("text").get("text").asText()).isEqualTo(":kubernetes: CAST AI: New on-demand node: m6i.large");
         assertThat(blocks.get(1).get("fields").findValuesAsText("text")).containsExactly(
                 "*Cluster*\nproduction-eu", "*Node*\nip-10-1-2-3", "*Instance type*\nm6i.large", "*Lifecycle*\non-demand");
-        assertThat(blocks.get(2).get("elements").get(0).get("text").asText())
-                .isEqualTo("<https://console.cast.ai/external-clusters/" + CLUSTER_ID + "|Open the cluster in the CAST AI console>");
+        assertThat(blocks.get(2).get("elements").findValuesAsText("text")).as("when it happened, in the reader's time zone").containsExactly(
+                "<!date^1795766400^Event time: {date_short_pretty} at {time}|Event time: 2026-11-27T08:00:00Z>",
+                "<https://console.cast.ai/external-clusters/" + CLUSTER_ID + "|Open the cluster in the CAST AI console>");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.castai.events.channels;
 
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,6 +29,8 @@ public class SlackChannel implements JsonChannel {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** A blank line between paragraphs (compiled once: String.split compiles it on every call). */
     private static final Pattern PARAGRAPH_BREAK = Pattern.compile("\\n\\s*\\n");
+    /** The start of an entity at the end of a cut text: "&", "&a", "&am", "&lt", ... */
+    private static final Pattern PARTIAL_ENTITY = Pattern.compile("&[a-z]{0,3}$");
 
     private final Channels channels;
     private final ConsoleLink console;
@@ -53,10 +57,17 @@ public class SlackChannel implements JsonChannel {
         if (!fields.isEmpty()) {
             tail.add(Map.of("type", "section", "fields", fields));
         }
+        List<Object> context = new ArrayList<>();
+        String time = eventTime(event.getTimestamp());
+        if (time != null) {
+            context.add(Map.of("type", "mrkdwn", "text", time));
+        }
         String link = console.forCluster(event);
         if (link != null) {
-            tail.add(Map.of("type", "context", "elements",
-                    List.of(Map.of("type", "mrkdwn", "text", "<" + link + "|Open the cluster in the CAST AI console>"))));
+            context.add(Map.of("type", "mrkdwn", "text", "<" + link + "|Open the cluster in the CAST AI console>"));
+        }
+        if (!context.isEmpty()) {
+            tail.add(Map.of("type", "context", "elements", context));
         }
         List<Object> blocks = new ArrayList<>();
         List<String> paragraphs = text.isBlank() ? List.of() : List.of(PARAGRAPH_BREAK.split(text.strip()));
@@ -73,6 +84,24 @@ public class SlackChannel implements JsonChannel {
         body.put("text", cut(text, MAX_TEXT));
         body.put("blocks", blocks);
         return JSON.writeValueAsString(body);
+    }
+
+    /**
+     * When the event happened, in each reader's own time zone ({@code <!date^...>}): Slack shows
+     * only when it was posted, and a retried delivery may be posted hours later. Null for a
+     * timestamp that is not ISO 8601.
+     */
+    static String eventTime(String timestamp) {
+        if (timestamp == null) {
+            return null;
+        }
+        try {
+            OffsetDateTime at = OffsetDateTime.parse(timestamp.trim());
+            return "<!date^" + at.toEpochSecond() + "^Event time: {date_short_pretty} at {time}|Event time: "
+                    + at.toInstant() + ">";
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 
     private static List<Map<String, Object>> fields(NotificationEvent event) {
@@ -120,7 +149,8 @@ public class SlackChannel implements JsonChannel {
         }
         if (value instanceof Map<?, ?> map) {
             Map<String, Object> escaped = new LinkedHashMap<>();
-            map.forEach((name, item) -> escaped.put(String.valueOf(name), escapeAll(item)));
+            // the keys too: a template may list them (slack.ftl does, for the details it has no field for)
+            map.forEach((name, item) -> escaped.put(escape(String.valueOf(name)), escapeAll(item)));
             return escaped;
         }
         if (value instanceof List<?> list) {
@@ -130,6 +160,12 @@ public class SlackChannel implements JsonChannel {
     }
 
     static String cut(String text, int max) {
-        return Shortened.to(text, max, CUT);
+        if (text.length() <= max) {
+            return text;
+        }
+        // not inside an entity (&amp; cut to "&am" would show as written)
+        String cut = Shortened.to(text, max, CUT);
+        String kept = cut.substring(0, cut.length() - CUT.length());
+        return PARTIAL_ENTITY.matcher(kept).replaceFirst("") + CUT;
     }
 }

@@ -1,6 +1,7 @@
 package io.castai.events.intake;
 
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -83,9 +84,10 @@ public final class NotificationEvent {
     public String getOrigin() { return origin; }
 
     /** A detail as text, or the empty string, so templates never print "null". */
+    /** A plain detail as text; "" when absent, or an object or list (a console notification's Details may nest). */
     public String detail(String name) {
         Object value = details.get(name);
-        return value == null ? "" : String.valueOf(value);
+        return value == null || value instanceof Map || value instanceof List ? "" : String.valueOf(value);
     }
 
     @Override

@@ -39,6 +39,18 @@ class SlackChannelTest {
     }
 
     @Test
+    void aCutNeverEndsInsideAnEntity() {
+        for (int shift = 0; shift < 5; shift++) {
+            String text = "x".repeat(3000 - SlackChannel.CUT.length() - shift) + "&amp;".repeat(10);
+
+            String cut = SlackChannel.cut(text, 3000);
+
+            assertThat(cut).hasSizeLessThanOrEqualTo(3000).endsWith(SlackChannel.CUT);
+            assertThat(cut.substring(0, cut.length() - SlackChannel.CUT.length())).as("shift " + shift).matches("x*(&amp;)*");
+        }
+    }
+
+    @Test
     void manyParagraphsStayWithin50BlocksAndSaySoWhenCut() throws Exception {
         String message = String.join("\n\n", java.util.Collections.nCopies(80, "paragraph"));
 

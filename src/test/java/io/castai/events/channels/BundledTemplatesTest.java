@@ -1,0 +1,111 @@
+package io.castai.events.channels;
+
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.castai.events.intake.NotificationEvent;
+import io.castai.events.intake.Severity;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What the bundled templates (templates/) write for events the default messages do not spell out. */
+class BundledTemplatesTest {
+    private static final Channels CHANNELS = ChannelsFile.parse("channels.yaml", """
+            channels:
+              - {name: slack, type: slack, webhookUrl: "https://hooks.slack.com/services/T/B/x"}
+              - {name: pagerduty, type: pagerduty, routingKey: 0123456789abcdef0123456789abcdef}
+              - {name: mail, type: email, host: smtp.example.com, from: a@example.com, to: [b@example.com]}
+            rules:
+              - {name: all, eventTypes: ["*"], channels: [slack, pagerduty, mail]}
+            default: [log]
+            """, name -> null);
+    private final MessageTemplates templates = new MessageTemplates(Path.of("templates"), CHANNELS,
+            new ConsoleLink("https://console.cast.ai"));
+
+    @Test
+    void aConsoleNotificationsDetailsReachSlackAndEmail() throws Exception {
+        NotificationEvent event = notification("c-1", "prod", Map.of("component", "castai-cluster-controller", "lastSeen", 15,
+                "nested", Map.of("a", 1)));
+
+        assertThat(render("slack", event)).isEqualTo(":rotating_light: CAST AI [CRITICAL] Controller silent (cluster prod): "
+                + "No report for 15 minutes\n\n*component:* castai-cluster-controller\n*lastSeen:* 15");
+        assertThat(render("mail", event)).endsWith("Event id:    n-1\n\ncomponent: castai-cluster-controller\nlastSeen: 15");
+    }
+
+    @Test
+    void aNotificationWithoutAClusterSaysNoEmptyCluster() throws Exception {
+        NotificationEvent event = notification(null, null, Map.of("text", "API key 'ci' expires in 3 days"));
+
+        assertThat(render("slack", event)).isEqualTo(":rotating_light: CAST AI [CRITICAL] Controller silent: No report for 15 minutes"
+                + "\n\n*text:* API key 'ci' expires in 3 days");
+    }
+
+    @Test
+    void aSendersDetailNamesReachSlackEscaped() throws Exception {
+        NotificationEvent event = notification("c-1", "prod", Map.of("<!channel>", "x"));
+
+        assertThat(render("slack", event)).endsWith("*&lt;!channel&gt;:* x").doesNotContain("<!channel>");
+    }
+
+    @Test
+    void anEventOfAnotherTypeShowsItsDataAndNamesItsTypeOnce() throws Exception {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("nodeName", "ip-1");
+        data.put("pod", "payments-7d9");
+        data.put("reason", "Insufficient memory");
+        NotificationEvent event = new NotificationEvent("e-1", "autoscaler.pod_unschedulable", Severity.ERROR, "c-1", "prod",
+                null, "autoscaler.pod_unschedulable", "autoscaler.pod_unschedulable: node ip-1 in cluster prod", data,
+                NotificationEvent.ORIGIN_EVENT);
+
+        assertThat(render("slack", event)).isEqualTo("CAST AI [ERROR] autoscaler.pod_unschedulable: node ip-1 in cluster prod"
+                + "\n\n*pod:* payments-7d9\n*reason:* Insufficient memory");
+        assertThat(render("pagerduty", event)).isEqualTo("CAST AI autoscaler.pod_unschedulable: node ip-1 in cluster prod");
+        assertThat(render("log", event)).isEqualTo("Unhandled event: autoscaler.pod_unschedulable in cluster prod");
+    }
+
+    @Test
+    void aSavingsImpactIsShownToTwoDecimalsAtMost() throws Exception {
+        assertThat(render("log", savings(33.333333333333336))).isEqualTo("Savings threshold crossed: 33.33%");
+        assertThat(render("log", savings(37.5))).isEqualTo("Savings threshold crossed: 37.5%");
+        assertThat(render("slack", savings(1e21))).startsWith(":moneybag: CAST AI: Savings threshold crossed: 1000000000000000000000% ");
+        assertThat(render("log", savings("37.50"))).as("a number written as text, as sent").isEqualTo("Savings threshold crossed: 37.50%");
+    }
+
+    @Test
+    void aRemovedNodeSaysWhy() throws Exception {
+        NotificationEvent event = new NotificationEvent("e-2", "node.removed", Severity.INFO, "c-1", "prod", null, "t", "s",
+                Map.of("nodeName", "ip-2", "action", "rebalancing"), NotificationEvent.ORIGIN_EVENT);
+
+        assertThat(render("log", event)).isEqualTo("Node removed: ip-2 (rebalancing)");
+        assertThat(render("slack", event)).isEqualTo("CAST AI: Node removed: ip-2 (rebalancing) in cluster prod");
+    }
+
+    @Test
+    void aNestedNodeNameLeavesTheEmailTemplateWorking() throws Exception {
+        NotificationEvent event = notification("c-1", "prod", Map.of("nodeName", Map.of("name", "ip-1", "zone", "a")));
+
+        assertThat(render("mail", event)).contains("Event id:    n-1").doesNotContain("Node:");
+    }
+
+    private String render(String channel, NotificationEvent event) throws Exception {
+        String template = "log".equals(channel) ? "log.ftl" : templates.templateOf(channel);
+        Map<String, Object> model = templates.model("log".equals(channel) ? "mail" : channel, event, List.of());
+        StringWriter out = new StringWriter();
+        templates.configuration().getTemplate(template).process(model, out);
+        return out.toString().trim();
+    }
+
+    private static NotificationEvent notification(String clusterId, String clusterName, Map<String, Object> details) {
+        return new NotificationEvent("n-1", "notification", Severity.CRITICAL, clusterId, clusterName, null,
+                "Controller silent", "No report for 15 minutes", new LinkedHashMap<>(details), NotificationEvent.ORIGIN_CONSOLE);
+    }
+
+    private static NotificationEvent savings(Object impact) {
+        return new NotificationEvent("s-1", "savings.threshold", Severity.INFO, "c-1", "prod", null, "t", "s",
+                Map.of("savingsImpact", impact), NotificationEvent.ORIGIN_EVENT);
+    }
+}
