@@ -31,6 +31,7 @@ import io.castai.events.outbox.DeadLetterAdmin;
 import io.castai.events.outbox.DispatchRecovery;
 import io.castai.events.outbox.Outbox;
 import io.castai.events.outbox.OutboxHousekeeping;
+import io.castai.events.outbox.StoreHealthCheck;
 import io.castai.events.outbox.StoreOutage;
 import io.castai.events.delivery.ChannelPause;
 import io.castai.events.delivery.DeliveryReport;
@@ -111,6 +112,11 @@ public class EventsConfiguration implements CamelConfiguration {
     public BacklogHealthCheck backlogHealthCheck(Outbox outbox,
                                                  @PropertyInject("delivery.backlog-threshold") long threshold) {
         return new BacklogHealthCheck(outbox, threshold);
+    }
+
+    @BindToRegistry
+    public StoreHealthCheck storeHealthCheck(Outbox outbox) {
+        return new StoreHealthCheck(outbox);
     }
 
     @BindToRegistry

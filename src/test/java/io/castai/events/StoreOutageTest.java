@@ -44,10 +44,16 @@ class StoreOutageTest {
             }
             assertThat(log.linesContaining("Could not store event")).as("at most 50 lines every 10 s").hasSizeBetween(1, 50);
             assertThat(service.get("/observe/metrics").body()).contains("castai_events_rejected_total{reason=\"storage\"} 60.0");
+            // monitoring sees why; readiness does not (an unready pod would leave its Service)
+            HttpResponse<String> health = service.get("/observe/health");
+            assertThat(health.statusCode()).as(health.body()).isEqualTo(503);
+            assertThat(health.body()).contains("{\"name\":\"store\",\"status\":\"DOWN\"");
+            assertThat(service.get("/observe/health/ready").statusCode()).isEqualTo(200);
 
             relay.restore();
             await().atMost(Duration.ofSeconds(20))
                     .until(() -> service.postEvent("{\"id\":\"outage-0\",\"eventType\":\"node.added\"}").statusCode() == 200);
+            assertThat(service.get("/observe/health").body()).contains("{\"name\":\"store\",\"status\":\"UP\"");
         }
     }
 

@@ -7,6 +7,7 @@ import java.util.List;
 import io.castai.events.channels.Channels;
 import io.castai.events.outbox.BacklogHealthCheck;
 import io.castai.events.outbox.Outbox;
+import io.castai.events.outbox.StoreHealthCheck;
 import io.castai.events.security.InboundAuth;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ExtendedStartupListener;
@@ -30,7 +31,8 @@ public class StartupHooks implements ExtendedStartupListener {
         HealthCheckRegistry health = HealthCheckRegistry.get(camelContext);
         if (health != null) {
             for (AbstractHealthCheck check : List.of(camelContext.getRegistry().findSingleByType(CastaiApiHealthCheck.class),
-                    camelContext.getRegistry().findSingleByType(BacklogHealthCheck.class))) {
+                    camelContext.getRegistry().findSingleByType(BacklogHealthCheck.class),
+                    camelContext.getRegistry().findSingleByType(StoreHealthCheck.class))) {
                 check.setCamelContext(camelContext);
                 health.register(check);
             }

@@ -33,7 +33,16 @@ public class BacklogHealthCheck extends AbstractHealthCheck {
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-        OutboxStats stats = outbox.stats();
+        OutboxStats stats;
+        try {
+            stats = outbox.stats();
+        } catch (OutboxException unreadable) {
+            // the store away: the backlog is not known (check "store" says why); the health
+            // endpoint answers, rather than a 500 for the whole of it
+            builder.message("the backlog cannot be read just now: " + OutboxException.describe(unreadable));
+            builder.unknown();
+            return;
+        }
         builder.detail("pending", stats.pending());
         builder.detail("oldest.pending.age.seconds", stats.oldestPendingAgeSeconds());
         builder.detail("dead.letters", stats.dead());

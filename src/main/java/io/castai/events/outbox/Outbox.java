@@ -430,6 +430,11 @@ public class Outbox extends ServiceSupport {
         return writer.update("DELETE FROM deliveries WHERE " + DEAD_LETTERS_OF, eventId, eventId, channel, channel);
     }
 
+    /** Why writes to the store fail as a whole just now (a full disk, the database away), or null. */
+    public String storeFailure() {
+        return writer.storeFailure();
+    }
+
     public OutboxStats stats() {
         long now = now();
         long pending = queryLong("SELECT COUNT(*) FROM deliveries WHERE status = 'pending'");

@@ -3,17 +3,21 @@ package io.castai.events.outbox;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +32,10 @@ import org.slf4j.LoggerFactory;
 final class StoreWriter {
     private static final int MAX_BATCH = 1000;
     private static final long LINGER_NANOS = TimeUnit.MICROSECONDS.toNanos(1000);
+    /** While the store fails as a whole, one write a second tries it again; the others are refused at once. */
+    private static final long TRY_AGAIN_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** SQLite's primary result codes for a store that fails as a whole: READONLY, IOERR, CORRUPT, FULL, CANTOPEN, NOTADB. */
+    private static final Set<Integer> SQLITE_STORE_WIDE = Set.of(8, 10, 11, 13, 14, 26);
     private static final Logger LOG = LoggerFactory.getLogger(StoreWriter.class);
 
     /** Runs statements on the writer's connection, inside the unit's transaction. */
@@ -79,6 +87,10 @@ final class StoreWriter {
     private Connection connection;
     private final Map<String, PreparedStatement> prepared = new HashMap<>();
     private volatile boolean running;
+    /** The last failure of the whole store (a full disk, the database away) no commit has followed since; null when none. */
+    private volatile SQLException storeFailure;
+    /** While the store fails: when (System.nanoTime()) the next write is let through to try it again. */
+    private final AtomicLong nextTryNanos = new AtomicLong();
 
     StoreWriter(Store store) {
         this.store = store;
@@ -120,6 +132,12 @@ final class StoreWriter {
         if (!running) {
             throw new OutboxException("the outbox is closed", null);
         }
+        SQLException failing = storeFailure;
+        if (failing != null && !letThroughToTryAgain()) {
+            // the store failed as a whole a moment ago: the caller hears it now, rather than after
+            // its write waited behind others for the same failure (seconds each, on a full disk)
+            return CompletableFuture.failedFuture(failing);
+        }
         Write write = new Write(rowKey, work, new CompletableFuture<>());
         writes.add(write);
         // stopped meanwhile, and the writer gone without taking it: it would wait in vain
@@ -127,6 +145,40 @@ final class StoreWriter {
             throw new OutboxException("the outbox is closed", null);
         }
         return (CompletableFuture<T>) (CompletableFuture<?>) write.done();
+    }
+
+    /** While the store fails: true for one write a second, which tries it again. */
+    private boolean letThroughToTryAgain() {
+        long next = nextTryNanos.get();
+        return System.nanoTime() - next >= 0 && nextTryNanos.compareAndSet(next, System.nanoTime() + TRY_AGAIN_NANOS);
+    }
+
+    /** Why writes fail as a whole just now (for the health check), or null. */
+    String storeFailure() {
+        SQLException failing = storeFailure;
+        return failing == null ? null : failing.getMessage() == null ? failing.getClass().getSimpleName()
+                : failing.getMessage().lines().findFirst().orElse("");
+    }
+
+    /**
+     * A failure of the store as a whole, which every write would meet: a full disk, an I/O error or a
+     * read-only file (SQLite), the connection lost or the server out of resources (PostgreSQL),
+     * no connection to be had. Not one unit's own (a constraint, a lock timeout).
+     */
+    static boolean ofTheWholeStore(SQLException e) {
+        if (e instanceof SQLTransientConnectionException || e instanceof SQLNonTransientConnectionException) {
+            return true;
+        }
+        String state = e.getSQLState();
+        if (state == null) {
+            return SQLITE_STORE_WIDE.contains(e.getErrorCode() & 0xff);
+        }
+        return state.startsWith("08") || state.startsWith("53") || state.startsWith("57P") || state.startsWith("58");
+    }
+
+    private void failedAsAWhole(SQLException e) {
+        storeFailure = e;
+        nextTryNanos.set(System.nanoTime() + TRY_AGAIN_NANOS);
     }
 
     <T> T await(CompletableFuture<T> done) {
@@ -211,6 +263,7 @@ final class StoreWriter {
             c = connection();
         } catch (SQLException unreachable) {
             // no connection (the database is away): every caller hears it now, none waits 30 s
+            failedAsAWhole(unreachable);
             batch.forEach(write -> write.done().completeExceptionally(unreachable));
             return;
         }
@@ -223,6 +276,12 @@ final class StoreWriter {
         } catch (SQLException | RuntimeException batchFailed) {
             // a unit that throws anything must not end the writer thread: every later write would wait
             letGoOfConnection();
+            if (batchFailed instanceof SQLException e && ofTheWholeStore(e)) {
+                // each unit on its own would meet the same failure, one after the other
+                failedAsAWhole(e);
+                batch.forEach(write -> write.done().completeExceptionally(e));
+                return;
+            }
             // one bad unit must not fail the others: each on its own
             for (int i = 0; i < batch.size(); i++) {
                 Connection unit;
@@ -230,6 +289,7 @@ final class StoreWriter {
                     unit = connection();
                 } catch (SQLException unreachable) {
                     // the database is away: the rest hear it now, not one connect timeout each
+                    failedAsAWhole(unreachable);
                     batch.subList(i, batch.size()).forEach(write -> write.done().completeExceptionally(unreachable));
                     return;
                 }
@@ -237,6 +297,7 @@ final class StoreWriter {
                 try {
                     Object result = write.work().run(statements);
                     unit.commit();
+                    storeFailure = null;
                     write.done().complete(result);
                 } catch (SQLException | RuntimeException e) {
                     letGoOfConnection();
@@ -245,6 +306,7 @@ final class StoreWriter {
             }
             return;
         }
+        storeFailure = null;
         for (int i = 0; i < batch.size(); i++) {
             batch.get(i).done().complete(results[i]);
         }

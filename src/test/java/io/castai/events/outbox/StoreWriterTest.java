@@ -2,6 +2,7 @@ package io.castai.events.outbox;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Queue;
@@ -68,6 +69,56 @@ class StoreWriterTest {
                 }
                 assertThat(writer.submit(db -> db.update("INSERT INTO written (v) SELECT 4 WHERE 1 = 0")))
                         .succeedsWithin(5, TimeUnit.SECONDS);
+            } finally {
+                writer.stop();
+            }
+        }
+    }
+
+    @Test
+    void whileTheWholeStoreFailsWritesAreRefusedAtOnceAndOneASecondTriesItAgain() throws Exception {
+        Path dir = Files.createTempDirectory("store-writer");
+        try (Store store = Store.sqlite(dir)) {
+            StoreWriter writer = new StoreWriter(store);
+            writer.start();
+            try {
+                writer.update("CREATE TABLE written (v INTEGER)");
+                // what SQLite says when the disk is full (SQLITE_FULL, 13)
+                assertThat(writer.submit(db -> {
+                    throw new SQLException("[SQLITE_FULL] Insertion failed because database is full (database or disk is full)", null, 13);
+                })).failsWithin(5, TimeUnit.SECONDS);
+                assertThat(writer.storeFailure()).startsWith("[SQLITE_FULL]");
+
+                // refused without reaching the writer (on a full disk each try costs seconds)
+                long started = System.nanoTime();
+                assertThatThrownBy(() -> writer.update("INSERT INTO written (v) VALUES (1)"))
+                        .isInstanceOf(OutboxException.class).satisfies(e -> assertThat(OutboxException.describe(e)).contains("[SQLITE_FULL]"));
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(200));
+
+                // a second later one write tries the store again; it works, and so does everything after it
+                Thread.sleep(1100);
+                assertThat(writer.update("INSERT INTO written (v) VALUES (2)")).isEqualTo(1);
+                assertThat(writer.storeFailure()).isNull();
+                assertThat(writer.update("INSERT INTO written (v) VALUES (3)")).isEqualTo(1);
+            } finally {
+                writer.stop();
+            }
+        }
+    }
+
+    @Test
+    void oneWritesOwnFailureRefusesNoOtherWrite() throws Exception {
+        Path dir = Files.createTempDirectory("store-writer");
+        try (Store store = Store.sqlite(dir)) {
+            StoreWriter writer = new StoreWriter(store);
+            writer.start();
+            try {
+                writer.update("CREATE TABLE written (v INTEGER PRIMARY KEY)");
+                writer.update("INSERT INTO written (v) VALUES (1)");
+                assertThatThrownBy(() -> writer.update("INSERT INTO written (v) VALUES (1)")).as("a constraint").isInstanceOf(OutboxException.class);
+
+                assertThat(writer.storeFailure()).isNull();
+                assertThat(writer.update("INSERT INTO written (v) VALUES (2)")).isEqualTo(1);
             } finally {
                 writer.stop();
             }
