@@ -62,6 +62,32 @@ class InboundAuthTest {
     }
 
     @Test
+    void whileATokenIsRotatedTheOldAndTheNewAreBothAccepted() throws Exception {
+        String old = "old-intake-token-0123456789";
+        String rotated = "new-intake-token-9876543210";
+        String oldAdmin = "old-admin-token-0123456789";
+        String newAdmin = "new-admin-token-9876543210";
+        try (ServiceFixture rotating = ServiceFixture.start(settings -> settings
+                .property("webhook.token", old + ", " + rotated).property("admin.token", oldAdmin + "," + newAdmin))) {
+            assertAccepted(rotating.service.postEvent(nextEvent(), "Authorization", "Bearer " + old));
+            assertAccepted(rotating.service.postEvent(nextEvent(), "X-Webhook-Token", rotated));
+            assertRefused(rotating.service.postEvent(nextEvent(), "Authorization", "Bearer " + old + ", " + rotated),
+                    "invalid credentials");
+            for (String admin : List.of(oldAdmin, newAdmin)) {
+                assertThat(rotating.service.send("GET", "/admin/dead-letters", null, "Authorization", "Bearer " + admin)
+                        .statusCode()).isEqualTo(200);
+            }
+            assertThat(rotating.service.send("GET", "/admin/dead-letters", null, "Authorization", "Bearer " + old).statusCode())
+                    .as("the intake's token is not the admin's").isEqualTo(401);
+            // each token is a secret of its own to the log
+            rotating.service.send("POST", "/castai/events/" + rotated, nextEvent());
+            rotating.service.close();
+            assertThat(rotating.log.text()).doesNotContain(old).doesNotContain(rotated).doesNotContain(oldAdmin)
+                    .doesNotContain(newAdmin).contains("Rejected request to /castai/events/<secret>");
+        }
+    }
+
+    @Test
     void withoutTheRightTokenNothingIsProcessed() throws Exception {
         assertRefused(app.service.postEvent(nextEvent()), "missing credentials: send Authorization: Bearer <token>");
         // a scheme other than Bearer is not a missing credential but a wrong one

@@ -1,19 +1,30 @@
 package io.castai.events.security;
 
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.List;
 
-/** A shared secret compared in constant time (digests of equal length, MessageDigest.isEqual). */
+/**
+ * A shared secret compared in constant time (digests of equal length, MessageDigest.isEqual).
+ * The setting may list several, comma-separated, each accepted: while a token is rotated the
+ * senders still holding the old one are let in until they have the new one.
+ */
 public final class SecretToken {
-    private final byte[] digest;
+    private final List<byte[]> digests;
 
-    private SecretToken(byte[] digest) {
-        this.digest = digest;
+    private SecretToken(List<byte[]> digests) {
+        this.digests = digests;
     }
 
-    /** Null when the token is not set. */
+    /** Null when no token is set. */
     public static SecretToken of(String value) {
-        return value == null || value.isBlank() ? null : new SecretToken(sha256(value.trim()));
+        List<byte[]> digests = value == null ? List.of() : tokensIn(value).stream().map(SecretToken::sha256).toList();
+        return digests.isEmpty() ? null : new SecretToken(digests);
+    }
+
+    /** The tokens a setting lists (comma-separated, trimmed). */
+    public static List<String> tokensIn(String value) {
+        return Arrays.stream(value.split(",")).map(String::trim).filter(token -> !token.isEmpty()).toList();
     }
 
     /**
@@ -36,7 +47,16 @@ public final class SecretToken {
     }
 
     public boolean matches(String presented) {
-        return presented != null && MessageDigest.isEqual(digest, sha256(presented.trim()));
+        if (presented == null) {
+            return false;
+        }
+        byte[] candidate = sha256(presented.trim());
+        boolean matched = false;
+        // every token compared, whichever matches: the time taken says nothing of which
+        for (byte[] digest : digests) {
+            matched |= MessageDigest.isEqual(digest, candidate);
+        }
+        return matched;
     }
 
     private static byte[] sha256(String value) {

@@ -6,6 +6,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import io.castai.events.channels.ConfigurationException;
 import org.slf4j.Logger;
@@ -18,6 +19,8 @@ import org.slf4j.LoggerFactory;
 public final class Secrets {
     private static final Logger LOG = LoggerFactory.getLogger(Secrets.class);
     /** The settings that are secrets, as environment variables (channels.yaml's defaults among them). */
+    /** Settings that may list several tokens, comma-separated (to rotate one: {@link SecretToken}). */
+    private static final Set<String> TOKEN_LISTS = Set.of("WEBHOOK_TOKEN", "ADMIN_TOKEN");
     private static final List<String> SECRET_VARIABLES = List.of("CASTAI_API_KEY", "WEBHOOK_TOKEN",
             "WEBHOOK_SIGNING_SECRET", "ADMIN_TOKEN", "CASTAI_STORE_URL", "CASTAI_STORE_PASSWORD",
             "SLACK_WEBHOOK_URL", "PAGERDUTY_ROUTING_KEY");
@@ -41,10 +44,12 @@ public final class Secrets {
     public static String resolveSecret(String envName, String configured) {
         String value = resolve(envName, configured);
         if (value != null && !value.isBlank()) {
-            register(value);
-            if (value.trim().length() < SecretForms.MIN_LENGTH) {
-                LOG.warn("{} is shorter than {} characters: easy to guess, and too short for the log to mask it",
-                        envName, SecretForms.MIN_LENGTH);
+            register(envName, value);
+            for (String secret : TOKEN_LISTS.contains(envName) ? SecretToken.tokensIn(value) : List.of(value.trim())) {
+                if (secret.length() < SecretForms.MIN_LENGTH) {
+                    LOG.warn("{} {}is shorter than {} characters: easy to guess, and too short for the log to mask it",
+                            envName, secret.equals(value.trim()) ? "" : "holds a token that ", SecretForms.MIN_LENGTH);
+                }
             }
         }
         return value;
@@ -59,8 +64,16 @@ public final class Secrets {
         for (String name : SECRET_VARIABLES) {
             String value = env.get(name);
             if (value != null && !value.isBlank()) {
-                register(value);
+                register(name, value);
             }
+        }
+    }
+
+    /** A secret setting's value for the log to mask: each token of a list too. */
+    private static void register(String envName, String value) {
+        register(value);
+        if (TOKEN_LISTS.contains(envName)) {
+            SecretToken.tokensIn(value).forEach(Secrets::register);
         }
     }
 
