@@ -28,8 +28,12 @@ class BundledTemplatesTest {
 
     @Test
     void aConsoleNotificationsDetailsReachSlackAndEmail() throws Exception {
-        NotificationEvent event = notification("c-1", "prod", Map.of("component", "castai-cluster-controller", "lastSeen", 15,
-                "nested", Map.of("a", 1)));
+        // in the order the sender gave them (Map.of has none)
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("component", "castai-cluster-controller");
+        details.put("lastSeen", 15);
+        details.put("nested", Map.of("a", 1));
+        NotificationEvent event = notification("c-1", "prod", details);
 
         assertThat(render("slack", event)).isEqualTo(":rotating_light: CAST AI [CRITICAL] Controller silent (cluster prod): "
                 + "No report for 15 minutes\n\n*component:* castai-cluster-controller\n*lastSeen:* 15");
