@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -49,7 +51,12 @@ public final class Store implements AutoCloseable {
         try {
             Files.createDirectories(dataDir);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create data directory " + dataDir, e);
+            throw ConfigurationException.inSetting("data.dir", "cannot create the data directory " + dataDir + " ("
+                    + e.getClass().getSimpleName() + (e instanceof FileAlreadyExistsException ? ": a file of that name is there" : "") + ")");
+        }
+        if (!Files.isWritable(dataDir)) {
+            // said now, in one line, rather than by the route that first takes the directory's lock
+            throw notWritable(dataDir);
         }
         Path file = dataDir.resolve("castai-events.db");
         HikariConfig config = new HikariConfig();
@@ -107,8 +114,18 @@ public final class Store implements AutoCloseable {
             throw inUse(dataDir, "this process");
         } catch (IOException e) {
             LOCKED_HERE.remove(lockFile);
+            if (e instanceof AccessDeniedException) {
+                throw notWritable(dataDir);
+            }
             throw new UncheckedIOException("cannot lock " + lockFile, e);
         }
+    }
+
+    /** A deployment mistake (a volume owned by root, say): start-up names it in one line. */
+    private static ConfigurationException notWritable(Path dataDir) {
+        return ConfigurationException.inSetting("data.dir", "the data directory " + dataDir + " is not writable by this "
+                + "process (user " + System.getProperty("user.name") + "): the image runs as uid 10001; give it the volume "
+                + "(fsGroup, or chown)");
     }
 
     /** A deployment mistake (two pods on one volume, say): start-up names it in one line. */

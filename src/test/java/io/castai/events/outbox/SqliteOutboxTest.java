@@ -50,6 +50,15 @@ class SqliteOutboxTest extends OutboxTest {
     }
 
     @Test
+    void aDataDirectoryThatIsAFileIsNamedInOneLine() throws Exception {
+        Path file = Files.createTempFile("not-a-directory", "");
+
+        assertThatThrownBy(() -> Store.sqlite(file)).isInstanceOf(ConfigurationException.class)
+                .hasMessage("DATA_DIR (data.dir): cannot create the data directory " + file
+                        + " (FileAlreadyExistsException: a file of that name is there)");
+    }
+
+    @Test
     void aSecondStoreOnTheDirectoryInThisProcessIsRefusedAndTheFirstKeepsItsLock() throws Exception {
         try (Store second = Store.sqlite(dir)) {
             assertThatThrownBy(second::own)
