@@ -1,6 +1,7 @@
 package io.castai.events;
 
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -63,6 +64,50 @@ class DeadLetterTest {
             assertThat(slack.requests().get(1).body()).isEqualTo(slack.requests().get(0).body());
             await().atMost(Duration.ofSeconds(5)).until(() -> deadLetters(service).get("count").asInt() == 0);
             await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> slack.requests().size() == 2);
+        }
+    }
+
+    @Test
+    void deadLettersOfARenamedChannelAreNamedAtStartUpAndCanBeSentToItsNewName(@TempDir Path directory) throws Exception {
+        Path data = Files.createDirectories(directory.resolve("data"));
+        Path channels = directory.resolve("channels.yaml");
+        String file = """
+                channels:
+                  - {name: %s, type: webhook, url: "${HOOK_URL}"}
+                rules:
+                  - {name: all, eventTypes: ["*"], channels: [%s]}
+                default: [log]
+                """;
+        try (HttpStandIn hook = new HttpStandIn(400, "no such hook")) {
+            Files.writeString(channels, file.formatted("old-hook", "old-hook"));
+            try (RunningService before = RunningService.builder().property("channels.file", channels)
+                    .property("data.dir", data).property("HOOK_URL", hook.url("/hook")).property("admin.token", ADMIN_TOKEN).start()) {
+                before.postEvent(nodeAdded("renamed-1"));
+                await().atMost(Duration.ofSeconds(10)).until(() -> deadLetters(before).get("count").asInt() == 1);
+            }
+            hook.respondByDefault(204, "");
+            Files.writeString(channels, file.formatted("new-hook", "new-hook"));
+            try (LogCapture log = LogCapture.attach();
+                 RunningService after = RunningService.builder().property("channels.file", channels)
+                         .property("data.dir", data).property("HOOK_URL", hook.url("/hook")).property("admin.token", ADMIN_TOKEN).start()) {
+                assertThat(log.linesContaining("Channel old-hook is not in channels.yaml (or is off), yet the store holds "
+                        + "0 pending and 1 dead deliveries for it")).hasSize(1);
+
+                // as they are, they would only die again
+                HttpResponse<String> refused = after.send("POST", "/admin/dead-letters/replay?channel=old-hook", "",
+                        "Authorization", "Bearer " + ADMIN_TOKEN);
+                assertThat(refused.statusCode()).isEqualTo(400);
+                assertThat(JSON.readTree(refused.body()).get("error").asText()).startsWith("channel old-hook is not served");
+                assertThat(after.send("POST", "/admin/dead-letters/replay?channel=old-hook&to=nowhere", "",
+                        "Authorization", "Bearer " + ADMIN_TOKEN).statusCode()).isEqualTo(400);
+
+                HttpResponse<String> moved = after.send("POST", "/admin/dead-letters/replay?channel=old-hook&to=new-hook", "",
+                        "Authorization", "Bearer " + ADMIN_TOKEN);
+                assertThat(moved.body()).isEqualTo("{\"replayed\":1}");
+                await().atMost(Duration.ofSeconds(10)).until(() -> hook.requests().size() == 2);
+                assertThat(JSON.readTree(hook.requests().get(1).body()).get("id").asText()).isEqualTo("renamed-1");
+                await().atMost(Duration.ofSeconds(5)).until(() -> deadLetters(after).get("count").asInt() == 0);
+            }
         }
     }
 

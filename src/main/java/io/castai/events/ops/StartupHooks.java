@@ -5,6 +5,7 @@ import io.castai.events.castai.PollerSettings;
 import java.util.List;
 
 import io.castai.events.channels.Channels;
+import io.castai.events.delivery.UnservedChannels;
 import io.castai.events.outbox.BacklogHealthCheck;
 import io.castai.events.outbox.Outbox;
 import io.castai.events.outbox.StoreHealthCheck;
@@ -28,6 +29,7 @@ public class StartupHooks implements ExtendedStartupListener {
         camelContext.getRegistry().findByType(InboundAuth.class).forEach(InboundAuth::logStatus);
         ServiceMetrics metrics = camelContext.getRegistry().findSingleByType(ServiceMetrics.class);
         camelContext.getRegistry().findByType(Outbox.class).forEach(metrics::watchOutbox);
+        camelContext.getRegistry().findByType(Outbox.class).forEach(outbox -> UnservedChannels.warnAbout(camelContext, outbox));
         HealthCheckRegistry health = HealthCheckRegistry.get(camelContext);
         if (health != null) {
             for (AbstractHealthCheck check : List.of(camelContext.getRegistry().findSingleByType(CastaiApiHealthCheck.class),

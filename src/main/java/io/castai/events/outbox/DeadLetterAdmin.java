@@ -21,6 +21,7 @@ public class DeadLetterAdmin {
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterAdmin.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> FILTERS = Set.of("eventId", "channel");
+    private static final Set<String> REPLAY_PARAMETERS = Set.of("eventId", "channel", "to");
 
     private final Outbox outbox;
     private final ServiceMetrics metrics;
@@ -47,15 +48,33 @@ public class DeadLetterAdmin {
         return json(exchange, 200, answer);
     }
 
-    /** Replays every dead letter, or those of one event (eventId) and/or one channel (channel). */
+    /**
+     * Replays every dead letter, or those of one event (eventId) and/or one channel (channel); with
+     * {@code to}, a channel's dead letters go to that channel instead (it was renamed or removed).
+     */
     public String replay(Exchange exchange) throws JsonProcessingException {
         Filters filters = Filters.of(exchange, "replay");
-        if (filters.mistake() != null) {
-            return json(exchange, 400, Map.of("error", filters.mistake()));
+        String mistake = filters.mistake();
+        if (mistake == null && filters.to() != null) {
+            mistake = filters.channel() == null ? "to takes channel too: the channel whose dead letters go to it"
+                    : served(exchange, filters.to()) ? null : "channel " + filters.to() + " is not served (not in channels.yaml, or off)";
+        } else if (mistake == null && filters.channel() != null && !served(exchange, filters.channel())) {
+            // put back, they would only become dead letters again
+            mistake = "channel " + filters.channel() + " is not served (not in channels.yaml, or off): replay its dead "
+                    + "letters to another channel of the same type with to=<channel>, or discard them";
         }
-        int count = outbox.replay(filters.eventId(), filters.channel());
+        if (mistake != null) {
+            return json(exchange, 400, Map.of("error", mistake));
+        }
+        int count = filters.to() == null ? outbox.replay(filters.eventId(), filters.channel())
+                : outbox.replayTo(filters.eventId(), filters.channel(), filters.to());
         LOG.info("Replaying {} dead letter(s){}", count, filters);
         return json(exchange, 200, Map.of("replayed", count));
+    }
+
+    /** True when a route sends to this channel (it is in channels.yaml, and on). */
+    private static boolean served(Exchange exchange, String channel) {
+        return exchange.getContext().getRoute("channel-" + channel) != null;
     }
 
     /**
@@ -79,8 +98,9 @@ public class DeadLetterAdmin {
      * or form fields, which the server turns into the same message headers), or what is wrong with
      * them: a filter that is mistyped or empty (eventId=$UNSET) must not widen to every dead letter.
      */
-    record Filters(String eventId, String channel, String mistake) {
+    record Filters(String eventId, String channel, String to, String mistake) {
         static Filters of(Exchange exchange, String action) {
+            Set<String> names = "replay".equals(action) ? REPLAY_PARAMETERS : FILTERS;
             String body = exchange.getMessage().getBody(String.class);
             String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, "", String.class);
             if (body != null && !body.isBlank() || contentType.toLowerCase(Locale.ROOT).contains("form")) {
@@ -93,8 +113,9 @@ public class DeadLetterAdmin {
                     continue;
                 }
                 String[] nameAndValue = parameter.split("=", 2);
-                if (!FILTERS.contains(nameAndValue[0]) || given.containsKey(nameAndValue[0])) {
-                    return failed("unknown or repeated parameter; " + action + " takes eventId and channel");
+                if (!names.contains(nameAndValue[0]) || given.containsKey(nameAndValue[0])) {
+                    return failed("unknown or repeated parameter; " + action + " takes eventId and channel"
+                            + ("replay".equals(action) ? " (and to)" : ""));
                 }
                 String value;
                 try {
@@ -107,16 +128,17 @@ public class DeadLetterAdmin {
                 }
                 given.put(nameAndValue[0], value);
             }
-            return new Filters(given.get("eventId"), given.get("channel"), null);
+            return new Filters(given.get("eventId"), given.get("channel"), given.get("to"), null);
         }
 
         private static Filters failed(String mistake) {
-            return new Filters(null, null, mistake);
+            return new Filters(null, null, null, mistake);
         }
 
         @Override
         public String toString() {
-            return (eventId == null ? "" : " of event " + eventId) + (channel == null ? "" : " for channel " + channel);
+            return (eventId == null ? "" : " of event " + eventId) + (channel == null ? "" : " for channel " + channel)
+                    + (to == null ? "" : " to channel " + to);
         }
     }
 

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
@@ -419,6 +420,27 @@ public class Outbox extends ServiceSupport {
         long now = now();
         return writer.update("UPDATE deliveries SET status = 'pending', attempts = 0, created_at = ?, next_attempt_at = ?, "
                 + "leased_until = 0, finished_at = NULL WHERE " + DEAD_LETTERS_OF, now, now, eventId, eventId, channel, channel);
+    }
+
+    /**
+     * As {@link #replay}, each to channel {@code to} instead of its own (one renamed or removed
+     * in channels.yaml), with the message rendered for its own. An event that already has a
+     * delivery for {@code to} keeps its dead letter: it would reach that channel twice.
+     */
+    public int replayTo(String eventId, String channel, String to) {
+        long now = now();
+        return writer.update("UPDATE deliveries SET channel = ?, status = 'pending', attempts = 0, created_at = ?, "
+                + "next_attempt_at = ?, leased_until = 0, finished_at = NULL WHERE " + DEAD_LETTERS_OF
+                + " AND NOT EXISTS (SELECT 1 FROM deliveries other WHERE other.event_id = deliveries.event_id AND other.channel = ?)",
+                to, now, now, eventId, eventId, channel, channel, to);
+    }
+
+    /** How many deliveries each channel has, by status (pending, delivered, dead). */
+    public Map<String, Map<String, Long>> deliveriesByChannel() {
+        Map<String, Map<String, Long>> counts = new TreeMap<>();
+        read("cannot count the deliveries", "SELECT channel, status, COUNT(*) FROM deliveries GROUP BY channel, status",
+                rs -> counts.computeIfAbsent(rs.getString(1), c -> new TreeMap<>()).put(rs.getString(2), rs.getLong(3)));
+        return counts;
     }
 
     /**

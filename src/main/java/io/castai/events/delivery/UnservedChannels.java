@@ -1,0 +1,42 @@
+package io.castai.events.delivery;
+
+import java.util.Map;
+
+import io.castai.events.outbox.Outbox;
+import io.castai.events.outbox.OutboxException;
+import org.apache.camel.CamelContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * At start-up: deliveries the store holds for channels no route serves any more (renamed or
+ * removed in channels.yaml, or switched off), said once per channel with what to do. Pending,
+ * they become dead letters after DELIVERY_ORPHAN_GRACE; replayed as they are, dead again.
+ */
+public final class UnservedChannels {
+    private static final Logger LOG = LoggerFactory.getLogger(UnservedChannels.class);
+
+    private UnservedChannels() {
+    }
+
+    public static void warnAbout(CamelContext context, Outbox outbox) {
+        Map<String, Map<String, Long>> byChannel;
+        try {
+            byChannel = outbox.deliveriesByChannel();
+        } catch (OutboxException e) {
+            LOG.warn("Could not check the store for deliveries to channels that are gone: {}", OutboxException.describe(e));
+            return;
+        }
+        byChannel.forEach((channel, byStatus) -> {
+            long pending = byStatus.getOrDefault("pending", 0L);
+            long dead = byStatus.getOrDefault("dead", 0L);
+            if (pending + dead > 0 && context.getRoute(ChannelQueues.CHANNEL_ROUTE + channel) == null) {
+                LOG.warn("Channel {} is not in channels.yaml (or is off), yet the store holds {} pending and {} dead "
+                        + "deliveries for it: the pending become dead letters after DELIVERY_ORPHAN_GRACE. Name the channel "
+                        + "again, or send them to another channel of the same type (POST /admin/dead-letters/replay"
+                        + "?channel={}&to=<channel>), or discard them (POST /admin/dead-letters/discard?channel={})",
+                        channel, pending, dead, channel, channel);
+            }
+        });
+    }
+}
