@@ -147,6 +147,23 @@ class DeliveryRetryTest {
                 .until(() -> channel.requests().size() == count);
     }
 
+    @Test
+    void aChannelFailingUnderABurstWritesABoundedNumberOfLines() throws Exception {
+        try (ServiceFixture burst = ServiceFixture.start(settings -> settings.property("delivery.max-attempts", 2))) {
+            burst.slack.respondByDefault(503, "down");
+            long started = System.nanoTime();
+            for (int n = 0; n < 80; n++) {
+                burst.service.postEvent(nodeAdded("burst-" + n));
+            }
+            // 80 events, two attempts each: 160 lines were there one for each
+            await().atMost(Duration.ofSeconds(30)).until(() -> burst.service.get("/observe/metrics").body()
+                    .contains("castai_events_failed_total{channel=\"slack\",reason=\"http_5xx\"} 80.0"));
+            long windows = Duration.ofNanos(System.nanoTime() - started).toSeconds() / 10 + 1;
+            assertThat(burst.log.linesContaining("slack delivery of event burst-")).hasSizeLessThanOrEqualTo((int) (50 * windows))
+                    .hasSizeLessThan(160);
+        }
+    }
+
     private static String nodeAdded(String id) {
         return "{\"id\":\"" + id + "\",\"eventType\":\"node.added\",\"clusterName\":\"staging-us-east\","
                 + "\"data\":{\"nodeName\":\"n-1\",\"instanceType\":\"c6a.xlarge\",\"lifecycle\":\"spot\"}}";

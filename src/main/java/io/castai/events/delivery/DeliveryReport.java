@@ -6,11 +6,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 
 import io.castai.events.channels.Channels;
 import io.castai.events.intake.NotificationEvent;
+import io.castai.events.ops.RefusalLog;
 import io.castai.events.ops.ServiceMetrics;
 import io.castai.events.outbox.ChannelMessage;
 import io.castai.events.outbox.Delivery;
@@ -55,6 +58,7 @@ public class DeliveryReport {
     private final ServiceMetrics metrics;
     private final Clock clock;
     private final ChannelQueues queues = new ChannelQueues();
+    private final Map<String, RefusalLog> failureLines = new ConcurrentHashMap<>();
 
     public DeliveryReport(Outbox outbox, Channels channels, DeliveryRetryPolicy policy, ChannelPause pause,
                           ServiceMetrics metrics, Clock clock) {
@@ -183,7 +187,7 @@ public class DeliveryReport {
         String eventId = eventId(exchange);
         outbox.dead(eventId, channel, "channel_off", why);
         metrics.deliveryFailed(channel, "channel_off");
-        LOG.error("{} delivery of event {} cannot be made: {}; kept as a dead letter", channel, eventId, why);
+        linesOf(channel).error("{} delivery of event {} cannot be made: {}; kept as a dead letter", channel, eventId, why);
     }
 
     public void delivered(Exchange exchange) {
@@ -244,7 +248,7 @@ public class DeliveryReport {
                 return;
             }
             metrics.deliveryRetried(channel, failure.reason());
-            LOG.warn("{} delivery of event {} failed on attempt {} ({}); retrying in {} ms",
+            linesOf(channel).warn("{} delivery of event {} failed on attempt {} ({}); retrying in {} ms",
                     channel, eventId, attempts, description, decision.delay().toMillis());
         } else {
             if (!outbox.dead(eventId, channel, failure.reason() + " " + decision.verdict(), description)) {
@@ -252,9 +256,19 @@ public class DeliveryReport {
                 return;
             }
             metrics.deliveryFailed(channel, failure.reason());
-            LOG.error("{} delivery of event {} failed {} after {} attempt(s): {}; kept as a dead letter",
+            linesOf(channel).error("{} delivery of event {} failed {} after {} attempt(s): {}; kept as a dead letter",
                     channel, eventId, decision.verdict(), attempts, description);
         }
+    }
+
+    /**
+     * A channel's failure lines, at most 50 every 10 s: a channel down under a burst fails
+     * thousands of attempts a minute, and a line for each would bury every other (the metrics
+     * count them all).
+     */
+    private RefusalLog linesOf(String channel) {
+        return failureLines.computeIfAbsent(channel,
+                c -> new RefusalLog(LOG, 50, 10, System::nanoTime, "failed attempts of channel " + c));
     }
 
     private static void noLongerPending(String channel, String eventId, String description) {

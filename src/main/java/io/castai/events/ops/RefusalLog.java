@@ -7,10 +7,11 @@ import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 
 /**
- * The WARN lines of refusals anyone can cause at will (a wrong token, a bad body, an unknown
- * path, a stalled request): at most {@code lines} every {@code seconds}, the first line after a
- * window that had more saying how many were left out. Every refusal is still answered and
- * counted (castai_events_rejected_total); a flood of them fills no disk and drowns no other line.
+ * The lines of what can come in floods: refusals anyone can cause at will (a wrong token, a bad
+ * body, an unknown path, a stalled request), a failing channel's attempts. At most {@code lines}
+ * every {@code seconds}, the first line after a window that had more saying how many were left
+ * out. Each is still answered and counted (castai_events_rejected_total,
+ * castai_delivery_attempts_total); a flood fills no disk and drowns no other line.
  */
 public final class RefusalLog {
     /** The limit of most refusal lines: a burst of a misconfigured sender's refusals is seen whole. */
@@ -21,6 +22,8 @@ public final class RefusalLog {
     private final int lines;
     private final long windowNanos;
     private final LongSupplier nanoTime;
+    /** What the lines are about, for the count of those left out ("refused"). */
+    private final String what;
     private long windowStart;
     private int written;
     private long leftOut;
@@ -30,6 +33,11 @@ public final class RefusalLog {
     }
 
     public RefusalLog(Logger log, int lines, int seconds, LongSupplier nanoTime) {
+        this(log, lines, seconds, nanoTime, "refused");
+    }
+
+    public RefusalLog(Logger log, int lines, int seconds, LongSupplier nanoTime, String what) {
+        this.what = what;
         this.log = log;
         this.lines = lines;
         this.windowNanos = TimeUnit.SECONDS.toNanos(seconds);
@@ -41,10 +49,22 @@ public final class RefusalLog {
     public void warn(String format, Object... args) {
         String leftOut = nextLine();
         if (leftOut != null) {
-            Object[] withCount = Arrays.copyOf(args, args.length + 1);
-            withCount[args.length] = leftOut;
-            log.warn(format + "{}", withCount);
+            log.warn(format + "{}", withCount(args, leftOut));
         }
+    }
+
+    /** As {@code Logger.error(format, args)}, within the limit (shared with {@link #warn}). */
+    public void error(String format, Object... args) {
+        String leftOut = nextLine();
+        if (leftOut != null) {
+            log.error(format + "{}", withCount(args, leftOut));
+        }
+    }
+
+    private static Object[] withCount(Object[] args, String leftOut) {
+        Object[] withCount = Arrays.copyOf(args, args.length + 1);
+        withCount[args.length] = leftOut;
+        return withCount;
     }
 
     /**
@@ -67,7 +87,7 @@ public final class RefusalLog {
             before = leftOut;
             leftOut = 0;
         }
-        return before == 0 ? "" : " (" + before + " more refused before this one were not logged: at most " + lines
+        return before == 0 ? "" : " (" + before + " more " + what + " before this one were not logged: at most " + lines
                 + (lines == 1 ? " line" : " lines") + " every " + TimeUnit.NANOSECONDS.toSeconds(windowNanos) + " s)";
     }
 }

@@ -32,6 +32,23 @@ class RefusalLogTest {
     }
 
     @Test
+    void errorsShareTheLimitAndTheCountSaysWhatWasLeftOut() {
+        try (LogCapture log = LogCapture.attach()) {
+            RefusalLog failures = new RefusalLog(LoggerFactory.getLogger("refusal-log-test"), 2, 10, now::get,
+                    "failed attempts of channel slack");
+            failures.warn("attempt {} failed", 1);
+            failures.error("attempt {} given up", 2);
+            failures.error("attempt {} given up", 3);
+            now.addAndGet(TimeUnit.SECONDS.toNanos(10));
+            failures.error("attempt {} given up", 4);
+
+            assertThat(log.linesContaining("attempt ")).hasSize(3);
+            assertThat(log.linesContaining("attempt 4 given up").get(0)).contains("ERROR")
+                    .endsWith("(1 more failed attempts of channel slack before this one were not logged: at most 2 lines every 10 s)");
+        }
+    }
+
+    @Test
     void aLineWhoseArgumentsCostSomethingIsMadeOnlyWhenWritten() {
         RefusalLog refusals = new RefusalLog(LoggerFactory.getLogger("refusal-log-test"), 1, 1, now::get);
 
