@@ -26,7 +26,7 @@ Audit entry ${d.auditId!} at ${d.time!}: ${d.eventType!} by ${d.initiatedBy!}
 <#elseif event.type?starts_with("k8s.")>
 Kubernetes event ${event.title!} (${event.severity}) on ${d.object!} in ${d.namespace!}: ${event.summary!}
 <#elseif event.type == "notification">
-CAST AI notification [${event.severity}] ${event.title!}: ${event.summary!}
+CAST AI notification [${event.severity}] ${event.title!}<#if (event.summary!"") != (event.title!"")>: ${event.summary!}</#if>
 <#else>
 Unhandled event: ${event.type}<#if event.clusterName?has_content> in cluster ${event.clusterName}</#if>
 </#if>

@@ -6,7 +6,7 @@
 <#if event.type == "node.spot_interrupted">
 Spot instance interrupted: node ${d.nodeName!} (${d.instanceType!}) in cluster ${event.clusterName!}
 <#elseif event.type == "notification">
-[${event.severity}] ${event.title!}: ${event.summary!}
+[${event.severity}] ${event.title!}<#if (event.summary!"") != (event.title!"")>: ${event.summary!}</#if>
 <#elseif event.origin == "event">
 <#-- the summary of an event of this service's own shape names its type, node and cluster -->
 CAST AI ${event.summary!}

@@ -26,7 +26,7 @@ CAST AI: Node removed: ${d.nodeName!}<#if d.action?has_content> (${d.action})</#
 <#elseif event.type == "savings.daily">
 ${event.summary!}
 <#elseif event.type == "notification">
-<#if event.severity.paging>:rotating_light:<#elseif event.severity == "WARNING">:warning:<#else>:information_source:</#if> CAST AI [${event.severity}] ${event.title!}<#if event.clusterName?has_content> (cluster ${event.clusterName})</#if>: ${event.summary!}
+<#if event.severity.paging>:rotating_light:<#elseif event.severity == "WARNING">:warning:<#else>:information_source:</#if> CAST AI [${event.severity}] ${event.title!}<#if event.clusterName?has_content> (cluster ${event.clusterName})</#if><#if (event.summary!"") != (event.title!"")>: ${event.summary!}</#if>
 
 <@facts/>
 <#elseif event.origin == "event">

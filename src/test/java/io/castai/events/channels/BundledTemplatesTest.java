@@ -49,6 +49,17 @@ class BundledTemplatesTest {
     }
 
     @Test
+    void aNotificationWithoutAMessageSaysItsNameOnce() throws Exception {
+        // the parser makes the summary the name when there is no message
+        NotificationEvent event = new NotificationEvent("n-2", "notification", Severity.WARNING, null, null, null,
+                "API key expires soon", "API key expires soon", Map.of(), NotificationEvent.ORIGIN_CONSOLE);
+
+        assertThat(render("slack", event)).isEqualTo(":warning: CAST AI [WARNING] API key expires soon");
+        assertThat(render("pagerduty", event)).isEqualTo("[WARNING] API key expires soon");
+        assertThat(render("log", event)).isEqualTo("CAST AI notification [WARNING] API key expires soon");
+    }
+
+    @Test
     void aSendersDetailNamesReachSlackEscaped() throws Exception {
         NotificationEvent event = notification("c-1", "prod", Map.of("<!channel>", "x"));
 
