@@ -191,6 +191,10 @@ class DeadLetterTest {
             service.postEvent(nodeAdded("never-2"));
             slack.awaitRequests(2);
             await().atMost(Duration.ofSeconds(5)).until(() -> deadLetters(service).get("count").asInt() == 2);
+            assertThat(deadLetters(service, "?channel=pagerduty").get("count").asInt()).isZero();
+            assertThat(deadLetters(service, "?channel=slack&order=newest&limit=1").get("count").asInt()).isEqualTo(1);
+            assertThat(service.send("GET", "/admin/dead-letters?order=sideways", null, "Authorization", "Bearer " + ADMIN_TOKEN)
+                    .statusCode()).isEqualTo(400);
 
             // never every dead letter at once, nor with a filter left empty or mistyped
             for (String query : List.of("", "?eventId=", "?channel=%20", "?id=never-1", "?eventId=never-1&chanel=slack")) {
@@ -287,7 +291,11 @@ class DeadLetterTest {
     }
 
     private static JsonNode deadLetters(RunningService service) throws Exception {
-        HttpResponse<String> response = service.send("GET", "/admin/dead-letters", null,
+        return deadLetters(service, "");
+    }
+
+    private static JsonNode deadLetters(RunningService service, String query) throws Exception {
+        HttpResponse<String> response = service.send("GET", "/admin/dead-letters" + query, null,
                 "Authorization", "Bearer " + ADMIN_TOKEN);
         assertThat(response.statusCode()).isEqualTo(200);
         return JSON.readTree(response.body());

@@ -31,8 +31,15 @@ public class DeadLetterAdmin {
         this.metrics = metrics;
     }
 
-    /** The oldest dead letters, at most {@code limit} (1 to 1000; 100 when not given). */
-    public String list(Exchange exchange, @Header("limit") String limit) throws JsonProcessingException {
+    /**
+     * The oldest dead letters (newest first with {@code order=newest}), of one channel with
+     * {@code channel}, at most {@code limit} (1 to 1000; 100 when not given).
+     */
+    public String list(Exchange exchange, @Header("limit") String limit, @Header("channel") String channel,
+                       @Header("order") String order) throws JsonProcessingException {
+        if (order != null && !order.isBlank() && !List.of("oldest", "newest").contains(order.strip())) {
+            return json(exchange, 400, Map.of("error", "order must be oldest or newest"));
+        }
         int count = 100;
         if (limit != null && !limit.isBlank()) {
             if (!limit.strip().matches("[0-9]{1,4}") || Integer.parseInt(limit.strip()) == 0
@@ -41,7 +48,8 @@ public class DeadLetterAdmin {
             }
             count = Integer.parseInt(limit.strip());
         }
-        List<DeadLetter> dead = outbox.deadLetters(count);
+        List<DeadLetter> dead = outbox.deadLetters(channel == null || channel.isBlank() ? null : channel.strip(),
+                order != null && "newest".equals(order.strip()), count);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("count", dead.size());
         answer.put("deadLetters", dead);

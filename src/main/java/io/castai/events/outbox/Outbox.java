@@ -402,17 +402,23 @@ public class Outbox extends ServiceSupport {
     }
 
     public List<DeadLetter> deadLetters(int limit) {
+        return deadLetters(null, false, limit);
+    }
+
+    /** Dead letters of one channel (null: all), oldest or newest first, at most {@code limit}. */
+    public List<DeadLetter> deadLetters(String channel, boolean newestFirst, int limit) {
         return read("cannot list dead letters",
                 "SELECT d.event_id, d.channel, e.body, d.attempts, d.last_error, d.last_response, d.created_at, d.finished_at "
                         + "FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.status = 'dead' "
-                        + "ORDER BY d.finished_at LIMIT ?",
+                        + "AND (CAST(? AS TEXT) IS NULL OR d.channel = ?) "
+                        + "ORDER BY d.finished_at" + (newestFirst ? " DESC" : "") + " LIMIT ?",
                 rs -> {
                     NotificationEvent event = EventCodec.fromJson(rs.getString(3));
                     return new DeadLetter(rs.getString(1), rs.getString(2), event.getType(),
                             event.getClusterName() != null ? event.getClusterName() : event.getClusterId(),
                             event.getSummary(), rs.getInt(4), rs.getString(5), rs.getString(6),
                             Instant.ofEpochMilli(rs.getLong(7)).toString(), Instant.ofEpochMilli(rs.getLong(8)).toString());
-                }, limit);
+                }, channel, channel, limit);
     }
 
     /** Puts dead deliveries back in the queue (all, or one event's, or one delivery); returns how many. */

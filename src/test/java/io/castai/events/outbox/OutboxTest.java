@@ -206,6 +206,35 @@ abstract class OutboxTest {
     }
 
     @Test
+    void deadLettersAreListedByChannelOldestOrNewestFirst() {
+        accept("d1", "slack");
+        accept("d2", "slack", "pagerduty");
+        outbox.dead("d1", "slack", "http_4xx permanently", "HTTP 400");
+        clock.advance(Duration.ofMinutes(1));
+        outbox.dead("d2", "slack", "http_4xx permanently", "HTTP 400");
+        clock.advance(Duration.ofMinutes(1));
+        outbox.dead("d2", "pagerduty", "http_4xx permanently", "HTTP 400");
+
+        assertThat(outbox.deadLetters("slack", false, 10)).extracting(DeadLetter::eventId).containsExactly("d1", "d2");
+        assertThat(outbox.deadLetters("slack", true, 10)).extracting(DeadLetter::eventId).containsExactly("d2", "d1");
+        assertThat(outbox.deadLetters(null, true, 1)).extracting(DeadLetter::channel).containsExactly("pagerduty");
+    }
+
+    @Test
+    void aRenamedChannelsDeadLettersGoToItsNewNameUnlessTheEventIsAlreadyThere() {
+        accept("r1", "old");
+        accept("r2", "old", "new");
+        outbox.dead("r1", "old", "channel_off", "no route");
+        outbox.dead("r2", "old", "channel_off", "no route");
+        outbox.delivered("r2", "new");
+
+        assertThat(outbox.replayTo(null, "old", "new")).as("r2 has reached new already").isEqualTo(1);
+        clock.advance(Duration.ofMinutes(3));
+        assertThat(outbox.claimDue(10)).extracting(d -> d.event().getId() + "@" + d.channel()).containsExactly("r1@new");
+        assertThat(outbox.deadLetters(10)).extracting(DeadLetter::eventId).containsExactly("r2");
+    }
+
+    @Test
     void discardingTakesOnlyDeadLettersAndTheyAreGoneForGood() {
         accept("e4", "slack", "pagerduty");
         outbox.dead("e4", "pagerduty", "http_4xx permanently", "HTTP 400: invalid");
