@@ -41,7 +41,10 @@ class DeadLetterTest {
             assertThat(dead.get("attempts").asInt()).isEqualTo(1);
             assertThat(dead.get("eventType").asText()).isEqualTo("node.added");
             await().untilAsserted(() -> assertThat(service.get("/observe/metrics").body())
-                    .contains("castai_outbox_dead_letters 1.0"));
+                    .contains("castai_outbox_dead_letters 1.0")
+                    .contains("castai_outbox_channel_dead_letters{channel=\"slack\"} 1.0")
+                    .contains("castai_outbox_channel_pending{channel=\"slack\"} 0.0")
+                    .contains("castai_outbox_channel_dead_letters{channel=\"pagerduty\"} 0.0"));
 
             // the webhook is fixed; a filter left empty or mistyped replays nothing
             slack.respondByDefault(200, "ok");
@@ -92,6 +95,9 @@ class DeadLetterTest {
                          .property("data.dir", data).property("HOOK_URL", hook.url("/hook")).property("admin.token", ADMIN_TOKEN).start()) {
                 assertThat(log.linesContaining("Channel old-hook is not in channels.yaml (or is off), yet the store holds "
                         + "0 pending and 1 dead deliveries for it")).hasSize(1);
+                assertThat(after.get("/observe/metrics").body()).as("a gauge to alert on, for the old name too")
+                        .contains("castai_outbox_channel_dead_letters{channel=\"old-hook\"} 1.0")
+                        .contains("castai_outbox_channel_dead_letters{channel=\"new-hook\"} 0.0");
 
                 // as they are, they would only die again
                 HttpResponse<String> refused = after.send("POST", "/admin/dead-letters/replay?channel=old-hook", "",

@@ -1,6 +1,7 @@
 package io.castai.events.delivery;
 
 import java.util.Map;
+import java.util.Set;
 
 import io.castai.events.outbox.Outbox;
 import io.castai.events.outbox.OutboxException;
@@ -19,13 +20,14 @@ public final class UnservedChannels {
     private UnservedChannels() {
     }
 
-    public static void warnAbout(CamelContext context, Outbox outbox) {
+    /** Says so for each such channel; returns every channel the store holds deliveries for. */
+    public static Set<String> warnAbout(CamelContext context, Outbox outbox) {
         Map<String, Map<String, Long>> byChannel;
         try {
             byChannel = outbox.deliveriesByChannel();
         } catch (OutboxException e) {
             LOG.warn("Could not check the store for deliveries to channels that are gone: {}", OutboxException.describe(e));
-            return;
+            return Set.of();
         }
         byChannel.forEach((channel, byStatus) -> {
             long pending = byStatus.getOrDefault("pending", 0L);
@@ -38,5 +40,6 @@ public final class UnservedChannels {
                         channel, pending, dead, channel, channel);
             }
         });
+        return byChannel.keySet();
     }
 }

@@ -1,6 +1,7 @@
 package io.castai.events.ops;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -71,9 +72,25 @@ public class ServiceMetrics {
     }
 
     /** Backlog gauges read from the outbox (at most once a second); held strongly, as Micrometer holds gauges' state weakly. */
-    public void watchOutbox(Outbox outbox) {
-        Supplier<OutboxStats> stats = new CachedStats(outbox);
+    /**
+     * The outbox's gauges: as a whole, and for each of these channels (to alert on one channel's
+     * backlog or dead letters; a channel met later in the store is not added).
+     */
+    public void watchOutbox(Outbox outbox, Collection<String> channels) {
+        Supplier<OutboxStats> stats = new Cached<>(outbox::stats);
+        Supplier<Map<String, OutboxStats>> byChannel = new Cached<>(outbox::statsByChannel);
         MeterRegistry r = registry();
+        OutboxStats none = new OutboxStats(0, 0, 0);
+        for (String channel : channels) {
+            Gauge.builder("castai.outbox.channel.pending", byChannel, s -> s.get().getOrDefault(channel, none).pending())
+                    .tag("channel", channel).description("deliveries waiting for this channel").strongReference(true).register(r);
+            Gauge.builder("castai.outbox.channel.oldest.pending.age.seconds", byChannel,
+                            s -> s.get().getOrDefault(channel, none).oldestPendingAgeSeconds())
+                    .tag("channel", channel).description("age of this channel's oldest pending delivery").strongReference(true)
+                    .register(r);
+            Gauge.builder("castai.outbox.channel.dead.letters", byChannel, s -> s.get().getOrDefault(channel, none).dead())
+                    .tag("channel", channel).description("this channel's deliveries given up on").strongReference(true).register(r);
+        }
         Gauge.builder("castai.outbox.pending", stats, s -> s.get().pending())
                 .description("deliveries waiting for their channel").strongReference(true).register(r);
         Gauge.builder("castai.outbox.oldest.pending.age.seconds", stats, s -> s.get().oldestPendingAgeSeconds())
@@ -82,20 +99,21 @@ public class ServiceMetrics {
                 .description("deliveries given up on, kept for replay").strongReference(true).register(r);
     }
 
-    private static final class CachedStats implements Supplier<OutboxStats> {
-        private final Outbox outbox;
-        private volatile OutboxStats last;
+    /** A query's answer kept for a second: one scrape reads several gauges of it. */
+    private static final class Cached<T> implements Supplier<T> {
+        private final Supplier<T> query;
+        private volatile T last;
         private volatile long readAt;
 
-        CachedStats(Outbox outbox) {
-            this.outbox = outbox;
+        Cached(Supplier<T> query) {
+            this.query = query;
         }
 
         @Override
-        public OutboxStats get() {
+        public T get() {
             long now = System.currentTimeMillis();
             if (last == null || now - readAt > 1000) {
-                last = outbox.stats();
+                last = query.get();
                 readAt = now;
             }
             return last;

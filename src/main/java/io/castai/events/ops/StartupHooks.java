@@ -1,9 +1,12 @@
 package io.castai.events.ops;
 
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
 import io.castai.events.castai.CastaiApiHealthCheck;
 import io.castai.events.castai.PollerSettings;
-import java.util.List;
-
+import io.castai.events.channels.ChannelType;
 import io.castai.events.channels.Channels;
 import io.castai.events.delivery.UnservedChannels;
 import io.castai.events.outbox.BacklogHealthCheck;
@@ -28,8 +31,13 @@ public class StartupHooks implements ExtendedStartupListener {
         camelContext.getRegistry().findByType(PollerSettings.class).forEach(PollerSettings::logStatus);
         camelContext.getRegistry().findByType(InboundAuth.class).forEach(InboundAuth::logStatus);
         ServiceMetrics metrics = camelContext.getRegistry().findSingleByType(ServiceMetrics.class);
-        camelContext.getRegistry().findByType(Outbox.class).forEach(metrics::watchOutbox);
-        camelContext.getRegistry().findByType(Outbox.class).forEach(outbox -> UnservedChannels.warnAbout(camelContext, outbox));
+        Set<String> channels = new TreeSet<>();
+        camelContext.getRegistry().findByType(Channels.class).forEach(declared -> declared.all().stream()
+                .filter(channel -> channel.type() != ChannelType.LOG).forEach(channel -> channels.add(channel.name())));
+        for (Outbox outbox : camelContext.getRegistry().findByType(Outbox.class)) {
+            channels.addAll(UnservedChannels.warnAbout(camelContext, outbox));
+            metrics.watchOutbox(outbox, channels);
+        }
         HealthCheckRegistry health = HealthCheckRegistry.get(camelContext);
         if (health != null) {
             for (AbstractHealthCheck check : List.of(camelContext.getRegistry().findSingleByType(CastaiApiHealthCheck.class),

@@ -471,6 +471,26 @@ public class Outbox extends ServiceSupport {
         return new OutboxStats(pending, oldest == 0 ? 0 : Math.max(0, (now - oldest) / 1000), dead);
     }
 
+    /** As {@link #stats()}, per channel (only those with deliveries pending or dead). */
+    public Map<String, OutboxStats> statsByChannel() {
+        long now = now();
+        Map<String, long[]> rows = new TreeMap<>();
+        read("cannot read the outbox", "SELECT channel, status, COUNT(*), MIN(created_at) FROM deliveries "
+                + "WHERE status IN ('pending', 'dead') GROUP BY channel, status", rs -> {
+                    long[] row = rows.computeIfAbsent(rs.getString(1), c -> new long[3]);
+                    if ("pending".equals(rs.getString(2))) {
+                        row[0] = rs.getLong(3);
+                        row[1] = Math.max(0, (now - rs.getLong(4)) / 1000);
+                    } else {
+                        row[2] = rs.getLong(3);
+                    }
+                    return null;
+                });
+        Map<String, OutboxStats> stats = new TreeMap<>();
+        rows.forEach((channel, row) -> stats.put(channel, new OutboxStats(row[0], row[1], row[2])));
+        return stats;
+    }
+
     /**
      * Forgets what no longer matters: finished deliveries, and events past the dedup window with
      * nothing pending or dead. Dead letters stay until replayed or discarded.
