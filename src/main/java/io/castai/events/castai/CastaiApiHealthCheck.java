@@ -3,30 +3,20 @@ package io.castai.events.castai;
 import java.util.Map;
 import java.util.Set;
 
+import io.castai.events.ops.MonitoringHealthCheck;
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
  * DOWN while the CAST AI API refuses the key for a polled cluster: shown by /observe/health, for
  * monitoring, and neither a liveness check (a restart would not fix a wrong key) nor a readiness
  * one (the pod would leave its Service, and the console's webhooks would find no endpoint).
  */
-public class CastaiApiHealthCheck extends AbstractHealthCheck {
+public class CastaiApiHealthCheck extends MonitoringHealthCheck {
     private final PollerBackoff backoff;
 
     public CastaiApiHealthCheck(PollerBackoff backoff) {
-        super("castai", "castai-api");
+        super("castai-api");
         this.backoff = backoff;
-    }
-
-    @Override
-    public boolean isLiveness() {
-        return false;
-    }
-
-    @Override
-    public boolean isReadiness() {
-        return false;
     }
 
     @Override

@@ -2,8 +2,8 @@ package io.castai.events.outbox;
 
 import java.util.Map;
 
+import io.castai.events.ops.MonitoringHealthCheck;
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
  * DOWN while more deliveries wait than the threshold: shown by /observe/health, for monitoring.
@@ -11,24 +11,14 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
  * it), and an unready pod would leave its Service (one replica: webhooks find no endpoint; several
  * on one store: all unready at once).
  */
-public class BacklogHealthCheck extends AbstractHealthCheck {
+public class BacklogHealthCheck extends MonitoringHealthCheck {
     private final Outbox outbox;
     private final long threshold;
 
     public BacklogHealthCheck(Outbox outbox, long threshold) {
-        super("castai", "delivery-backlog");
+        super("delivery-backlog");
         this.outbox = outbox;
         this.threshold = threshold;
-    }
-
-    @Override
-    public boolean isLiveness() {
-        return false;
-    }
-
-    @Override
-    public boolean isReadiness() {
-        return false;
     }
 
     @Override

@@ -2,8 +2,8 @@ package io.castai.events.outbox;
 
 import java.util.Map;
 
+import io.castai.events.ops.MonitoringHealthCheck;
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
  * DOWN while writes to the store fail as a whole (a full disk, an I/O error, the database away):
@@ -12,22 +12,12 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
  * a restart frees no disk, and an unready pod would leave its Service (webhooks would find no
  * endpoint instead of a 503 to retry on).
  */
-public class StoreHealthCheck extends AbstractHealthCheck {
+public class StoreHealthCheck extends MonitoringHealthCheck {
     private final Outbox outbox;
 
     public StoreHealthCheck(Outbox outbox) {
-        super("castai", "store");
+        super("store");
         this.outbox = outbox;
-    }
-
-    @Override
-    public boolean isLiveness() {
-        return false;
-    }
-
-    @Override
-    public boolean isReadiness() {
-        return false;
     }
 
     @Override

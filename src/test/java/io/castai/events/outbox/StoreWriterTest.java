@@ -54,75 +54,73 @@ class StoreWriterTest {
 
     @Test
     void aTransactionTheDatabaseEndedByItselfLeavesNoConnectionThatLiesAboutCommits() throws Exception {
-        Path dir = Files.createTempDirectory("store-writer");
-        try (Store store = Store.sqlite(dir)) {
-            StoreWriter writer = new StoreWriter(store);
-            writer.start();
-            try {
-                writer.update("CREATE TABLE written (v INTEGER)");
-                // SQLite ends a transaction itself on a full disk, behind the driver's back; so does this
-                assertThatThrownBy(() -> writer.update("COMMIT")).isInstanceOf(OutboxException.class);
+        withWriter(writer -> {
+            writer.update("CREATE TABLE written (v INTEGER)");
+            // SQLite ends a transaction itself on a full disk, behind the driver's back; so does this
+            assertThatThrownBy(() -> writer.update("COMMIT")).isInstanceOf(OutboxException.class);
 
-                for (int v = 1; v <= 3; v++) {
-                    assertThat(writer.update("INSERT INTO written (v) VALUES (?)", v)).as("write %d committed, and said so", v)
-                            .isEqualTo(1);
-                }
-                assertThat(writer.submit(db -> db.update("INSERT INTO written (v) SELECT 4 WHERE 1 = 0")))
-                        .succeedsWithin(5, TimeUnit.SECONDS);
-            } finally {
-                writer.stop();
+            for (int v = 1; v <= 3; v++) {
+                assertThat(writer.update("INSERT INTO written (v) VALUES (?)", v)).as("write %d committed, and said so", v)
+                        .isEqualTo(1);
             }
-        }
+            assertThat(writer.submit(db -> db.update("INSERT INTO written (v) SELECT 4 WHERE 1 = 0")))
+                    .succeedsWithin(5, TimeUnit.SECONDS);
+        });
     }
 
     @Test
     void whileTheWholeStoreFailsWritesAreRefusedAtOnceAndOneASecondTriesItAgain() throws Exception {
+        withWriter(writer -> {
+            writer.update("CREATE TABLE written (v INTEGER)");
+            // what SQLite says when the disk is full (SQLITE_FULL, 13)
+            assertThat(writer.submit(db -> {
+                throw new SQLException("[SQLITE_FULL] Insertion failed because database is full (database or disk is full)", null, 13);
+            })).failsWithin(5, TimeUnit.SECONDS);
+            assertThat(writer.storeFailure()).startsWith("[SQLITE_FULL]");
+
+            // refused without reaching the writer (on a full disk each try costs seconds)
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> writer.update("INSERT INTO written (v) VALUES (1)"))
+                    .isInstanceOf(OutboxException.class).satisfies(e -> assertThat(OutboxException.describe(e)).contains("[SQLITE_FULL]"));
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(200));
+
+            // a second later one write tries the store again; it works, and so does everything after it
+            Thread.sleep(1100);
+            assertThat(writer.update("INSERT INTO written (v) VALUES (2)")).isEqualTo(1);
+            assertThat(writer.storeFailure()).isNull();
+            assertThat(writer.update("INSERT INTO written (v) VALUES (3)")).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void oneWritesOwnFailureRefusesNoOtherWrite() throws Exception {
+        withWriter(writer -> {
+            writer.update("CREATE TABLE written (v INTEGER PRIMARY KEY)");
+            writer.update("INSERT INTO written (v) VALUES (1)");
+            assertThatThrownBy(() -> writer.update("INSERT INTO written (v) VALUES (1)")).as("a constraint").isInstanceOf(OutboxException.class);
+
+            assertThat(writer.storeFailure()).isNull();
+            assertThat(writer.update("INSERT INTO written (v) VALUES (2)")).isEqualTo(1);
+        });
+    }
+
+    /** A started writer on a SQLite store of its own, stopped after the test. */
+    private static void withWriter(WriterTest test) throws Exception {
         Path dir = Files.createTempDirectory("store-writer");
         try (Store store = Store.sqlite(dir)) {
             StoreWriter writer = new StoreWriter(store);
             writer.start();
             try {
-                writer.update("CREATE TABLE written (v INTEGER)");
-                // what SQLite says when the disk is full (SQLITE_FULL, 13)
-                assertThat(writer.submit(db -> {
-                    throw new SQLException("[SQLITE_FULL] Insertion failed because database is full (database or disk is full)", null, 13);
-                })).failsWithin(5, TimeUnit.SECONDS);
-                assertThat(writer.storeFailure()).startsWith("[SQLITE_FULL]");
-
-                // refused without reaching the writer (on a full disk each try costs seconds)
-                long started = System.nanoTime();
-                assertThatThrownBy(() -> writer.update("INSERT INTO written (v) VALUES (1)"))
-                        .isInstanceOf(OutboxException.class).satisfies(e -> assertThat(OutboxException.describe(e)).contains("[SQLITE_FULL]"));
-                assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(200));
-
-                // a second later one write tries the store again; it works, and so does everything after it
-                Thread.sleep(1100);
-                assertThat(writer.update("INSERT INTO written (v) VALUES (2)")).isEqualTo(1);
-                assertThat(writer.storeFailure()).isNull();
-                assertThat(writer.update("INSERT INTO written (v) VALUES (3)")).isEqualTo(1);
+                test.run(writer);
             } finally {
                 writer.stop();
             }
         }
     }
 
-    @Test
-    void oneWritesOwnFailureRefusesNoOtherWrite() throws Exception {
-        Path dir = Files.createTempDirectory("store-writer");
-        try (Store store = Store.sqlite(dir)) {
-            StoreWriter writer = new StoreWriter(store);
-            writer.start();
-            try {
-                writer.update("CREATE TABLE written (v INTEGER PRIMARY KEY)");
-                writer.update("INSERT INTO written (v) VALUES (1)");
-                assertThatThrownBy(() -> writer.update("INSERT INTO written (v) VALUES (1)")).as("a constraint").isInstanceOf(OutboxException.class);
-
-                assertThat(writer.storeFailure()).isNull();
-                assertThat(writer.update("INSERT INTO written (v) VALUES (2)")).isEqualTo(1);
-            } finally {
-                writer.stop();
-            }
-        }
+    @FunctionalInterface
+    private interface WriterTest {
+        void run(StoreWriter writer) throws Exception;
     }
 
     @Test
