@@ -271,10 +271,12 @@ public class EventParser {
             return severity;
         }
         String given = node.isTextual() ? node.asText() : node.toString();
-        details.put("severity", given);
-        // said once per value, and only a plain word is written out (the log is no place for a sender's text)
-        String named = PRINTABLE_WORD.matcher(given).matches() ? "'" + given + "'" : "that is not a plain word";
-        if (unknownSeverities.size() < 100 && unknownSeverities.add(given)) {
+        details.putIfAbsent("severity", given.length() > 100 ? given.substring(0, 100) + "…" : given);
+        // said once per value, and only a plain word is written out (the log is no place for a
+        // sender's text) or remembered (100 of them at most: a sender's megabytes would fill the heap)
+        boolean word = PRINTABLE_WORD.matcher(given).matches();
+        String named = word ? "'" + given + "'" : "that is not a plain word";
+        if (unknownSeverities.size() < 100 && unknownSeverities.add(word ? given : "")) {
             LOG.warn("A console notification has a severity {}, which this service does not know: taken as WARNING "
                     + "(the original is in its details as 'severity'); said once per severity", named);
         }

@@ -207,6 +207,7 @@ final class StoreWriter {
             try {
                 Write first = writes.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
+                    tryTheStoreAgainWhileIdle();
                     continue;
                 }
                 batch.add(first);
@@ -226,6 +227,26 @@ final class StoreWriter {
             }
         }
         closeConnection();
+    }
+
+    /**
+     * While the store has failed and nothing comes to write (a quiet service), an empty commit on
+     * a fresh connection once a second: health check "store" does not stay DOWN for a failure that
+     * has passed until the next event. A full disk is found again by the next real write.
+     */
+    private void tryTheStoreAgainWhileIdle() {
+        if (storeFailure == null || !letThroughToTryAgain()) {
+            return;
+        }
+        try {
+            connection().commit();
+            storeFailure = null;
+        } catch (SQLException e) {
+            letGoOfConnection();
+            if (ofTheWholeStore(e)) {
+                failedAsAWhole(e);
+            }
+        }
     }
 
     /**
@@ -259,6 +280,9 @@ final class StoreWriter {
      */
     private void commit(List<Write> batch) {
         Connection c;
+        // a failure on a connection kept from earlier batches may be that connection's alone (ended
+        // by the server, cut by a proxy): only one just taken from the pool speaks for the store
+        boolean fresh = connection == null;
         try {
             c = connection();
         } catch (SQLException unreachable) {
@@ -276,7 +300,7 @@ final class StoreWriter {
         } catch (SQLException | RuntimeException batchFailed) {
             // a unit that throws anything must not end the writer thread: every later write would wait
             letGoOfConnection();
-            if (batchFailed instanceof SQLException e && ofTheWholeStore(e)) {
+            if (fresh && batchFailed instanceof SQLException e && ofTheWholeStore(e)) {
                 // each unit on its own would meet the same failure, one after the other
                 failedAsAWhole(e);
                 batch.forEach(write -> write.done().completeExceptionally(e));
@@ -301,6 +325,12 @@ final class StoreWriter {
                     write.done().complete(result);
                 } catch (SQLException | RuntimeException e) {
                     letGoOfConnection();
+                    if (e instanceof SQLException whole && ofTheWholeStore(whole)) {
+                        // on a fresh connection: the rest would meet it too, one after the other
+                        failedAsAWhole(whole);
+                        batch.subList(i, batch.size()).forEach(rest -> rest.done().completeExceptionally(whole));
+                        return;
+                    }
                     write.done().completeExceptionally(e);
                 }
             }

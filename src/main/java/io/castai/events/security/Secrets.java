@@ -44,6 +44,10 @@ public final class Secrets {
     public static String resolveSecret(String envName, String configured) {
         String value = resolve(envName, configured);
         if (value != null && !value.isBlank()) {
+            if (TOKEN_LISTS.contains(envName) && SecretToken.tokensIn(value).isEmpty()) {
+                // "$OLD,$NEW" with both unset: read as no token, the intake would be open
+                throw new ConfigurationException(envName + " lists no token (only commas and blanks)");
+            }
             register(envName, value);
             for (String secret : TOKEN_LISTS.contains(envName) ? SecretToken.tokensIn(value) : List.of(value.trim())) {
                 if (secret.length() < SecretForms.MIN_LENGTH) {

@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
 
 import io.castai.events.support.Postgres;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** The writer's promise to every caller: its write is committed, or it hears that it was not. */
 class StoreWriterTest {
@@ -89,6 +91,38 @@ class StoreWriterTest {
             assertThat(writer.update("INSERT INTO written (v) VALUES (2)")).isEqualTo(1);
             assertThat(writer.storeFailure()).isNull();
             assertThat(writer.update("INSERT INTO written (v) VALUES (3)")).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void aFailureOfAConnectionKeptFromEarlierIsTriedAgainOnAFreshOneAndRefusesNothing() throws Exception {
+        withWriter(writer -> {
+            writer.update("CREATE TABLE written (v INTEGER)");
+            // the server ended the writer's session (pg_terminate_backend): its next statement says 57P01
+            AtomicBoolean ended = new AtomicBoolean();
+            assertThat(writer.submit(db -> {
+                if (ended.compareAndSet(false, true)) {
+                    throw new SQLException("FATAL: terminating connection due to administrator command", "57P01");
+                }
+                return db.update("INSERT INTO written (v) VALUES (1)");
+            })).succeedsWithin(5, TimeUnit.SECONDS).isEqualTo(1);
+
+            assertThat(writer.storeFailure()).isNull();
+            assertThat(writer.update("INSERT INTO written (v) VALUES (2)")).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void aPassedFailureIsClearedWhileNothingIsWritten() throws Exception {
+        withWriter(writer -> {
+            writer.update("CREATE TABLE written (v INTEGER)");
+            assertThat(writer.submit(db -> {
+                throw new SQLException("[SQLITE_IOERR] disk I/O error", null, 10);
+            })).failsWithin(5, TimeUnit.SECONDS);
+            assertThat(writer.storeFailure()).startsWith("[SQLITE_IOERR]");
+
+            // no event comes; health check "store" must not stay DOWN until one does
+            await().atMost(Duration.ofSeconds(5)).until(() -> writer.storeFailure() == null);
         });
     }
 
