@@ -91,6 +91,8 @@ final class StoreWriter {
     private volatile SQLException storeFailure;
     /** While the store fails: when (System.nanoTime()) the next write is let through to try it again. */
     private final AtomicLong nextTryNanos = new AtomicLong();
+    /** While the store fails and the writer is idle: when it next tries an empty commit (writer thread only). */
+    private long nextProbeNanos;
 
     StoreWriter(Store store) {
         this.store = store;
@@ -235,17 +237,16 @@ final class StoreWriter {
      * has passed until the next event. A full disk is found again by the next real write.
      */
     private void tryTheStoreAgainWhileIdle() {
-        if (storeFailure == null || !letThroughToTryAgain()) {
+        // a clock of its own: the writes' one-a-second try is theirs, and a failed probe does not put it off
+        if (storeFailure == null || System.nanoTime() - nextProbeNanos < 0) {
             return;
         }
+        nextProbeNanos = System.nanoTime() + TRY_AGAIN_NANOS;
         try {
             connection().commit();
             storeFailure = null;
         } catch (SQLException e) {
             letGoOfConnection();
-            if (ofTheWholeStore(e)) {
-                failedAsAWhole(e);
-            }
         }
     }
 
@@ -325,12 +326,6 @@ final class StoreWriter {
                     write.done().complete(result);
                 } catch (SQLException | RuntimeException e) {
                     letGoOfConnection();
-                    if (e instanceof SQLException whole && ofTheWholeStore(whole)) {
-                        // on a fresh connection: the rest would meet it too, one after the other
-                        failedAsAWhole(whole);
-                        batch.subList(i, batch.size()).forEach(rest -> rest.done().completeExceptionally(whole));
-                        return;
-                    }
                     write.done().completeExceptionally(e);
                 }
             }

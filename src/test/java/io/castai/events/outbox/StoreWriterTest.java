@@ -73,8 +73,7 @@ class StoreWriterTest {
     @Test
     void whileTheWholeStoreFailsWritesAreRefusedAtOnceAndOneASecondTriesItAgain() throws Exception {
         withWriter(writer -> {
-            writer.update("CREATE TABLE written (v INTEGER)");
-            // what SQLite says when the disk is full (SQLITE_FULL, 13)
+            // what SQLite says when the disk is full (SQLITE_FULL, 13), on the writer's first, fresh connection
             assertThat(writer.submit(db -> {
                 throw new SQLException("[SQLITE_FULL] Insertion failed because database is full (database or disk is full)", null, 13);
             })).failsWithin(5, TimeUnit.SECONDS);
@@ -88,6 +87,7 @@ class StoreWriterTest {
 
             // a second later one write tries the store again; it works, and so does everything after it
             Thread.sleep(1100);
+            writer.update("CREATE TABLE written (v INTEGER)");
             assertThat(writer.update("INSERT INTO written (v) VALUES (2)")).isEqualTo(1);
             assertThat(writer.storeFailure()).isNull();
             assertThat(writer.update("INSERT INTO written (v) VALUES (3)")).isEqualTo(1);
@@ -115,7 +115,6 @@ class StoreWriterTest {
     @Test
     void aPassedFailureIsClearedWhileNothingIsWritten() throws Exception {
         withWriter(writer -> {
-            writer.update("CREATE TABLE written (v INTEGER)");
             assertThat(writer.submit(db -> {
                 throw new SQLException("[SQLITE_IOERR] disk I/O error", null, 10);
             })).failsWithin(5, TimeUnit.SECONDS);
