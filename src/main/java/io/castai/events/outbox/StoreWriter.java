@@ -232,8 +232,8 @@ final class StoreWriter {
     }
 
     /**
-     * While the store has failed and nothing comes to write (a quiet service), an empty commit on
-     * a fresh connection once a second: health check "store" does not stay DOWN for a failure that
+     * While the store has failed and nothing comes to write (a quiet service), an empty commit
+     * once a second (on a new connection, the failed one having been let go): health check "store" does not stay DOWN for a failure that
      * has passed until the next event. A full disk is found again by the next real write.
      */
     private void tryTheStoreAgainWhileIdle() {
