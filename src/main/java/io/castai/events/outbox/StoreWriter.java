@@ -233,7 +233,7 @@ final class StoreWriter {
 
     /**
      * While the store has failed and nothing comes to write (a quiet service), an empty commit
-     * once a second (on a new connection, the failed one having been let go): health check "store" does not stay DOWN for a failure that
+     * once a second (a round trip to the server, not an empty commit): health check "store" does not stay DOWN for a failure that
      * has passed until the next event. A full disk is found again by the next real write.
      */
     private void tryTheStoreAgainWhileIdle() {
@@ -243,8 +243,12 @@ final class StoreWriter {
         }
         nextProbeNanos = System.nanoTime() + TRY_AGAIN_NANOS;
         try {
-            connection().commit();
-            storeFailure = null;
+            // a round trip to the server: an empty commit on a kept connection may send nothing at all
+            if (connection().isValid(2)) {
+                storeFailure = null;
+            } else {
+                letGoOfConnection();
+            }
         } catch (SQLException e) {
             letGoOfConnection();
         }
