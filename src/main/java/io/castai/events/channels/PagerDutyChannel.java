@@ -115,7 +115,7 @@ public class PagerDutyChannel implements JsonChannel {
     /** After a 2xx: a resolve's incident is remembered as resolved by an event accepted then. */
     public void sent(Exchange exchange) {
         String key = exchange.getProperty(RESOLVE_KEY, String.class);
-        Instant accepted = exchange.getProperty(DeliveryReport.QUEUED_AT, Instant.class);
+        Instant accepted = exchange.getProperty(DeliveryReport.ACCEPTED_AT, Instant.class);
         if (key != null && accepted != null) {
             resolved.asMap().merge(key, accepted, (a, b) -> a.isAfter(b) ? a : b);
         }
@@ -129,7 +129,7 @@ public class PagerDutyChannel implements JsonChannel {
     public boolean resolvedSince(Exchange exchange) {
         String channel = exchange.getProperty(DeliveryReport.CHANNEL, String.class);
         NotificationEvent event = exchange.getMessage().getBody(NotificationEvent.class);
-        Instant accepted = exchange.getProperty(DeliveryReport.QUEUED_AT, Instant.class);
+        Instant accepted = exchange.getProperty(DeliveryReport.ACCEPTED_AT, Instant.class);
         ChannelConfig config = channels.get(channel);
         if (event == null || accepted == null || resolves(config, event)) {
             return false;

@@ -38,6 +38,11 @@ public class DeliveryReport {
     public static final String MESSAGE = "message";
     /** Exchange property: when the delivery was first queued, for the latency metric. */
     public static final String QUEUED_AT = "queuedAt";
+    /**
+     * Exchange property: when the delivery's event was accepted, which orders one event's
+     * deliveries against another's (a replay queues a delivery again, its event stays as old).
+     */
+    public static final String ACCEPTED_AT = "acceptedAt";
     /** Exchange property holding the event being routed. */
     public static final String EVENT = "event";
     /** Exchange property: true when the event being routed was stored earlier (dispatch-recovery). */
@@ -83,6 +88,7 @@ public class DeliveryReport {
         exchange.setProperty(CHANNEL, delivery.channel());
         exchange.setProperty(MESSAGE, delivery.message());
         exchange.setProperty(QUEUED_AT, delivery.createdAt());
+        exchange.setProperty(ACCEPTED_AT, delivery.acceptedAt());
         exchange.setProperty(LEASED_UNTIL, delivery.leasedUntil());
         boolean routable = exchange.getContext().getRoute(ChannelQueues.CHANNEL_ROUTE + delivery.channel()) != null;
         exchange.setProperty(ROUTABLE, routable);
@@ -114,6 +120,8 @@ public class DeliveryReport {
         }
         NotificationEvent event = exchange.getProperty(EVENT, NotificationEvent.class);
         Set<String> later = channelsWithFullQueues(exchange, messages);
+        // no later than the store's own acceptance time, taken after this; kept by each delivery
+        exchange.setProperty(ACCEPTED_AT, clock.instant());
         List<ChannelMessage> recorded = exchange.getProperty(RECOVERED, false, Boolean.class)
                 ? outbox.route(event.getId(), messages, later) : outbox.accept(event, messages, later);
         if (recorded == null) {

@@ -6,8 +6,9 @@ import io.castai.events.intake.NotificationEvent;
 
 /**
  * One (event, channel) delivery as the outbox keeps it; {@code leasedUntil} (epoch ms) is the
- * lease the caller holds on it when it was claimed, 0 otherwise.
+ * lease the caller holds on it when it was claimed, 0 otherwise. {@code createdAt} is when it was
+ * queued (a replay queues it again), {@code acceptedAt} when its event was accepted.
  */
 public record Delivery(NotificationEvent event, String channel, String message, int attempts, Instant createdAt,
-                       long leasedUntil) {
+                       Instant acceptedAt, long leasedUntil) {
 }

@@ -240,11 +240,12 @@ public class Outbox extends ServiceSupport {
         List<Object> args = new ArrayList<>(channels);
         args.addAll(List.of(now - overdue.toMillis(), now, limit));
         List<Delivery> due = read("cannot claim due deliveries",
-                "SELECT d.event_id, d.channel, d.message, d.attempts, d.created_at, e.body FROM deliveries d "
+                "SELECT d.event_id, d.channel, d.message, d.attempts, d.created_at, e.body, e.accepted_at FROM deliveries d "
                         + "JOIN events e ON e.id = d.event_id WHERE d.status = 'pending' " + channelCondition
                         + " AND d.next_attempt_at <= ? AND d.leased_until <= ? ORDER BY d.next_attempt_at LIMIT ?",
                 rs -> new Delivery(EventCodec.fromJson(rs.getString(6)), rs.getString(2), rs.getString(3),
-                        rs.getInt(4), Instant.ofEpochMilli(rs.getLong(5)), leasedUntil), args.toArray());
+                        rs.getInt(4), Instant.ofEpochMilli(rs.getLong(5)), Instant.ofEpochMilli(rs.getLong(7)), leasedUntil),
+                args.toArray());
         // the lease is taken only where nobody took it since the read
         List<CompletableFuture<Integer>> claims = new ArrayList<>();
         for (Delivery d : due) {
@@ -263,10 +264,10 @@ public class Outbox extends ServiceSupport {
     /** The attempts made so far and when the delivery was first queued; null when unknown. */
     public Delivery find(String eventId, String channel) {
         return read("cannot read delivery",
-                "SELECT d.message, d.attempts, d.created_at, e.body FROM deliveries d JOIN events e ON e.id = d.event_id "
-                        + "WHERE d.event_id = ? AND d.channel = ?",
+                "SELECT d.message, d.attempts, d.created_at, e.body, e.accepted_at FROM deliveries d "
+                        + "JOIN events e ON e.id = d.event_id WHERE d.event_id = ? AND d.channel = ?",
                 rs -> new Delivery(EventCodec.fromJson(rs.getString(4)), channel, rs.getString(1), rs.getInt(2),
-                        Instant.ofEpochMilli(rs.getLong(3)), 0), eventId, channel).stream().findFirst().orElse(null);
+                        Instant.ofEpochMilli(rs.getLong(3)), Instant.ofEpochMilli(rs.getLong(5)), 0), eventId, channel).stream().findFirst().orElse(null);
     }
 
     /**
