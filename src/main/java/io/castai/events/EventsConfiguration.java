@@ -120,8 +120,8 @@ public class EventsConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry
-    public DeadLetterAdmin deadLetterAdmin(Outbox outbox, ServiceMetrics metrics) {
-        return new DeadLetterAdmin(outbox, metrics);
+    public DeadLetterAdmin deadLetterAdmin(Outbox outbox, ServiceMetrics metrics, Channels channels) {
+        return new DeadLetterAdmin(outbox, metrics, channels);
     }
 
     @BindToRegistry

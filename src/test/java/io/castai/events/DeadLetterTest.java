@@ -118,6 +118,35 @@ class DeadLetterTest {
     }
 
     @Test
+    void deadLettersAreNotSentToAServedChannelOfAnotherType(@TempDir Path directory) throws Exception {
+        Path channels = Files.writeString(directory.resolve("channels.yaml"), """
+                channels:
+                  - {name: hook, type: webhook, url: "${HOOK_URL}"}
+                  - {name: chat, type: slack, webhookUrl: "${HOOK_URL}"}
+                rules:
+                  - {name: all, eventTypes: ["*"], channels: [hook]}
+                  - {name: none, eventTypes: [never.sent], channels: [chat]}
+                default: [log]
+                """);
+        try (HttpStandIn hook = new HttpStandIn(400, "no such hook");
+             RunningService service = RunningService.builder().property("channels.file", channels)
+                     .property("data.dir", Files.createDirectories(directory.resolve("data")))
+                     .property("HOOK_URL", hook.url("/hook")).property("admin.token", ADMIN_TOKEN).start()) {
+            service.postEvent(nodeAdded("typed-1"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> deadLetters(service).get("count").asInt() == 1);
+
+            // a webhook's message is not a Slack message
+            HttpResponse<String> refused = service.send("POST", "/admin/dead-letters/replay?channel=hook&to=chat", "",
+                    "Authorization", "Bearer " + ADMIN_TOKEN);
+            assertThat(refused.statusCode()).isEqualTo(400);
+            assertThat(JSON.readTree(refused.body()).get("error").asText())
+                    .isEqualTo("channel chat is not of channel hook's type: its dead letters hold messages rendered for that type");
+            assertThat(deadLetters(service).get("count").asInt()).isEqualTo(1);
+            assertThat(hook.requests()).hasSize(1);
+        }
+    }
+
+    @Test
     void anAnswerQuotingTheWebhookUrlKeepsItsTokenOutOfTheLogAndTheDeadLetter() throws Exception {
         try (HttpStandIn slack = HttpStandIn.slack();
              LogCapture log = LogCapture.attach();

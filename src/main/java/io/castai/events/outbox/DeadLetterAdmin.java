@@ -10,6 +10,7 @@ import java.util.Set;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.castai.events.channels.Channels;
 import io.castai.events.ops.ServiceMetrics;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
@@ -25,10 +26,12 @@ public class DeadLetterAdmin {
 
     private final Outbox outbox;
     private final ServiceMetrics metrics;
+    private final Channels channels;
 
-    public DeadLetterAdmin(Outbox outbox, ServiceMetrics metrics) {
+    public DeadLetterAdmin(Outbox outbox, ServiceMetrics metrics, Channels channels) {
         this.outbox = outbox;
         this.metrics = metrics;
+        this.channels = channels;
     }
 
     /**
@@ -65,7 +68,9 @@ public class DeadLetterAdmin {
         String mistake = filters.mistake();
         if (mistake == null && filters.to() != null) {
             mistake = filters.channel() == null ? "to takes channel too: the channel whose dead letters go to it"
-                    : served(exchange, filters.to()) ? null : "channel " + filters.to() + " is not served (not in channels.yaml, or off)";
+                    : !served(exchange, filters.to()) ? "channel " + filters.to() + " is not served (not in channels.yaml, or off)"
+                    : !sameType(filters.channel(), filters.to()) ? "channel " + filters.to() + " is not of channel "
+                    + filters.channel() + "'s type: its dead letters hold messages rendered for that type" : null;
         } else if (mistake == null && filters.channel() != null && !served(exchange, filters.channel())) {
             // put back, they would only become dead letters again
             mistake = "channel " + filters.channel() + " is not served (not in channels.yaml, or off): replay its dead "
@@ -83,6 +88,14 @@ public class DeadLetterAdmin {
     /** True when a route sends to this channel (it is in channels.yaml, and on). */
     private static boolean served(Exchange exchange, String channel) {
         return exchange.getContext().getRoute("channel-" + channel) != null;
+    }
+
+    /**
+     * False when both channels are in channels.yaml with different types; a channel no longer in
+     * it (renamed or removed) has no type to compare, so true.
+     */
+    private boolean sameType(String channel, String other) {
+        return !channels.has(channel) || !channels.has(other) || channels.get(channel).type() == channels.get(other).type();
     }
 
     /**
