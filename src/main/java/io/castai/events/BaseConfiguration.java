@@ -1,5 +1,7 @@
 package io.castai.events;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -111,7 +113,7 @@ public class BaseConfiguration implements CamelConfiguration {
                                    @PropertyInject("webhook.signature-tolerance") String tolerance, Clock clock) {
         String secret = Secrets.resolveSecret("WEBHOOK_SIGNING_SECRET", signingSecret);
         return new InboundAuth(Secrets.resolveSecret("WEBHOOK_TOKEN", token),
-                secret == null || secret.isBlank() ? null : new WebhookSignature(secret.trim(), duration("webhook.signature-tolerance", tolerance), clock));
+                secret == null || secret.isBlank() ? null : new WebhookSignature(secret.trim(), positiveDuration("webhook.signature-tolerance", tolerance), clock));
     }
 
     @BindToRegistry
@@ -126,7 +128,8 @@ public class BaseConfiguration implements CamelConfiguration {
 
     @BindToRegistry
     public ConsoleLink consoleLink(@PropertyInject("castai.console.url") String consoleUrl) {
-        return new ConsoleLink(consoleUrl);
+        // empty: no links
+        return new ConsoleLink(consoleUrl == null || consoleUrl.isBlank() ? "" : httpUrl("castai.console.url", consoleUrl));
     }
 
     @BindToRegistry
@@ -137,7 +140,8 @@ public class BaseConfiguration implements CamelConfiguration {
             @PropertyInject("delivery.max-backoff") String maxBackoff,
             @PropertyInject("delivery.retry-after-cap") String retryAfterCap,
             Clock clock) {
-        return new DeliveryRetryPolicy(maxAttempts, duration("delivery.max-age", maxAge), duration("delivery.initial-backoff", initialBackoff), duration("delivery.max-backoff", maxBackoff),
+        return new DeliveryRetryPolicy(maxAttempts, positiveDuration("delivery.max-age", maxAge),
+                positiveDuration("delivery.initial-backoff", initialBackoff), positiveDuration("delivery.max-backoff", maxBackoff),
                 duration("delivery.retry-after-cap", retryAfterCap), clock);
     }
 
@@ -156,13 +160,13 @@ public class BaseConfiguration implements CamelConfiguration {
             @PropertyInject(value = "castai.api.key", defaultValue = "") String apiKey,
             @PropertyInject("castai.api.url") String apiUrl,
             @PropertyInject(value = "castai.cluster.id", defaultValue = "") String clusterIds) {
-        return new CastaiApi(Secrets.resolveSecret("CASTAI_API_KEY", apiKey), apiUrl, clusterIds);
+        return new CastaiApi(Secrets.resolveSecret("CASTAI_API_KEY", apiKey), httpUrl("castai.api.url", apiUrl), clusterIds);
     }
 
     @BindToRegistry
     public PollerBackoff pollerBackoff(CastaiApi api, @PropertyInject("castai.poll.backoff") String initial,
                                        @PropertyInject("castai.poll.max-backoff") String max, Clock clock) {
-        return new PollerBackoff(api, duration("castai.poll.backoff", initial), duration("castai.poll.max-backoff", max), clock);
+        return new PollerBackoff(api, positiveDuration("castai.poll.backoff", initial), positiveDuration("castai.poll.max-backoff", max), clock);
     }
 
     @BindToRegistry
@@ -214,5 +218,31 @@ public class BaseConfiguration implements CamelConfiguration {
             throw ConfigurationException.inSetting(key, "'" + written + "' is not a duration; write it like 24h, 5m, 30s, 500ms or 1h30m");
         }
         return Duration.ofMillis(millis);
+    }
+
+    /**
+     * An address the service calls or links to: http(s) with a host. Without a scheme every poll
+     * failed with a URISyntaxException naming no setting, and links led nowhere.
+     */
+    static String httpUrl(String key, String text) {
+        String url = text == null ? "" : text.trim();
+        try {
+            URI uri = new URI(url);
+            if (uri.getHost() != null && ("https".equalsIgnoreCase(uri.getScheme()) || "http".equalsIgnoreCase(uri.getScheme()))) {
+                return url;
+            }
+        } catch (URISyntaxException unreadable) {
+            // said below
+        }
+        throw ConfigurationException.inSetting(key, "must be an http(s) URL with a host (https://...)");
+    }
+
+    /** As {@link #duration}, for a setting that 0 would break (no retry, a retry on every tick, a timer that fires once). */
+    static Duration positiveDuration(String key, String text) {
+        Duration duration = duration(key, text);
+        if (duration.isZero()) {
+            throw ConfigurationException.inSetting(key, "must be more than 0");
+        }
+        return duration;
     }
 }

@@ -79,7 +79,7 @@ public class EventsConfiguration implements CamelConfiguration {
     /** camel-master asks it which replica runs the pollers (routes/poll-*.camel.yaml). */
     @BindToRegistry
     public StoreLeaseClusterService clusterService(Outbox outbox, @PropertyInject("castai.pollers.takeover") String takeover) {
-        return new StoreLeaseClusterService(outbox, duration("castai.pollers.takeover", takeover));
+        return new StoreLeaseClusterService(outbox, takeover(takeover));
     }
 
     @BindToRegistry
@@ -199,19 +199,19 @@ public class EventsConfiguration implements CamelConfiguration {
                                @PropertyInject("dedup.window") String dedupWindow,
                                @PropertyInject("castai.audit.page-limit") int pageLimit) {
         return new AuditPoll(api, events, outbox, Path.of(dataDir), duration("castai.audit.lookback", lookback), duration("castai.audit.lag", lag), duration("castai.audit.overlap", overlap),
-                BaseConfiguration.dedupWindow(dedupWindow), pageLimit(pageLimit, "CASTAI_AUDIT_PAGE_LIMIT"), clock);
+                BaseConfiguration.dedupWindow(dedupWindow), pageLimit(pageLimit, "castai.audit.page-limit"), clock);
     }
 
     @BindToRegistry
     public NotificationsPoll notificationsPoll(CastaiApi api, PolledEvents events, Outbox outbox,
                                                @PropertyInject("castai.notifications.page-limit") int pageLimit) {
-        return new NotificationsPoll(api, events, outbox, pageLimit(pageLimit, "CASTAI_NOTIFICATIONS_PAGE_LIMIT"));
+        return new NotificationsPoll(api, events, outbox, pageLimit(pageLimit, "castai.notifications.page-limit"));
     }
 
     /** CAST AI answers a larger page with 400: every poll would fail, with only a WARN to say so. */
-    private static int pageLimit(int value, String setting) {
+    private static int pageLimit(int value, String key) {
         if (value < 1 || value > 1000) {
-            throw new ConfigurationException(setting + ": must be from 1 to 1000 (the CAST AI API's largest page)");
+            throw ConfigurationException.inSetting(key, "must be from 1 to 1000 (the CAST AI API's largest page)");
         }
         return value;
     }
@@ -220,7 +220,7 @@ public class EventsConfiguration implements CamelConfiguration {
     public WatchResync kubernetesWatch(KubernetesEvents events,
                                        @PropertyInject("k8s.events.namespace") String namespace,
                                        @PropertyInject("k8s.events.resync") String resync) {
-        return new WatchResync(events, namespace, duration("k8s.events.resync", resync));
+        return new WatchResync(events, namespace, positiveDuration("k8s.events.resync", resync));
     }
 
     @BindToRegistry
@@ -238,5 +238,18 @@ public class EventsConfiguration implements CamelConfiguration {
 
     private static Duration duration(String key, String text) {
         return BaseConfiguration.duration(key, text);
+    }
+
+    private static Duration positiveDuration(String key, String text) {
+        return BaseConfiguration.positiveDuration(key, text);
+    }
+
+    /** The pollers' lease is renewed every sixth of it: under a second, renewals would come too often to be of use. */
+    private static Duration takeover(String text) {
+        Duration takeover = duration("castai.pollers.takeover", text);
+        if (takeover.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw ConfigurationException.inSetting("castai.pollers.takeover", "must be 1s or more");
+        }
+        return takeover;
     }
 }

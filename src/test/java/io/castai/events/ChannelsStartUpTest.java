@@ -55,7 +55,7 @@ class ChannelsStartUpTest {
     @Test
     void aPageLimitTheApiWouldRefuseStopsStartUp() {
         assertThat(startUpFailure(RunningService.builder().property("castai.audit.page-limit", 5000)))
-                .isEqualTo("CASTAI_AUDIT_PAGE_LIMIT: must be from 1 to 1000 (the CAST AI API's largest page)");
+                .isEqualTo("CASTAI_AUDIT_PAGE_LIMIT (castai.audit.page-limit): must be from 1 to 1000 (the CAST AI API's largest page)");
     }
 
     private static String startUpFailure(RunningService.Builder builder) {

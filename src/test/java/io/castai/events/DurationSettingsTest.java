@@ -1,5 +1,6 @@
 package io.castai.events;
 
+import java.time.Clock;
 import java.time.Duration;
 
 import io.castai.events.channels.ConfigurationException;
@@ -35,6 +36,34 @@ class DurationSettingsTest {
         assertThatThrownBy(() -> BaseConfiguration.dedupWindow("0s")).isInstanceOf(ConfigurationException.class)
                 .hasMessage("DEDUP_WINDOW (dedup.window): must be more than 0 (it is how long an event id is remembered)");
         assertThat(BaseConfiguration.dedupWindow("1s")).isEqualTo(Duration.ofSeconds(1));
+    }
+
+    @org.junit.jupiter.api.Test
+    void aZeroWhereItWouldBreakSomethingIsRefusedByName() {
+        // 0 max age: no retry at all; 0 backoff: every attempt used up, one per tick
+        assertThatThrownBy(() -> new BaseConfiguration().deliveryRetryPolicy(10, "0", "1s", "1m", "10m", Clock.systemUTC()))
+                .isInstanceOf(ConfigurationException.class).hasMessage("DELIVERY_MAX_AGE (delivery.max-age): must be more than 0");
+        assertThatThrownBy(() -> new BaseConfiguration().deliveryRetryPolicy(10, "24h", "0ms", "1m", "10m", Clock.systemUTC()))
+                .isInstanceOf(ConfigurationException.class).hasMessage("DELIVERY_INITIAL_BACKOFF (delivery.initial-backoff): must be more than 0");
+        // a timer with period 0 fires once: the namespace listed once, a dead watch never restarted
+        assertThatThrownBy(() -> new EventsConfiguration().kubernetesWatch(null, "castai-agent", "0s"))
+                .isInstanceOf(ConfigurationException.class).hasMessage("K8S_EVENTS_RESYNC (k8s.events.resync): must be more than 0");
+        // renewed every sixth of it: under 6 ms that was a 0 period and a stack trace naming no setting
+        assertThatThrownBy(() -> new EventsConfiguration().clusterService(null, "5"))
+                .isInstanceOf(ConfigurationException.class).hasMessage("CASTAI_POLLERS_TAKEOVER (castai.pollers.takeover): must be 1s or more");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"api.eu.cast.ai", "", "ftp://api.cast.ai", "https://"})
+    void anAddressWithoutSchemeOrHostIsRefusedByName(String url) {
+        // every poll failed with a URISyntaxException that named no setting
+        assertThatThrownBy(() -> new BaseConfiguration().castaiApi("", url, ""))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("CASTAI_API_URL (castai.api.url): must be an http(s) URL with a host (https://...)");
+        if (!url.isEmpty()) { // an empty console address means no links
+            assertThatThrownBy(() -> new BaseConfiguration().consoleLink(url)).isInstanceOf(ConfigurationException.class)
+                    .hasMessage("CASTAI_CONSOLE_URL (castai.console.url): must be an http(s) URL with a host (https://...)");
+        }
     }
 
     @org.junit.jupiter.api.Test

@@ -26,9 +26,17 @@ import org.quartz.CronExpression;
  */
 public class SettingTypes extends MainListenerSupport {
     private static final String DEFAULTS = "application.properties";
-    /** Whole-number settings for which 0 means something: any port, no limit, no wait, the automatic size, none in memory. */
+    /**
+     * Whole-number settings for which 0 means something: any port, no limit, the automatic size,
+     * none in memory. (Not the offer timeout: camel-seda takes 0 as waiting for room for ever.)
+     */
     private static final Set<String> ZERO_ALLOWED = Set.of("server.port", "intake.max-inflight-bytes",
-            "intake.request-timeout-ms", "delivery.offer-timeout-ms", "delivery.backlog-threshold", "dedup.max-entries");
+            "intake.request-timeout-ms", "delivery.backlog-threshold", "dedup.max-entries");
+    /** Camel's own keys checked here all the same: Camel takes a bad value of it without a word. */
+    private static final Set<String> CAMEL_CHECKED = Set.of("camel.main.shutdown-timeout");
+    /** Some whole numbers are read as Java ints; none needs more. */
+    private static final BigInteger MOST = BigInteger.valueOf(Integer.MAX_VALUE);
+    private static final BigInteger MOST_PORT = BigInteger.valueOf(65535);
     private static final String SCHEDULE = ".schedule";
 
     @Override
@@ -40,18 +48,26 @@ public class SettingTypes extends MainListenerSupport {
     static void check(Function<String, Optional<String>> settings) {
         Properties defaults = bundledDefaults();
         for (String key : new TreeSet<>(defaults.stringPropertyNames())) {
-            if (key.startsWith("camel.")) {
+            if (key.startsWith("camel.") && !CAMEL_CHECKED.contains(key)) {
                 continue; // Camel checks its own, naming them
             }
             String byDefault = defaults.getProperty(key).trim();
-            String value = settings.apply(key).map(String::trim).orElse(byDefault);
+            String given = settings.apply(key).orElse(byDefault);
+            String value = given.trim();
+            boolean typed = byDefault.matches("-?\\d+|true|false");
+            if (typed && !given.equals(value)) {
+                // the environment's value reaches the setting as written, and a number with a space is no number
+                throw ConfigurationException.inSetting(key, "has spaces around its value: write it without them");
+            }
             if (byDefault.matches("-?\\d+")) {
                 if (!value.matches("-?\\d+")) {
                     throw ConfigurationException.inSetting(key, "must be a whole number");
                 }
                 long least = ZERO_ALLOWED.contains(key) ? 0 : 1;
-                if (new BigInteger(value).compareTo(BigInteger.valueOf(least)) < 0) {
-                    throw ConfigurationException.inSetting(key, "must be a whole number of at least " + least);
+                BigInteger most = "server.port".equals(key) ? MOST_PORT : MOST;
+                BigInteger number = new BigInteger(value);
+                if (number.compareTo(BigInteger.valueOf(least)) < 0 || number.compareTo(most) > 0) {
+                    throw ConfigurationException.inSetting(key, "must be a whole number from " + least + " to " + most);
                 }
             }
             if (byDefault.matches("true|false") && !value.matches("(?i)true|false")) {

@@ -7,6 +7,7 @@ import io.castai.events.channels.ConfigurationException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -21,20 +22,37 @@ class SettingTypesTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             // a 0 interval fired the retry timer once: no delivery was ever retried
-            "delivery.poll-interval-ms | 0   | DELIVERY_POLL_INTERVAL_MS (delivery.poll-interval-ms): must be a whole number of at least 1",
+            "delivery.poll-interval-ms | 0   | DELIVERY_POLL_INTERVAL_MS (delivery.poll-interval-ms): must be a whole number from 1 to 2147483647",
             // a 0 queue left every delivery in the outbox for ever
-            "delivery.queue-size       | 0   | DELIVERY_QUEUE_SIZE (delivery.queue-size): must be a whole number of at least 1",
-            "delivery.concurrency      | 0   | DELIVERY_CONCURRENCY (delivery.concurrency): must be a whole number of at least 1",
-            "castai.store.pool-size    | 0   | CASTAI_STORE_POOL_SIZE (castai.store.pool-size): must be a whole number of at least 1",
-            "http.connect-timeout-ms   | -5  | HTTP_CONNECT_TIMEOUT_MS (http.connect-timeout-ms): must be a whole number of at least 1",
-            "intake.request-timeout-ms | -1  | INTAKE_REQUEST_TIMEOUT_MS (intake.request-timeout-ms): must be a whole number of at least 0",
+            "delivery.queue-size       | 0   | DELIVERY_QUEUE_SIZE (delivery.queue-size): must be a whole number from 1 to 2147483647",
+            "delivery.concurrency      | 0   | DELIVERY_CONCURRENCY (delivery.concurrency): must be a whole number from 1 to 2147483647",
+            "castai.store.pool-size    | 0   | CASTAI_STORE_POOL_SIZE (castai.store.pool-size): must be a whole number from 1 to 2147483647",
+            "http.connect-timeout-ms   | -5  | HTTP_CONNECT_TIMEOUT_MS (http.connect-timeout-ms): must be a whole number from 1 to 2147483647",
+            "intake.request-timeout-ms | -1  | INTAKE_REQUEST_TIMEOUT_MS (intake.request-timeout-ms): must be a whole number from 0 to 2147483647",
             "delivery.max-attempts     | ten | DELIVERY_MAX_ATTEMPTS (delivery.max-attempts): must be a whole number",
+            // read as an int: Camel's conversion failed with a stack trace that named no setting
+            "delivery.max-attempts     | 99999999999 | DELIVERY_MAX_ATTEMPTS (delivery.max-attempts): must be a whole number from 1 to 2147483647",
+            "server.port               | 70000 | SERVER_PORT (server.port): must be a whole number from 0 to 65535",
+            // camel-seda takes 0 as waiting for room for ever (BlockingQueue.put), in the request's thread
+            "delivery.offer-timeout-ms | 0   | DELIVERY_OFFER_TIMEOUT_MS (delivery.offer-timeout-ms): must be a whole number from 1 to 2147483647",
+            // Camel took abc, 0 and -1 without a word, and waited its own default (45 s) instead
+            "camel.main.shutdown-timeout | abc | CAMEL_MAIN_SHUTDOWN_TIMEOUT (camel.main.shutdown-timeout): must be a whole number",
+            "camel.main.shutdown-timeout | 0 | CAMEL_MAIN_SHUTDOWN_TIMEOUT (camel.main.shutdown-timeout): must be a whole number from 1 to 2147483647",
             "castai.audit.schedule     | */5 * * * * | CASTAI_AUDIT_SCHEDULE (castai.audit.schedule): is not a Quartz cron expression: "
                     + "six or seven fields, seconds first (second minute hour day-of-month month day-of-week [year]), e.g. 0 * * * * ?",
     })
     void aValueCamelWouldMisreadStopsStartUpNamingTheSetting(String key, String value, String message) {
         assertThatThrownBy(() -> SettingTypes.check(k -> Optional.ofNullable(Map.of(key, value).get(k))))
                 .isInstanceOf(ConfigurationException.class).hasMessage(message);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {" 5", "5 ", "\t5"})
+    void anEnvironmentValueWithSpacesAroundItStopsStartUp(String value) {
+        // the check trimmed it, the bean it reached did not: a stack trace naming no setting
+        assertThatThrownBy(() -> SettingTypes.check(k -> Optional.ofNullable(Map.of("delivery.max-attempts", value).get(k))))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("DELIVERY_MAX_ATTEMPTS (delivery.max-attempts): has spaces around its value: write it without them");
     }
 
     @ParameterizedTest
