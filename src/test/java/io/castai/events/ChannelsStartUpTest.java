@@ -53,6 +53,15 @@ class ChannelsStartUpTest {
     }
 
     @Test
+    void anEmptyChannelsFileOrTemplatesSettingIsNamed() {
+        // was ": cannot be read (IOException)", naming nothing
+        assertThat(startUpFailure(RunningService.builder().property("channels.file", "")))
+                .isEqualTo("CHANNELS_FILE (channels.file): is empty: set it to the channels and rules file");
+        assertThat(startUpFailure(RunningService.builder().property("templates.dir", "")))
+                .isEqualTo("TEMPLATES_DIR (templates.dir): (empty) is not a readable directory");
+    }
+
+    @Test
     void aPageLimitTheApiWouldRefuseStopsStartUp() {
         assertThat(startUpFailure(RunningService.builder().property("castai.audit.page-limit", 5000)))
                 .isEqualTo("CASTAI_AUDIT_PAGE_LIMIT (castai.audit.page-limit): must be from 1 to 1000 (the CAST AI API's largest page)");

@@ -51,6 +51,9 @@ public final class ChannelsFile {
     /** Loads the file; {@code lookup} resolves ${NAME} placeholders (null = not set). */
     public static Channels load(Path path, Function<String, String> lookup) {
         String name = path.toString();
+        if (name.isBlank()) {
+            throw ConfigurationException.inSetting("channels.file", "is empty: set it to the channels and rules file");
+        }
         String text;
         try {
             text = Files.readString(path);

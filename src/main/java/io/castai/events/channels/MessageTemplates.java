@@ -44,7 +44,8 @@ public class MessageTemplates {
         try {
             freemarker.setDirectoryForTemplateLoading(new File(directory.toString()));
         } catch (IOException e) {
-            throw new ConfigurationException("templates.dir: " + directory + " is not a readable directory");
+            throw ConfigurationException.inSetting("templates.dir", (directory.toString().isBlank() ? "(empty)" : directory)
+                    + " is not a readable directory");
         }
         freemarker.setDefaultEncoding("UTF-8");
         // numbers as written (12.5, 1234), never localised (1,234)
