@@ -460,6 +460,25 @@ class ConfiguredChannelsTest {
     }
 
     @Test
+    void anAnswerQuotingAnotherChannelsSecretKeepsItOutOfTheDeadLetter() throws Exception {
+        // a relay in front of Slack that echoes what it saw: PagerDuty's routing key, the webhook's token
+        slack.thenRespond(400, "invalid_payload rk=0123456789abcdef0123456789abcdef via /castai?token=hook-token");
+        service.postEvent("""
+                {"id": "added-prod-relay", "eventType": "node.added", "clusterName": "production-eu",
+                 "data": {"nodeName": "ip-10-1-2-4"}}
+                """);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !log.linesContaining(
+                "slack delivery of event added-prod-relay failed permanently").isEmpty());
+
+        JsonNode deadLetters = JSON.readTree(service.send("GET", "/admin/dead-letters?channel=slack&order=newest", null,
+                "Authorization", "Bearer " + ADMIN_TOKEN).body()).get("deadLetters");
+        assertThat(deadLetters).anySatisfy(dead -> {
+            assertThat(dead.get("eventId").asText()).isEqualTo("added-prod-relay");
+            assertThat(dead.get("lastResponse").asText()).isEqualTo("HTTP 400: invalid_payload rk=<secret> via <secret>");
+        });
+    }
+
+    @Test
     void noSecretReachesTheLog() {
         service.postEvent(fixture("events/node-spot-interrupted.json").replace("b8e6f0a2", "0a0a0a0a"));
         await().atMost(Duration.ofSeconds(10)).until(() -> !log.linesContaining("Spot instance interrupted").isEmpty());

@@ -19,6 +19,7 @@ import io.castai.events.outbox.ChannelMessage;
 import io.castai.events.outbox.Delivery;
 import io.castai.events.outbox.Outbox;
 import io.castai.events.outbox.OutboxException;
+import io.castai.events.security.LogRedaction;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePropertyKey;
 import org.slf4j.Logger;
@@ -227,10 +228,12 @@ public class DeliveryReport {
     public void failed(Exchange exchange) {
         String channel = channel(exchange);
         String eventId = eventId(exchange);
-        // an answer quoting the request's URL would otherwise put the channel's token in the log and the dead letter
+        // an answer quoting the request's URL would otherwise put the channel's token in the log and the
+        // dead letter; and one quoting another channel's secret (a shared relay, say) that secret
+        UnaryOperator<String> own = channels.has(channel) ? channels.get(channel)::withoutSecrets : UnaryOperator.identity();
         DeliveryFailure failure = DeliveryFailure.classify(
                 exchange.getProperty(ExchangePropertyKey.EXCEPTION_CAUGHT, Throwable.class),
-                channels.has(channel) ? channels.get(channel)::withoutSecrets : UnaryOperator.identity());
+                text -> LogRedaction.redact(own.apply(text)));
         String description = failure.description();
         try {
             recordFailure(channel, eventId, failure, description);
