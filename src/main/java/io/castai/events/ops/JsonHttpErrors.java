@@ -198,10 +198,13 @@ public final class JsonHttpErrors extends EventNotifierSupport {
         if (failure instanceof DecoderException) {
             return true;
         }
+        StackTraceElement[] frames = failure == null ? new StackTraceElement[0] : failure.getStackTrace();
+        if (failure instanceof IllegalStateException && frames.length > 0 && "setExpectMultipart".equals(frames[0].getMethodName())) {
+            return true; // a form body with a method that cannot carry one (a GET): Vert.x will not decode it
+        }
         if (!(failure instanceof IllegalArgumentException)) {
             return false;
         }
-        StackTraceElement[] frames = failure.getStackTrace();
         return frames.length > 0 && frames[0].getClassName().startsWith("io.netty.handler.codec.") || !queryDecodes(ctx);
     }
 
