@@ -295,6 +295,14 @@ class DeadLetterTest {
             assertThat(JSON.readTree(inUrl.body()).get("error").asText())
                     .isEqualTo("credentials go in the Authorization header, not in the URL");
 
+            // a mistyped filter would list every channel's; a header is not a parameter
+            for (String query : List.of("?chanel=slack", "?channel=slack&channel=hook", "?limit=")) {
+                HttpResponse<String> mistyped = service.send("GET", "/admin/dead-letters" + query, null,
+                        "Authorization", "Bearer " + ADMIN_TOKEN);
+                assertThat(mistyped.statusCode()).as(query).isEqualTo(400);
+            }
+            assertThat(service.send("GET", "/admin/dead-letters", null, "Authorization", "Bearer " + ADMIN_TOKEN,
+                    "limit", "abc").statusCode()).isEqualTo(200);
             for (String limit : List.of("abc", "0", "1001")) {
                 HttpResponse<String> badLimit = service.send("GET", "/admin/dead-letters?limit=" + limit, null,
                         "Authorization", "Bearer " + ADMIN_TOKEN);

@@ -13,7 +13,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.castai.events.channels.Channels;
 import io.castai.events.ops.ServiceMetrics;
 import org.apache.camel.Exchange;
-import org.apache.camel.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +22,7 @@ public class DeadLetterAdmin {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> FILTERS = Set.of("eventId", "channel");
     private static final Set<String> REPLAY_PARAMETERS = Set.of("eventId", "channel", "to");
+    private static final Set<String> LIST_PARAMETERS = Set.of("limit", "channel", "order");
 
     private final Outbox outbox;
     private final ServiceMetrics metrics;
@@ -36,23 +36,27 @@ public class DeadLetterAdmin {
 
     /**
      * The oldest dead letters (newest first with {@code order=newest}), of one channel with
-     * {@code channel}, at most {@code limit} (1 to 1000; 100 when not given).
+     * {@code channel}, at most {@code limit} (1 to 1000; 100 when not given). Read from the query
+     * string only, and a mistyped parameter is refused: it would otherwise list every channel's.
      */
-    public String list(Exchange exchange, @Header("limit") String limit, @Header("channel") String channel,
-                       @Header("order") String order) throws JsonProcessingException {
-        if (order != null && !order.isBlank() && !List.of("oldest", "newest").contains(order.strip())) {
+    public String list(Exchange exchange) throws JsonProcessingException {
+        Query query = Query.read(exchange, LIST_PARAMETERS, "the list takes limit, channel and order");
+        if (query.mistake() != null) {
+            return json(exchange, 400, Map.of("error", query.mistake()));
+        }
+        String order = query.values().get("order");
+        if (order != null && !List.of("oldest", "newest").contains(order)) {
             return json(exchange, 400, Map.of("error", "order must be oldest or newest"));
         }
         int count = 100;
-        if (limit != null && !limit.isBlank()) {
-            if (!limit.strip().matches("[0-9]{1,4}") || Integer.parseInt(limit.strip()) == 0
-                    || Integer.parseInt(limit.strip()) > 1000) {
+        String limit = query.values().get("limit");
+        if (limit != null) {
+            if (!limit.matches("[0-9]{1,4}") || Integer.parseInt(limit) == 0 || Integer.parseInt(limit) > 1000) {
                 return json(exchange, 400, Map.of("error", "limit must be a whole number from 1 to 1000"));
             }
-            count = Integer.parseInt(limit.strip());
+            count = Integer.parseInt(limit);
         }
-        List<DeadLetter> dead = outbox.deadLetters(channel == null || channel.isBlank() ? null : channel.strip(),
-                order != null && "newest".equals(order.strip()), count);
+        List<DeadLetter> dead = outbox.deadLetters(query.values().get("channel"), "newest".equals(order), count);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("count", dead.size());
         answer.put("deadLetters", dead);
@@ -114,42 +118,19 @@ public class DeadLetterAdmin {
         return json(exchange, 200, Map.of("discarded", count));
     }
 
-    /**
-     * A replay's or discard's filters, read from the query string only (not from request headers
-     * or form fields, which the server turns into the same message headers), or what is wrong with
-     * them: a filter that is mistyped or empty (eventId=$UNSET) must not widen to every dead letter.
-     */
+    /** A replay's or discard's filters ({@link Query}), or what is wrong with them; and no body. */
     record Filters(String eventId, String channel, String to, String mistake) {
         static Filters of(Exchange exchange, String action) {
-            Set<String> names = "replay".equals(action) ? REPLAY_PARAMETERS : FILTERS;
+            boolean replay = "replay".equals(action);
             String body = exchange.getMessage().getBody(String.class);
             String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, "", String.class);
             if (body != null && !body.isBlank() || contentType.toLowerCase(Locale.ROOT).contains("form")) {
                 return failed(action + " takes eventId and channel in the query string, and no body");
             }
-            Map<String, String> given = new LinkedHashMap<>();
-            String query = exchange.getMessage().getHeader(Exchange.HTTP_RAW_QUERY, "", String.class);
-            for (String parameter : query.split("&")) {
-                if (parameter.isEmpty()) {
-                    continue;
-                }
-                String[] nameAndValue = parameter.split("=", 2);
-                if (!names.contains(nameAndValue[0]) || given.containsKey(nameAndValue[0])) {
-                    return failed("unknown or repeated parameter; " + action + " takes eventId and channel"
-                            + ("replay".equals(action) ? " (and to)" : ""));
-                }
-                String value;
-                try {
-                    value = URLDecoder.decode(nameAndValue.length < 2 ? "" : nameAndValue[1], StandardCharsets.UTF_8);
-                } catch (IllegalArgumentException badEscape) {
-                    return failed("eventId and channel must be percent-encoded correctly");
-                }
-                if (value.isBlank()) {
-                    return failed("eventId and channel, when given, must not be empty");
-                }
-                given.put(nameAndValue[0], value);
-            }
-            return new Filters(given.get("eventId"), given.get("channel"), given.get("to"), null);
+            Query query = Query.read(exchange, replay ? REPLAY_PARAMETERS : FILTERS,
+                    action + " takes eventId and channel" + (replay ? " (and to)" : ""));
+            return query.mistake() != null ? failed(query.mistake())
+                    : new Filters(query.values().get("eventId"), query.values().get("channel"), query.values().get("to"), null);
         }
 
         private static Filters failed(String mistake) {
@@ -160,6 +141,38 @@ public class DeadLetterAdmin {
         public String toString() {
             return (eventId == null ? "" : " of event " + eventId) + (channel == null ? "" : " for channel " + channel)
                     + (to == null ? "" : " to channel " + to);
+        }
+    }
+
+    /**
+     * An admin request's parameters, from its query string alone (not request headers or form
+     * fields, which the server turns into the same message headers), or what is wrong with them:
+     * one unknown, repeated, badly escaped or empty (eventId=$UNSET) must not widen the request.
+     */
+    record Query(Map<String, String> values, String mistake) {
+        static Query read(Exchange exchange, Set<String> names, String usage) {
+            Map<String, String> given = new LinkedHashMap<>();
+            String query = exchange.getMessage().getHeader(Exchange.HTTP_RAW_QUERY, "", String.class);
+            for (String parameter : query.split("&")) {
+                if (parameter.isEmpty()) {
+                    continue;
+                }
+                String[] nameAndValue = parameter.split("=", 2);
+                if (!names.contains(nameAndValue[0]) || given.containsKey(nameAndValue[0])) {
+                    return new Query(Map.of(), "unknown or repeated parameter; " + usage);
+                }
+                String value;
+                try {
+                    value = URLDecoder.decode(nameAndValue.length < 2 ? "" : nameAndValue[1], StandardCharsets.UTF_8);
+                } catch (IllegalArgumentException badEscape) {
+                    return new Query(Map.of(), "parameters must be percent-encoded correctly");
+                }
+                if (value.isBlank()) {
+                    return new Query(Map.of(), "a parameter, when given, must not be empty");
+                }
+                given.put(nameAndValue[0], value);
+            }
+            return new Query(given, null);
         }
     }
 
