@@ -143,6 +143,18 @@ class DeadLetterTest {
                     .isEqualTo("channel chat is not of channel hook's type: its dead letters hold messages rendered for that type");
             assertThat(deadLetters(service).get("count").asInt()).isEqualTo(1);
             assertThat(hook.requests()).hasSize(1);
+
+            // what replayed nothing without saying why, or said the log channel was not served
+            HttpResponse<String> itself = service.send("POST", "/admin/dead-letters/replay?channel=hook&to=hook", "",
+                    "Authorization", "Bearer " + ADMIN_TOKEN);
+            assertThat(itself.statusCode()).isEqualTo(400);
+            assertThat(JSON.readTree(itself.body()).get("error").asText())
+                    .isEqualTo("to names the channel itself: leave it out to replay them there");
+            HttpResponse<String> toLog = service.send("POST", "/admin/dead-letters/replay?channel=hook&to=log", "",
+                    "Authorization", "Bearer " + ADMIN_TOKEN);
+            assertThat(toLog.statusCode()).isEqualTo(400);
+            assertThat(JSON.readTree(toLog.body()).get("error").asText())
+                    .isEqualTo("channel log writes to the log and keeps no deliveries: name a channel that sends");
         }
     }
 

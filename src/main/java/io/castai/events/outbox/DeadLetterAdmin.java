@@ -72,6 +72,9 @@ public class DeadLetterAdmin {
         String mistake = filters.mistake();
         if (mistake == null && filters.to() != null) {
             mistake = filters.channel() == null ? "to takes channel too: the channel whose dead letters go to it"
+                    : filters.channel().equals(filters.to()) ? "to names the channel itself: leave it out to replay them there"
+                    : channels.has(filters.to()) && channels.isLog(filters.to())
+                    ? "channel " + filters.to() + " writes to the log and keeps no deliveries: name a channel that sends"
                     : !served(exchange, filters.to()) ? "channel " + filters.to() + " is not served (not in channels.yaml, or off)"
                     : !sameType(filters.channel(), filters.to()) ? "channel " + filters.to() + " is not of channel "
                     + filters.channel() + "'s type: its dead letters hold messages rendered for that type" : null;
