@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.TimeZone;
 
 import io.castai.events.castai.AuditPoll;
 import io.castai.events.castai.CastaiApi;
@@ -229,6 +230,11 @@ public class EventsConfiguration implements CamelConfiguration {
         ZoneId zone;
         try {
             zone = ZoneId.of(timeZone.trim());
+            // Quartz reads the schedules' zone with TimeZone, which takes what it does not know
+            // (UTC+2, +02:00, Z) as GMT: the schedules would run in UTC, the day counted elsewhere
+            if ("GMT".equals(TimeZone.getTimeZone(timeZone.trim()).getID()) && !"GMT".equals(timeZone.trim())) {
+                throw new DateTimeException("not a zone Quartz reads");
+            }
         } catch (DateTimeException unknown) {
             throw ConfigurationException.inSetting("castai.schedule.timezone", "'" + timeZone.trim()
                     + "' is not a time zone; write it like UTC, Europe/Berlin or America/New_York");

@@ -66,6 +66,17 @@ class DurationSettingsTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"UTC+2", "+02:00", "Z"})
+    void anOffsetQuartzWouldReadAsUtcIsRefused(String zone) {
+        // java.time reads them; Quartz's TimeZone took each for GMT, and the schedules ran in UTC
+        assertThatThrownBy(() -> new EventsConfiguration().savingsPoll(null, null, Clock.systemUTC(), zone))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith("CASTAI_SCHEDULE_TIMEZONE (castai.schedule.timezone): '" + zone + "' is not a time zone");
+        assertThat(new EventsConfiguration().savingsPoll(null, null, Clock.systemUTC(), "Etc/GMT-2")).isNotNull();
+        assertThat(new EventsConfiguration().savingsPoll(null, null, Clock.systemUTC(), "UTC")).isNotNull();
+    }
+
     @org.junit.jupiter.api.Test
     void anUnknownTimeZoneIsRefusedByName() {
         assertThatThrownBy(() -> new EventsConfiguration().savingsPoll(null, null, java.time.Clock.systemUTC(), "Europe/Berlinn"))

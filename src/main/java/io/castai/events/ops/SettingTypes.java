@@ -70,8 +70,9 @@ public class SettingTypes extends MainListenerSupport {
                     throw ConfigurationException.inSetting(key, "must be a whole number from " + least + " to " + most);
                 }
             }
-            if (byDefault.matches("true|false") && !value.matches("(?i)true|false")) {
-                throw ConfigurationException.inSetting(key, "must be true or false");
+            // lower case: a route's precondition reads the value as the Simple language, and TRUE stopped start-up there
+            if (byDefault.matches("true|false") && !value.matches("true|false")) {
+                throw ConfigurationException.inSetting(key, "must be true or false, in lower case");
             }
             if (key.endsWith(SCHEDULE) && !value.isEmpty() && !CronExpression.isValidExpression(value)) {
                 throw ConfigurationException.inSetting(key, "is not a Quartz cron expression: six or seven fields, "

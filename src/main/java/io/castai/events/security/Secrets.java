@@ -95,11 +95,17 @@ public final class Secrets {
         if (file == null || file.isBlank()) {
             return configured;
         }
+        String secret;
         try {
-            return Files.readString(Path.of(file.trim())).trim();
+            secret = Files.readString(Path.of(file.trim())).trim();
         } catch (IOException | InvalidPathException e) {
             // a configuration mistake: start-up says it in one line (naming a path, never what may be the secret)
             throw new ConfigurationException(envName + "_FILE: cannot read " + describe(file.trim()) + " (" + e.getClass().getSimpleName() + ")");
         }
+        if (secret.isEmpty()) {
+            // an empty Kubernetes Secret key mounted as the file: read as no token, the intake was open
+            throw new ConfigurationException(envName + "_FILE: " + describe(file.trim()) + " is empty");
+        }
+        return secret;
     }
 }

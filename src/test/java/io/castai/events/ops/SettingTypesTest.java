@@ -30,6 +30,8 @@ class SettingTypesTest {
             "http.connect-timeout-ms   | -5  | HTTP_CONNECT_TIMEOUT_MS (http.connect-timeout-ms): must be a whole number from 1 to 2147483647",
             "intake.request-timeout-ms | -1  | INTAKE_REQUEST_TIMEOUT_MS (intake.request-timeout-ms): must be a whole number from 0 to 2147483647",
             "delivery.max-attempts     | ten | DELIVERY_MAX_ATTEMPTS (delivery.max-attempts): must be a whole number",
+            // a route's precondition reads it as the Simple language: a stack trace naming nothing
+            "k8s.events.enabled        | TRUE | K8S_EVENTS_ENABLED (k8s.events.enabled): must be true or false, in lower case",
             // read as an int: Camel's conversion failed with a stack trace that named no setting
             "delivery.max-attempts     | 99999999999 | DELIVERY_MAX_ATTEMPTS (delivery.max-attempts): must be a whole number from 1 to 2147483647",
             "server.port               | 70000 | SERVER_PORT (server.port): must be a whole number from 0 to 65535",

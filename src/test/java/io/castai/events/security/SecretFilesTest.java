@@ -33,6 +33,14 @@ class SecretFilesTest {
     }
 
     @Test
+    void anEmptyFileStopsStartUp() throws Exception {
+        // read as no token, the intake would take anyone's events
+        Path file = Files.writeString(dir.resolve("token"), " \n");
+        assertThatThrownBy(() -> Secrets.resolve("WEBHOOK_TOKEN", "", Map.of("WEBHOOK_TOKEN_FILE", file.toString())))
+                .isInstanceOf(ConfigurationException.class).hasMessage("WEBHOOK_TOKEN_FILE: " + file + " is empty");
+    }
+
+    @Test
     void aSecretPastedWhereItsFileShouldBeIsNotQuoted() {
         assertThatThrownBy(() -> Secrets.resolve("ADMIN_TOKEN", "x", Map.of("ADMIN_TOKEN_FILE", "Pasted5ecretToken0123")))
                 .isInstanceOf(ConfigurationException.class)
