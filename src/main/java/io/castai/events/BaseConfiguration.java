@@ -101,7 +101,11 @@ public class BaseConfiguration implements CamelConfiguration {
                          @PropertyInject("castai.store.connect-timeout") String connectTimeout,
                          Clock clock) {
         String url = Secrets.resolveSecret("CASTAI_STORE_URL", storeUrl);
-        Store store = url == null || url.isBlank() ? Store.sqlite(Path.of(dataDir))
+        if ((url == null || url.isBlank()) && (dataDir == null || dataDir.isBlank())) {
+            // Path.of("") is the working directory: the state would land wherever the process started
+            throw ConfigurationException.inSetting("data.dir", "is empty: set it to the directory that keeps the service's state");
+        }
+        Store store = url == null || url.isBlank() ? Store.sqlite(Path.of(dataDir.trim()))
                 : Store.postgres(url.trim(), username, Secrets.resolveSecret("CASTAI_STORE_PASSWORD", password), poolSize,
                         duration("castai.store.connect-timeout", connectTimeout));
         return new Outbox(store, clock, duration("delivery.lease", lease), dedupWindow(window));

@@ -78,6 +78,14 @@ class DurationSettingsTest {
     }
 
     @org.junit.jupiter.api.Test
+    void anEmptyDataDirectoryIsRefusedByName() {
+        // Path.of("") is the working directory: the outbox went wherever the process was started
+        assertThatThrownBy(() -> new BaseConfiguration().outbox(" ", "2m", "24h", "", "", "", 4, "10s", Clock.systemUTC()))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("DATA_DIR (data.dir): is empty: set it to the directory that keeps the service's state");
+    }
+
+    @org.junit.jupiter.api.Test
     void anUnknownTimeZoneIsRefusedByName() {
         assertThatThrownBy(() -> new EventsConfiguration().savingsPoll(null, null, java.time.Clock.systemUTC(), "Europe/Berlinn"))
                 .isInstanceOf(ConfigurationException.class)
