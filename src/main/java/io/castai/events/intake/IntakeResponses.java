@@ -91,9 +91,21 @@ public class IntakeResponses {
             reply(exchange, 415, error(UnsupportedBodyException.NOT_JSON));
         } else {
             metrics.rejected("error");
-            LOG.error("Could not accept event: {}", failure == null ? "unknown error" : failure.getClass().getName() + thrownAt(failure));
+            // the route names the request (an admin list that ran out of memory is no event lost)
+            Throwable cause = rootCause(failure);
+            LOG.error("Could not answer a request to route {}: {}", exchange.getFromRouteId(),
+                    cause == null ? "unknown error" : cause.getClass().getName() + thrownAt(cause));
             reply(exchange, 500, error("internal error"));
         }
+    }
+
+    /** The innermost cause: a CamelExecutionException around an OutOfMemoryError says nothing by itself. */
+    private static Throwable rootCause(Throwable failure) {
+        Throwable cause = failure;
+        while (cause != null && cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause;
     }
 
     /**

@@ -47,6 +47,8 @@ public class Outbox extends ServiceSupport {
             + "next_attempt_at = excluded.next_attempt_at, leased_until = excluded.leased_until, last_error = NULL, "
             + "last_response = NULL, finished_at = NULL WHERE deliveries.status IN ('delivered', 'dead')";
     private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
+    /** The longest event body a dead-letter list reads with its page (see {@link #deadLetters}). */
+    private static final int LISTED_BODY = 16_384;
 
     private final Store store;
     private final Clock clock;
@@ -406,20 +408,40 @@ public class Outbox extends ServiceSupport {
         return deadLetters(null, false, limit);
     }
 
-    /** Dead letters of one channel (null: all), oldest or newest first, at most {@code limit}. */
+    /**
+     * Dead letters of one channel (null: all), oldest or newest first, at most {@code limit}. An
+     * event body over {@link #LISTED_BODY} characters is read alone, after the page: a page of
+     * events near the body limit (a node name of a megabyte) read at once would not fit in memory.
+     */
     public List<DeadLetter> deadLetters(String channel, boolean newestFirst, int limit) {
-        return read("cannot list dead letters",
-                "SELECT d.event_id, d.channel, e.body, d.attempts, d.last_error, d.last_response, d.created_at, d.finished_at "
+        List<ListedRow> rows = read("cannot list dead letters",
+                "SELECT d.event_id, d.channel, CASE WHEN LENGTH(e.body) <= ? THEN e.body END, d.attempts, d.last_error, "
+                        + "d.last_response, e.accepted_at, d.created_at, d.finished_at "
                         + "FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.status = 'dead' "
                         + "AND (CAST(? AS TEXT) IS NULL OR d.channel = ?) "
                         + "ORDER BY d.finished_at" + (newestFirst ? " DESC" : "") + " LIMIT ?",
-                rs -> {
-                    NotificationEvent event = EventCodec.fromJson(rs.getString(3));
-                    return new DeadLetter(rs.getString(1), rs.getString(2), event.getType(),
-                            event.getClusterName() != null ? event.getClusterName() : event.getClusterId(),
-                            event.getSummary(), rs.getInt(4), rs.getString(5), rs.getString(6),
-                            Instant.ofEpochMilli(rs.getLong(7)).toString(), Instant.ofEpochMilli(rs.getLong(8)).toString());
-                }, channel, channel, limit);
+                rs -> new ListedRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getString(5),
+                        rs.getString(6), rs.getLong(7), rs.getLong(8), rs.getLong(9)),
+                LISTED_BODY, channel, channel, limit);
+        List<DeadLetter> letters = new ArrayList<>(rows.size());
+        for (ListedRow row : rows) {
+            String body = row.body() != null ? row.body()
+                    : read("cannot list dead letters", "SELECT body FROM events WHERE id = ?", rs -> rs.getString(1), row.eventId())
+                            .stream().findFirst().orElse(null);
+            if (body != null) { // null: discarded since the page was read
+                letters.add(row.letter(EventCodec.fromJson(body)));
+            }
+        }
+        return letters;
+    }
+
+    /** A listed dead letter as read, its event's body left out when long (null). */
+    private record ListedRow(String eventId, String channel, String body, int attempts, String reason,
+                             String lastResponse, long acceptedAt, long createdAt, long failedAt) {
+        DeadLetter letter(NotificationEvent event) {
+            return DeadLetter.of(eventId, channel, event, attempts, reason, lastResponse,
+                    Instant.ofEpochMilli(acceptedAt), Instant.ofEpochMilli(createdAt), Instant.ofEpochMilli(failedAt));
+        }
     }
 
     /** Puts dead deliveries back in the queue (all, or one event's, or one delivery); returns how many. */

@@ -221,6 +221,33 @@ abstract class OutboxTest {
     }
 
     @Test
+    void aListOfDeadLettersNamesLongEventsCutShortAndKeepsWhenTheEventCameIn() {
+        String nodeName = "n".repeat(900_000);
+        NotificationEvent big = new NotificationEvent("big", "node.added", Severity.INFO, "c-1", "c".repeat(5_000),
+                "2026-11-27T12:00:00Z", "node.added", "node.added: node " + nodeName, Map.of("nodeName", nodeName),
+                NotificationEvent.ORIGIN_EVENT);
+        outbox.accept(big, List.of(message("slack", false)));
+        accept("small", "slack");
+        clock.advance(Duration.ofMinutes(5));
+        outbox.dead("big", "slack", "http_4xx permanently", "HTTP 400");
+        outbox.dead("small", "slack", "http_4xx permanently", "HTTP 400");
+        clock.advance(Duration.ofMinutes(5));
+        outbox.replay("small", "slack");
+        outbox.dead("small", "slack", "http_4xx permanently", "HTTP 400");
+
+        List<DeadLetter> listed = outbox.deadLetters(10);
+
+        assertThat(listed).extracting(DeadLetter::eventId).containsExactly("big", "small");
+        DeadLetter cut = listed.get(0);
+        assertThat(cut.summary()).hasSize(DeadLetter.MAX_SUMMARY).startsWith("node.added: node nnn").endsWith("…");
+        assertThat(cut.cluster()).hasSize(DeadLetter.MAX_CLUSTER).endsWith("…");
+        DeadLetter replayed = listed.get(1);
+        assertThat(replayed.summary()).isEqualTo("summary");
+        assertThat(replayed.acceptedAt()).as("when the event came in, kept across a replay").isEqualTo("2026-11-27T12:00:00Z");
+        assertThat(replayed.createdAt()).as("when it was queued again").isEqualTo("2026-11-27T12:10:00Z");
+    }
+
+    @Test
     void aRenamedChannelsDeadLettersGoToItsNewNameUnlessTheEventIsAlreadyThere() {
         accept("r1", "old");
         accept("r2", "old", "new");
