@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -340,6 +341,51 @@ class ConfiguredChannelsTest {
                 "pagerduty delivery of event interrupted-then-refused is not sent: its incident was resolved").isEmpty());
         assertThat(pagerDuty.requests()).hasSize(2);
         assertThat(supersededCount()).isEqualTo(supersededBefore + 1);
+    }
+
+    @Test
+    void triggersAndResolvesReplayedTogetherNeverLeaveAnIncidentOpen() throws Exception {
+        // both refused for good, so both are dead letters; the replay makes them due at once
+        int pairs = 20;
+        pagerDuty.respondByDefault(400, "{\"status\":\"invalid event\"}");
+        for (int i = 0; i < pairs; i++) {
+            service.postEvent("""
+                    {"id": "turn-trigger-%d", "eventType": "node.spot_interrupted", "clusterId": "%s",
+                     "clusterName": "staging-us-east", "data": {"nodeName": "ip-10-0-8-%d", "instanceType": "m5.large"}}
+                    """.formatted(i, CLUSTER_ID, i));
+            service.postEvent("""
+                    {"id": "turn-resolve-%d", "eventType": "node.removed", "clusterId": "%s",
+                     "clusterName": "staging-us-east", "data": {"nodeName": "ip-10-0-8-%d"}}
+                    """.formatted(i, CLUSTER_ID, i));
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> log.linesContaining("failed permanently").size() >= 2 * pairs);
+        pagerDuty.reset();
+        log.clear();
+
+        assertThat(service.send("POST", "/admin/dead-letters/replay?channel=pagerduty", null,
+                "Authorization", "Bearer " + ADMIN_TOKEN).statusCode()).isEqualTo(200);
+
+        // each pair ends resolved: the trigger before its resolve, or not sent (superseded); a
+        // trigger sent after its resolve would open an incident nothing closes
+        await().atMost(Duration.ofSeconds(30)).until(() -> pagerDuty.requests().stream()
+                .filter(r -> r.body().contains("\"resolve\"")).count() >= pairs);
+        await().atMost(Duration.ofSeconds(30)).until(() -> log.linesContaining("is not sent: its incident was resolved").stream()
+                .filter(line -> line.contains("turn-trigger-")).count() + sentTriggersFor("ip-10-0-8-") >= pairs);
+        List<String> actions = new ArrayList<>();
+        for (HttpStandIn.Request request : pagerDuty.requests()) {
+            JsonNode body = JSON.readTree(request.body());
+            actions.add(body.get("event_action").asText() + " " + body.get("dedup_key").asText());
+        }
+        for (int i = 0; i < pairs; i++) {
+            String key = "castai-events/" + CLUSTER_ID + "/ip-10-0-8-" + i;
+            int resolve = actions.indexOf("resolve " + key);
+            int trigger = actions.indexOf("trigger " + key);
+            assertThat(trigger < resolve).as("pair %d in %s", i, actions).isTrue();
+        }
+    }
+
+    private long sentTriggersFor(String nodePrefix) {
+        return pagerDuty.requests().stream().filter(r -> r.body().contains("\"trigger\"") && r.body().contains(nodePrefix)).count();
     }
 
     @Test

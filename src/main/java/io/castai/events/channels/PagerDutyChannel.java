@@ -45,6 +45,8 @@ public class PagerDutyChannel implements JsonChannel {
     private final Cache<String, Instant> resolved = Caffeine.newBuilder()
             .maximumSize(10_000).expireAfterWrite(Duration.ofDays(1)).build();
 
+    private final IncidentTurns turns = new IncidentTurns();
+
     public PagerDutyChannel(Channels channels, ConsoleLink console) {
         this.channels = channels;
         this.console = console;
@@ -97,6 +99,19 @@ public class PagerDutyChannel implements JsonChannel {
         body.remove("client_url");
         body.remove("links");
         return JSON.writeValueAsString(body);
+    }
+
+    /**
+     * The first step of a delivery: waits while another delivery for the same incident (channel
+     * and dedup key) is being sent by this process, so a trigger and its resolve go one after the
+     * other and the later sees the earlier's outcome ({@link #resolvedSince}).
+     */
+    public void takeTurn(Exchange exchange) throws InterruptedException {
+        String channel = exchange.getProperty(DeliveryReport.CHANNEL, String.class);
+        NotificationEvent event = exchange.getMessage().getBody(NotificationEvent.class);
+        if (event != null && channels.has(channel)) {
+            turns.take(channel + "\n" + dedupKey(event, channels.get(channel).text("dedupBy")), exchange);
+        }
     }
 
     /** As {@link JsonChannel#prepare}; a resolve's incident key is kept for {@link #sent}. */
