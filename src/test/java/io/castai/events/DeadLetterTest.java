@@ -93,7 +93,7 @@ class DeadLetterTest {
             try (LogCapture log = LogCapture.attach();
                  RunningService after = RunningService.builder().property("channels.file", channels)
                          .property("data.dir", data).property("HOOK_URL", hook.url("/hook")).property("admin.token", ADMIN_TOKEN).start()) {
-                assertThat(log.linesContaining("Channel old-hook is not in channels.yaml (or is off), yet the store holds "
+                assertThat(log.linesContaining("Channel old-hook is not in channels.yaml, yet the store holds "
                         + "0 pending and 1 dead deliveries for it")).hasSize(1);
                 assertThat(after.get("/observe/metrics").body()).as("a gauge to alert on, for the old name too")
                         .contains("castai_outbox_channel_dead_letters{channel=\"old-hook\"} 1.0")
@@ -103,7 +103,8 @@ class DeadLetterTest {
                 HttpResponse<String> refused = after.send("POST", "/admin/dead-letters/replay?channel=old-hook", "",
                         "Authorization", "Bearer " + ADMIN_TOKEN);
                 assertThat(refused.statusCode()).isEqualTo(400);
-                assertThat(JSON.readTree(refused.body()).get("error").asText()).startsWith("channel old-hook is not served");
+                assertThat(JSON.readTree(refused.body()).get("error").asText())
+                        .startsWith("channel old-hook is not in channels.yaml: replay its dead letters to another channel");
                 assertThat(after.send("POST", "/admin/dead-letters/replay?channel=old-hook&to=nowhere", "",
                         "Authorization", "Bearer " + ADMIN_TOKEN).statusCode()).isEqualTo(400);
 
@@ -113,6 +114,55 @@ class DeadLetterTest {
                 await().atMost(Duration.ofSeconds(10)).until(() -> hook.requests().size() == 2);
                 assertThat(JSON.readTree(hook.requests().get(1).body()).get("id").asText()).isEqualTo("renamed-1");
                 await().atMost(Duration.ofSeconds(5)).until(() -> deadLetters(after).get("count").asInt() == 0);
+            }
+        }
+    }
+
+    @Test
+    void aChannelMadeALogChannelUnderTheSameNameSaysSoAndItsDeadLettersGoToAnotherOfTheOldType(@TempDir Path directory)
+            throws Exception {
+        Path data = Files.createDirectories(directory.resolve("data"));
+        Path channels = directory.resolve("channels.yaml");
+        try (HttpStandIn hook = new HttpStandIn(400, "no such hook")) {
+            Files.writeString(channels, """
+                    channels:
+                      - {name: alerts, type: webhook, url: "${HOOK_URL}"}
+                    rules:
+                      - {name: all, eventTypes: ["*"], channels: [alerts]}
+                    default: [log]
+                    """);
+            try (RunningService before = RunningService.builder().property("channels.file", channels)
+                    .property("data.dir", data).property("HOOK_URL", hook.url("/hook")).property("admin.token", ADMIN_TOKEN).start()) {
+                before.postEvent(nodeAdded("made-log-1"));
+                await().atMost(Duration.ofSeconds(10)).until(() -> deadLetters(before).get("count").asInt() == 1);
+            }
+            hook.respondByDefault(204, "");
+            Files.writeString(channels, """
+                    channels:
+                      - {name: alerts, type: log}
+                      - {name: alerts-hook, type: webhook, url: "${HOOK_URL}"}
+                    rules:
+                      - {name: all, eventTypes: ["*"], channels: [alerts, alerts-hook]}
+                    default: [log]
+                    """);
+            try (LogCapture log = LogCapture.attach();
+                 RunningService after = RunningService.builder().property("channels.file", channels)
+                         .property("data.dir", data).property("HOOK_URL", hook.url("/hook")).property("admin.token", ADMIN_TOKEN).start()) {
+                // it is in channels.yaml: "not in channels.yaml (or is off)" was wrong
+                assertThat(log.linesContaining("Channel alerts writes to the log (type log), which keeps no deliveries, "
+                        + "yet the store holds 0 pending and 1 dead deliveries for it")).hasSize(1);
+                HttpResponse<String> refused = after.send("POST", "/admin/dead-letters/replay?channel=alerts", "",
+                        "Authorization", "Bearer " + ADMIN_TOKEN);
+                assertThat(refused.statusCode()).isEqualTo(400);
+                assertThat(JSON.readTree(refused.body()).get("error").asText()).startsWith(
+                        "channel alerts writes to the log (type log), which keeps no deliveries: replay its dead letters to another");
+
+                // its dead letters were rendered for a webhook, not for the log: another webhook takes them
+                HttpResponse<String> moved = after.send("POST", "/admin/dead-letters/replay?channel=alerts&to=alerts-hook", "",
+                        "Authorization", "Bearer " + ADMIN_TOKEN);
+                assertThat(moved.body()).isEqualTo("{\"replayed\":1}");
+                await().atMost(Duration.ofSeconds(10)).until(() -> hook.requests().size() == 2);
+                assertThat(JSON.readTree(hook.requests().get(1).body()).get("id").asText()).isEqualTo("made-log-1");
             }
         }
     }
@@ -154,7 +204,7 @@ class DeadLetterTest {
                     "Authorization", "Bearer " + ADMIN_TOKEN);
             assertThat(toLog.statusCode()).isEqualTo(400);
             assertThat(JSON.readTree(toLog.body()).get("error").asText())
-                    .isEqualTo("channel log writes to the log and keeps no deliveries: name a channel that sends");
+                    .isEqualTo("channel log writes to the log (type log), which keeps no deliveries: name a channel that sends");
         }
     }
 

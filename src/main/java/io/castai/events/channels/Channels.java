@@ -118,6 +118,18 @@ public class Channels {
         return get(name).type() == ChannelType.LOG;
     }
 
+    /**
+     * Why no route sends to this channel, as the end of "Channel x ...": not in channels.yaml, off,
+     * or a log channel (which keeps no deliveries: a channel made one under the same name).
+     */
+    public String whyUnserved(String name) {
+        ChannelConfig channel = channels.get(name);
+        return channel == null ? "is not in channels.yaml"
+                : channel.type() == ChannelType.LOG ? "writes to the log (type log), which keeps no deliveries"
+                : !channel.isOn() ? "is off (" + channel.offReason() + ")"
+                : "is not served";
+    }
+
     /** Every declared channel, in file order (the built-in log first). */
     public Collection<ChannelConfig> all() {
         return channels.values();

@@ -3,6 +3,7 @@ package io.castai.events.delivery;
 import java.util.Map;
 import java.util.Set;
 
+import io.castai.events.channels.Channels;
 import io.castai.events.outbox.Outbox;
 import io.castai.events.outbox.OutboxException;
 import org.apache.camel.CamelContext;
@@ -21,7 +22,7 @@ public final class UnservedChannels {
     }
 
     /** Says so for each such channel; returns every channel the store holds deliveries for. */
-    public static Set<String> warnAbout(CamelContext context, Outbox outbox) {
+    public static Set<String> warnAbout(CamelContext context, Outbox outbox, Channels channels) {
         Map<String, Map<String, Long>> byChannel;
         try {
             byChannel = outbox.deliveriesByChannel();
@@ -33,11 +34,11 @@ public final class UnservedChannels {
             long pending = byStatus.getOrDefault("pending", 0L);
             long dead = byStatus.getOrDefault("dead", 0L);
             if (pending + dead > 0 && context.getRoute(ChannelQueues.CHANNEL_ROUTE + channel) == null) {
-                LOG.warn("Channel {} is not in channels.yaml (or is off), yet the store holds {} pending and {} dead "
+                LOG.warn("Channel {} {}, yet the store holds {} pending and {} dead "
                         + "deliveries for it: the pending become dead letters after DELIVERY_ORPHAN_GRACE. Name the channel "
                         + "again, or send them to another channel of the same type (POST /admin/dead-letters/replay"
                         + "?channel={}&to=<channel>), or discard them (POST /admin/dead-letters/discard?channel={})",
-                        channel, pending, dead, channel, channel);
+                        channel, channels.whyUnserved(channel), pending, dead, channel, channel);
             }
         });
         return byChannel.keySet();

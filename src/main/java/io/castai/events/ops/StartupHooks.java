@@ -34,8 +34,9 @@ public class StartupHooks implements ExtendedStartupListener {
         Set<String> channels = new TreeSet<>();
         camelContext.getRegistry().findByType(Channels.class).forEach(declared -> declared.all().stream()
                 .filter(channel -> channel.type() != ChannelType.LOG).forEach(channel -> channels.add(channel.name())));
+        Channels declared = camelContext.getRegistry().findSingleByType(Channels.class);
         for (Outbox outbox : camelContext.getRegistry().findByType(Outbox.class)) {
-            channels.addAll(UnservedChannels.warnAbout(camelContext, outbox));
+            channels.addAll(UnservedChannels.warnAbout(camelContext, outbox, declared));
             metrics.watchOutbox(outbox, channels);
         }
         HealthCheckRegistry health = HealthCheckRegistry.get(camelContext);

@@ -73,14 +73,13 @@ public class DeadLetterAdmin {
         if (mistake == null && filters.to() != null) {
             mistake = filters.channel() == null ? "to takes channel too: the channel whose dead letters go to it"
                     : filters.channel().equals(filters.to()) ? "to names the channel itself: leave it out to replay them there"
-                    : channels.has(filters.to()) && channels.isLog(filters.to())
-                    ? "channel " + filters.to() + " writes to the log and keeps no deliveries: name a channel that sends"
-                    : !served(exchange, filters.to()) ? "channel " + filters.to() + " is not served (not in channels.yaml, or off)"
+                    : !served(exchange, filters.to()) ? "channel " + filters.to() + " " + channels.whyUnserved(filters.to())
+                    + ": name a channel that sends"
                     : !sameType(filters.channel(), filters.to()) ? "channel " + filters.to() + " is not of channel "
                     + filters.channel() + "'s type: its dead letters hold messages rendered for that type" : null;
         } else if (mistake == null && filters.channel() != null && !served(exchange, filters.channel())) {
             // put back, they would only become dead letters again
-            mistake = "channel " + filters.channel() + " is not served (not in channels.yaml, or off): replay its dead "
+            mistake = "channel " + filters.channel() + " " + channels.whyUnserved(filters.channel()) + ": replay its dead "
                     + "letters to another channel of the same type with to=<channel>, or discard them";
         }
         if (mistake != null) {
@@ -98,11 +97,13 @@ public class DeadLetterAdmin {
     }
 
     /**
-     * False when both channels are in channels.yaml with different types; a channel no longer in
-     * it (renamed or removed) has no type to compare, so true.
+     * False when both channels are in channels.yaml with different types. A channel no longer in
+     * it (renamed or removed) has no type to compare, so true; nor has one made a log channel since
+     * its dead letters were rendered (a log channel keeps none of its own).
      */
     private boolean sameType(String channel, String other) {
-        return !channels.has(channel) || !channels.has(other) || channels.get(channel).type() == channels.get(other).type();
+        return !channels.has(channel) || channels.isLog(channel) || !channels.has(other)
+                || channels.get(channel).type() == channels.get(other).type();
     }
 
     /**
