@@ -168,6 +168,47 @@ class DeadLetterTest {
     }
 
     @Test
+    void aReplayToAChannelTheEventReachedAlreadySaysWhatItKeptAndAMistypedChannelIsNotAnEmptyList(@TempDir Path directory)
+            throws Exception {
+        Path channels = Files.writeString(directory.resolve("channels.yaml"), """
+                channels:
+                  - {name: first, type: webhook, url: "${FIRST_URL}"}
+                  - {name: second, type: webhook, url: "${SECOND_URL}"}
+                rules:
+                  - {name: both, eventTypes: [node.added], channels: [first, second]}
+                  - {name: first-only, eventTypes: [node.removed], channels: [first]}
+                default: [log]
+                """);
+        try (HttpStandIn first = new HttpStandIn(400, "no such hook");
+             HttpStandIn second = new HttpStandIn(204, "");
+             RunningService service = RunningService.builder().property("channels.file", channels)
+                     .property("data.dir", Files.createDirectories(directory.resolve("data")))
+                     .property("FIRST_URL", first.url("/hook")).property("SECOND_URL", second.url("/hook"))
+                     .property("admin.token", ADMIN_TOKEN).start()) {
+            service.postEvent(nodeAdded("at-both"));
+            service.postEvent("{\"id\":\"at-first\",\"eventType\":\"node.removed\",\"clusterName\":\"prod\"}");
+            await().atMost(Duration.ofSeconds(10)).until(() -> deadLetters(service, "?channel=first").get("count").asInt() == 2);
+            second.awaitRequests(1);
+
+            HttpResponse<String> moved = service.send("POST", "/admin/dead-letters/replay?channel=first&to=second", "",
+                    "Authorization", "Bearer " + ADMIN_TOKEN);
+            JsonNode answer = JSON.readTree(moved.body());
+            assertThat(answer.get("replayed").asInt()).isEqualTo(1);
+            assertThat(answer.get("notReplayed").asInt()).as("at-both reached second already").isEqualTo(1);
+            assertThat(answer.get("why").asText()).startsWith("their events have a delivery for channel second already");
+            await().atMost(Duration.ofSeconds(10)).until(() -> second.requests().size() == 2);
+            assertThat(JSON.readTree(second.requests().get(1).body()).get("id").asText()).isEqualTo("at-first");
+
+            HttpResponse<String> mistyped = service.send("GET", "/admin/dead-letters?channel=frist", null,
+                    "Authorization", "Bearer " + ADMIN_TOKEN);
+            assertThat(mistyped.statusCode()).isEqualTo(404);
+            assertThat(JSON.readTree(mistyped.body()).get("error").asText())
+                    .isEqualTo("no dead letters for channel frist, which is not in channels.yaml (mistyped?)");
+            await().atMost(Duration.ofSeconds(5)).until(() -> deadLetters(service, "?channel=second").get("count").asInt() == 0);
+        }
+    }
+
+    @Test
     void deadLettersAreNotSentToAServedChannelOfAnotherType(@TempDir Path directory) throws Exception {
         Path channels = Files.writeString(directory.resolve("channels.yaml"), """
                 channels:

@@ -11,6 +11,7 @@ import java.util.Set;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.castai.events.channels.Channels;
+import io.castai.events.channels.Shortened;
 import io.castai.events.ops.ServiceMetrics;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -56,7 +57,13 @@ public class DeadLetterAdmin {
             }
             count = Integer.parseInt(limit);
         }
-        List<DeadLetter> dead = outbox.deadLetters(query.values().get("channel"), "newest".equals(order), count);
+        String channel = query.values().get("channel");
+        List<DeadLetter> dead = outbox.deadLetters(channel, "newest".equals(order), count);
+        if (dead.isEmpty() && channel != null && !channels.has(channel)) {
+            // a mistyped name would otherwise read as "no dead letters"
+            return json(exchange, 404, Map.of("error", "no dead letters for channel " + channel
+                    + ", which is not in channels.yaml (mistyped?)"));
+        }
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("count", dead.size());
         answer.put("deadLetters", dead);
@@ -85,10 +92,24 @@ public class DeadLetterAdmin {
         if (mistake != null) {
             return json(exchange, 400, Map.of("error", mistake));
         }
-        int count = filters.to() == null ? outbox.replay(filters.eventId(), filters.channel())
-                : outbox.replayTo(filters.eventId(), filters.channel(), filters.to());
-        LOG.info("Replaying {} dead letter(s){}", count, filters);
-        return json(exchange, 200, Map.of("replayed", count));
+        if (filters.to() == null) {
+            int count = outbox.replay(filters.eventId(), filters.channel());
+            LOG.info("Replaying {} dead letter(s){}", count, filters);
+            return json(exchange, 200, Map.of("replayed", count));
+        }
+        int count = outbox.replayTo(filters.eventId(), filters.channel(), filters.to());
+        // what matched and was not moved: its event has a delivery for to already
+        long kept = outbox.deadLetterCount(filters.eventId(), filters.channel());
+        LOG.info("Replaying {} dead letter(s){}{}", count, filters, kept == 0 ? "" : "; " + kept + " kept: their events "
+                + "have a delivery for that channel already");
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("replayed", count);
+        if (kept > 0) {
+            answer.put("notReplayed", kept);
+            answer.put("why", "their events have a delivery for channel " + filters.to() + " already: sent there, they "
+                    + "would reach it twice (discard them, or replay them to another channel)");
+        }
+        return json(exchange, 200, answer);
     }
 
     /** True when a route sends to this channel (it is in channels.yaml, and on). */
@@ -143,7 +164,8 @@ public class DeadLetterAdmin {
 
         @Override
         public String toString() {
-            return (eventId == null ? "" : " of event " + eventId) + (channel == null ? "" : " for channel " + channel)
+            // an event id from the query string is as long as the sender made it
+            return (eventId == null ? "" : " of event " + Shortened.to(eventId, 300, "…")) + (channel == null ? "" : " for channel " + channel)
                     + (to == null ? "" : " to channel " + to);
         }
     }

@@ -464,6 +464,11 @@ public class Outbox extends ServiceSupport {
                 to, now, now, eventId, eventId, channel, channel, to);
     }
 
+    /** How many dead letters there are of one event and/or one channel (null matches any). */
+    public long deadLetterCount(String eventId, String channel) {
+        return queryLong("SELECT COUNT(*) FROM deliveries WHERE " + DEAD_LETTERS_OF, eventId, eventId, channel, channel);
+    }
+
     /** How many deliveries each channel has, by status (pending, delivered, dead). */
     public Map<String, Map<String, Long>> deliveriesByChannel() {
         Map<String, Map<String, Long>> counts = new TreeMap<>();
