@@ -107,7 +107,7 @@ public class MessageTemplates {
     /** The rendered message in the body as a {@link ChannelMessage} for the channel in exchange property {@code channel}. */
     public ChannelMessage channelMessage(Exchange exchange) {
         String channel = exchange.getProperty("channel", String.class);
-        return new ChannelMessage(channel, exchange.getMessage().getBody(String.class), channels.isLog(channel));
+        return new ChannelMessage(channel, exchange.getMessage().getBody(String.class), channels.get(channel).type().id());
     }
 
     /** The template file of a channel, as camel-freemarker's resource name. */

@@ -92,9 +92,16 @@ public class DeliveryReport {
         exchange.setProperty(ACCEPTED_AT, delivery.acceptedAt());
         exchange.setProperty(LEASED_UNTIL, delivery.leasedUntil());
         boolean routable = exchange.getContext().getRoute(ChannelQueues.CHANNEL_ROUTE + delivery.channel()) != null;
-        exchange.setProperty(ROUTABLE, routable);
+        String type = channels.has(delivery.channel()) ? channels.get(delivery.channel()).type().id() : null;
+        boolean renderedForIt = delivery.renderedFor() == null || type == null || delivery.renderedFor().equals(type);
+        exchange.setProperty(ROUTABLE, routable && renderedForIt);
         if (!routable) {
-            giveUp(exchange, "no route channel-" + delivery.channel() + " serves this channel any more");
+            giveUp(exchange, "channel_off", "no route channel-" + delivery.channel() + " serves this channel any more");
+        } else if (!renderedForIt) {
+            // a PagerDuty summary posted to a webhook as its JSON body, say: kept for a channel of the old type
+            giveUp(exchange, "type_changed", "its message was rendered for a " + delivery.renderedFor() + " channel and "
+                    + delivery.channel() + " is a " + type + " channel now; replay it to a " + delivery.renderedFor()
+                    + " channel with to=, or discard it");
         }
     }
 
@@ -191,11 +198,11 @@ public class DeliveryReport {
         }
     }
 
-    private void giveUp(Exchange exchange, String why) {
+    private void giveUp(Exchange exchange, String reason, String why) {
         String channel = channel(exchange);
         String eventId = eventId(exchange);
-        outbox.dead(eventId, channel, "channel_off", why);
-        metrics.deliveryFailed(channel, "channel_off");
+        outbox.dead(eventId, channel, reason, why);
+        metrics.deliveryFailed(channel, reason);
         linesOf(channel).error("{} delivery of event {} cannot be made: {}; kept as a dead letter", channel, eventId, why);
     }
 

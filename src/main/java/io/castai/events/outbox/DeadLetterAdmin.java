@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -82,12 +83,16 @@ public class DeadLetterAdmin {
                     : filters.channel().equals(filters.to()) ? "to names the channel itself: leave it out to replay them there"
                     : !served(exchange, filters.to()) ? "channel " + filters.to() + " " + channels.whyUnserved(filters.to())
                     + ": name a channel that sends"
-                    : !sameType(filters.channel(), filters.to()) ? "channel " + filters.to() + " is not of channel "
-                    + filters.channel() + "'s type: its dead letters hold messages rendered for that type" : null;
+                    : !sameType(filters, filters.to()) ? "channel " + filters.to() + " is not of the type channel "
+                    + filters.channel() + "'s dead letters were rendered for (" + typesOf(filters) + ")" : null;
         } else if (mistake == null && filters.channel() != null && !served(exchange, filters.channel())) {
             // put back, they would only become dead letters again
             mistake = "channel " + filters.channel() + " " + channels.whyUnserved(filters.channel()) + ": replay its dead "
                     + "letters to another channel of the same type with to=<channel>, or discard them";
+        } else if (mistake == null && filters.channel() != null && !sameType(filters, filters.channel())) {
+            mistake = "channel " + filters.channel() + " is a " + channels.get(filters.channel()).type().id()
+                    + " channel now, and these dead letters were rendered for " + typesOf(filters) + ": replay them to a "
+                    + "channel of that type with to=<channel>, or discard them";
         }
         if (mistake != null) {
             return json(exchange, 400, Map.of("error", mistake));
@@ -118,13 +123,27 @@ public class DeadLetterAdmin {
     }
 
     /**
-     * False when both channels are in channels.yaml with different types. A channel no longer in
-     * it (renamed or removed) has no type to compare, so true; nor has one made a log channel since
-     * its dead letters were rendered (a log channel keeps none of its own).
+     * False when the filtered dead letters were rendered for another type than channel
+     * {@code target}'s (in channels.yaml). Where the store does not know (rendered by a version
+     * that did not record it), their channel's type in channels.yaml stands in; a channel no
+     * longer there, or made a log channel since, has none to compare, so true.
      */
-    private boolean sameType(String channel, String other) {
-        return !channels.has(channel) || channels.isLog(channel) || !channels.has(other)
-                || channels.get(channel).type() == channels.get(other).type();
+    private boolean sameType(Filters filters, String target) {
+        if (!channels.has(target)) {
+            return true;
+        }
+        String type = channels.get(target).type().id();
+        Set<String> rendered = outbox.deadLetterTypes(filters.eventId(), filters.channel());
+        if (!rendered.isEmpty()) {
+            return rendered.equals(Set.of(type));
+        }
+        String channel = filters.channel();
+        return !channels.has(channel) || channels.isLog(channel) || channels.get(channel).type().id().equals(type);
+    }
+
+    private String typesOf(Filters filters) {
+        Set<String> rendered = new TreeSet<>(outbox.deadLetterTypes(filters.eventId(), filters.channel()));
+        return rendered.isEmpty() ? channels.get(filters.channel()).type().id() : String.join(", ", rendered);
     }
 
     /**

@@ -39,11 +39,11 @@ public class Outbox extends ServiceSupport {
     /** Dead letters of an event and a channel, each bound twice (null: any). */
     private static final String DEAD_LETTERS_OF =
             "status = 'dead' AND (CAST(? AS TEXT) IS NULL OR event_id = ?) AND (CAST(? AS TEXT) IS NULL OR channel = ?)";
-    private static final String RECORD = "INSERT INTO deliveries (event_id, channel, message, status, attempts, "
-            + "created_at, next_attempt_at, leased_until) VALUES (?, ?, ?, 'pending', 0, ?, ?, ?) ";
+    private static final String RECORD = "INSERT INTO deliveries (event_id, channel, message, rendered_for, status, "
+            + "attempts, created_at, next_attempt_at, leased_until) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?) ";
     private static final String RECORD_ROUTED_LATE = RECORD + "ON CONFLICT DO NOTHING";
     private static final String RECORD_ACCEPTED = RECORD + "ON CONFLICT (event_id, channel) DO UPDATE SET "
-            + "message = excluded.message, status = 'pending', attempts = 0, created_at = excluded.created_at, "
+            + "message = excluded.message, rendered_for = excluded.rendered_for, status = 'pending', attempts = 0, created_at = excluded.created_at, "
             + "next_attempt_at = excluded.next_attempt_at, leased_until = excluded.leased_until, last_error = NULL, "
             + "last_response = NULL, finished_at = NULL WHERE deliveries.status IN ('delivered', 'dead')";
     private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
@@ -196,7 +196,7 @@ public class Outbox extends ServiceSupport {
         for (ChannelMessage message : messages) {
             long leasedUntil = later.contains(message.channel()) ? 0 : now + lease.toMillis();
             if (!message.log() && db.update(accepted ? RECORD_ACCEPTED : RECORD_ROUTED_LATE,
-                    eventId, message.channel(), message.text(), now, now, leasedUntil) > 0 && leasedUntil > 0) {
+                    eventId, message.channel(), message.text(), message.type(), now, now, leasedUntil) > 0 && leasedUntil > 0) {
                 recorded.add(message.leased(leasedUntil));
             }
         }
@@ -242,10 +242,10 @@ public class Outbox extends ServiceSupport {
         List<Object> args = new ArrayList<>(channels);
         args.addAll(List.of(now - overdue.toMillis(), now, limit));
         List<Delivery> due = read("cannot claim due deliveries",
-                "SELECT d.event_id, d.channel, d.message, d.attempts, d.created_at, e.body, e.accepted_at FROM deliveries d "
-                        + "JOIN events e ON e.id = d.event_id WHERE d.status = 'pending' " + channelCondition
+                "SELECT d.event_id, d.channel, d.message, d.attempts, d.created_at, e.body, e.accepted_at, d.rendered_for "
+                        + "FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.status = 'pending' " + channelCondition
                         + " AND d.next_attempt_at <= ? AND d.leased_until <= ? ORDER BY d.next_attempt_at LIMIT ?",
-                rs -> new Delivery(EventCodec.fromJson(rs.getString(6)), rs.getString(2), rs.getString(3),
+                rs -> new Delivery(EventCodec.fromJson(rs.getString(6)), rs.getString(2), rs.getString(3), rs.getString(8),
                         rs.getInt(4), Instant.ofEpochMilli(rs.getLong(5)), Instant.ofEpochMilli(rs.getLong(7)), leasedUntil),
                 args.toArray());
         // the lease is taken only where nobody took it since the read
@@ -266,9 +266,9 @@ public class Outbox extends ServiceSupport {
     /** The attempts made so far and when the delivery was first queued; null when unknown. */
     public Delivery find(String eventId, String channel) {
         return read("cannot read delivery",
-                "SELECT d.message, d.attempts, d.created_at, e.body, e.accepted_at FROM deliveries d "
+                "SELECT d.message, d.attempts, d.created_at, e.body, e.accepted_at, d.rendered_for FROM deliveries d "
                         + "JOIN events e ON e.id = d.event_id WHERE d.event_id = ? AND d.channel = ?",
-                rs -> new Delivery(EventCodec.fromJson(rs.getString(4)), channel, rs.getString(1), rs.getInt(2),
+                rs -> new Delivery(EventCodec.fromJson(rs.getString(4)), channel, rs.getString(1), rs.getString(6), rs.getInt(2),
                         Instant.ofEpochMilli(rs.getLong(3)), Instant.ofEpochMilli(rs.getLong(5)), 0), eventId, channel).stream().findFirst().orElse(null);
     }
 
@@ -467,6 +467,15 @@ public class Outbox extends ServiceSupport {
     /** How many dead letters there are of one event and/or one channel (null matches any). */
     public long deadLetterCount(String eventId, String channel) {
         return queryLong("SELECT COUNT(*) FROM deliveries WHERE " + DEAD_LETTERS_OF, eventId, eventId, channel, channel);
+    }
+
+    /**
+     * The channel types the dead letters of one event and/or one channel (null matches any) were
+     * rendered for, where known (a version before this one did not keep it).
+     */
+    public Set<String> deadLetterTypes(String eventId, String channel) {
+        return new HashSet<>(read("cannot read dead letters", "SELECT DISTINCT rendered_for FROM deliveries WHERE "
+                + DEAD_LETTERS_OF + " AND rendered_for IS NOT NULL", rs -> rs.getString(1), eventId, eventId, channel, channel));
     }
 
     /** How many deliveries each channel has, by status (pending, delivered, dead). */

@@ -100,6 +100,12 @@ final class StoreSchema {
             """
             CREATE TABLE IF NOT EXISTS schema_readers (oldest INTEGER NOT NULL);
             INSERT INTO schema_readers (oldest) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM schema_readers)
+            """,
+            // 7: the channel type each delivery's message was rendered for: a channel whose type
+            // changed under the same name must not send a message rendered for the old one. Older
+            // builds leave it empty (unknown), so they may still run on the store
+            """
+            ALTER TABLE deliveries ADD COLUMN rendered_for TEXT
             """);
 
     private StoreSchema() {

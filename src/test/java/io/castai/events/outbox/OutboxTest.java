@@ -248,6 +248,22 @@ abstract class OutboxTest {
     }
 
     @Test
+    void aDeliveryKeepsTheChannelTypeItsMessageWasRenderedForUnknownWhenAnOlderVersionRecordedIt() throws SQLException {
+        outbox.accept(event("typed"), List.of(new ChannelMessage("alerts", "m", "pagerduty")));
+        accept("untyped", "alerts");
+        sql("UPDATE deliveries SET rendered_for = NULL WHERE event_id = 'untyped'");
+        outbox.dead("typed", "alerts", "http_4xx permanently", "HTTP 400");
+        outbox.dead("untyped", "alerts", "http_4xx permanently", "HTTP 400");
+
+        assertThat(outbox.deadLetterTypes(null, "alerts")).containsExactly("pagerduty");
+        assertThat(outbox.deadLetterTypes("untyped", null)).isEmpty();
+        outbox.replay(null, "alerts");
+        clock.advance(Duration.ofMinutes(3));
+        assertThat(outbox.claimDue(10)).extracting(d -> d.event().getId() + ":" + d.renderedFor())
+                .containsExactlyInAnyOrder("typed:pagerduty", "untyped:null");
+    }
+
+    @Test
     void aRenamedChannelsDeadLettersGoToItsNewNameUnlessTheEventIsAlreadyThere() {
         accept("r1", "old");
         accept("r2", "old", "new");
@@ -386,7 +402,7 @@ abstract class OutboxTest {
     }
 
     protected static ChannelMessage message(String channel, boolean log) {
-        return new ChannelMessage(channel, "m", log);
+        return new ChannelMessage(channel, "m", log ? ChannelMessage.LOG : "webhook");
     }
 
     /** An event as an earlier version stored it before routing it. */
