@@ -354,7 +354,7 @@ class DeadLetterTest {
 
     @Test
     void aDeliveryForAChannelSwitchedOffSinceIsKeptAsADeadLetter(@TempDir Path dataDir) throws Exception {
-        leavePendingForSlack(dataDir, "orphan-1");
+        int attempts = leavePendingForSlack(dataDir, "orphan-1");
         // with the default grace (10 min) it would stay pending for a replica that serves slack
         try (RunningService second = RunningService.builder().property("data.dir", dataDir)
                 .property("delivery.orphan-grace", "0s")
@@ -362,6 +362,10 @@ class DeadLetterTest {
             JsonNode dead = theOneDeadLetter(second);
             assertThat(dead.get("reason").asText()).isEqualTo("channel_off");
             assertThat(dead.get("eventId").asText()).isEqualTo("orphan-1");
+            // giving up is no attempt, and the channel's last answer is kept
+            assertThat(dead.get("attempts").asInt()).isEqualTo(attempts);
+            assertThat(dead.get("lastResponse").asText())
+                    .isEqualTo("no route channel-slack serves this channel any more; before: HTTP 503: down");
         }
     }
 
@@ -431,12 +435,15 @@ class DeadLetterTest {
         }
     }
 
-    private static void leavePendingForSlack(Path dataDir, String eventId) throws Exception {
-        try (HttpStandIn slack = new HttpStandIn(503, "down");
-             RunningService first = RunningService.builder().property("data.dir", dataDir)
-                     .property("slack.webhook.url", slack.url("/hook")).start()) {
-            first.postEvent(nodeAdded(eventId));
-            slack.awaitRequests(1);
+    /** Returns how many attempts the delivery had (each answered 503). */
+    private static int leavePendingForSlack(Path dataDir, String eventId) throws Exception {
+        try (HttpStandIn slack = new HttpStandIn(503, "down")) {
+            try (RunningService first = RunningService.builder().property("data.dir", dataDir)
+                    .property("slack.webhook.url", slack.url("/hook")).start()) {
+                first.postEvent(nodeAdded(eventId));
+                slack.awaitRequests(1);
+            }
+            return slack.requests().size();
         }
     }
 

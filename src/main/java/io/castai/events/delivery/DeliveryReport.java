@@ -201,7 +201,7 @@ public class DeliveryReport {
     private void giveUp(Exchange exchange, String reason, String why) {
         String channel = channel(exchange);
         String eventId = eventId(exchange);
-        outbox.dead(eventId, channel, reason, why);
+        outbox.giveUp(eventId, channel, reason, why);
         metrics.deliveryFailed(channel, reason);
         linesOf(channel).error("{} delivery of event {} cannot be made: {}; kept as a dead letter", channel, eventId, why);
     }

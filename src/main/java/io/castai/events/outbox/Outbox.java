@@ -404,6 +404,17 @@ public class Outbox extends ServiceSupport {
                 now(), error, response, eventId, channel) > 0;
     }
 
+    /**
+     * Makes a pending delivery a dead letter without an attempt (no route serves its channel, or
+     * its message was rendered for another type): the channel's last answer, if any, is kept
+     * after {@code why}. False when it is no longer pending.
+     */
+    public boolean giveUp(String eventId, String channel, String reason, String why) {
+        return writer.updateRowsOf(eventId, "UPDATE deliveries SET status = 'dead', finished_at = ?, leased_until = 0, "
+                + "last_error = ?, last_response = ? || COALESCE('; before: ' || last_response, '') "
+                + "WHERE event_id = ? AND channel = ? AND status = 'pending'", now(), reason, why, eventId, channel) > 0;
+    }
+
     public List<DeadLetter> deadLetters(int limit) {
         return deadLetters(null, false, limit);
     }
