@@ -20,6 +20,14 @@ import static org.awaitility.Awaitility.await;
 /** What cannot be delivered is kept, listed, replayed or discarded through the authenticated admin API. */
 class DeadLetterTest {
     private static final String ADMIN_TOKEN = "admin-token-5ecre7";
+    /** One webhook channel, alerts, that every event goes to. */
+    private static final String ALERTS_AS_WEBHOOK = """
+            channels:
+              - {name: alerts, type: webhook, url: "${HOOK_URL}"}
+            rules:
+              - {name: all, eventTypes: ["*"], channels: [alerts]}
+            default: [log]
+            """;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
@@ -83,16 +91,14 @@ class DeadLetterTest {
                 """;
         try (HttpStandIn hook = new HttpStandIn(400, "no such hook")) {
             Files.writeString(channels, file.formatted("old-hook", "old-hook"));
-            try (RunningService before = RunningService.builder().property("channels.file", channels)
-                    .property("data.dir", data).property("HOOK_URL", hook.url("/hook")).property("admin.token", ADMIN_TOKEN).start()) {
+            try (RunningService before = withChannels(channels, data, hook).start()) {
                 before.postEvent(nodeAdded("renamed-1"));
                 await().atMost(Duration.ofSeconds(10)).until(() -> deadLetters(before).get("count").asInt() == 1);
             }
             hook.respondByDefault(204, "");
             Files.writeString(channels, file.formatted("new-hook", "new-hook"));
             try (LogCapture log = LogCapture.attach();
-                 RunningService after = RunningService.builder().property("channels.file", channels)
-                         .property("data.dir", data).property("HOOK_URL", hook.url("/hook")).property("admin.token", ADMIN_TOKEN).start()) {
+                 RunningService after = withChannels(channels, data, hook).start()) {
                 assertThat(log.linesContaining("Channel old-hook is not in channels.yaml, yet the store holds "
                         + "0 pending and 1 dead deliveries for it")).hasSize(1);
                 assertThat(after.get("/observe/metrics").body()).as("a gauge to alert on, for the old name too")
@@ -124,15 +130,8 @@ class DeadLetterTest {
         Path data = Files.createDirectories(directory.resolve("data"));
         Path channels = directory.resolve("channels.yaml");
         try (HttpStandIn hook = new HttpStandIn(400, "no such hook")) {
-            Files.writeString(channels, """
-                    channels:
-                      - {name: alerts, type: webhook, url: "${HOOK_URL}"}
-                    rules:
-                      - {name: all, eventTypes: ["*"], channels: [alerts]}
-                    default: [log]
-                    """);
-            try (RunningService before = RunningService.builder().property("channels.file", channels)
-                    .property("data.dir", data).property("HOOK_URL", hook.url("/hook")).property("admin.token", ADMIN_TOKEN).start()) {
+            Files.writeString(channels, ALERTS_AS_WEBHOOK);
+            try (RunningService before = withChannels(channels, data, hook).start()) {
                 before.postEvent(nodeAdded("made-log-1"));
                 await().atMost(Duration.ofSeconds(10)).until(() -> deadLetters(before).get("count").asInt() == 1);
             }
@@ -146,8 +145,7 @@ class DeadLetterTest {
                     default: [log]
                     """);
             try (LogCapture log = LogCapture.attach();
-                 RunningService after = RunningService.builder().property("channels.file", channels)
-                         .property("data.dir", data).property("HOOK_URL", hook.url("/hook")).property("admin.token", ADMIN_TOKEN).start()) {
+                 RunningService after = withChannels(channels, data, hook).start()) {
                 // it is in channels.yaml: "not in channels.yaml (or is off)" was wrong
                 assertThat(log.linesContaining("Channel alerts writes to the log (type log), which keeps no deliveries, "
                         + "yet the store holds 0 pending and 1 dead deliveries for it")).hasSize(1);
@@ -214,15 +212,8 @@ class DeadLetterTest {
         Path data = Files.createDirectories(directory.resolve("data"));
         Path channels = directory.resolve("channels.yaml");
         try (HttpStandIn hook = new HttpStandIn(400, "no such hook"); HttpStandIn chat = HttpStandIn.slack()) {
-            Files.writeString(channels, """
-                    channels:
-                      - {name: alerts, type: webhook, url: "${HOOK_URL}"}
-                    rules:
-                      - {name: all, eventTypes: ["*"], channels: [alerts]}
-                    default: [log]
-                    """);
-            try (RunningService before = RunningService.builder().property("channels.file", channels)
-                    .property("data.dir", data).property("HOOK_URL", hook.url("/hook")).property("admin.token", ADMIN_TOKEN).start()) {
+            Files.writeString(channels, ALERTS_AS_WEBHOOK);
+            try (RunningService before = withChannels(channels, data, hook).start()) {
                 before.postEvent(nodeAdded("typed-dead"));
                 await().atMost(Duration.ofSeconds(10)).until(() -> deadLetters(before).get("count").asInt() == 1);
                 // the next is refused for now: pending, its retry due after the restart
@@ -240,9 +231,7 @@ class DeadLetterTest {
                       - {name: all, eventTypes: ["*"], channels: [alerts]}
                     default: [log]
                     """);
-            try (RunningService after = RunningService.builder().property("channels.file", channels)
-                    .property("data.dir", data).property("HOOK_URL", hook.url("/hook")).property("CHAT_URL", chat.url("/chat"))
-                    .property("admin.token", ADMIN_TOKEN).start()) {
+            try (RunningService after = withChannels(channels, data, hook).property("CHAT_URL", chat.url("/chat")).start()) {
                 // the pending one, rendered for a webhook, is not posted to Slack: kept, saying why
                 await().atMost(Duration.ofSeconds(15)).until(() -> deadLetters(after).get("count").asInt() == 2);
                 JsonNode kept = deadLetters(after, "?order=newest&limit=1").get("deadLetters").get(0);
@@ -503,6 +492,12 @@ class DeadLetterTest {
     private static JsonNode theOneDeadLetter(RunningService service) {
         return await().atMost(Duration.ofSeconds(5)).until(() -> deadLetters(service), l -> l.get("count").asInt() == 1)
                 .get("deadLetters").get(0);
+    }
+
+    /** A service on this channels file and data directory, its webhooks posting to {@code hook}. */
+    private static RunningService.Builder withChannels(Path channels, Path data, HttpStandIn hook) {
+        return RunningService.builder().property("channels.file", channels).property("data.dir", data)
+                .property("HOOK_URL", hook.url("/hook")).property("admin.token", ADMIN_TOKEN);
     }
 
     private static JsonNode deadLetters(RunningService service) throws Exception {
