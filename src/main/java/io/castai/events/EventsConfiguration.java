@@ -220,7 +220,12 @@ public class EventsConfiguration implements CamelConfiguration {
     @BindToRegistry
     public WatchResync kubernetesWatch(KubernetesEvents events,
                                        @PropertyInject("k8s.events.namespace") String namespace,
-                                       @PropertyInject("k8s.events.resync") String resync) {
+                                       @PropertyInject("k8s.events.resync") String resync,
+                                       @PropertyInject("k8s.master-url") String masterUrl) {
+        if (!"local".equals(masterUrl.trim())) {
+            // without a scheme the client fell back to plain HTTP on its own
+            BaseConfiguration.httpUrl("k8s.master-url", masterUrl);
+        }
         return new WatchResync(events, namespace, positiveDuration("k8s.events.resync", resync));
     }
 

@@ -46,7 +46,7 @@ class DurationSettingsTest {
         assertThatThrownBy(() -> new BaseConfiguration().deliveryRetryPolicy(10, "24h", "0ms", "1m", "10m", Clock.systemUTC()))
                 .isInstanceOf(ConfigurationException.class).hasMessage("DELIVERY_INITIAL_BACKOFF (delivery.initial-backoff): must be more than 0");
         // a timer with period 0 fires once: the namespace listed once, a dead watch never restarted
-        assertThatThrownBy(() -> new EventsConfiguration().kubernetesWatch(null, "castai-agent", "0s"))
+        assertThatThrownBy(() -> new EventsConfiguration().kubernetesWatch(null, "castai-agent", "0s", "local"))
                 .isInstanceOf(ConfigurationException.class).hasMessage("K8S_EVENTS_RESYNC (k8s.events.resync): must be more than 0");
         // renewed every sixth of it: under 6 ms that was a 0 period and a stack trace naming no setting
         assertThatThrownBy(() -> new EventsConfiguration().clusterService(null, "5"))
@@ -64,6 +64,10 @@ class DurationSettingsTest {
             assertThatThrownBy(() -> new BaseConfiguration().consoleLink(url)).isInstanceOf(ConfigurationException.class)
                     .hasMessage("CASTAI_CONSOLE_URL (castai.console.url): must be an http(s) URL with a host (https://...)");
         }
+        // without a scheme the Kubernetes client went to the address over plain HTTP, without a word
+        assertThatThrownBy(() -> new EventsConfiguration().kubernetesWatch(null, "castai-agent", "5m", url))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("K8S_MASTER_URL (k8s.master-url): must be an http(s) URL with a host (https://...)");
     }
 
     @ParameterizedTest

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
@@ -38,10 +40,26 @@ public class SettingTypes extends MainListenerSupport {
     private static final BigInteger MOST = BigInteger.valueOf(Integer.MAX_VALUE);
     private static final BigInteger MOST_PORT = BigInteger.valueOf(65535);
     private static final String SCHEDULE = ".schedule";
+    /** Settings an empty value would break, with what it would do. */
+    private static final Map<String, String> NOT_EMPTY = Map.of(
+            "server.host", "the server would not start; 0.0.0.0 listens on every address",
+            "k8s.events.namespace", "it would watch every namespace; castai-agent is CAST AI's",
+            "k8s.master-url", "write local (the kubeconfig, else the pod's service account) or the API server's https:// URL");
+    /** What logback reads as a level; anything else it takes as DEBUG, without a word. */
+    private static final Set<String> LOG_LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
 
     @Override
     public void beforeConfigure(BaseMainSupport main) {
+        checkLogLevel(System.getenv("LOG_LEVEL"));
         check(main.getCamelContext().getPropertiesComponent()::resolveProperty);
+    }
+
+    /** LOG_LEVEL, read by logback (not a Camel setting): a mistyped level turned on DEBUG logging. */
+    static void checkLogLevel(String level) {
+        if (level != null && !LOG_LEVELS.contains(level.trim().toUpperCase(Locale.ROOT))) {
+            throw new ConfigurationException("LOG_LEVEL: must be one of TRACE, DEBUG, INFO, WARN, ERROR, OFF "
+                    + "(logback took it as DEBUG)");
+        }
     }
 
     /** {@code settings}: a setting's value by key, where one was given. */
@@ -73,6 +91,9 @@ public class SettingTypes extends MainListenerSupport {
             // lower case: a route's precondition reads the value as the Simple language, and TRUE stopped start-up there
             if (byDefault.matches("true|false") && !value.matches("true|false")) {
                 throw ConfigurationException.inSetting(key, "must be true or false, in lower case");
+            }
+            if (value.isEmpty() && NOT_EMPTY.containsKey(key)) {
+                throw ConfigurationException.inSetting(key, "is empty: " + NOT_EMPTY.get(key));
             }
             if (key.endsWith(SCHEDULE) && !value.isEmpty() && !CronExpression.isValidExpression(value)) {
                 throw ConfigurationException.inSetting(key, "is not a Quartz cron expression: six or seven fields, "

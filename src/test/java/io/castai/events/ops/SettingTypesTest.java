@@ -42,6 +42,10 @@ class SettingTypesTest {
             "camel.main.shutdown-timeout | 0 | CAMEL_MAIN_SHUTDOWN_TIMEOUT (camel.main.shutdown-timeout): must be a whole number from 1 to 2147483647",
             "castai.audit.schedule     | */5 * * * * | CASTAI_AUDIT_SCHEDULE (castai.audit.schedule): is not a Quartz cron expression: "
                     + "six or seven fields, seconds first (second minute hour day-of-month month day-of-week [year]), e.g. 0 * * * * ?",
+            // an empty namespace watched every namespace; an empty host failed deep in Vert.x with a stack trace
+            "k8s.events.namespace      | ''  | K8S_EVENTS_NAMESPACE (k8s.events.namespace): is empty: it would watch every namespace; castai-agent is CAST AI's",
+            "server.host               | ' ' | SERVER_HOST (server.host): is empty: the server would not start; 0.0.0.0 listens on every address",
+            "k8s.master-url            | ''  | K8S_MASTER_URL (k8s.master-url): is empty: write local (the kubeconfig, else the pod's service account) or the API server's https:// URL",
     })
     void aValueCamelWouldMisreadStopsStartUpNamingTheSetting(String key, String value, String message) {
         assertThatThrownBy(() -> SettingTypes.check(k -> Optional.ofNullable(Map.of(key, value).get(k))))
@@ -55,6 +59,20 @@ class SettingTypesTest {
         assertThatThrownBy(() -> SettingTypes.check(k -> Optional.ofNullable(Map.of("delivery.max-attempts", value).get(k))))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessage("DELIVERY_MAX_ATTEMPTS (delivery.max-attempts): has spaces around its value: write it without them");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"abc", "VERBOSE", ""})
+    void aLogLevelLogbackWouldTakeAsDebugStopsStartUp(String level) {
+        assertThatThrownBy(() -> SettingTypes.checkLogLevel(level)).isInstanceOf(ConfigurationException.class)
+                .hasMessage("LOG_LEVEL: must be one of TRACE, DEBUG, INFO, WARN, ERROR, OFF (logback took it as DEBUG)");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"info", "WARN", "debug", "OFF"})
+    void aLogLevelLogbackKnowsIsTaken(String level) {
+        assertThatCode(() -> SettingTypes.checkLogLevel(level)).doesNotThrowAnyException();
+        assertThatCode(() -> SettingTypes.checkLogLevel(null)).doesNotThrowAnyException();
     }
 
     @ParameterizedTest
