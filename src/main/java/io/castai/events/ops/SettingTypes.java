@@ -100,6 +100,19 @@ public class SettingTypes extends MainListenerSupport {
                         + "seconds first (second minute hour day-of-month month day-of-week [year]), e.g. 0 * * * * ?");
             }
         }
+        checkInflightBudget(settings, defaults);
+    }
+
+    /** The in-flight budget holds one body of the largest size at least: a smaller one was raised to it without a word. */
+    private static void checkInflightBudget(Function<String, Optional<String>> settings, Properties defaults) {
+        long budget = Long.parseLong(settings.apply("intake.max-inflight-bytes")
+                .orElse(defaults.getProperty("intake.max-inflight-bytes")).trim());
+        long maxBody = Long.parseLong(settings.apply("intake.max-body-bytes")
+                .orElse(defaults.getProperty("intake.max-body-bytes")).trim());
+        if (budget != 0 && budget < maxBody) {
+            throw ConfigurationException.inSetting("intake.max-inflight-bytes", "must be 0 (a sixteenth of the heap) or at "
+                    + "least INTAKE_MAX_BODY_BYTES (" + maxBody + "): one body of the largest size must fit");
+        }
     }
 
     private static Properties bundledDefaults() {
