@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,6 +23,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
+import io.castai.events.channels.ConfigurationException;
 import io.castai.events.intake.NotificationEvent;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
@@ -78,11 +80,32 @@ public class Outbox extends ServiceSupport {
                 }
             }
         } catch (SQLException e) {
+            if (store.shared() && unreachable(e)) {
+                // one line naming the setting, not Camel's wrapping of a driver's stack trace
+                Throwable root = e;
+                while (root.getCause() != null && root.getCause() != root) {
+                    root = root.getCause();
+                }
+                throw ConfigurationException.inSetting("castai.store.url", "the database cannot be reached ("
+                        + String.valueOf(root.getMessage()).lines().findFirst().orElse("") + "); start-up stops "
+                        + "(Kubernetes restarts the pod)");
+            }
             throw new OutboxException("cannot open the outbox (" + store.description() + ")", e);
         }
         LOG.info(store.shared() ? "Outbox in {}, shared by every replica" : "Outbox in {} (one instance)",
                 store.description());
         writer.start();
+    }
+
+    /** No connection at all: the pool gave up waiting for one, or the driver could not open one (SQL state class 08). */
+    private static boolean unreachable(SQLException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLTransientConnectionException
+                    || cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

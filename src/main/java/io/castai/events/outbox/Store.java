@@ -179,7 +179,8 @@ public final class Store implements AutoCloseable {
         config.setMaximumPoolSize(poolSize);
         config.setConnectionTimeout(Math.max(250, connectTimeout.toMillis()));
         config.setValidationTimeout(Math.max(250, Math.min(connectTimeout.toMillis(), 5000)));
-        // a replica may start while the database is away; it reports that on the first request
+        // the pool is built without a connection; the outbox's start then needs one (to migrate),
+        // so a replica started while the database is away stops, naming it, and is restarted
         config.setInitializationFailTimeout(-1);
         config.addDataSourceProperty("connectTimeout", String.valueOf(Math.max(1, connectTimeout.toSeconds())));
         config.addDataSourceProperty("socketTimeout", "30");
