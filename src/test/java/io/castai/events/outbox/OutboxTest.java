@@ -264,6 +264,20 @@ abstract class OutboxTest {
     }
 
     @Test
+    void givingUpCountsNoAttemptAndKeepsTheChannelsLastAnswer() {
+        accept("answered", "slack");
+        accept("unanswered", "slack");
+        outbox.retryLater("answered", "slack", Duration.ofSeconds(1), "http_5xx", "HTTP 503: down");
+
+        assertThat(outbox.giveUp("answered", "slack", "channel_off", "no route")).isTrue();
+        assertThat(outbox.giveUp("unanswered", "slack", "channel_off", "no route")).isTrue();
+        assertThat(outbox.giveUp("answered", "slack", "channel_off", "no route")).as("no longer pending").isFalse();
+
+        assertThat(outbox.deadLetters(10)).extracting(d -> d.eventId() + " " + d.attempts() + " " + d.lastResponse())
+                .containsExactlyInAnyOrder("answered 1 no route; before: HTTP 503: down", "unanswered 0 no route");
+    }
+
+    @Test
     void aRenamedChannelsDeadLettersGoToItsNewNameUnlessTheEventIsAlreadyThere() {
         accept("r1", "old");
         accept("r2", "old", "new");
