@@ -102,16 +102,16 @@ public class PagerDutyChannel implements JsonChannel {
     }
 
     /**
-     * The first step of a delivery: waits while another delivery for the same incident (channel
-     * and dedup key) is being sent by this process, so a trigger and its resolve go one after the
-     * other and the later sees the earlier's outcome ({@link #resolvedSince}).
+     * Takes the delivery's incident (channel and dedup key) for this send, or true when another
+     * delivery of this process is sending to it just now: this one is then put back for a moment.
+     * So a trigger and its resolve go one after the other, and the later sees the earlier's
+     * outcome ({@link #resolvedSince}).
      */
-    public void takeTurn(Exchange exchange) throws InterruptedException {
+    public boolean incidentBusy(Exchange exchange) {
         String channel = exchange.getProperty(DeliveryReport.CHANNEL, String.class);
         NotificationEvent event = exchange.getMessage().getBody(NotificationEvent.class);
-        if (event != null && channels.has(channel)) {
-            turns.take(channel + "\n" + dedupKey(event, channels.get(channel).text("dedupBy")), exchange);
-        }
+        return event != null && channels.has(channel)
+                && !turns.tryTake(channel + "\n" + dedupKey(event, channels.get(channel).text("dedupBy")), exchange);
     }
 
     /** As {@link JsonChannel#prepare}; a resolve's incident key is kept for {@link #sent}. */

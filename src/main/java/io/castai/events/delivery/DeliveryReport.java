@@ -219,6 +219,12 @@ public class DeliveryReport {
         LOG.debug("{} accepted event {}", channel, eventId);
     }
 
+    /** A delivery put back without an attempt, due again in a second (its incident is busy). */
+    public void postpone(Exchange exchange, String why) {
+        outbox.postpone(eventId(exchange), channel(exchange), Duration.ofSeconds(1));
+        LOG.debug("{} delivery of event {} is put back for a second: {}", channel(exchange), eventId(exchange), why);
+    }
+
     /**
      * A delivery that later events have made pointless (a PagerDuty trigger whose incident is
      * already resolved): recorded as done, not sent, and said once in the log.

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -38,7 +40,9 @@ public final class HttpStandIn implements AutoCloseable {
     public record Response(int status, String body, Map<String, String> headers) {
     }
 
+    private static final String PAGERDUTY_ACCEPTED = "{\"status\":\"success\",\"message\":\"Event processed\",\"dedup_key\":\"x\"}";
     private final HttpServer server;
+    private final ExecutorService threads;
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final ConcurrentLinkedQueue<Response> script = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<BadAnswer> badAnswers = new ConcurrentLinkedQueue<>();
@@ -47,11 +51,23 @@ public final class HttpStandIn implements AutoCloseable {
     private volatile CountDownLatch hold;
 
     public HttpStandIn(int defaultStatus, String defaultBody) throws IOException {
+        this(defaultStatus, defaultBody, false);
+    }
+
+    /** {@code concurrently}: each request answered on a thread of its own (a held one holds up no other). */
+    private HttpStandIn(int defaultStatus, String defaultBody, boolean concurrently) throws IOException {
         this.initial = new Response(defaultStatus, defaultBody, Map.of());
         this.otherwise = initial;
         this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", this::handle);
+        this.threads = concurrently ? Executors.newCachedThreadPool() : null;
+        server.setExecutor(threads);
         server.start();
+    }
+
+    /** PagerDuty answering each request on its own thread. */
+    public static HttpStandIn pagerDutyAnsweringConcurrently() throws IOException {
+        return new HttpStandIn(202, PAGERDUTY_ACCEPTED, true);
     }
 
     /** Slack answers 200 "ok"; PagerDuty 202 with a JSON status. */
@@ -60,7 +76,7 @@ public final class HttpStandIn implements AutoCloseable {
     }
 
     public static HttpStandIn pagerDuty() throws IOException {
-        return new HttpStandIn(202, "{\"status\":\"success\",\"message\":\"Event processed\",\"dedup_key\":\"x\"}");
+        return new HttpStandIn(202, PAGERDUTY_ACCEPTED);
     }
 
     public String url(String path) {
@@ -150,5 +166,8 @@ public final class HttpStandIn implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        if (threads != null) {
+            threads.shutdownNow();
+        }
     }
 }
