@@ -102,8 +102,8 @@ public class IntakeResponses {
     /** The innermost cause: a CamelExecutionException around an OutOfMemoryError says nothing by itself. */
     private static Throwable rootCause(Throwable failure) {
         Throwable cause = failure;
-        while (cause != null && cause.getCause() != null && cause.getCause() != cause) {
-            cause = cause.getCause();
+        for (int depth = 0; depth < 20 && cause != null && cause.getCause() != null && cause.getCause() != cause; depth++) {
+            cause = cause.getCause(); // bounded: a cycle of causes must not hang the error path
         }
         return cause;
     }

@@ -83,8 +83,8 @@ public class Outbox extends ServiceSupport {
             if (store.shared() && unreachable(e)) {
                 // one line naming the setting, not Camel's wrapping of a driver's stack trace
                 Throwable root = e;
-                while (root.getCause() != null && root.getCause() != root) {
-                    root = root.getCause();
+                for (int depth = 0; depth < 20 && root.getCause() != null && root.getCause() != root; depth++) {
+                    root = root.getCause(); // bounded: a cycle of causes must not hang start-up
                 }
                 throw ConfigurationException.inSetting("castai.store.url", "the database cannot be reached ("
                         + String.valueOf(root.getMessage()).lines().findFirst().orElse("") + "); start-up stops "
@@ -430,11 +430,12 @@ public class Outbox extends ServiceSupport {
     /**
      * Makes a pending delivery a dead letter without an attempt (no route serves its channel, or
      * its message was rendered for another type): the channel's last answer, if any, is kept
-     * after {@code why}. False when it is no longer pending.
+     * after {@code why}, cut so that repeated give-ups (replayed in between) stay short. False when
+     * it is no longer pending.
      */
     public boolean giveUp(String eventId, String channel, String reason, String why) {
         return writer.updateRowsOf(eventId, "UPDATE deliveries SET status = 'dead', finished_at = ?, leased_until = 0, "
-                + "last_error = ?, last_response = ? || COALESCE('; before: ' || last_response, '') "
+                + "last_error = ?, last_response = ? || COALESCE('; before: ' || SUBSTR(last_response, 1, 300), '') "
                 + "WHERE event_id = ? AND channel = ? AND status = 'pending'", now(), reason, why, eventId, channel) > 0;
     }
 

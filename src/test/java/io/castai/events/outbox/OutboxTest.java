@@ -275,6 +275,14 @@ abstract class OutboxTest {
 
         assertThat(outbox.deadLetters(10)).extracting(d -> d.eventId() + " " + d.attempts() + " " + d.lastResponse())
                 .containsExactlyInAnyOrder("answered 1 no route; before: HTTP 503: down", "unanswered 0 no route");
+
+        // replayed and given up again and again: what is kept stays short
+        for (int i = 0; i < 10; i++) {
+            outbox.replay("answered", "slack");
+            outbox.giveUp("answered", "slack", "channel_off", "no route channel-slack serves this channel any more");
+        }
+        assertThat(outbox.deadLetters(10)).filteredOn(d -> d.eventId().equals("answered")).singleElement()
+                .satisfies(d -> assertThat(d.lastResponse().length()).isLessThan(400));
     }
 
     @Test
