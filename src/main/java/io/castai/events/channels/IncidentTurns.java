@@ -1,8 +1,7 @@
 package io.castai.events.channels;
 
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.support.SynchronizationAdapter;
@@ -20,13 +19,8 @@ import org.apache.camel.support.SynchronizationAdapter;
  * permit, and then lets a second one in.
  */
 final class IncidentTurns {
-    private final Map<String, Turn> turns = new ConcurrentHashMap<>();
-
-    /** A key's permit, and how many deliveries hold or are trying for it (the entry goes with the last). */
-    private static final class Turn {
-        private final Semaphore permit = new Semaphore(1);
-        private int users; // changed only inside the map's compute
-    }
+    /** The incidents a delivery of this process is being sent for just now. */
+    private final Set<String> busy = ConcurrentHashMap.newKeySet();
 
     /**
      * Takes the incident's turn if no other delivery holds it, until the exchange completes; false
@@ -34,20 +28,13 @@ final class IncidentTurns {
      * incident would hold up every other incident's deliveries behind it.
      */
     boolean tryTake(String incident, Exchange exchange) {
-        Turn turn = turns.compute(incident, (key, existing) -> {
-            Turn joined = existing != null ? existing : new Turn();
-            joined.users++;
-            return joined;
-        });
-        if (!turn.permit.tryAcquire()) {
-            leave(incident, turn);
+        if (!busy.add(incident)) {
             return false;
         }
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override
             public void onDone(Exchange done) {
-                turn.permit.release();
-                leave(incident, turn);
+                busy.remove(incident);
             }
         });
         return true;
@@ -55,10 +42,6 @@ final class IncidentTurns {
 
     /** How many incidents have a delivery holding their turn. */
     int inUse() {
-        return turns.size();
-    }
-
-    private void leave(String incident, Turn turn) {
-        turns.computeIfPresent(incident, (key, existing) -> existing == turn && --existing.users == 0 ? null : existing);
+        return busy.size();
     }
 }
