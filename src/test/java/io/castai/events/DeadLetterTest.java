@@ -193,7 +193,7 @@ class DeadLetterTest {
             JsonNode answer = JSON.readTree(moved.body());
             assertThat(answer.get("replayed").asInt()).isEqualTo(1);
             assertThat(answer.get("notReplayed").asInt()).as("at-both reached second already").isEqualTo(1);
-            assertThat(answer.get("why").asText()).startsWith("their events have a delivery for channel second already");
+            assertThat(answer.get("why").asText()).startsWith("1 whose events have a delivery for channel second already");
             await().atMost(Duration.ofSeconds(10)).until(() -> second.requests().size() == 2);
             assertThat(JSON.readTree(second.requests().get(1).body()).get("id").asText()).isEqualTo("at-first");
 
@@ -255,6 +255,54 @@ class DeadLetterTest {
                 assertThat(hook.requests().subList(sentBefore, sentBefore + 2)).extracting(r -> JSON.readTree(r.body()).get("id").asText())
                         .containsExactlyInAnyOrder("typed-dead", "typed-pending");
                 assertThat(chat.requests()).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void aChannelHoldingDeadLettersOfBothTypesReplaysThoseOfItsTypeAndSaysWhyTheOthersStay(@TempDir Path directory)
+            throws Exception {
+        Path data = Files.createDirectories(directory.resolve("data"));
+        Path channels = directory.resolve("channels.yaml");
+        try (HttpStandIn hook = new HttpStandIn(400, "no such hook"); HttpStandIn chat = new HttpStandIn(400, "invalid_payload")) {
+            Files.writeString(channels, ALERTS_AS_WEBHOOK);
+            try (RunningService before = withChannels(channels, data, hook).start()) {
+                before.postEvent(nodeAdded("as-hook"));
+                await().atMost(Duration.ofSeconds(10)).until(() -> deadLetters(before).get("count").asInt() == 1);
+            }
+            Files.writeString(channels, """
+                    channels:
+                      - {name: alerts, type: slack, webhookUrl: "${CHAT_URL}"}
+                      - {name: alerts-hook, type: webhook, url: "${HOOK_URL}"}
+                    rules:
+                      - {name: all, eventTypes: ["*"], channels: [alerts]}
+                    default: [log]
+                    """);
+            try (RunningService after = withChannels(channels, data, hook).property("CHAT_URL", chat.url("/chat")).start()) {
+                after.postEvent(nodeAdded("as-chat"));
+                await().atMost(Duration.ofSeconds(10)).until(() -> deadLetters(after, "?channel=alerts").get("count").asInt() == 2);
+                chat.respondByDefault(200, "ok");
+                hook.respondByDefault(204, "");
+
+                // the Slack one goes back to Slack; the webhook one stays (it was all or nothing: refused)
+                HttpResponse<String> mixed = after.send("POST", "/admin/dead-letters/replay?channel=alerts", "",
+                        "Authorization", "Bearer " + ADMIN_TOKEN);
+                assertThat(mixed.statusCode()).isEqualTo(200);
+                JsonNode answer = JSON.readTree(mixed.body());
+                assertThat(answer.get("replayed").asInt()).isEqualTo(1);
+                assertThat(answer.get("notReplayed").asInt()).isEqualTo(1);
+                assertThat(answer.get("why").asText()).isEqualTo("1 rendered for another type than channel alerts's (slack): "
+                        + "replay them to a channel of their type with to=<channel>, or discard them");
+                await().atMost(Duration.ofSeconds(10)).until(() -> chat.requests().size() == 2);
+                assertThat(deadLetters(after).get("deadLetters")).extracting(d -> d.get("eventId").asText()).containsExactly("as-hook");
+
+                HttpResponse<String> moved = after.send("POST", "/admin/dead-letters/replay?channel=alerts&to=alerts-hook", "",
+                        "Authorization", "Bearer " + ADMIN_TOKEN);
+                assertThat(moved.body()).isEqualTo("{\"replayed\":1}");
+                await().atMost(Duration.ofSeconds(10)).until(() -> hook.requests().size() == 2);
+                assertThat(JSON.readTree(hook.requests().get(1).body()).get("id").asText()).isEqualTo("as-hook");
+                assertThat(chat.requests()).hasSize(2);
+                await().atMost(Duration.ofSeconds(5)).until(() -> deadLetters(after).get("count").asInt() == 0);
             }
         }
     }

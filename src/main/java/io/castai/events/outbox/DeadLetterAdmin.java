@@ -2,6 +2,7 @@ package io.castai.events.outbox;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -74,6 +75,8 @@ public class DeadLetterAdmin {
     /**
      * Replays every dead letter, or those of one event (eventId) and/or one channel (channel); with
      * {@code to}, a channel's dead letters go to that channel instead (it was renamed or removed).
+     * Those of a channel that were rendered for another type than the channel they would go to
+     * stay (a channel whose type changed can hold both kinds), and the answer says how many and why.
      */
     public String replay(Exchange exchange) throws JsonProcessingException {
         Filters filters = Filters.of(exchange, "replay");
@@ -83,36 +86,41 @@ public class DeadLetterAdmin {
                     : filters.channel().equals(filters.to()) ? "to names the channel itself: leave it out to replay them there"
                     : !served(exchange, filters.to()) ? "channel " + filters.to() + " " + channels.whyUnserved(filters.to())
                     + ": name a channel that sends"
-                    : !sameType(filters, filters.to()) ? "channel " + filters.to() + " is not of the type channel "
+                    : !anyFits(filters, filters.to()) ? "channel " + filters.to() + " is not of the type channel "
                     + filters.channel() + "'s dead letters were rendered for (" + typesOf(filters) + ")" : null;
         } else if (mistake == null && filters.channel() != null && !served(exchange, filters.channel())) {
             // put back, they would only become dead letters again
             mistake = "channel " + filters.channel() + " " + channels.whyUnserved(filters.channel()) + ": replay its dead "
                     + "letters to another channel of the same type with to=<channel>, or discard them";
-        } else if (mistake == null && filters.channel() != null && !sameType(filters, filters.channel())) {
-            mistake = "channel " + filters.channel() + " is a " + channels.get(filters.channel()).type().id()
-                    + " channel now, and these dead letters were rendered for " + typesOf(filters) + ": replay them to a "
-                    + "channel of that type with to=<channel>, or discard them";
+        } else if (mistake == null && filters.channel() != null && !anyFits(filters, filters.channel())) {
+            mistake = "channel " + filters.channel() + " is a " + typeOf(filters.channel()) + " channel now, and these dead "
+                    + "letters were rendered for " + typesOf(filters) + ": replay them to a channel of that type with "
+                    + "to=<channel>, or discard them";
         }
         if (mistake != null) {
             return json(exchange, 400, Map.of("error", mistake));
         }
-        if (filters.to() == null) {
-            int count = outbox.replay(filters.eventId(), filters.channel());
-            LOG.info("Replaying {} dead letter(s){}", count, filters);
-            return json(exchange, 200, Map.of("replayed", count));
+        // every one to its own channel: one whose type changed since becomes a dead letter again when due
+        String target = filters.to() != null ? filters.to() : filters.channel();
+        String type = target == null ? null : typeOf(target);
+        String assumed = type == null ? null : assumedType(filters.channel(), type);
+        Outbox.Replayed done = filters.to() == null ? outbox.replay(filters.eventId(), filters.channel(), type, assumed)
+                : outbox.replayTo(filters.eventId(), filters.channel(), filters.to(), type, assumed);
+        List<String> why = new ArrayList<>();
+        if (done.ofAnotherType() > 0) {
+            why.add(done.ofAnotherType() + " rendered for another type than channel " + target + "'s (" + type
+                    + "): replay them to a channel of their type with to=<channel>, or discard them");
         }
-        int count = outbox.replayTo(filters.eventId(), filters.channel(), filters.to());
-        // what matched and was not moved: its event has a delivery for to already
-        long kept = outbox.deadLetterCount(filters.eventId(), filters.channel());
-        LOG.info("Replaying {} dead letter(s){}{}", count, filters, kept == 0 ? "" : "; " + kept + " kept: their events "
-                + "have a delivery for that channel already");
+        if (done.deliveredThere() > 0) {
+            why.add(done.deliveredThere() + " whose events have a delivery for channel " + target + " already: sent "
+                    + "there, they would reach it twice (discard them, or replay them to another channel)");
+        }
+        LOG.info("Replaying {} dead letter(s){}{}", done.replayed(), filters, why.isEmpty() ? "" : "; kept " + String.join("; ", why));
         Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("replayed", count);
-        if (kept > 0) {
-            answer.put("notReplayed", kept);
-            answer.put("why", "their events have a delivery for channel " + filters.to() + " already: sent there, they "
-                    + "would reach it twice (discard them, or replay them to another channel)");
+        answer.put("replayed", done.replayed());
+        if (!why.isEmpty()) {
+            answer.put("notReplayed", done.ofAnotherType() + done.deliveredThere());
+            answer.put("why", String.join("; ", why));
         }
         return json(exchange, 200, answer);
     }
@@ -122,28 +130,36 @@ public class DeadLetterAdmin {
         return exchange.getContext().getRoute("channel-" + channel) != null;
     }
 
+    private String typeOf(String channel) {
+        return channels.get(channel).type().id();
+    }
+
     /**
-     * False when the filtered dead letters were rendered for another type than channel
-     * {@code target}'s (in channels.yaml). Where the store does not know (rendered by a version
-     * that did not record it), their channel's type in channels.yaml stands in; a channel no
-     * longer there, or made a log channel since, has none to compare, so true.
+     * What the filtered dead letters of {@code channel} were rendered for where the store does not
+     * say (an earlier version did not keep it): the channel's type in channels.yaml; one no longer
+     * there, or made a log channel since, has none to tell, and so is taken to be the target's.
      */
-    private boolean sameType(Filters filters, String target) {
-        if (!channels.has(target)) {
-            return true;
-        }
-        String type = channels.get(target).type().id();
+    private String assumedType(String channel, String targetType) {
+        return channel != null && channels.has(channel) && !channels.isLog(channel) ? typeOf(channel) : targetType;
+    }
+
+    /**
+     * False when none of the filtered dead letters (and there are some) was rendered for channel
+     * {@code target}'s type: every one would stay.
+     */
+    private boolean anyFits(Filters filters, String target) {
+        String type = typeOf(target);
         Set<String> rendered = outbox.deadLetterTypes(filters.eventId(), filters.channel());
-        if (!rendered.isEmpty()) {
-            return rendered.equals(Set.of(type));
-        }
-        String channel = filters.channel();
-        return !channels.has(channel) || channels.isLog(channel) || channels.get(channel).type().id().equals(type);
+        return rendered.isEmpty() || rendered.contains(type)
+                || rendered.contains(null) && assumedType(filters.channel(), type).equals(type);
     }
 
     private String typesOf(Filters filters) {
-        Set<String> rendered = new TreeSet<>(outbox.deadLetterTypes(filters.eventId(), filters.channel()));
-        return rendered.isEmpty() ? channels.get(filters.channel()).type().id() : String.join(", ", rendered);
+        Set<String> rendered = new TreeSet<>();
+        for (String type : outbox.deadLetterTypes(filters.eventId(), filters.channel())) {
+            rendered.add(type != null ? type : assumedType(filters.channel(), "unknown"));
+        }
+        return String.join(", ", rendered);
     }
 
     /**

@@ -41,6 +41,8 @@ public class Outbox extends ServiceSupport {
     /** Dead letters of an event and a channel, each bound twice (null: any). */
     private static final String DEAD_LETTERS_OF =
             "status = 'dead' AND (CAST(? AS TEXT) IS NULL OR event_id = ?) AND (CAST(? AS TEXT) IS NULL OR channel = ?)";
+    /** Rendered for a channel type (null: any), where unknown taking the one given after it for it. */
+    private static final String RENDERED_FOR = " AND (CAST(? AS TEXT) IS NULL OR COALESCE(rendered_for, ?) = ?)";
     private static final String RECORD = "INSERT INTO deliveries (event_id, channel, message, rendered_for, status, "
             + "attempts, created_at, next_attempt_at, leased_until) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?) ";
     private static final String RECORD_ROUTED_LATE = RECORD + "ON CONFLICT DO NOTHING";
@@ -479,38 +481,60 @@ public class Outbox extends ServiceSupport {
         }
     }
 
-    /** Puts dead deliveries back in the queue (all, or one event's, or one delivery); returns how many. */
-    public int replay(String eventId, String channel) {
+    /**
+     * Puts dead deliveries back in the queue (all, one event's, one channel's, or one delivery),
+     * only those rendered for channel type {@code type} (null: every one); where the store does
+     * not know what one was rendered for (an earlier version did not keep it), {@code
+     * assumedType} stands in. Those left are counted in the same unit, so the answer is what
+     * happened.
+     */
+    public Replayed replay(String eventId, String channel, String type, String assumedType) {
         long now = now();
-        return writer.update("UPDATE deliveries SET status = 'pending', attempts = 0, created_at = ?, next_attempt_at = ?, "
-                + "leased_until = 0, finished_at = NULL WHERE " + DEAD_LETTERS_OF, now, now, eventId, eventId, channel, channel);
+        return writer.await(writer.submit(db -> {
+            int moved = db.update("UPDATE deliveries SET status = 'pending', attempts = 0, created_at = ?, next_attempt_at = ?, "
+                    + "leased_until = 0, finished_at = NULL WHERE " + DEAD_LETTERS_OF + RENDERED_FOR,
+                    now, now, eventId, eventId, channel, channel, type, assumedType, type);
+            return new Replayed(moved, db.count("SELECT COUNT(*) FROM deliveries WHERE " + DEAD_LETTERS_OF,
+                    eventId, eventId, channel, channel), 0);
+        }));
     }
 
     /**
-     * As {@link #replay}, each to channel {@code to} instead of its own (one renamed or removed
-     * in channels.yaml), with the message rendered for its own. An event that already has a
-     * delivery for {@code to} keeps its dead letter: it would reach that channel twice.
+     * As {@link #replay(String, String, String, String)}, each to channel {@code to} instead of
+     * its own (one renamed or removed in channels.yaml), with the message rendered for its own.
+     * An event that already has a delivery for {@code to} keeps its dead letter: it would reach
+     * that channel twice.
      */
-    public int replayTo(String eventId, String channel, String to) {
+    public Replayed replayTo(String eventId, String channel, String to, String type, String assumedType) {
         long now = now();
-        return writer.update("UPDATE deliveries SET channel = ?, status = 'pending', attempts = 0, created_at = ?, "
-                + "next_attempt_at = ?, leased_until = 0, finished_at = NULL WHERE " + DEAD_LETTERS_OF
-                + " AND NOT EXISTS (SELECT 1 FROM deliveries other WHERE other.event_id = deliveries.event_id AND other.channel = ?)",
-                to, now, now, eventId, eventId, channel, channel, to);
+        String notThereYet = " AND NOT EXISTS (SELECT 1 FROM deliveries other WHERE other.event_id = deliveries.event_id "
+                + "AND other.channel = ?)";
+        return writer.await(writer.submit(db -> {
+            int moved = db.update("UPDATE deliveries SET channel = ?, status = 'pending', attempts = 0, created_at = ?, "
+                    + "next_attempt_at = ?, leased_until = 0, finished_at = NULL WHERE " + DEAD_LETTERS_OF + RENDERED_FOR
+                    + notThereYet, to, now, now, eventId, eventId, channel, channel, type, assumedType, type, to);
+            long kept = db.count("SELECT COUNT(*) FROM deliveries WHERE " + DEAD_LETTERS_OF, eventId, eventId, channel, channel);
+            long fitting = db.count("SELECT COUNT(*) FROM deliveries WHERE " + DEAD_LETTERS_OF + RENDERED_FOR,
+                    eventId, eventId, channel, channel, type, assumedType, type);
+            return new Replayed(moved, kept - fitting, fitting);
+        }));
     }
 
-    /** How many dead letters there are of one event and/or one channel (null matches any). */
-    public long deadLetterCount(String eventId, String channel) {
-        return queryLong("SELECT COUNT(*) FROM deliveries WHERE " + DEAD_LETTERS_OF, eventId, eventId, channel, channel);
+    /**
+     * What a replay did: how many dead letters went back in the queue, and how many it matched
+     * and left, because they were rendered for another type of channel, or because their events
+     * have a delivery for the channel named already.
+     */
+    public record Replayed(int replayed, long ofAnotherType, long deliveredThere) {
     }
 
     /**
      * The channel types the dead letters of one event and/or one channel (null matches any) were
-     * rendered for, where known (a version before this one did not keep it).
+     * rendered for; null among them when some were rendered by a version that did not keep it.
      */
     public Set<String> deadLetterTypes(String eventId, String channel) {
         return new HashSet<>(read("cannot read dead letters", "SELECT DISTINCT rendered_for FROM deliveries WHERE "
-                + DEAD_LETTERS_OF + " AND rendered_for IS NOT NULL", rs -> rs.getString(1), eventId, eventId, channel, channel));
+                + DEAD_LETTERS_OF, rs -> rs.getString(1), eventId, eventId, channel, channel));
     }
 
     /** How many deliveries each channel has, by status (pending, delivered, dead). */

@@ -2,6 +2,7 @@ package io.castai.events.outbox;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
@@ -39,10 +40,12 @@ final class StoreWriter {
     private static final Logger LOG = LoggerFactory.getLogger(StoreWriter.class);
 
     /** Runs statements on the writer's connection, inside the unit's transaction. */
-    @FunctionalInterface
     interface Statements {
         /** One statement; the rows it changed. */
         int update(String sql, Object... args) throws SQLException;
+
+        /** One query whose first column of its one row is a number (a COUNT): seen as the unit sees its own writes. */
+        long count(String sql, Object... args) throws SQLException;
     }
 
     /** Statements the writer thread runs as one unit: all of them are committed, or none. */
@@ -81,7 +84,19 @@ final class StoreWriter {
 
     private final Store store;
     private final BlockingQueue<Write> writes = new LinkedBlockingQueue<>();
-    private final Statements statements = this::execute;
+    private final Statements statements = new Statements() {
+        @Override
+        public int update(String sql, Object... args) throws SQLException {
+            return prepare(sql, args).executeUpdate();
+        }
+
+        @Override
+        public long count(String sql, Object... args) throws SQLException {
+            try (ResultSet rs = prepare(sql, args).executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+    };
     private Thread thread;
     /** The writer thread's own connection and statements (touched by that thread only). */
     private Connection connection;
@@ -400,14 +415,14 @@ final class StoreWriter {
         prepared.clear();
     }
 
-    /** One statement on the writer's connection (writer thread only); the rows it changed. */
-    private int execute(String sql, Object... args) throws SQLException {
+    /** One statement on the writer's connection (writer thread only), kept prepared, its arguments bound. */
+    private PreparedStatement prepare(String sql, Object... args) throws SQLException {
         PreparedStatement ps = prepared.get(sql);
         if (ps == null) {
             ps = connection.prepareStatement(sql);
             prepared.put(sql, ps);
         }
         bind(ps, args);
-        return ps.executeUpdate();
+        return ps;
     }
 }

@@ -199,8 +199,8 @@ abstract class OutboxTest {
         assertThat(dead.lastResponse()).isEqualTo("HTTP 400: invalid");
         assertThat(outbox.stats().dead()).isEqualTo(1);
 
-        assertThat(outbox.replay(null, "slack")).isZero();
-        assertThat(outbox.replay("e3", null)).isEqualTo(1);
+        assertThat(outbox.replay(null, "slack", null, null).replayed()).isZero();
+        assertThat(outbox.replay("e3", null, null, null).replayed()).isEqualTo(1);
         assertThat(outbox.claimDue(10)).extracting(d -> d.event().getId()).containsExactly("e3");
         assertThat(outbox.stats().dead()).isZero();
     }
@@ -232,7 +232,7 @@ abstract class OutboxTest {
         outbox.dead("big", "slack", "http_4xx permanently", "HTTP 400");
         outbox.dead("small", "slack", "http_4xx permanently", "HTTP 400");
         clock.advance(Duration.ofMinutes(5));
-        outbox.replay("small", "slack");
+        outbox.replay("small", "slack", null, null).replayed();
         outbox.dead("small", "slack", "http_4xx permanently", "HTTP 400");
 
         List<DeadLetter> listed = outbox.deadLetters(10);
@@ -255,9 +255,9 @@ abstract class OutboxTest {
         outbox.dead("typed", "alerts", "http_4xx permanently", "HTTP 400");
         outbox.dead("untyped", "alerts", "http_4xx permanently", "HTTP 400");
 
-        assertThat(outbox.deadLetterTypes(null, "alerts")).containsExactly("pagerduty");
-        assertThat(outbox.deadLetterTypes("untyped", null)).isEmpty();
-        outbox.replay(null, "alerts");
+        assertThat(outbox.deadLetterTypes("typed", "alerts")).containsExactly("pagerduty");
+        assertThat(outbox.deadLetterTypes(null, "alerts")).containsExactlyInAnyOrder("pagerduty", null);
+        outbox.replay(null, "alerts", null, null).replayed();
         clock.advance(Duration.ofMinutes(3));
         assertThat(outbox.claimDue(10)).extracting(d -> d.event().getId() + ":" + d.renderedFor())
                 .containsExactlyInAnyOrder("typed:pagerduty", "untyped:null");
@@ -278,7 +278,7 @@ abstract class OutboxTest {
 
         // replayed and given up again and again: what is kept stays short
         for (int i = 0; i < 10; i++) {
-            outbox.replay("answered", "slack");
+            outbox.replay("answered", "slack", null, null).replayed();
             outbox.giveUp("answered", "slack", "channel_off", "no route channel-slack serves this channel any more");
         }
         assertThat(outbox.deadLetters(10)).filteredOn(d -> d.eventId().equals("answered")).singleElement()
@@ -293,10 +293,37 @@ abstract class OutboxTest {
         outbox.dead("r2", "old", "channel_off", "no route");
         outbox.delivered("r2", "new");
 
-        assertThat(outbox.replayTo(null, "old", "new")).as("r2 has reached new already").isEqualTo(1);
+        assertThat(outbox.replayTo(null, "old", "new", "webhook", "webhook"))
+                .as("r2 has reached new already").isEqualTo(new Outbox.Replayed(1, 0, 1));
         clock.advance(Duration.ofMinutes(3));
         assertThat(outbox.claimDue(10)).extracting(d -> d.event().getId() + "@" + d.channel()).containsExactly("r1@new");
         assertThat(outbox.deadLetters(10)).extracting(DeadLetter::eventId).containsExactly("r2");
+    }
+
+    @Test
+    void aReplayForOneTypeLeavesTheDeadLettersRenderedForAnotherAndCountsThemInTheSameUnit() throws SQLException {
+        // a channel whose type changed holds both kinds; an older version's letter is of the type assumed
+        outbox.accept(event("as-hook"), List.of(new ChannelMessage("alerts", "m", "webhook")));
+        outbox.accept(event("as-chat"), List.of(new ChannelMessage("alerts", "m", "slack")));
+        outbox.accept(event("unknown"), List.of(new ChannelMessage("alerts", "m", "slack")));
+        sql("UPDATE deliveries SET rendered_for = NULL WHERE event_id = 'unknown'");
+        for (String id : List.of("as-hook", "as-chat", "unknown")) {
+            outbox.dead(id, "alerts", "http_4xx permanently", "HTTP 400");
+        }
+
+        assertThat(outbox.replay(null, "alerts", "slack", "slack")).isEqualTo(new Outbox.Replayed(2, 1, 0));
+        clock.advance(Duration.ofMinutes(3));
+        assertThat(outbox.claimDue(10)).extracting(d -> d.event().getId()).containsExactlyInAnyOrder("as-chat", "unknown");
+        assertThat(outbox.deadLetters(10)).extracting(DeadLetter::eventId).containsExactly("as-hook");
+
+        // to another channel: what fits its type goes, unless the event is there already
+        accept("hook-there", "alerts", "hook");
+        sql("UPDATE deliveries SET status = 'dead', finished_at = 1 WHERE event_id = 'hook-there' AND channel = 'alerts'");
+        assertThat(outbox.replayTo(null, "alerts", "hook", "webhook", "slack")).isEqualTo(new Outbox.Replayed(1, 0, 1));
+        assertThat(outbox.deadLetters(10)).extracting(DeadLetter::eventId).containsExactly("hook-there");
+        assertThat(outbox.replayTo(null, "alerts", "chat", "slack", "slack")).as("a webhook's message is not Slack's")
+                .isEqualTo(new Outbox.Replayed(0, 1, 0));
+        assertThat(outbox.replay(null, "alerts", null, null)).as("no type: every one").isEqualTo(new Outbox.Replayed(1, 0, 0));
     }
 
     @Test
@@ -307,7 +334,7 @@ abstract class OutboxTest {
         assertThat(outbox.discard(null, "slack")).as("a pending delivery is not a dead letter").isZero();
         assertThat(outbox.discard("e4", "pagerduty")).isEqualTo(1);
         assertThat(outbox.deadLetters(10)).isEmpty();
-        assertThat(outbox.replay("e4", null)).isZero();
+        assertThat(outbox.replay("e4", null, null, null).replayed()).isZero();
         assertThat(outbox.stats().dead()).isZero();
         assertThat(outbox.stats().pending()).isEqualTo(1);
     }
