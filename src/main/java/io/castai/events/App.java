@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import io.castai.events.channels.ChannelRoutes;
 import io.castai.events.channels.ConfigurationException;
 import io.castai.events.ops.IntakeRouteLoaded;
+import io.castai.events.ops.SettingNames;
 import io.castai.events.ops.SettingTypes;
 import io.castai.events.security.Secrets;
 import org.apache.camel.main.Main;
@@ -73,6 +74,8 @@ public final class App {
         main.configure().addConfiguration(new EventsConfiguration());
         // before anything is built: a word for a number is a mistake to name, not Camel's conversion error
         main.addMainListener(new SettingTypes());
+        // and a near miss of a setting's name (read by nothing) is named, with the name it was likely meant to be
+        main.addMainListener(new SettingNames());
         // before anything uses the routes: none loaded is a mistake to name, not an empty service
         main.addMainListener(new IntakeRouteLoaded());
         // one sending route per configured channel, from its type's route template

@@ -51,6 +51,12 @@ class ManifestsTest {
     }
 
     @Test
+    void kubernetesPutsNoServiceLinksInTheEnvironmentWhereTheyWouldReadAsSettings() throws IOException {
+        Map<String, Object> pod = map(map(map(only(BASE.resolve("deployment.yaml")).get("spec")).get("template")).get("spec"));
+        assertThat(pod).containsEntry("enableServiceLinks", false);
+    }
+
+    @Test
     void theProbesAskPathsTheServiceAnswers() throws IOException {
         Map<String, Object> container = map(list(map(map(map(only(BASE.resolve("deployment.yaml")).get("spec"))
                 .get("template")).get("spec")).get("containers")).get(0));

@@ -24,6 +24,8 @@ class PackagedJarIT {
             JarProcess jar = JarProcess.start(Map.of(
                     "SLACK_WEBHOOK_URL", slack.url("/services/" + TOKEN),
                     "INTAKE_MAX_BODY_BYTES", "30000",
+                    // a near miss, read by nothing: named at start-up
+                    "DELIVERY_CONCURENCY", "3",
                     "DATA_DIR", java.nio.file.Files.createTempDirectory("jar-it").toString()));
             try (jar) {
                 assertThat(jar.postEvent(RunningService.fixture("events/node-added.json")).statusCode()).isEqualTo(200);
@@ -51,6 +53,10 @@ class PackagedJarIT {
                     .contains("shutdown")
                     .doesNotContain("JARTOKEN123");
             assertThat(jar.log().lines()).noneMatch(line -> line.startsWith("2026-11-27T13:55:00.000Z") || line.startsWith("FORGED"));
+            // and nothing else of this machine's environment is taken for one
+            assertThat(jar.log().lines().filter(line -> line.contains("is not one this service reads"))).singleElement()
+                    .satisfies(line -> assertThat(line).endsWith("Setting DELIVERY_CONCURENCY (the environment) is not one "
+                            + "this service reads, so it changes nothing: did you mean DELIVERY_CONCURRENCY?"));
             String cleaned = jar.log().lines().filter(line -> line.contains("Node removed: n-2")).findFirst().orElseThrow();
             assertThat(cleaned).contains("n-2?[31mRED?NUL | NEL | LS | PS yyy").doesNotContain("\u001b").doesNotContain("\u0000")
                     .hasSizeLessThan(10_200);

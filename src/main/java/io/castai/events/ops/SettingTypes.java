@@ -115,7 +115,7 @@ public class SettingTypes extends MainListenerSupport {
         }
     }
 
-    private static Properties bundledDefaults() {
+    static Properties bundledDefaults() {
         Properties defaults = new Properties();
         try (InputStream in = SettingTypes.class.getClassLoader().getResourceAsStream(DEFAULTS)) {
             if (in != null) {

@@ -1,0 +1,178 @@
+package io.castai.events.ops;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.spi.PropertiesComponent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A setting given under a name close to one of the service's ({@code SLACK_WEBHOOK_ULR} in the
+ * environment, {@code delivery.concurency} in a mounted application.properties) is read by
+ * nothing: the service runs on the default, and a channel left without its URL is quietly off.
+ * Warned at start-up with the name it was likely meant to be. Only near misses are named: the
+ * environment holds many other variables, and a team's own routes may read properties of their
+ * own. The names channels.yaml takes from the environment count as the service's. Values are
+ * never logged: one may be a secret.
+ */
+public class SettingNames extends MainListenerSupport {
+    private static final Logger LOG = LoggerFactory.getLogger(SettingNames.class);
+    /**
+     * At most this many edits (a letter added, dropped, changed, or two swapped) from a known
+     * name; one for a name under {@link #LONG} characters (HOME is two from NAME).
+     */
+    private static final int NEAR = 2;
+    private static final int LONG = 10;
+    /** Read by logback, not Camel. */
+    private static final String LOG_LEVEL = "LOG_LEVEL";
+    private static final Pattern CHANNELS_REFERENCE = Pattern.compile("\\$\\{([A-Za-z0-9_.\\-]+)");
+    /** A YAML comment: from a # at the start of a line or after a blank, to the line's end. */
+    private static final Pattern COMMENT = Pattern.compile("(^|\\s)#.*$", Pattern.MULTILINE);
+
+    @Override
+    public void beforeConfigure(BaseMainSupport main) {
+        PropertiesComponent properties = main.getCamelContext().getPropertiesComponent();
+        Set<String> known = known(SettingTypes.bundledDefaults().stringPropertyNames(),
+                channelsReferences(properties.resolveProperty("channels.file").orElse(null)));
+        Set<String> given = new TreeSet<>(properties.loadProperties().stringPropertyNames());
+        if (main.getOverrideProperties() != null) { // none unless given (tests give theirs)
+            given.addAll(main.getOverrideProperties().stringPropertyNames());
+        }
+        for (String warning : nearMisses(known, System.getenv().keySet(), given)) {
+            LOG.warn(warning);
+        }
+    }
+
+    /**
+     * One warning for each name in the environment or among the properties that is not known
+     * but is near one that is (as environment variables: upper case, '_' for '.' and '-').
+     */
+    static List<String> nearMisses(Set<String> known, Collection<String> environment, Collection<String> properties) {
+        Map<String, String> sources = new TreeMap<>();
+        properties.forEach(name -> sources.put(name, "application.properties"));
+        environment.forEach(name -> sources.put(name, "the environment"));
+        List<String> warnings = new ArrayList<>();
+        sources.forEach((name, source) -> {
+            String asVariable = asVariable(name);
+            if (known.contains(asVariable) || asVariable.startsWith("CAMEL_")) {
+                return; // Camel names its own unknown options
+            }
+            String meant = nearest(asVariable, known);
+            if (meant != null) {
+                warnings.add("Setting " + name + " (" + source + ") is not one this service reads, so it changes nothing: "
+                        + "did you mean " + (name.equals(asVariable) ? meant : asProperty(meant, known)) + "?");
+            }
+        });
+        return warnings;
+    }
+
+    /** The service's settings as environment variables: each key, its _FILE form, LOG_LEVEL, and the names channels.yaml takes. */
+    static Set<String> known(Collection<String> settingKeys, Collection<String> channelsReferences) {
+        Set<String> known = new TreeSet<>();
+        for (String key : settingKeys) {
+            known.add(asVariable(key));
+            known.add(asVariable(key) + "_FILE");
+        }
+        known.add(LOG_LEVEL);
+        for (String reference : channelsReferences) {
+            known.add(asVariable(reference));
+            known.add(asVariable(reference) + "_FILE");
+        }
+        return known;
+    }
+
+    /**
+     * The names channels.yaml takes with ${NAME}, outside its comments; none when it cannot be
+     * read (start-up names that itself).
+     */
+    static Set<String> channelsReferences(String channelsFile) {
+        Set<String> names = new TreeSet<>();
+        if (channelsFile == null) {
+            return names;
+        }
+        try {
+            String text = COMMENT.matcher(Files.readString(Path.of(channelsFile.trim()))).replaceAll("");
+            Matcher reference = CHANNELS_REFERENCE.matcher(text);
+            while (reference.find()) {
+                names.add(reference.group(1));
+            }
+        } catch (IOException | RuntimeException unreadable) {
+            // ChannelsFile refuses it, naming why
+        }
+        return names;
+    }
+
+    static String asVariable(String name) {
+        return name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    /** A property's name for a variable, as application.properties writes it, where it is a setting's. */
+    private static String asProperty(String variable, Set<String> known) {
+        for (String key : SettingTypes.bundledDefaults().stringPropertyNames()) {
+            if (asVariable(key).equals(variable)) {
+                return key;
+            }
+        }
+        return variable;
+    }
+
+    /** The known name closest to {@code name} if it is near (the first in order of a tie); else null. */
+    private static String nearest(String name, Set<String> known) {
+        String nearest = null;
+        int least = (name.length() < LONG ? 1 : NEAR) + 1;
+        for (String candidate : known) {
+            int distance = distance(name, candidate, least);
+            if (distance < least) {
+                least = distance;
+                nearest = candidate;
+            }
+        }
+        return nearest;
+    }
+
+    /**
+     * Edits from a to b (insert, delete, substitute, swap two neighbours), or {@code limit} once
+     * it is certain to be at least that: most names are far from each other.
+     */
+    static int distance(String a, String b, int limit) {
+        if (Math.abs(a.length() - b.length()) >= limit) {
+            return limit;
+        }
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            int rowLeast = Integer.MAX_VALUE;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+                rowLeast = Math.min(rowLeast, d[i][j]);
+            }
+            if (rowLeast >= limit) {
+                return limit;
+            }
+        }
+        return Math.min(d[a.length()][b.length()], limit);
+    }
+}

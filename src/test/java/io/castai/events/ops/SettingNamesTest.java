@@ -1,0 +1,96 @@
+package io.castai.events.ops;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+import io.castai.events.support.LogCapture;
+import io.castai.events.support.RunningService;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A setting under a near-miss name is read by nothing: start-up says so, naming the one meant. */
+class SettingNamesTest {
+    private static final Set<String> KNOWN = SettingNames.known(SettingTypes.bundledDefaults().stringPropertyNames(),
+            List.of("SLACK_OPS_URL"));
+
+    @Test
+    void nearMissesAreNamedWithTheSettingMeant() {
+        assertThat(SettingNames.nearMisses(KNOWN,
+                List.of("SLACK_WEBHOOK_ULR", "DELIVERY_CONCURENCY", "SLACK_OPS_URI", "WEBHOOK_TOKEN_FLIE"),
+                List.of("dedup.windw")))
+                .containsExactly(
+                        "Setting DELIVERY_CONCURENCY (the environment) is not one this service reads, so it changes nothing: "
+                                + "did you mean DELIVERY_CONCURRENCY?",
+                        "Setting SLACK_OPS_URI (the environment) is not one this service reads, so it changes nothing: "
+                                + "did you mean SLACK_OPS_URL?",
+                        "Setting SLACK_WEBHOOK_ULR (the environment) is not one this service reads, so it changes nothing: "
+                                + "did you mean SLACK_WEBHOOK_URL?",
+                        "Setting WEBHOOK_TOKEN_FLIE (the environment) is not one this service reads, so it changes nothing: "
+                                + "did you mean WEBHOOK_TOKEN_FILE?",
+                        "Setting dedup.windw (application.properties) is not one this service reads, so it changes nothing: "
+                                + "did you mean dedup.window?");
+    }
+
+    @Test
+    void knownNamesAndFarOnesAreLeftAlone() {
+        // a container's usual variables, Kubernetes' service links, a team's own property, Camel's options, secrets as files
+        assertThat(SettingNames.nearMisses(KNOWN,
+                List.of("PATH", "HOME", "HOSTNAME", "JAVA_TOOL_OPTIONS", "KUBERNETES_SERVICE_HOST", "CASTAI_EVENTS_PORT_8080_TCP",
+                        "CASTAI_EVENTS_SERVICE_PORT", "SLACK_WEBHOOK_URL", "ADMIN_TOKEN_FILE", "LOG_LEVEL", "CAMEL_MAIN_NAMEE",
+                        "SLACK_OPS_URL", "PAGERDUTY_ROUTING_KEY_EU"),
+                List.of("delivery.concurrency", "my-team.greeting", "camel.main.shutdown-timout", "slack.webhook.url")))
+                .isEmpty();
+    }
+
+    @Test
+    void aShortNameIsNearOnlyOneEditAway() {
+        Set<String> known = SettingNames.known(List.of("data.dir"), List.of("NAME"));
+        assertThat(SettingNames.nearMisses(known, List.of("HOME", "DATA_DIRR"), List.of())).containsExactly(
+                "Setting DATA_DIRR (the environment) is not one this service reads, so it changes nothing: did you mean DATA_DIR?");
+    }
+
+    @Test
+    void theNamesChannelsYamlTakesAreReadOutsideItsComments(@TempDir Path directory) throws Exception {
+        Path channels = Files.writeString(directory.resolve("channels.yaml"), """
+                # ${NAME} takes the environment variable NAME; ${NAME:-text} gives a default
+                channels:
+                  - {name: ops, type: slack, webhookUrl: "${SLACK_OPS_URL:-}"}  # ${NOT_THIS}
+                  - {name: hook, type: webhook, url: "https://example.com/a#b${HOOK_PATH}"}
+                """);
+        assertThat(SettingNames.channelsReferences(channels.toString())).containsExactly("HOOK_PATH", "SLACK_OPS_URL");
+        assertThat(SettingNames.channelsReferences(directory.resolve("missing.yaml").toString())).isEmpty();
+    }
+
+    @Test
+    void theDistanceCountsSwapsAsOneEditAndStopsAtItsLimit() {
+        assertThat(SettingNames.distance("DATA_DIR", "DATA_DIR", 3)).isZero();
+        assertThat(SettingNames.distance("DTAA_DIR", "DATA_DIR", 3)).isEqualTo(1);
+        assertThat(SettingNames.distance("DATA_DIRS", "DATA_DIR", 3)).isEqualTo(1);
+        assertThat(SettingNames.distance("SERVER_PORT", "DATA_DIR", 3)).isEqualTo(3);
+    }
+
+    @Test
+    void theServiceWarnsAtStartUpAboutAMisspeltPropertyAndANameChannelsYamlTakes(@TempDir Path directory) throws Exception {
+        Path channels = Files.writeString(directory.resolve("channels.yaml"), """
+                channels:
+                  - {name: ops, type: slack, optional: true, webhookUrl: "${SLACK_OPS_URL:-}"}
+                rules:
+                  - {name: all, eventTypes: ["*"], channels: [ops]}
+                default: [log]
+                """);
+        try (LogCapture log = LogCapture.attach();
+             RunningService service = RunningService.builder().property("channels.file", channels)
+                     .property("dedup.max-entires", "5").property("SLACK_OPS_ULR", "https://hooks.slack.com/x").start()) {
+            assertThat(log.linesContaining("is not one this service reads")).containsExactlyInAnyOrder(
+                    "WARN io.castai.events.ops.SettingNames - Setting SLACK_OPS_ULR (application.properties) is not one this service reads, so it changes nothing: "
+                            + "did you mean SLACK_OPS_URL?",
+                    "WARN io.castai.events.ops.SettingNames - Setting dedup.max-entires (application.properties) is not one this service reads, so it changes nothing: "
+                            + "did you mean dedup.max-entries?");
+            assertThat(log.linesContaining("hooks.slack.com")).as("values are never logged").isEmpty();
+        }
+    }
+}
