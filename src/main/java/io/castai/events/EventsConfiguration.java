@@ -22,6 +22,7 @@ import io.castai.events.channels.ConsoleLink;
 import io.castai.events.channels.EmailChannel;
 import io.castai.events.channels.MessageTemplates;
 import io.castai.events.channels.PagerDutyChannel;
+import io.castai.events.channels.ResolvedIncidents;
 import io.castai.events.channels.RoutingPreview;
 import io.castai.events.channels.SlackChannel;
 import io.castai.events.channels.WebhookChannel;
@@ -139,8 +140,8 @@ public class EventsConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry
-    public PagerDutyChannel pagerDutyChannel(Channels channels, ConsoleLink consoleLink) {
-        return new PagerDutyChannel(channels, consoleLink);
+    public PagerDutyChannel pagerDutyChannel(Channels channels, ConsoleLink consoleLink, Outbox outbox) {
+        return new PagerDutyChannel(channels, consoleLink, new ResolvedIncidents(outbox));
     }
 
     @BindToRegistry

@@ -1,7 +1,6 @@
 package io.castai.events.channels;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -12,8 +11,6 @@ import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.castai.events.delivery.DeliveryReport;
 import io.castai.events.intake.NotificationEvent;
 import io.castai.events.security.Sha256;
@@ -37,19 +34,14 @@ public class PagerDutyChannel implements JsonChannel {
 
     private final Channels channels;
     private final ConsoleLink console;
-    /**
-     * Channel and incident key → when the event of the latest resolve delivered for it was
-     * accepted (this process, the last day's, bounded): a trigger accepted before that resolve,
-     * and retried past it, would open an incident nothing closes.
-     */
-    private final Cache<String, Instant> resolved = Caffeine.newBuilder()
-            .maximumSize(10_000).expireAfterWrite(Duration.ofDays(1)).build();
+    private final ResolvedIncidents resolved;
 
     private final IncidentTurns turns = new IncidentTurns();
 
-    public PagerDutyChannel(Channels channels, ConsoleLink console) {
+    public PagerDutyChannel(Channels channels, ConsoleLink console, ResolvedIncidents resolved) {
         this.channels = channels;
         this.console = console;
+        this.resolved = resolved;
     }
 
     @Override
@@ -132,7 +124,7 @@ public class PagerDutyChannel implements JsonChannel {
         String key = exchange.getProperty(RESOLVE_KEY, String.class);
         Instant accepted = exchange.getProperty(DeliveryReport.ACCEPTED_AT, Instant.class);
         if (key != null && accepted != null) {
-            resolved.asMap().merge(key, accepted, (a, b) -> a.isAfter(b) ? a : b);
+            resolved.resolved(key, accepted);
         }
     }
 
@@ -149,8 +141,7 @@ public class PagerDutyChannel implements JsonChannel {
         if (event == null || accepted == null || resolves(config, event)) {
             return false;
         }
-        Instant resolvedBy = resolved.getIfPresent(channel + "\n" + dedupKey(event, config.text("dedupBy")));
-        return resolvedBy != null && resolvedBy.isAfter(accepted);
+        return resolved.resolvedAfter(channel + "\n" + dedupKey(event, config.text("dedupBy")), accepted);
     }
 
     private static boolean resolves(ChannelConfig config, NotificationEvent event) {

@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 import io.castai.events.channels.ConfigurationException;
+import io.castai.events.channels.ResolvedIncidents;
 import io.castai.events.intake.NotificationEvent;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
@@ -37,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * two workers (of one replica or of several) from sending the same delivery at once. Every write
  * goes through the {@link StoreWriter} (group commit); reads take their own pooled connection.
  */
-public class Outbox extends ServiceSupport {
+public class Outbox extends ServiceSupport implements ResolvedIncidents.Store {
     /** Dead letters of an event and a channel, each bound twice (null: any). */
     private static final String DEAD_LETTERS_OF =
             "status = 'dead' AND (CAST(? AS TEXT) IS NULL OR event_id = ?) AND (CAST(? AS TEXT) IS NULL OR channel = ?)";
@@ -596,6 +597,30 @@ public class Outbox extends ServiceSupport {
         writer.update("DELETE FROM deliveries WHERE status = 'delivered' AND finished_at < ?", before);
         return writer.update("DELETE FROM events WHERE accepted_at < ? AND dispatched = 1 AND NOT EXISTS "
                 + "(SELECT 1 FROM deliveries d WHERE d.event_id = events.id)", before);
+    }
+
+    /**
+     * Remembers that a resolve of {@code incident} (a PagerDuty channel and dedup key) was
+     * delivered, for an event accepted at {@code acceptedAt}; a later resolve's time wins. Not
+     * waited for: the process that sent it keeps it in memory too.
+     */
+    @Override
+    public CompletableFuture<Integer> incidentResolved(String incident, Instant acceptedAt) {
+        return writer.submit(db -> db.update("INSERT INTO resolved_incidents (incident, resolved_by) VALUES (?, ?) "
+                + "ON CONFLICT (incident) DO UPDATE SET resolved_by = excluded.resolved_by "
+                + "WHERE excluded.resolved_by > resolved_incidents.resolved_by", incident, acceptedAt.toEpochMilli()));
+    }
+
+    /** When the event of the latest resolve delivered for {@code incident} was accepted, if one was (and is not forgotten). */
+    @Override
+    public Optional<Instant> incidentResolvedBy(String incident) {
+        return read("cannot read the resolved incidents", "SELECT resolved_by FROM resolved_incidents WHERE incident = ?",
+                rs -> Instant.ofEpochMilli(rs.getLong(1)), incident).stream().findFirst();
+    }
+
+    /** Forgets incidents resolved by events accepted before {@code cutoff}; returns how many. */
+    public int forgetResolvedIncidentsBefore(Instant cutoff) {
+        return writer.update("DELETE FROM resolved_incidents WHERE resolved_by < ?", cutoff.toEpochMilli());
     }
 
     /**

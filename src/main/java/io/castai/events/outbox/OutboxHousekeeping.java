@@ -3,10 +3,14 @@ package io.castai.events.outbox;
 import java.time.Clock;
 import java.time.Duration;
 
+import io.castai.events.channels.ResolvedIncidents;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Keeps the outbox small: what was delivered and is older than the dedup window is forgotten. */
+/**
+ * Keeps the outbox small: what was delivered and is older than the dedup window is forgotten, and
+ * so are PagerDuty incidents resolved longer ago than {@link ResolvedIncidents#KEPT}.
+ */
 public class OutboxHousekeeping {
     private static final Logger LOG = LoggerFactory.getLogger(OutboxHousekeeping.class);
 
@@ -25,5 +29,6 @@ public class OutboxHousekeeping {
         if (forgotten > 0) {
             LOG.info("Outbox housekeeping: forgot {} delivered event(s) older than {}", forgotten, window);
         }
+        outbox.forgetResolvedIncidentsBefore(clock.instant().minus(ResolvedIncidents.KEPT));
     }
 }

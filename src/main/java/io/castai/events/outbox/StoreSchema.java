@@ -106,6 +106,15 @@ final class StoreSchema {
             // builds leave it empty (unknown), so they may still run on the store
             """
             ALTER TABLE deliveries ADD COLUMN rendered_for TEXT
+            """,
+            // 8: PagerDuty incidents a resolve was delivered for (channel and dedup key), with when
+            // the resolve's event was accepted: a trigger accepted before it and sent after it
+            // would open an incident nothing closes, also after a restart or from another replica.
+            // Older builds do not read it, so they may still run on the store
+            """
+            CREATE TABLE IF NOT EXISTS resolved_incidents (
+                incident TEXT PRIMARY KEY,
+                resolved_by BIGINT NOT NULL)
             """);
 
     private StoreSchema() {

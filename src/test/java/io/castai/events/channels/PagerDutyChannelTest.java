@@ -1,7 +1,10 @@
 package io.castai.events.channels;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,7 +24,20 @@ class PagerDutyChannelTest {
               - {name: all, eventTypes: ["*"], channels: [pagerduty]}
             default: [log]
             """, name -> null);
-    private final PagerDutyChannel pagerDuty = new PagerDutyChannel(CHANNELS, new ConsoleLink("https://console.cast.ai"));
+    /** These tests render requests only: nothing is resolved. */
+    private static final ResolvedIncidents.Store NO_STORE = new ResolvedIncidents.Store() {
+        @Override
+        public CompletableFuture<Integer> incidentResolved(String incident, Instant acceptedAt) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Optional<Instant> incidentResolvedBy(String incident) {
+            throw new UnsupportedOperationException();
+        }
+    };
+    private final PagerDutyChannel pagerDuty = new PagerDutyChannel(CHANNELS, new ConsoleLink("https://console.cast.ai"),
+            new ResolvedIncidents(NO_STORE));
 
     @Test
     void twoLongIdsThatShareABeginningOpenTwoIncidents() {

@@ -327,6 +327,22 @@ abstract class OutboxTest {
     }
 
     @Test
+    void aResolvedIncidentKeepsItsLatestResolveUntilHousekeepingForgetsIt() {
+        Instant t0 = Instant.parse("2026-11-27T12:00:00Z");
+        assertThat(outbox.incidentResolvedBy("pd\nnode-a")).isEmpty();
+        outbox.incidentResolved("pd\nnode-a", t0).join();
+        outbox.incidentResolved("pd\nnode-a", t0.minusSeconds(60)).join();
+        assertThat(outbox.incidentResolvedBy("pd\nnode-a")).as("an earlier resolve delivered later").contains(t0);
+        outbox.incidentResolved("pd\nnode-a", t0.plusSeconds(60)).join();
+        outbox.incidentResolved("pd\nnode-b", t0.plus(Duration.ofDays(2))).join();
+        assertThat(outbox.incidentResolvedBy("pd\nnode-a")).contains(t0.plusSeconds(60));
+
+        assertThat(outbox.forgetResolvedIncidentsBefore(t0.plus(Duration.ofDays(1)))).isEqualTo(1);
+        assertThat(outbox.incidentResolvedBy("pd\nnode-a")).isEmpty();
+        assertThat(outbox.incidentResolvedBy("pd\nnode-b")).isPresent();
+    }
+
+    @Test
     void discardingTakesOnlyDeadLettersAndTheyAreGoneForGood() {
         accept("e4", "slack", "pagerduty");
         outbox.dead("e4", "pagerduty", "http_4xx permanently", "HTTP 400: invalid");

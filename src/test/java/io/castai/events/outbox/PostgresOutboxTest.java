@@ -124,7 +124,8 @@ class PostgresOutboxTest extends OutboxTest {
         outbox.stop();
         sql("DROP INDEX events_unrouted", "CREATE INDEX events_undispatched ON events (dispatched)",
                 "DROP INDEX deliveries_pending", "CREATE INDEX deliveries_due ON deliveries (status, next_attempt_at)",
-                "ALTER TABLE deliveries DROP COLUMN rendered_for", "DELETE FROM schema_version WHERE version > 2");
+                "ALTER TABLE deliveries DROP COLUMN rendered_for", "DROP TABLE resolved_incidents",
+                "DELETE FROM schema_version WHERE version > 2");
         ExecutorService starting = Executors.newSingleThreadExecutor();
         try (Connection older = rawConnection(); Statement reads = older.createStatement()) {
             older.setAutoCommit(false);
@@ -140,7 +141,7 @@ class PostgresOutboxTest extends OutboxTest {
         } finally {
             starting.shutdown();
         }
-        assertThat(query("SELECT MAX(version) FROM schema_version")).containsExactly("7");
+        assertThat(query("SELECT MAX(version) FROM schema_version")).containsExactly("8");
         assertThat(query("SELECT indexname FROM pg_indexes WHERE tablename IN ('events', 'deliveries') "
                 + "AND indexname NOT LIKE '%pkey' ORDER BY indexname"))
                 .containsExactly("deliveries_pending", "events_accepted", "events_unrouted");

@@ -106,14 +106,15 @@ class SqliteOutboxTest extends OutboxTest {
         outbox.stop();
         sql("DROP INDEX events_unrouted", "CREATE INDEX events_undispatched ON events (dispatched)",
                 "DROP INDEX deliveries_pending", "CREATE INDEX deliveries_due ON deliveries (status, next_attempt_at)",
-                "ALTER TABLE deliveries DROP COLUMN rendered_for", "DELETE FROM schema_version WHERE version > 2");
+                "ALTER TABLE deliveries DROP COLUMN rendered_for", "DROP TABLE resolved_incidents",
+                "DELETE FROM schema_version WHERE version > 2");
         outbox = open();
 
         assertThat(query("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'events_%' ORDER BY name"))
                 .containsExactly("events_accepted", "events_unrouted");
         assertThat(query("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'deliveries_%' ORDER BY name"))
                 .containsExactly("deliveries_pending");
-        assertThat(query("SELECT MAX(version) FROM schema_version")).containsExactly("7");
+        assertThat(query("SELECT MAX(version) FROM schema_version")).containsExactly("8");
     }
 
     @Test
@@ -122,12 +123,13 @@ class SqliteOutboxTest extends OutboxTest {
         outbox.stop();
         sql("DROP INDEX deliveries_pending",
                 "CREATE INDEX deliveries_due_by_channel ON deliveries (status, channel, next_attempt_at)",
-                "ALTER TABLE deliveries DROP COLUMN rendered_for", "DELETE FROM schema_version WHERE version > 4");
+                "ALTER TABLE deliveries DROP COLUMN rendered_for", "DROP TABLE resolved_incidents",
+                "DELETE FROM schema_version WHERE version > 4");
         outbox = open();
 
         assertThat(query("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'deliveries_%' ORDER BY name"))
                 .containsExactly("deliveries_pending");
-        assertThat(query("SELECT MAX(version) FROM schema_version")).containsExactly("7");
+        assertThat(query("SELECT MAX(version) FROM schema_version")).containsExactly("8");
     }
 
 }
