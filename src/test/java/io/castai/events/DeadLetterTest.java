@@ -28,6 +28,15 @@ class DeadLetterTest {
               - {name: all, eventTypes: ["*"], channels: [alerts]}
             default: [log]
             """;
+    /** The same channel made a Slack channel, and a webhook beside it for what was rendered before. */
+    private static final String ALERTS_AS_SLACK = """
+            channels:
+              - {name: alerts, type: slack, webhookUrl: "${CHAT_URL}"}
+              - {name: alerts-hook, type: webhook, url: "${HOOK_URL}"}
+            rules:
+              - {name: all, eventTypes: ["*"], channels: [alerts]}
+            default: [log]
+            """;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
@@ -223,14 +232,7 @@ class DeadLetterTest {
             }
             hook.respondByDefault(204, "");
             int sentBefore = hook.requests().size(); // 2, or more if retries came before the stop
-            Files.writeString(channels, """
-                    channels:
-                      - {name: alerts, type: slack, webhookUrl: "${CHAT_URL}"}
-                      - {name: alerts-hook, type: webhook, url: "${HOOK_URL}"}
-                    rules:
-                      - {name: all, eventTypes: ["*"], channels: [alerts]}
-                    default: [log]
-                    """);
+            Files.writeString(channels, ALERTS_AS_SLACK);
             try (RunningService after = withChannels(channels, data, hook).property("CHAT_URL", chat.url("/chat")).start()) {
                 // the pending one, rendered for a webhook, is not posted to Slack: kept, saying why
                 await().atMost(Duration.ofSeconds(15)).until(() -> deadLetters(after).get("count").asInt() == 2);
@@ -270,14 +272,7 @@ class DeadLetterTest {
                 before.postEvent(nodeAdded("as-hook"));
                 await().atMost(Duration.ofSeconds(10)).until(() -> deadLetters(before).get("count").asInt() == 1);
             }
-            Files.writeString(channels, """
-                    channels:
-                      - {name: alerts, type: slack, webhookUrl: "${CHAT_URL}"}
-                      - {name: alerts-hook, type: webhook, url: "${HOOK_URL}"}
-                    rules:
-                      - {name: all, eventTypes: ["*"], channels: [alerts]}
-                    default: [log]
-                    """);
+            Files.writeString(channels, ALERTS_AS_SLACK);
             try (RunningService after = withChannels(channels, data, hook).property("CHAT_URL", chat.url("/chat")).start()) {
                 after.postEvent(nodeAdded("as-chat"));
                 await().atMost(Duration.ofSeconds(10)).until(() -> deadLetters(after, "?channel=alerts").get("count").asInt() == 2);

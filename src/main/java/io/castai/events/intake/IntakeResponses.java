@@ -2,6 +2,7 @@ package io.castai.events.intake;
 
 import io.castai.events.dedup.EventInFlightException;
 import io.castai.events.ops.RefusalLog;
+import io.castai.events.ops.RootCause;
 import io.castai.events.ops.ServiceMetrics;
 import io.castai.events.outbox.OutboxException;
 import io.castai.events.security.UnauthorizedException;
@@ -92,20 +93,11 @@ public class IntakeResponses {
         } else {
             metrics.rejected("error");
             // the route names the request (an admin list that ran out of memory is no event lost)
-            Throwable cause = rootCause(failure);
+            Throwable cause = RootCause.of(failure);
             LOG.error("Could not answer a request to route {}: {}", exchange.getFromRouteId(),
                     cause == null ? "unknown error" : cause.getClass().getName() + thrownAt(cause));
             reply(exchange, 500, error("internal error"));
         }
-    }
-
-    /** The innermost cause: a CamelExecutionException around an OutOfMemoryError says nothing by itself. */
-    private static Throwable rootCause(Throwable failure) {
-        Throwable cause = failure;
-        for (int depth = 0; depth < 20 && cause != null && cause.getCause() != null && cause.getCause() != cause; depth++) {
-            cause = cause.getCause(); // bounded: a cycle of causes must not hang the error path
-        }
-        return cause;
     }
 
     /**

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.castai.events.channels.Shortened;
+import io.castai.events.ops.RootCause;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import org.apache.camel.Exchange;
@@ -131,10 +132,7 @@ public class WatchResync {
         if (failure == null) {
             return "unknown error";
         }
-        Throwable root = failure;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
+        Throwable root = RootCause.of(failure);
         return failure.getClass().getSimpleName() + (root != failure && root.getMessage() != null
                 ? ": " + root.getClass().getSimpleName() + ": " + Shortened.to(root.getMessage(), 200, "…") : "");
     }

@@ -26,6 +26,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import io.castai.events.channels.ConfigurationException;
 import io.castai.events.channels.ResolvedIncidents;
 import io.castai.events.intake.NotificationEvent;
+import io.castai.events.ops.RootCause;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,10 +86,7 @@ public class Outbox extends ServiceSupport implements ResolvedIncidents.Store {
         } catch (SQLException e) {
             if (store.shared() && unreachable(e)) {
                 // one line naming the setting, not Camel's wrapping of a driver's stack trace
-                Throwable root = e;
-                for (int depth = 0; depth < 20 && root.getCause() != null && root.getCause() != root; depth++) {
-                    root = root.getCause(); // bounded: a cycle of causes must not hang start-up
-                }
+                Throwable root = RootCause.of(e);
                 throw ConfigurationException.inSetting("castai.store.url", "the database cannot be reached ("
                         + String.valueOf(root.getMessage()).lines().findFirst().orElse("") + "); start-up stops "
                         + "(Kubernetes restarts the pod)");
