@@ -1,0 +1,32 @@
+package io.castai.events.ops;
+
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
+import ch.qos.logback.core.filter.Filter;
+import ch.qos.logback.core.spi.FilterReply;
+
+/**
+ * Leaves out Camel's own report of a start-up that failed on a mistake in the configuration
+ * ("Error starting CamelContext", a stack trace of some 130 lines): App says the same in one
+ * line naming the setting ({@code Not started: ...}), and the trace before it buried that line.
+ * Any other failure's trace is kept.
+ */
+public class CamelStartupTraceFilter extends Filter<ILoggingEvent> {
+    private static final String MISTAKE = "io.castai.events.channels.ConfigurationException";
+    /** Causes followed at most: a cycle of causes must not hang logging. */
+    private static final int MAX_DEPTH = 20;
+
+    @Override
+    public FilterReply decide(ILoggingEvent event) {
+        if (!event.getLoggerName().startsWith("org.apache.camel.")) {
+            return FilterReply.NEUTRAL;
+        }
+        IThrowableProxy cause = event.getThrowableProxy();
+        for (int depth = 0; cause != null && depth < MAX_DEPTH; depth++, cause = cause.getCause()) {
+            if (MISTAKE.equals(cause.getClassName())) {
+                return FilterReply.DENY;
+            }
+        }
+        return FilterReply.NEUTRAL;
+    }
+}
