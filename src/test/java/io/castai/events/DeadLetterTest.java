@@ -286,7 +286,7 @@ class DeadLetterTest {
                 JsonNode answer = JSON.readTree(mixed.body());
                 assertThat(answer.get("replayed").asInt()).isEqualTo(1);
                 assertThat(answer.get("notReplayed").asInt()).isEqualTo(1);
-                assertThat(answer.get("why").asText()).isEqualTo("1 rendered for another type than channel alerts's (slack): "
+                assertThat(answer.get("why").asText()).isEqualTo("1 rendered for another type than channel alerts is (slack): "
                         + "replay them to a channel of their type with to=<channel>, or discard them");
                 await().atMost(Duration.ofSeconds(10)).until(() -> chat.requests().size() == 2);
                 assertThat(deadLetters(after).get("deadLetters")).extracting(d -> d.get("eventId").asText()).containsExactly("as-hook");

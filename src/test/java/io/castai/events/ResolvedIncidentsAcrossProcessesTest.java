@@ -56,6 +56,25 @@ class ResolvedIncidentsAcrossProcessesTest {
         }
     }
 
+    @Test
+    void aTriggerIsSentWhenTheStoreCannotSayWhetherItsIncidentWasResolved(@TempDir Path directory) throws Exception {
+        try (Postgres store = Postgres.freshDatabase();
+             HttpStandIn pagerDuty = new HttpStandIn(202, "{\"status\":\"success\"}");
+             LogCapture log = LogCapture.attach();
+             RunningService service = onStore(withPagerDuty(directory, pagerDuty), store).start()) {
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(store.url(), Postgres.USER, "");
+                 java.sql.Statement s = c.createStatement()) {
+                s.execute("ALTER TABLE resolved_incidents RENAME TO resolved_incidents_away");
+            }
+            service.postEvent(TRIGGER);
+            // not a dead letter after one attempt: the page goes out
+            assertThat(pagerDuty.awaitRequests(1).get(0).body()).contains("\"event_action\":\"trigger\"");
+            assertThat(log.linesContaining("Could not read the resolves of PagerDuty incident pagerduty castai-events/c-1/node-a"))
+                    .isNotEmpty();
+            assertThat(deadLetterCount(service)).isZero();
+        }
+    }
+
     /** The trigger refused for good (a dead letter) through {@code triggerAt}, then its resolve delivered through {@code resolveAt}. */
     private static void deadTriggerThenResolve(RunningService triggerAt, RunningService resolveAt, HttpStandIn pagerDuty)
             throws Exception {

@@ -59,12 +59,22 @@ public final class ResolvedIncidents {
         });
     }
 
-    /** True when a resolve of {@code incident} was delivered for an event accepted after {@code accepted}. */
+    /**
+     * True when a resolve of {@code incident} was delivered for an event accepted after {@code
+     * accepted}. When the store cannot be read, this process's memory answers (with a WARN): a
+     * trigger is better sent than held back, or failed for good, on a store that does not answer.
+     */
     public boolean resolvedAfter(String incident, Instant accepted) {
         Instant here = recent.getIfPresent(incident);
         if (here != null && here.isAfter(accepted)) {
             return true;
         }
-        return store.incidentResolvedBy(incident).map(stored -> stored.isAfter(accepted)).orElse(false);
+        try {
+            return store.incidentResolvedBy(incident).map(stored -> stored.isAfter(accepted)).orElse(false);
+        } catch (RuntimeException unread) {
+            LOG.warn("Could not read the resolves of PagerDuty incident {} from the store ({}): its trigger is sent, as "
+                    + "no resolve this process delivered holds it back", incident.replace('\n', ' '), unread.toString());
+            return false;
+        }
     }
 }

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -14,6 +13,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.castai.events.channels.ConfigurationException;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.spi.PropertiesComponent;
@@ -39,32 +39,36 @@ public class SettingNames extends MainListenerSupport {
     private static final int LONG = 10;
     /** Read by logback, not Camel. */
     private static final String LOG_LEVEL = "LOG_LEVEL";
+    private static final String ENVIRONMENT = "the environment";
+    private static final String PROPERTIES = "application.properties";
+    /** A ${NAME} anywhere in channels.yaml, comments too: a name taken for known only spares a warning. */
     private static final Pattern CHANNELS_REFERENCE = Pattern.compile("\\$\\{([A-Za-z0-9_.\\-]+)");
-    /** A YAML comment: from a # at the start of a line or after a blank, to the line's end. */
-    private static final Pattern COMMENT = Pattern.compile("(^|\\s)#.*$", Pattern.MULTILINE);
 
     @Override
     public void beforeConfigure(BaseMainSupport main) {
         PropertiesComponent properties = main.getCamelContext().getPropertiesComponent();
-        Set<String> known = known(SettingTypes.bundledDefaults().stringPropertyNames(),
-                channelsReferences(properties.resolveProperty("channels.file").orElse(null)));
+        Set<String> settingKeys = SettingTypes.bundledDefaults().stringPropertyNames();
+        Set<String> references = channelsReferences(properties.resolveProperty("channels.file").orElse(null));
         Set<String> given = new TreeSet<>(properties.loadProperties().stringPropertyNames());
         if (main.getOverrideProperties() != null) { // none unless given (tests give theirs)
             given.addAll(main.getOverrideProperties().stringPropertyNames());
         }
-        for (String warning : nearMisses(known, System.getenv().keySet(), given)) {
+        for (String warning : nearMisses(settingKeys, references, System.getenv().keySet(), given)) {
             LOG.warn(warning);
         }
     }
 
     /**
      * One warning for each name in the environment or among the properties that is not known
-     * but is near one that is (as environment variables: upper case, '_' for '.' and '-').
+     * (a setting's, or one channels.yaml takes) but is near one that is, compared as environment
+     * variables (upper case, '_' for '.' and '-'); the name meant is given as the source writes it.
      */
-    static List<String> nearMisses(Set<String> known, Collection<String> environment, Collection<String> properties) {
+    static List<String> nearMisses(Collection<String> settingKeys, Collection<String> channelsReferences,
+                                   Collection<String> environment, Collection<String> properties) {
+        Set<String> known = known(settingKeys, channelsReferences);
         Map<String, String> sources = new TreeMap<>();
-        properties.forEach(name -> sources.put(name, "application.properties"));
-        environment.forEach(name -> sources.put(name, "the environment"));
+        properties.forEach(name -> sources.put(name, PROPERTIES));
+        environment.forEach(name -> sources.put(name, ENVIRONMENT));
         List<String> warnings = new ArrayList<>();
         sources.forEach((name, source) -> {
             String asVariable = asVariable(name);
@@ -74,14 +78,15 @@ public class SettingNames extends MainListenerSupport {
             String meant = nearest(asVariable, known);
             if (meant != null) {
                 warnings.add("Setting " + name + " (" + source + ") is not one this service reads, so it changes nothing: "
-                        + "did you mean " + (name.equals(asVariable) ? meant : asProperty(meant, known)) + "?");
+                        + "did you mean " + (source.equals(ENVIRONMENT) || name.equals(asVariable) ? meant
+                        : asProperty(meant, settingKeys)) + "?");
             }
         });
         return warnings;
     }
 
     /** The service's settings as environment variables: each key, its _FILE form, LOG_LEVEL, and the names channels.yaml takes. */
-    static Set<String> known(Collection<String> settingKeys, Collection<String> channelsReferences) {
+    private static Set<String> known(Collection<String> settingKeys, Collection<String> channelsReferences) {
         Set<String> known = new TreeSet<>();
         for (String key : settingKeys) {
             known.add(asVariable(key));
@@ -95,18 +100,14 @@ public class SettingNames extends MainListenerSupport {
         return known;
     }
 
-    /**
-     * The names channels.yaml takes with ${NAME}, outside its comments; none when it cannot be
-     * read (start-up names that itself).
-     */
+    /** The names channels.yaml takes with ${NAME}; none when it cannot be read (start-up names that itself). */
     static Set<String> channelsReferences(String channelsFile) {
         Set<String> names = new TreeSet<>();
         if (channelsFile == null) {
             return names;
         }
         try {
-            String text = COMMENT.matcher(Files.readString(Path.of(channelsFile.trim()))).replaceAll("");
-            Matcher reference = CHANNELS_REFERENCE.matcher(text);
+            Matcher reference = CHANNELS_REFERENCE.matcher(Files.readString(Path.of(channelsFile.trim())));
             while (reference.find()) {
                 names.add(reference.group(1));
             }
@@ -116,18 +117,13 @@ public class SettingNames extends MainListenerSupport {
         return names;
     }
 
-    static String asVariable(String name) {
-        return name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    private static String asVariable(String name) {
+        return ConfigurationException.environmentName(name);
     }
 
     /** A property's name for a variable, as application.properties writes it, where it is a setting's. */
-    private static String asProperty(String variable, Set<String> known) {
-        for (String key : SettingTypes.bundledDefaults().stringPropertyNames()) {
-            if (asVariable(key).equals(variable)) {
-                return key;
-            }
-        }
-        return variable;
+    private static String asProperty(String variable, Collection<String> settingKeys) {
+        return settingKeys.stream().filter(key -> asVariable(key).equals(variable)).findFirst().orElse(variable);
     }
 
     /** The known name closest to {@code name} if it is near (the first in order of a tie); else null. */

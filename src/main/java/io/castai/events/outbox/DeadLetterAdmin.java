@@ -108,7 +108,7 @@ public class DeadLetterAdmin {
                 : outbox.replayTo(filters.eventId(), filters.channel(), filters.to(), type, assumed);
         List<String> why = new ArrayList<>();
         if (done.ofAnotherType() > 0) {
-            why.add(done.ofAnotherType() + " rendered for another type than channel " + target + "'s (" + type
+            why.add(done.ofAnotherType() + " rendered for another type than channel " + target + " is (" + type
                     + "): replay them to a channel of their type with to=<channel>, or discard them");
         }
         if (done.deliveredThere() > 0) {

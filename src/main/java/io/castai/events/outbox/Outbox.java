@@ -43,6 +43,9 @@ public class Outbox extends ServiceSupport implements ResolvedIncidents.Store {
     /** Dead letters of an event and a channel, each bound twice (null: any). */
     private static final String DEAD_LETTERS_OF =
             "status = 'dead' AND (CAST(? AS TEXT) IS NULL OR event_id = ?) AND (CAST(? AS TEXT) IS NULL OR channel = ?)";
+    /** Back in the queue, due now (created_at and next_attempt_at), as new. */
+    private static final String REQUEUED = "status = 'pending', attempts = 0, created_at = ?, next_attempt_at = ?, "
+            + "leased_until = 0, finished_at = NULL";
     /** Rendered for a channel type (null: any), where unknown taking the one given after it for it. */
     private static final String RENDERED_FOR = " AND (CAST(? AS TEXT) IS NULL OR COALESCE(rendered_for, ?) = ?)";
     private static final String RECORD = "INSERT INTO deliveries (event_id, channel, message, rendered_for, status, "
@@ -484,17 +487,14 @@ public class Outbox extends ServiceSupport implements ResolvedIncidents.Store {
      * Puts dead deliveries back in the queue (all, one event's, one channel's, or one delivery),
      * only those rendered for channel type {@code type} (null: every one); where the store does
      * not know what one was rendered for (an earlier version did not keep it), {@code
-     * assumedType} stands in. Those left are counted in the same unit, so the answer is what
-     * happened.
+     * assumedType} stands in. Those of another type are counted in the same unit.
      */
     public Replayed replay(String eventId, String channel, String type, String assumedType) {
         long now = now();
         return writer.await(writer.submit(db -> {
-            int moved = db.update("UPDATE deliveries SET status = 'pending', attempts = 0, created_at = ?, next_attempt_at = ?, "
-                    + "leased_until = 0, finished_at = NULL WHERE " + DEAD_LETTERS_OF + RENDERED_FOR,
+            int moved = db.update("UPDATE deliveries SET " + REQUEUED + " WHERE " + DEAD_LETTERS_OF + RENDERED_FOR,
                     now, now, eventId, eventId, channel, channel, type, assumedType, type);
-            return new Replayed(moved, db.count("SELECT COUNT(*) FROM deliveries WHERE " + DEAD_LETTERS_OF,
-                    eventId, eventId, channel, channel), 0);
+            return new Replayed(moved, ofAnotherType(db, eventId, channel, type, assumedType), 0);
         }));
     }
 
@@ -506,17 +506,24 @@ public class Outbox extends ServiceSupport implements ResolvedIncidents.Store {
      */
     public Replayed replayTo(String eventId, String channel, String to, String type, String assumedType) {
         long now = now();
-        String notThereYet = " AND NOT EXISTS (SELECT 1 FROM deliveries other WHERE other.event_id = deliveries.event_id "
+        String thereAlready = "EXISTS (SELECT 1 FROM deliveries other WHERE other.event_id = deliveries.event_id "
                 + "AND other.channel = ?)";
         return writer.await(writer.submit(db -> {
-            int moved = db.update("UPDATE deliveries SET channel = ?, status = 'pending', attempts = 0, created_at = ?, "
-                    + "next_attempt_at = ?, leased_until = 0, finished_at = NULL WHERE " + DEAD_LETTERS_OF + RENDERED_FOR
-                    + notThereYet, to, now, now, eventId, eventId, channel, channel, type, assumedType, type, to);
-            long kept = db.count("SELECT COUNT(*) FROM deliveries WHERE " + DEAD_LETTERS_OF, eventId, eventId, channel, channel);
-            long fitting = db.count("SELECT COUNT(*) FROM deliveries WHERE " + DEAD_LETTERS_OF + RENDERED_FOR,
-                    eventId, eventId, channel, channel, type, assumedType, type);
-            return new Replayed(moved, kept - fitting, fitting);
+            int moved = db.update("UPDATE deliveries SET channel = ?, " + REQUEUED + " WHERE " + DEAD_LETTERS_OF + RENDERED_FOR
+                    + " AND NOT " + thereAlready, to, now, now, eventId, eventId, channel, channel, type, assumedType, type, to);
+            // each reason counted by its own test: a dead letter another replica adds meanwhile is
+            // counted (on PostgreSQL each statement sees what is committed when it starts), but never under the wrong reason
+            long deliveredThere = db.count("SELECT COUNT(*) FROM deliveries WHERE " + DEAD_LETTERS_OF + RENDERED_FOR
+                    + " AND " + thereAlready, eventId, eventId, channel, channel, type, assumedType, type, to);
+            return new Replayed(moved, ofAnotherType(db, eventId, channel, type, assumedType), deliveredThere);
         }));
+    }
+
+    /** How many of the dead letters filtered were rendered for another type than {@code type} (none when null). */
+    private static long ofAnotherType(StoreWriter.Statements db, String eventId, String channel, String type, String assumedType)
+            throws SQLException {
+        return type == null ? 0 : db.count("SELECT COUNT(*) FROM deliveries WHERE " + DEAD_LETTERS_OF
+                + " AND COALESCE(rendered_for, ?) <> ?", eventId, eventId, channel, channel, assumedType, type);
     }
 
     /**

@@ -30,6 +30,9 @@ class ResolvedIncidentsTest {
 
         @Override
         public Optional<Instant> incidentResolvedBy(String incident) {
+            if (storeFails) {
+                throw new IllegalStateException("no connection");
+            }
             return Optional.ofNullable(stored.get(incident));
         }
     };
@@ -68,5 +71,18 @@ class ResolvedIncidentsTest {
                     + "(java.lang.IllegalStateException: disk full): after a restart")).hasSize(1);
         }
         assertThat(resolved.resolvedAfter("pd\nnode-a", T0.minusSeconds(1))).isTrue();
+    }
+
+    @Test
+    void aStoreThatCannotBeReadLeavesTheAnswerToMemoryRatherThanFailTheTrigger() {
+        ResolvedIncidents resolved = new ResolvedIncidents(store);
+        resolved.resolved("pd\nnode-a", T0);
+        storeFails = true;
+        try (LogCapture log = LogCapture.attach()) {
+            assertThat(resolved.resolvedAfter("pd\nnode-a", T0.minusSeconds(1))).as("this process's own resolve").isTrue();
+            assertThat(resolved.resolvedAfter("pd\nnode-b", T0)).as("sent: the store cannot say").isFalse();
+            assertThat(log.linesContaining("Could not read the resolves of PagerDuty incident pd node-b from the store "
+                    + "(java.lang.IllegalStateException: no connection): its trigger is sent")).hasSize(1);
+        }
     }
 }

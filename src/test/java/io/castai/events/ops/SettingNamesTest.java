@@ -14,12 +14,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** A setting under a near-miss name is read by nothing: start-up says so, naming the one meant. */
 class SettingNamesTest {
-    private static final Set<String> KNOWN = SettingNames.known(SettingTypes.bundledDefaults().stringPropertyNames(),
-            List.of("SLACK_OPS_URL"));
+    private static final Set<String> SETTINGS = SettingTypes.bundledDefaults().stringPropertyNames();
+    private static final List<String> REFERENCES = List.of("SLACK_OPS_URL");
 
     @Test
     void nearMissesAreNamedWithTheSettingMeant() {
-        assertThat(SettingNames.nearMisses(KNOWN,
+        assertThat(SettingNames.nearMisses(SETTINGS, REFERENCES,
                 List.of("SLACK_WEBHOOK_ULR", "DELIVERY_CONCURENCY", "SLACK_OPS_URI", "WEBHOOK_TOKEN_FLIE"),
                 List.of("dedup.windw")))
                 .containsExactly(
@@ -36,9 +36,19 @@ class SettingNamesTest {
     }
 
     @Test
+    void theNameMeantIsWrittenAsItsSourceWritesNames() {
+        assertThat(SettingNames.nearMisses(SETTINGS, REFERENCES, List.of("dedup_windw"), List.of("DEDUP_WINDW")))
+                .containsExactly(
+                        "Setting DEDUP_WINDW (application.properties) is not one this service reads, so it changes nothing: "
+                                + "did you mean DEDUP_WINDOW?",
+                        "Setting dedup_windw (the environment) is not one this service reads, so it changes nothing: "
+                                + "did you mean DEDUP_WINDOW?");
+    }
+
+    @Test
     void knownNamesAndFarOnesAreLeftAlone() {
         // a container's usual variables, Kubernetes' service links, a team's own property, Camel's options, secrets as files
-        assertThat(SettingNames.nearMisses(KNOWN,
+        assertThat(SettingNames.nearMisses(SETTINGS, REFERENCES,
                 List.of("PATH", "HOME", "HOSTNAME", "JAVA_TOOL_OPTIONS", "KUBERNETES_SERVICE_HOST", "CASTAI_EVENTS_PORT_8080_TCP",
                         "CASTAI_EVENTS_SERVICE_PORT", "SLACK_WEBHOOK_URL", "ADMIN_TOKEN_FILE", "LOG_LEVEL", "CAMEL_MAIN_NAMEE",
                         "SLACK_OPS_URL", "PAGERDUTY_ROUTING_KEY_EU"),
@@ -48,20 +58,20 @@ class SettingNamesTest {
 
     @Test
     void aShortNameIsNearOnlyOneEditAway() {
-        Set<String> known = SettingNames.known(List.of("data.dir"), List.of("NAME"));
-        assertThat(SettingNames.nearMisses(known, List.of("HOME", "DATA_DIRR"), List.of())).containsExactly(
+        assertThat(SettingNames.nearMisses(List.of("data.dir"), List.of("NAME"), List.of("HOME", "DATA_DIRR"), List.of())).containsExactly(
                 "Setting DATA_DIRR (the environment) is not one this service reads, so it changes nothing: did you mean DATA_DIR?");
     }
 
     @Test
-    void theNamesChannelsYamlTakesAreReadOutsideItsComments(@TempDir Path directory) throws Exception {
+    void everyNameChannelsYamlTakesIsFoundWhereverItIs(@TempDir Path directory) throws Exception {
+        // a '#' in a value is no comment; one taken from a comment only spares a warning
         Path channels = Files.writeString(directory.resolve("channels.yaml"), """
-                # ${NAME} takes the environment variable NAME; ${NAME:-text} gives a default
+                # ${NAME} takes the environment variable NAME
                 channels:
-                  - {name: ops, type: slack, webhookUrl: "${SLACK_OPS_URL:-}"}  # ${NOT_THIS}
-                  - {name: hook, type: webhook, url: "https://example.com/a#b${HOOK_PATH}"}
+                  - {name: ops, type: slack, webhookUrl: "${SLACK_OPS_URL:-}"}
+                  - {name: team2, type: webhook, headers: {X-Title: "team #2"}, url: "${SLACK_TEAM2_URL}"}
                 """);
-        assertThat(SettingNames.channelsReferences(channels.toString())).containsExactly("HOOK_PATH", "SLACK_OPS_URL");
+        assertThat(SettingNames.channelsReferences(channels.toString())).containsExactly("NAME", "SLACK_OPS_URL", "SLACK_TEAM2_URL");
         assertThat(SettingNames.channelsReferences(directory.resolve("missing.yaml").toString())).isEmpty();
     }
 

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.Map;
 
+import io.castai.events.channels.ResolvedIncidents;
 import io.castai.events.intake.NotificationEvent;
 import io.castai.events.intake.Severity;
 import org.junit.jupiter.api.AfterEach;
@@ -340,6 +341,17 @@ abstract class OutboxTest {
         assertThat(outbox.forgetResolvedIncidentsBefore(t0.plus(Duration.ofDays(1)))).isEqualTo(1);
         assertThat(outbox.incidentResolvedBy("pd\nnode-a")).isEmpty();
         assertThat(outbox.incidentResolvedBy("pd\nnode-b")).isPresent();
+    }
+
+    @Test
+    void housekeepingForgetsIncidentsResolvedLongerAgoThanTheyAreKept() {
+        outbox.incidentResolved("pd\nold", clock.instant()).join();
+        outbox.incidentResolved("pd\nrecent", clock.instant().plus(Duration.ofDays(20))).join();
+        clock.advance(ResolvedIncidents.KEPT.plusDays(1));
+
+        new OutboxHousekeeping(outbox, Duration.ofHours(24), clock).run();
+        assertThat(outbox.incidentResolvedBy("pd\nold")).isEmpty();
+        assertThat(outbox.incidentResolvedBy("pd\nrecent")).isPresent();
     }
 
     @Test
