@@ -21,9 +21,18 @@ public record DeadLetter(String eventId, String channel, String eventType, Strin
 
     static DeadLetter of(String eventId, String channel, NotificationEvent event, int attempts, String reason,
                          String lastResponse, Instant acceptedAt, Instant createdAt, Instant failedAt) {
-        String cluster = event.getClusterName() != null ? event.getClusterName() : event.getClusterId();
-        return new DeadLetter(eventId, channel, event.getType(), cluster == null ? null : Shortened.to(cluster, MAX_CLUSTER, "…"),
-                event.getSummary() == null ? null : Shortened.to(event.getSummary(), MAX_SUMMARY, "…"), attempts, reason,
+        return new DeadLetter(eventId, channel, event.getType(), clusterOf(event), summaryOf(event), attempts, reason,
                 lastResponse, acceptedAt.toString(), createdAt.toString(), failedAt.toString());
+    }
+
+    /** The event's cluster (its name, else its id) as a listed delivery shows it: cut at {@link #MAX_CLUSTER}. */
+    static String clusterOf(NotificationEvent event) {
+        String cluster = event.getClusterName() != null ? event.getClusterName() : event.getClusterId();
+        return cluster == null ? null : Shortened.to(cluster, MAX_CLUSTER, "…");
+    }
+
+    /** The event's summary as a listed delivery shows it: cut at {@link #MAX_SUMMARY}. */
+    static String summaryOf(NotificationEvent event) {
+        return event.getSummary() == null ? null : Shortened.to(event.getSummary(), MAX_SUMMARY, "…");
     }
 }

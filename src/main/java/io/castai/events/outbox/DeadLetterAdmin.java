@@ -19,13 +19,17 @@ import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The admin API over dead letters: list them, put them back in the queue, or discard them. */
+/**
+ * The admin API over the outbox's deliveries: list the dead letters, put them back in the queue,
+ * or discard them; and list those still pending.
+ */
 public class DeadLetterAdmin {
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterAdmin.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> FILTERS = Set.of("eventId", "channel");
     private static final Set<String> REPLAY_PARAMETERS = Set.of("eventId", "channel", "to");
     private static final Set<String> LIST_PARAMETERS = Set.of("limit", "channel", "order");
+    private static final Set<String> PENDING_PARAMETERS = Set.of("limit", "channel");
 
     private final Outbox outbox;
     private final ServiceMetrics metrics;
@@ -44,31 +48,54 @@ public class DeadLetterAdmin {
      */
     public String list(Exchange exchange) throws JsonProcessingException {
         Query query = Query.read(exchange, LIST_PARAMETERS, "the list takes limit, channel and order");
-        if (query.mistake() != null) {
-            return json(exchange, 400, Map.of("error", query.mistake()));
-        }
         String order = query.values().get("order");
-        if (order != null && !List.of("oldest", "newest").contains(order)) {
-            return json(exchange, 400, Map.of("error", "order must be oldest or newest"));
-        }
-        int count = 100;
-        String limit = query.values().get("limit");
-        if (limit != null) {
-            if (!limit.matches("[0-9]{1,4}") || Integer.parseInt(limit) == 0 || Integer.parseInt(limit) > 1000) {
-                return json(exchange, 400, Map.of("error", "limit must be a whole number from 1 to 1000"));
-            }
-            count = Integer.parseInt(limit);
+        String mistake = query.mistake() != null ? query.mistake()
+                : order != null && !List.of("oldest", "newest").contains(order) ? "order must be oldest or newest"
+                : limitMistake(query);
+        if (mistake != null) {
+            return json(exchange, 400, Map.of("error", mistake));
         }
         String channel = query.values().get("channel");
-        List<DeadLetter> dead = outbox.deadLetters(channel, "newest".equals(order), count);
-        if (dead.isEmpty() && channel != null && !channels.has(channel)) {
-            // a mistyped name would otherwise read as "no dead letters"
-            return json(exchange, 404, Map.of("error", "no dead letters for channel " + channel
+        return page(exchange, channel, "dead letters", "deadLetters",
+                outbox.deadLetters(channel, "newest".equals(order), limitOf(query)));
+    }
+
+    /**
+     * The deliveries not made yet, those queued longest ago first, of one channel with {@code
+     * channel}, at most {@code limit} (1 to 1000; 100 when not given): what a channel's backlog
+     * waits for during an outage. Read as {@link #list} reads its parameters.
+     */
+    public String pending(Exchange exchange) throws JsonProcessingException {
+        Query query = Query.read(exchange, PENDING_PARAMETERS, "the list takes limit and channel");
+        String mistake = query.mistake() != null ? query.mistake() : limitMistake(query);
+        if (mistake != null) {
+            return json(exchange, 400, Map.of("error", mistake));
+        }
+        String channel = query.values().get("channel");
+        return page(exchange, channel, "pending deliveries", "pending", outbox.pending(channel, limitOf(query)));
+    }
+
+    private static String limitMistake(Query query) {
+        String limit = query.values().get("limit");
+        return limit == null || limit.matches("[0-9]{1,4}") && Integer.parseInt(limit) >= 1 && Integer.parseInt(limit) <= 1000
+                ? null : "limit must be a whole number from 1 to 1000";
+    }
+
+    private static int limitOf(Query query) {
+        String limit = query.values().get("limit");
+        return limit == null ? 100 : Integer.parseInt(limit);
+    }
+
+    /** A listed page, under {@code field} with its count; or a 404 for an unknown channel with none (a mistyped name). */
+    private String page(Exchange exchange, String channel, String what, String field, List<?> listed) throws JsonProcessingException {
+        if (listed.isEmpty() && channel != null && !channels.has(channel)) {
+            // a mistyped name would otherwise read as "none"
+            return json(exchange, 404, Map.of("error", "no " + what + " for channel " + channel
                     + ", which is not in channels.yaml (mistyped?)"));
         }
         Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("count", dead.size());
-        answer.put("deadLetters", dead);
+        answer.put("count", listed.size());
+        answer.put(field, listed);
         return json(exchange, 200, answer);
     }
 

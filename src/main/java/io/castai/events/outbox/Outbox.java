@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.BiFunction;
 
 import io.castai.events.channels.ConfigurationException;
 import io.castai.events.channels.ResolvedIncidents;
@@ -453,33 +454,52 @@ public class Outbox extends ServiceSupport implements ResolvedIncidents.Store {
      * events near the body limit (a node name of a megabyte) read at once would not fit in memory.
      */
     public List<DeadLetter> deadLetters(String channel, boolean newestFirst, int limit) {
-        List<ListedRow> rows = read("cannot list dead letters",
-                "SELECT d.event_id, d.channel, CASE WHEN LENGTH(e.body) <= ? THEN e.body END, d.attempts, d.last_error, "
-                        + "d.last_response, e.accepted_at, d.created_at, d.finished_at "
-                        + "FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.status = 'dead' "
-                        + "AND (CAST(? AS TEXT) IS NULL OR d.channel = ?) "
-                        + "ORDER BY d.finished_at" + (newestFirst ? " DESC" : "") + " LIMIT ?",
-                rs -> new ListedRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getString(5),
-                        rs.getString(6), rs.getLong(7), rs.getLong(8), rs.getLong(9)),
-                LISTED_BODY, channel, channel, limit);
-        List<DeadLetter> letters = new ArrayList<>(rows.size());
-        for (ListedRow row : rows) {
-            String body = row.body() != null ? row.body()
-                    : read("cannot list dead letters", "SELECT body FROM events WHERE id = ?", rs -> rs.getString(1), row.eventId())
-                            .stream().findFirst().orElse(null);
-            if (body != null) { // null: discarded since the page was read
-                letters.add(row.letter(EventCodec.fromJson(body)));
-            }
-        }
-        return letters;
+        return listed("dead", "d.finished_at" + (newestFirst ? " DESC" : ""), channel, limit, ListedRow::deadLetter);
     }
 
-    /** A listed dead letter as read, its event's body left out when long (null). */
-    private record ListedRow(String eventId, String channel, String body, int attempts, String reason,
-                             String lastResponse, long acceptedAt, long createdAt, long failedAt) {
-        DeadLetter letter(NotificationEvent event) {
+    /**
+     * Deliveries not made yet, of one channel (null: all), those queued longest ago first, at most
+     * {@code limit}: what each waits for (its attempts, the last failure, the next attempt), and
+     * whether a worker holds it just now. Read as {@link #deadLetters} reads.
+     */
+    public List<PendingDelivery> pending(String channel, int limit) {
+        long now = now();
+        return listed("pending", "d.created_at", channel, limit, (row, event) -> row.pending(event, now));
+    }
+
+    private <T> List<T> listed(String status, String order, String channel, int limit, BiFunction<ListedRow, NotificationEvent, T> as) {
+        String failure = "cannot list " + status + " deliveries";
+        List<ListedRow> rows = read(failure,
+                "SELECT d.event_id, d.channel, CASE WHEN LENGTH(e.body) <= ? THEN e.body END, d.attempts, d.last_error, "
+                        + "d.last_response, e.accepted_at, d.created_at, d.finished_at, d.next_attempt_at, d.leased_until "
+                        + "FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.status = ? "
+                        + "AND (CAST(? AS TEXT) IS NULL OR d.channel = ?) ORDER BY " + order + " LIMIT ?",
+                rs -> new ListedRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getString(5),
+                        rs.getString(6), rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getLong(10), rs.getLong(11)),
+                LISTED_BODY, status, channel, channel, limit);
+        List<T> listed = new ArrayList<>(rows.size());
+        for (ListedRow row : rows) {
+            String body = row.body() != null ? row.body()
+                    : read(failure, "SELECT body FROM events WHERE id = ?", rs -> rs.getString(1), row.eventId())
+                            .stream().findFirst().orElse(null);
+            if (body != null) { // null: gone since the page was read
+                listed.add(as.apply(row, EventCodec.fromJson(body)));
+            }
+        }
+        return listed;
+    }
+
+    /** A listed delivery as read, its event's body left out when long (null). */
+    private record ListedRow(String eventId, String channel, String body, int attempts, String reason, String lastResponse,
+                             long acceptedAt, long createdAt, long finishedAt, long nextAttemptAt, long leasedUntil) {
+        DeadLetter deadLetter(NotificationEvent event) {
             return DeadLetter.of(eventId, channel, event, attempts, reason, lastResponse,
-                    Instant.ofEpochMilli(acceptedAt), Instant.ofEpochMilli(createdAt), Instant.ofEpochMilli(failedAt));
+                    Instant.ofEpochMilli(acceptedAt), Instant.ofEpochMilli(createdAt), Instant.ofEpochMilli(finishedAt));
+        }
+
+        PendingDelivery pending(NotificationEvent event, long now) {
+            return PendingDelivery.of(eventId, channel, event, attempts, reason, lastResponse, Instant.ofEpochMilli(acceptedAt),
+                    Instant.ofEpochMilli(createdAt), Instant.ofEpochMilli(nextAttemptAt), leasedUntil > now);
         }
     }
 
