@@ -23,6 +23,7 @@ import io.castai.events.channels.EmailChannel;
 import io.castai.events.channels.MessageTemplates;
 import io.castai.events.channels.PagerDutyChannel;
 import io.castai.events.channels.ResolvedIncidents;
+import io.castai.events.channels.SharedIncidentTurns;
 import io.castai.events.channels.RoutingPreview;
 import io.castai.events.channels.SlackChannel;
 import io.castai.events.channels.WebhookChannel;
@@ -32,6 +33,7 @@ import io.castai.events.outbox.BacklogHealthCheck;
 import io.castai.events.outbox.DeadLetterAdmin;
 import io.castai.events.outbox.DispatchRecovery;
 import io.castai.events.outbox.Outbox;
+import io.castai.events.outbox.StoreIncidentTurns;
 import io.castai.events.outbox.OutboxHousekeeping;
 import io.castai.events.outbox.StoreHealthCheck;
 import io.castai.events.outbox.StoreOutage;
@@ -140,8 +142,12 @@ public class EventsConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry
-    public PagerDutyChannel pagerDutyChannel(Channels channels, ConsoleLink consoleLink, Outbox outbox) {
-        return new PagerDutyChannel(channels, consoleLink, new ResolvedIncidents(outbox));
+    public PagerDutyChannel pagerDutyChannel(Channels channels, ConsoleLink consoleLink, Outbox outbox,
+                                             @PropertyInject("delivery.lease") String lease) {
+        // on a store the replicas share, an incident's turn is theirs too
+        SharedIncidentTurns turns = outbox.shared() ? new StoreIncidentTurns(outbox, duration("delivery.lease", lease))
+                : SharedIncidentTurns.PROCESS_ONLY;
+        return new PagerDutyChannel(channels, consoleLink, new ResolvedIncidents(outbox), turns);
     }
 
     @BindToRegistry

@@ -98,19 +98,7 @@ class ResolvedIncidentsAcrossProcessesTest {
     }
 
     private static RunningService.Builder withPagerDuty(Path directory, HttpStandIn pagerDuty) throws Exception {
-        Path channels = directory.resolve("channels.yaml");
-        if (!Files.exists(channels)) {
-            Files.writeString(channels, """
-                    channels:
-                      - {name: pagerduty, type: pagerduty, routingKey: "0123456789abcdef0123456789abcdef",
-                         eventsUrl: "${PD_URL}", dedupBy: node, resolveOn: [node.removed]}
-                    rules:
-                      - {name: nodes, eventTypes: ["node.*"], channels: [pagerduty]}
-                    default: [log]
-                    """);
-        }
-        return RunningService.builder().property("channels.file", channels).property("admin.token", ADMIN_TOKEN)
-                .property("PD_URL", pagerDuty.url("/v2/enqueue"));
+        return RunningService.builder().pagerDutyPerNode(directory, pagerDuty).property("admin.token", ADMIN_TOKEN);
     }
 
     private static RunningService.Builder onStore(RunningService.Builder builder, Postgres store) {

@@ -5,9 +5,12 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.support.SynchronizationAdapter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One delivery at a time per PagerDuty incident, in this process. A trigger and the resolve of
+ * One delivery at a time per PagerDuty incident, in this process and, on a shared store, among
+ * the replicas ({@link SharedIncidentTurns}). A trigger and the resolve of
  * its incident due together (both replayed from the dead letters, say) were sent at once by the
  * channel's consumers, and the resolve could reach PagerDuty first: the incident stayed open.
  * Taken in turn, the second sees what the first did (a trigger after its resolve is superseded).
@@ -19,22 +22,49 @@ import org.apache.camel.support.SynchronizationAdapter;
  * permit, and then lets a second one in.
  */
 final class IncidentTurns {
+    private static final Logger LOG = LoggerFactory.getLogger(IncidentTurns.class);
+
     /** The incidents a delivery of this process is being sent for just now. */
     private final Set<String> busy = ConcurrentHashMap.newKeySet();
+    /** And the turns among the replicas, taken after this process's own. */
+    private final SharedIncidentTurns shared;
+
+    IncidentTurns(SharedIncidentTurns shared) {
+        this.shared = shared;
+    }
 
     /**
-     * Takes the incident's turn if no other delivery holds it, until the exchange completes; false
-     * (nothing taken) when one does. Never waits: a channel's few workers waiting on one busy
-     * incident would hold up every other incident's deliveries behind it.
+     * Takes the incident's turn if no other delivery holds it (of this process, or of another
+     * replica), until the exchange completes; false (nothing taken) when one does, or when the
+     * store cannot say. Never waits: a channel's few workers waiting on one busy incident would
+     * hold up every other incident's deliveries behind it.
      */
     boolean tryTake(String incident, Exchange exchange) {
         if (!busy.add(incident)) {
             return false;
         }
+        boolean taken = false;
+        try {
+            taken = shared.take(incident);
+        } catch (RuntimeException storeAway) {
+            LOG.warn("Could not take the turn of PagerDuty incident {} among the replicas ({}): its delivery waits",
+                    incident.replace('\n', ' '), storeAway.toString());
+        }
+        if (!taken) {
+            busy.remove(incident);
+            return false;
+        }
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override
             public void onDone(Exchange done) {
-                busy.remove(incident);
+                try {
+                    shared.letGo(incident);
+                } catch (RuntimeException storeAway) {
+                    LOG.warn("Could not let go of the turn of PagerDuty incident {} among the replicas ({}): its other "
+                            + "deliveries wait until the turn's lease runs out", incident.replace('\n', ' '), storeAway.toString());
+                } finally {
+                    busy.remove(incident);
+                }
             }
         });
         return true;

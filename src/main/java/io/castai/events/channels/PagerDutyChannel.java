@@ -36,12 +36,13 @@ public class PagerDutyChannel implements JsonChannel {
     private final ConsoleLink console;
     private final ResolvedIncidents resolved;
 
-    private final IncidentTurns turns = new IncidentTurns();
+    private final IncidentTurns turns;
 
-    public PagerDutyChannel(Channels channels, ConsoleLink console, ResolvedIncidents resolved) {
+    public PagerDutyChannel(Channels channels, ConsoleLink console, ResolvedIncidents resolved, SharedIncidentTurns sharedTurns) {
         this.channels = channels;
         this.console = console;
         this.resolved = resolved;
+        this.turns = new IncidentTurns(sharedTurns);
     }
 
     @Override

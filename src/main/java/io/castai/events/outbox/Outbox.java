@@ -580,6 +580,11 @@ public class Outbox extends ServiceSupport implements ResolvedIncidents.Store {
         return writer.update("DELETE FROM deliveries WHERE " + DEAD_LETTERS_OF, eventId, eventId, channel, channel);
     }
 
+    /** True on a store the replicas share (PostgreSQL), false on a process's own (SQLite). */
+    public boolean shared() {
+        return store.shared();
+    }
+
     /** Why writes to the store fail as a whole just now (a full disk, the database away), or null. */
     public String storeFailure() {
         return writer.storeFailure();
@@ -641,6 +646,15 @@ public class Outbox extends ServiceSupport implements ResolvedIncidents.Store {
     public Optional<Instant> incidentResolvedBy(String incident) {
         return read("cannot read the resolved incidents", "SELECT resolved_by FROM resolved_incidents WHERE incident = ?",
                 rs -> Instant.ofEpochMilli(rs.getLong(1)), incident).stream().findFirst();
+    }
+
+    /**
+     * Forgets leases that ran out before {@code cutoff}: those a process held when it died (an
+     * incident's turn is one per incident, and most are never taken again). Taking a lease makes
+     * its row anew, so nothing depends on an expired one.
+     */
+    public int forgetLeasesExpiredBefore(Instant cutoff) {
+        return writer.update("DELETE FROM leases WHERE expires_at < ?", cutoff.toEpochMilli());
     }
 
     /** Forgets incidents resolved by events accepted before {@code cutoff}; returns how many. */

@@ -9,7 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the outbox small: what was delivered and is older than the dedup window is forgotten, and
- * so are PagerDuty incidents resolved longer ago than {@link ResolvedIncidents#KEPT}.
+ * so are PagerDuty incidents resolved longer ago than {@link ResolvedIncidents#KEPT} and leases
+ * that ran out a day ago (an incident's turn a dying replica held).
  */
 public class OutboxHousekeeping {
     private static final Logger LOG = LoggerFactory.getLogger(OutboxHousekeeping.class);
@@ -30,5 +31,6 @@ public class OutboxHousekeeping {
             LOG.info("Outbox housekeeping: forgot {} delivered event(s) older than {}", forgotten, window);
         }
         outbox.forgetResolvedIncidentsBefore(clock.instant().minus(ResolvedIncidents.KEPT));
+        outbox.forgetLeasesExpiredBefore(clock.instant().minus(Duration.ofDays(1)));
     }
 }

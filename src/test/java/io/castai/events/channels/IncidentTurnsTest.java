@@ -1,5 +1,10 @@
 package io.castai.events.channels;
 
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
@@ -9,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class IncidentTurnsTest {
     private final DefaultCamelContext context = new DefaultCamelContext();
-    private final IncidentTurns turns = new IncidentTurns();
+    private final IncidentTurns turns = new IncidentTurns(SharedIncidentTurns.PROCESS_ONLY);
 
     @Test
     void anIncidentHasOneSendAtATimeAndIsFreeAgainWhenItsExchangeIsDone() {
@@ -27,6 +32,38 @@ class IncidentTurnsTest {
         done(second);
         done(other);
         assertThat(turns.inUse()).as("no incident is remembered once its deliveries are done").isZero();
+    }
+
+    @Test
+    void aTurnAnotherReplicaHoldsIsNotTakenHereAndOneTakenIsLetGoOfWhenDone() {
+        Set<String> heldElsewhere = new HashSet<>(Set.of("pagerduty\nnode-1"));
+        List<String> letGo = new ArrayList<>();
+        IncidentTurns shared = new IncidentTurns(new SharedIncidentTurns() {
+            @Override
+            public boolean take(String incident) {
+                if ("pagerduty\nstore-away".equals(incident)) {
+                    throw new IllegalStateException("no connection");
+                }
+                return heldElsewhere.add(incident);
+            }
+
+            @Override
+            public void letGo(String incident) {
+                letGo.add(incident);
+                heldElsewhere.remove(incident);
+            }
+        });
+
+        assertThat(shared.tryTake("pagerduty\nnode-1", new DefaultExchange(context))).as("another replica's").isFalse();
+        assertThat(shared.tryTake("pagerduty\nstore-away", new DefaultExchange(context))).as("the store cannot say").isFalse();
+        assertThat(shared.inUse()).as("nothing held here for either").isZero();
+
+        Exchange sending = new DefaultExchange(context);
+        assertThat(shared.tryTake("pagerduty\nnode-2", sending)).isTrue();
+        assertThat(shared.tryTake("pagerduty\nnode-2", new DefaultExchange(context))).as("this process's own").isFalse();
+        done(sending);
+        assertThat(letGo).containsExactly("pagerduty\nnode-2");
+        assertThat(shared.inUse()).isZero();
     }
 
     /** What the exchange's unit of work does as it ends. */

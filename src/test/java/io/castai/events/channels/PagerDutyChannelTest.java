@@ -37,7 +37,7 @@ class PagerDutyChannelTest {
         }
     };
     private final PagerDutyChannel pagerDuty = new PagerDutyChannel(CHANNELS, new ConsoleLink("https://console.cast.ai"),
-            new ResolvedIncidents(NO_STORE));
+            new ResolvedIncidents(NO_STORE), SharedIncidentTurns.PROCESS_ONLY);
 
     @Test
     void twoLongIdsThatShareABeginningOpenTwoIncidents() {

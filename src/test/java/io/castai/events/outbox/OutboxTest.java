@@ -355,6 +355,17 @@ abstract class OutboxTest {
     }
 
     @Test
+    void housekeepingForgetsLeasesADeadProcessLeftAndKeepsThoseHeld() throws SQLException {
+        assertThat(outbox.holdLease("incident-turn/pd\nnode-a", "dead-replica", Duration.ofMinutes(2))).isTrue();
+        clock.advance(Duration.ofDays(2));
+        assertThat(outbox.holdLease("pollers", "live-replica", Duration.ofSeconds(30))).isTrue();
+
+        new OutboxHousekeeping(outbox, Duration.ofHours(24), clock).run();
+        assertThat(query("SELECT name FROM leases")).containsExactly("pollers");
+        assertThat(outbox.holdLease("pollers", "other-replica", Duration.ofSeconds(30))).as("still held").isFalse();
+    }
+
+    @Test
     void pendingDeliveriesAreListedLongestQueuedFirstWithWhatTheyWaitFor() {
         accept("p1", "slack");
         clock.advance(Duration.ofSeconds(1));

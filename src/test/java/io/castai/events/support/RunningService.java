@@ -68,6 +68,22 @@ public final class RunningService implements AutoCloseable {
                     .property("pagerduty.events.url", pagerDuty.url("/v2/enqueue"));
         }
 
+        /**
+         * channels.yaml (written in {@code directory}) with one PagerDuty channel at the stand-in:
+         * an incident per node for every node.* event, resolved by node.removed.
+         */
+        public Builder pagerDutyPerNode(Path directory, HttpStandIn pagerDuty) throws IOException {
+            Path channels = Files.writeString(directory.resolve("channels.yaml"), """
+                    channels:
+                      - {name: pagerduty, type: pagerduty, routingKey: "0123456789abcdef0123456789abcdef",
+                         eventsUrl: "${PD_URL}", dedupBy: node, resolveOn: [node.removed]}
+                    rules:
+                      - {name: nodes, eventTypes: ["node.*"], channels: [pagerduty]}
+                    default: [log]
+                    """);
+            return property("channels.file", channels).property("PD_URL", pagerDuty.url("/v2/enqueue"));
+        }
+
         public RunningService start() {
             int port = properties.containsKey("server.port") ? Integer.parseInt(properties.get("server.port")) : freePort();
             Main main = App.createMain();
