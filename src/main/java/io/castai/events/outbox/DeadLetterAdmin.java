@@ -251,7 +251,9 @@ public class DeadLetterAdmin {
                 }
                 String value;
                 try {
-                    value = URLDecoder.decode(nameAndValue.length < 2 ? "" : nameAndValue[1], StandardCharsets.UTF_8);
+                    // percent-decoding only: a '+' is itself (an event id a+b), not a form's space
+                    String raw = nameAndValue.length < 2 ? "" : nameAndValue[1];
+                    value = URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
                 } catch (IllegalArgumentException badEscape) {
                     return new Query(Map.of(), "parameters must be percent-encoded correctly");
                 }
