@@ -3,6 +3,7 @@ package io.castai.events.ops;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.Locale;
 import java.util.Map;
@@ -16,6 +17,8 @@ import io.castai.events.channels.ConfigurationException;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
 import org.quartz.CronExpression;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A setting whose bundled default is a whole number or true/false must be one too, wherever it
@@ -40,6 +43,9 @@ public class SettingTypes extends MainListenerSupport {
     private static final BigInteger MOST = BigInteger.valueOf(Integer.MAX_VALUE);
     private static final BigInteger MOST_PORT = BigInteger.valueOf(65535);
     private static final String SCHEDULE = ".schedule";
+    /** A duration as the bundled defaults write them: 24h, 5m, 500ms, 1h30m. */
+    private static final String DURATION = "(\\d+[a-z]+)+";
+    private static final Logger LOG = LoggerFactory.getLogger(SettingTypes.class);
     /** Settings an empty value would break, with what it would do. */
     private static final Map<String, String> NOT_EMPTY = Map.of(
             "server.host", "the server would not start; 0.0.0.0 listens on every address",
@@ -94,6 +100,11 @@ public class SettingTypes extends MainListenerSupport {
             }
             if (value.isEmpty() && NOT_EMPTY.containsKey(key)) {
                 throw ConfigurationException.inSetting(key, "is empty: " + NOT_EMPTY.get(key));
+            }
+            if (byDefault.matches(DURATION) && value.matches("[1-9]\\d*")) {
+                // a duration without its unit is milliseconds: DEDUP_WINDOW=86400 meant a day, and kept ids 86 s
+                LOG.warn("{} ({}): {} has no unit, so it is read as {} milliseconds ({} s); write the unit meant ({}s, {}ms)",
+                        ConfigurationException.environmentName(key), key, value, value, new BigDecimal(value).movePointLeft(3).toPlainString(), value, value);
             }
             if (key.endsWith(SCHEDULE) && !value.isEmpty() && !CronExpression.isValidExpression(value)) {
                 throw ConfigurationException.inSetting(key, "is not a Quartz cron expression: six or seven fields, "

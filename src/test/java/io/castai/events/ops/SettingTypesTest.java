@@ -4,16 +4,29 @@ import java.util.Map;
 import java.util.Optional;
 
 import io.castai.events.channels.ConfigurationException;
+import io.castai.events.support.LogCapture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Settings Camel would take without a word, or refuse without naming them, stop start-up by name. */
 class SettingTypesTest {
+    @Test
+    void aDurationWithoutItsUnitIsSaidToBeMilliseconds() {
+        try (LogCapture log = LogCapture.attach()) {
+            SettingTypes.check(key -> key.equals("dedup.window") ? Optional.of("86400")
+                    : key.equals("delivery.initial-backoff") ? Optional.of("0") : Optional.empty());
+            assertThat(log.linesContaining("has no unit")).containsExactly("WARN io.castai.events.ops.SettingTypes - "
+                    + "DEDUP_WINDOW (dedup.window): 86400 has no unit, so it is read as 86400 milliseconds (86.400 s); "
+                    + "write the unit meant (86400s, 86400ms)");
+        }
+    }
+
     @Test
     void theBundledDefaultsPass() {
         assertThatCode(() -> SettingTypes.check(key -> Optional.empty())).doesNotThrowAnyException();
