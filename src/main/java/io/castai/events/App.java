@@ -5,6 +5,7 @@ import java.nio.file.Path;
 
 import io.castai.events.channels.ChannelRoutes;
 import io.castai.events.channels.ConfigurationException;
+import io.castai.events.ops.Causes;
 import io.castai.events.ops.IntakeRouteLoaded;
 import io.castai.events.ops.SettingNames;
 import io.castai.events.ops.SettingTypes;
@@ -52,7 +53,7 @@ public final class App {
     }
 
     private static ConfigurationException configurationMistake(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+        for (Throwable cause : Causes.chain(failure)) {
             if (cause instanceof ConfigurationException mistake) {
                 return mistake;
             }

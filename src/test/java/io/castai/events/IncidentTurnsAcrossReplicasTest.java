@@ -54,12 +54,23 @@ class IncidentTurnsAcrossReplicasTest {
             await().atMost(Duration.ofSeconds(15)).until(() -> !log.linesContaining(
                     "pagerduty delivery of event interrupted is not sent: its incident was resolved").isEmpty());
             assertThat(pagerDuty.requests()).as("the resolve only").hasSize(1);
+            // both turns let go of: a turn kept would hold the incident's next delivery until its lease ran out
+            await().atMost(Duration.ofSeconds(5)).until(() -> incidentTurnsHeld(store) == 0);
         }
     }
 
     private static RunningService.Builder replica(Path directory, Postgres store, HttpStandIn pagerDuty) throws Exception {
         return RunningService.builder().pagerDutyPerNode(directory, pagerDuty).property("admin.token", ADMIN_TOKEN)
                 .property("castai.store.url", store.url()).property("castai.store.username", Postgres.USER);
+    }
+
+    private static int incidentTurnsHeld(Postgres store) throws Exception {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(store.url(), Postgres.USER, "");
+             java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM leases WHERE name LIKE 'incident-turn/%'")) {
+            rs.next();
+            return rs.getInt(1);
+        }
     }
 
     private static int deadLetterCount(RunningService service) throws Exception {

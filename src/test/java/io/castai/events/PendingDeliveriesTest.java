@@ -36,9 +36,10 @@ class PendingDeliveriesTest {
             assertThat(listed.get("cluster").asText()).isEqualTo("prod");
             assertThat(listed.get("reason").asText()).isEqualTo("http_5xx");
             assertThat(listed.get("lastResponse").asText()).isEqualTo("HTTP 503: down for maintenance");
-            assertThat(listed.get("sending").asBoolean()).isFalse();
+            assertThat(listed.get("claimed").asBoolean()).as("waiting for its next attempt").isFalse();
             assertThat(java.time.Instant.parse(listed.get("nextAttemptAt").asText()))
-                    .isAfter(java.time.Instant.parse(listed.get("createdAt").asText()).plusSeconds(20));
+                    .as("a 30 s backoff with jitter: 15 to 30 s after the failure")
+                    .isAfter(java.time.Instant.parse(listed.get("createdAt").asText()).plusSeconds(14));
             assertThat(listed.toString()).doesNotContain("pendingtoken");
         }
     }

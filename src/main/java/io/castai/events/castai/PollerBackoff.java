@@ -9,6 +9,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.castai.events.delivery.DeliveryFailure;
+import io.castai.events.ops.Causes;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePropertyKey;
 import org.slf4j.Logger;
@@ -87,7 +88,7 @@ public class PollerBackoff {
     }
 
     private static String ownWords(Throwable cause, String otherwise) {
-        for (Throwable t = cause; t != null; t = t.getCause()) {
+        for (Throwable t : Causes.chain(cause)) {
             if (t instanceof UnreadableAnswerException || t instanceof UnreadableCheckpointException) {
                 return t.getMessage();
             }

@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
 
 import io.castai.events.channels.Shortened;
+import io.castai.events.ops.Causes;
 import io.castai.events.outbound.OutboundCallLimits;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
@@ -205,11 +206,6 @@ public record DeliveryFailure(boolean retryable, String reason, String descripti
     }
 
     private static <T extends Throwable> T find(Throwable failure, Class<T> type) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (type.isInstance(t)) {
-                return type.cast(t);
-            }
-        }
-        return null;
+        return Causes.find(failure, type);
     }
 }

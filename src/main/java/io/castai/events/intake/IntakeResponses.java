@@ -2,7 +2,7 @@ package io.castai.events.intake;
 
 import io.castai.events.dedup.EventInFlightException;
 import io.castai.events.ops.RefusalLog;
-import io.castai.events.ops.RootCause;
+import io.castai.events.ops.Causes;
 import io.castai.events.ops.ServiceMetrics;
 import io.castai.events.outbox.OutboxException;
 import io.castai.events.security.UnauthorizedException;
@@ -93,7 +93,7 @@ public class IntakeResponses {
         } else {
             metrics.rejected("error");
             // the route names the request (an admin list that ran out of memory is no event lost)
-            Throwable cause = RootCause.of(failure);
+            Throwable cause = Causes.innermost(failure);
             LOG.error("Could not answer a request to route {}: {}", exchange.getFromRouteId(),
                     cause == null ? "unknown error" : cause.getClass().getName() + thrownAt(cause));
             reply(exchange, 500, error("internal error"));

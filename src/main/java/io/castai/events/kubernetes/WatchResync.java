@@ -11,7 +11,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.castai.events.channels.Shortened;
-import io.castai.events.ops.RootCause;
+import io.castai.events.ops.Causes;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import org.apache.camel.Exchange;
@@ -132,7 +132,7 @@ public class WatchResync {
         if (failure == null) {
             return "unknown error";
         }
-        Throwable root = RootCause.of(failure);
+        Throwable root = Causes.innermost(failure);
         return failure.getClass().getSimpleName() + (root != failure && root.getMessage() != null
                 ? ": " + root.getClass().getSimpleName() + ": " + Shortened.to(root.getMessage(), 200, "…") : "");
     }

@@ -27,7 +27,7 @@ import java.util.function.BiFunction;
 import io.castai.events.channels.ConfigurationException;
 import io.castai.events.channels.ResolvedIncidents;
 import io.castai.events.intake.NotificationEvent;
-import io.castai.events.ops.RootCause;
+import io.castai.events.ops.Causes;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,7 +90,7 @@ public class Outbox extends ServiceSupport implements ResolvedIncidents.Store {
         } catch (SQLException e) {
             if (store.shared() && unreachable(e)) {
                 // one line naming the setting, not Camel's wrapping of a driver's stack trace
-                Throwable root = RootCause.of(e);
+                Throwable root = Causes.innermost(e);
                 throw ConfigurationException.inSetting("castai.store.url", "the database cannot be reached ("
                         + String.valueOf(root.getMessage()).lines().findFirst().orElse("") + "); start-up stops "
                         + "(Kubernetes restarts the pod)");
@@ -104,7 +104,7 @@ public class Outbox extends ServiceSupport implements ResolvedIncidents.Store {
 
     /** No connection at all: the pool gave up waiting for one, or the driver could not open one (SQL state class 08). */
     private static boolean unreachable(SQLException e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+        for (Throwable cause : Causes.chain(e)) {
             if (cause instanceof SQLTransientConnectionException
                     || cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
                 return true;
@@ -460,7 +460,7 @@ public class Outbox extends ServiceSupport implements ResolvedIncidents.Store {
     /**
      * Deliveries not made yet, of one channel (null: all), those queued longest ago first, at most
      * {@code limit}: what each waits for (its attempts, the last failure, the next attempt), and
-     * whether a worker holds it just now. Read as {@link #deadLetters} reads.
+     * whether a replica holds its lease. Read as {@link #deadLetters} reads.
      */
     public List<PendingDelivery> pending(String channel, int limit) {
         long now = now();

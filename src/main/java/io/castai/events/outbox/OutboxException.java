@@ -1,5 +1,7 @@
 package io.castai.events.outbox;
 
+import io.castai.events.ops.Causes;
+
 /**
  * The outbox could not be read or written (disk full, file unreadable, PostgreSQL away): the
  * event is not accepted, the background work tries again later.
@@ -11,12 +13,7 @@ public class OutboxException extends RuntimeException {
 
     /** The outbox failure in a failure's causes (Camel wraps what a bean expression throws), or null. */
     public static OutboxException in(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof OutboxException outbox) {
-                return outbox;
-            }
-        }
-        return null;
+        return Causes.find(failure, OutboxException.class);
     }
 
     /** One line for the log: what could not be done, and the database's own reason (never a URL). */

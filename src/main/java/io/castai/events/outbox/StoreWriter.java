@@ -211,9 +211,15 @@ final class StoreWriter {
         }
     }
 
+    /**
+     * Binds a statement's arguments. A NUL in a text becomes U+FFFD, on both stores alike:
+     * PostgreSQL's text cannot hold one, and an event whose message held one (JSON allows it as
+     * \u0000) was refused by the store on every retry of its sender.
+     */
     static void bind(PreparedStatement ps, Object... args) throws SQLException {
         for (int i = 0; i < args.length; i++) {
-            ps.setObject(i + 1, args[i]);
+            Object arg = args[i];
+            ps.setObject(i + 1, arg instanceof String text && text.indexOf('\0') >= 0 ? text.replace('\0', '\uFFFD') : arg);
         }
     }
 

@@ -369,12 +369,12 @@ abstract class OutboxTest {
     void pendingDeliveriesAreListedLongestQueuedFirstWithWhatTheyWaitFor() {
         accept("p1", "slack");
         clock.advance(Duration.ofSeconds(1));
-        accept("p2", "slack", "pagerduty"); // leased to whoever accepted it: being sent
+        accept("p2", "slack", "pagerduty"); // leased to whoever accepted it: claimed
         outbox.dead("p2", "pagerduty", "http_4xx permanently", "HTTP 400");
         outbox.retryLater("p1", "slack", Duration.ofSeconds(30), "http_5xx", "HTTP 503: down");
 
         assertThat(outbox.pending(null, 10)).extracting(p -> p.eventId() + "@" + p.channel() + " " + p.attempts() + " "
-                        + p.reason() + " " + p.lastResponse() + " " + p.sending())
+                        + p.reason() + " " + p.lastResponse() + " " + p.claimed())
                 .containsExactly("p1@slack 1 http_5xx HTTP 503: down false", "p2@slack 0 null null true");
         PendingDelivery retried = outbox.pending("slack", 1).get(0);
         assertThat(retried.nextAttemptAt()).isEqualTo(clock.instant().plusSeconds(30).toString());
