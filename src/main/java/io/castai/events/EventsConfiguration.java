@@ -142,11 +142,9 @@ public class EventsConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry
-    public PagerDutyChannel pagerDutyChannel(Channels channels, ConsoleLink consoleLink, Outbox outbox,
-                                             @PropertyInject("delivery.lease") String lease) {
+    public PagerDutyChannel pagerDutyChannel(Channels channels, ConsoleLink consoleLink, Outbox outbox) {
         // on a store the replicas share, an incident's turn is theirs too
-        SharedIncidentTurns turns = outbox.shared() ? new StoreIncidentTurns(outbox, duration("delivery.lease", lease))
-                : SharedIncidentTurns.PROCESS_ONLY;
+        SharedIncidentTurns turns = outbox.shared() ? new StoreIncidentTurns(outbox) : SharedIncidentTurns.PROCESS_ONLY;
         return new PagerDutyChannel(channels, consoleLink, new ResolvedIncidents(outbox), turns);
     }
 

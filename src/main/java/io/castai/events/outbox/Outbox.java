@@ -580,6 +580,11 @@ public class Outbox extends ServiceSupport implements ResolvedIncidents.Store {
         return writer.update("DELETE FROM deliveries WHERE " + DEAD_LETTERS_OF, eventId, eventId, channel, channel);
     }
 
+    /** How long a claimed delivery is held for its sender (DELIVERY_LEASE). */
+    Duration deliveryLease() {
+        return lease;
+    }
+
     /** True on a store the replicas share (PostgreSQL), false on a process's own (SQLite). */
     public boolean shared() {
         return store.shared();

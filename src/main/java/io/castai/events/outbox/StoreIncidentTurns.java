@@ -1,7 +1,6 @@
 package io.castai.events.outbox;
 
 import java.lang.management.ManagementFactory;
-import java.time.Duration;
 import java.util.UUID;
 
 import io.castai.events.channels.SharedIncidentTurns;
@@ -15,18 +14,17 @@ public final class StoreIncidentTurns implements SharedIncidentTurns {
     private static final String PREFIX = "incident-turn/";
 
     private final Outbox outbox;
-    private final Duration lease;
     /** This process among the replicas. */
     private final String owner = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID();
 
-    public StoreIncidentTurns(Outbox outbox, Duration lease) {
+    public StoreIncidentTurns(Outbox outbox) {
         this.outbox = outbox;
-        this.lease = lease;
     }
 
     @Override
     public boolean take(String incident) {
-        return outbox.holdLease(PREFIX + incident, owner, lease);
+        // as long as a delivery's own lease: a send never outlasts that
+        return outbox.holdLease(PREFIX + incident, owner, outbox.deliveryLease());
     }
 
     @Override
