@@ -9,12 +9,13 @@ prepare() {
 # machine: what the figures were measured on (cores, memory, Java)
 machine() { echo "$(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(java -version 2>&1 | head -1)"; }
 
-# image_jvm_options: the container image's JVM flags (the Dockerfile's JAVA_TOOL_OPTIONS), with the
-# heap the image gets in a 256 MiB container written out (-Xmx80m: 31 %), as the benchmarks run
-# the jar outside a container, and without the image's class-data archive path.
+# image_jvm_options: the container image's JVM flags (the Dockerfile's JAVA_TOOL_OPTIONS) as they
+# are, in a 256 MiB container (-XX:MaxRAM=256m: the JVM sizes its heap from that as from the
+# container's limit), as the benchmarks run the jar outside a container; without the image's
+# class-data archive path.
 image_jvm_options() {
   sed -n 's/.*JAVA_TOOL_OPTIONS="\([^"]*\)".*/\1/p' Dockerfile \
-    | sed 's/-XX:MaxRAMPercentage=31/-Xmx80m/; s/ *-XX:SharedArchiveFile=[^ ]*//'
+    | sed 's/ *-XX:SharedArchiveFile=[^ ]*//; s/$/ -XX:MaxRAM=256m/'
 }
 
 # wrk_figures <unit> <wrk --latency output>: "<rate> <unit>/s, p50 <..>, p99 <..>" and any errors

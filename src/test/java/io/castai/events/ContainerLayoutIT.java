@@ -41,6 +41,9 @@ class ContainerLayoutIT {
         }
     }
 
+    /** What the JVM takes for the machine's memory in a container with a 256 MiB limit, the smallest README sizes for. */
+    private static final String IN_256_MIB = " -XX:MaxRAM=256m";
+
     @TempDir
     Path app;
 
@@ -66,10 +69,14 @@ class ContainerLayoutIT {
             JarProcess jar = JarProcess.start(app.toFile(), "castai-events.jar", Map.of(
                     "SLACK_WEBHOOK_URL", slack.url("/hook"),
                     // -Xshare:on: the JVM refuses to start unless it can use the archive
-                    "JAVA_TOOL_OPTIONS", IMAGE_JVM_OPTIONS + " -XX:SharedArchiveFile=" + archive + " -Xshare:on",
+                    "JAVA_TOOL_OPTIONS", IMAGE_JVM_OPTIONS + IN_256_MIB + " -XX:SharedArchiveFile=" + archive + " -Xshare:on",
                     "MALLOC_ARENA_MAX", "2"));
             try (jar) {
                 assertThat(jar.get("/observe/health/live").statusCode()).isEqualTo(200);
+                // the whole heap from the start: begun at 1/64 of the limit, it stayed there, and the
+                // service spent minutes in full collections before it served anything
+                assertThat(committedHeapBytes(jar.get("/observe/metrics").body()))
+                        .as("heap committed at start, against 31 percent of 256 MiB").isGreaterThan((long) (0.9 * 0.31 * 256 * 1024 * 1024));
                 assertThat(jar.postEvent(RunningService.fixture("events/node-added.json")).statusCode()).isEqualTo(200);
                 slack.awaitRequests(1);
                 assertThat(jar.postEvent("{\"eventType\":\"a\",\"pad\":\"" + "x".repeat(1200) + "\"}").statusCode())
@@ -78,6 +85,39 @@ class ContainerLayoutIT {
             }
             assertThat(app.resolve("data/castai-events.db")).exists();
         }
+    }
+
+    /**
+     * The same in the Kubernetes manifests' memory limit: the JVM's own reading of the image's flags
+     * there gives an initial heap as large as its maximum.
+     */
+    @Test
+    void inTheManifestsMemoryLimitTheImageStartsWithItsWholeHeap() throws Exception {
+        Matcher limit = Pattern.compile("limits: \\{memory: (\\d+)Mi}")
+                .matcher(Files.readString(Path.of("deploy/kubernetes/deployment.yaml")));
+        assertThat(limit.find()).as("the Deployment sets a memory limit").isTrue();
+        ProcessBuilder flags = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+PrintFlagsFinal", "-version").redirectErrorStream(true);
+        flags.environment().put("JAVA_TOOL_OPTIONS", IMAGE_JVM_OPTIONS + " -XX:MaxRAM=" + limit.group(1) + "m");
+        Process jvm = flags.start();
+        String printed = new String(jvm.getInputStream().readAllBytes());
+        assertThat(jvm.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+        long max = flag(printed, "MaxHeapSize");
+        assertThat(max).as("31 %% of %s MiB", limit.group(1)).isGreaterThan(Long.parseLong(limit.group(1)) * 1024 * 1024 / 4);
+        assertThat(flag(printed, "InitialHeapSize")).isEqualTo(max);
+    }
+
+    private static long flag(String printFlagsFinal, String name) {
+        Matcher value = Pattern.compile("\\s" + name + "\\s+=\\s+(\\d+)").matcher(printFlagsFinal);
+        assertThat(value.find()).as(name + " in " + printFlagsFinal).isTrue();
+        return Long.parseLong(value.group(1));
+    }
+
+    /** The heap's committed bytes, summed over its pools, from the service's Prometheus text. */
+    private static long committedHeapBytes(String metrics) {
+        return (long) metrics.lines().filter(line -> line.startsWith("jvm_memory_committed_bytes{area=\"heap\""))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 
     /**
