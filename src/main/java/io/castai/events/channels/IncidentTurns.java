@@ -1,6 +1,8 @@
 package io.castai.events.channels;
 
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.camel.Exchange;
@@ -57,14 +59,23 @@ final class IncidentTurns {
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override
             public void onDone(Exchange done) {
+                // The release is queued for the store's writer before this process's turn is free, so this
+                // process's next take of the incident is written after it, not undone by it; not waited for.
+                CompletionStage<?> released;
                 try {
-                    shared.letGo(incident);
+                    released = shared.letGo(incident);
                 } catch (RuntimeException storeAway) {
-                    LOG.warn("Could not let go of the turn of PagerDuty incident {} among the replicas ({}): its other "
-                            + "deliveries wait until the turn's lease runs out", incident.replace('\n', ' '), storeAway.toString());
+                    released = CompletableFuture.failedFuture(storeAway);
                 } finally {
                     busy.remove(incident);
                 }
+                released.whenComplete((rows, storeAway) -> {
+                    if (storeAway != null) {
+                        LOG.warn("Could not let go of the turn of PagerDuty incident {} among the replicas ({}): its "
+                                + "deliveries on other replicas wait until the turn's lease runs out",
+                                incident.replace('\n', ' '), storeAway.toString());
+                    }
+                });
             }
         });
         return true;

@@ -1,5 +1,8 @@
 package io.castai.events.channels;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
 /**
  * PagerDuty incidents' turns among the replicas of one store, beside each process's own
  * ({@link IncidentTurns}): one replica retrying a trigger while another sends its resolve could
@@ -14,14 +17,18 @@ public interface SharedIncidentTurns {
         }
 
         @Override
-        public void letGo(String incident) {
-            // nothing was taken
+        public CompletionStage<?> letGo(String incident) {
+            return CompletableFuture.completedFuture(null); // nothing was taken
         }
     };
 
     /** Takes the incident's turn among the replicas; false when another replica holds it. */
     boolean take(String incident);
 
-    /** Lets go of a turn {@link #take} gave. */
-    void letGo(String incident);
+    /**
+     * Lets go of a turn {@link #take} gave, without waiting for the store: the stage completes once
+     * it has. A later {@link #take} of this process is written after it (the store's one writer
+     * keeps their order), and another replica's waits a moment longer at most.
+     */
+    CompletionStage<?> letGo(String incident);
 }

@@ -681,7 +681,12 @@ public class Outbox extends ServiceSupport implements ResolvedIncidents.Store {
 
     /** Gives the lease up (on shutdown), so another replica takes over at once. */
     public void releaseLease(String name, String owner) {
-        writer.update("DELETE FROM leases WHERE name = ? AND owner = ?", name, owner);
+        writer.await(releaseLeaseLater(name, owner));
+    }
+
+    /** As {@link #releaseLease}, not waited for: the future completes once the store has let go. */
+    public CompletableFuture<Integer> releaseLeaseLater(String name, String owner) {
+        return writer.submit(db -> db.update("DELETE FROM leases WHERE name = ? AND owner = ?", name, owner));
     }
 
     /** Where a poller (the audit log's or the savings summary's, of a cluster) stands, if it ever ran. */

@@ -2,6 +2,7 @@ package io.castai.events.outbox;
 
 import java.lang.management.ManagementFactory;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
 
 import io.castai.events.channels.SharedIncidentTurns;
 
@@ -28,7 +29,7 @@ public final class StoreIncidentTurns implements SharedIncidentTurns {
     }
 
     @Override
-    public void letGo(String incident) {
-        outbox.releaseLease(PREFIX + incident, owner);
+    public CompletionStage<?> letGo(String incident) {
+        return outbox.releaseLeaseLater(PREFIX + incident, owner);
     }
 }
