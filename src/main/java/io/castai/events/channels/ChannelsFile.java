@@ -58,8 +58,8 @@ public final class ChannelsFile {
         try {
             text = Files.readString(path);
         } catch (IOException e) {
-            throw new ConfigurationException(name + ": cannot be read (" + e.getClass().getSimpleName()
-                    + "); set channels.file to the channels and rules file");
+            throw ConfigurationException.inSetting("channels.file", name + " cannot be read (" + e.getClass().getSimpleName()
+                    + "): set it to the channels and rules file");
         }
         return parse(name, text, lookup);
     }
