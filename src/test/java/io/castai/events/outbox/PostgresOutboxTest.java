@@ -179,7 +179,7 @@ class PostgresOutboxTest extends OutboxTest {
                 assertThat(relayed.accept(event("missed-1"), List.of(message("slack", false)))).hasSize(1);
                 relay.cut();
                 relayed.delivered("missed-1", "slack");
-                await().atMost(Duration.ofSeconds(30)).until(() -> !log.linesContaining(
+                await().atMost(Duration.ofSeconds(10)).until(() -> !log.linesContaining(
                         "Could not record the delivery of event missed-1 to slack in the store").isEmpty());
                 assertThatThrownBy(() -> relayed.claimDue(10)).as("the database is still away")
                         .isInstanceOf(OutboxException.class);
@@ -187,8 +187,7 @@ class PostgresOutboxTest extends OutboxTest {
                 relay.restore();
                 clock.advance(Duration.ofMinutes(3)); // past the lease: only the record keeps it from being claimed
                 // the pool may first hand out a connection from before the cut: the next tick tries again
-                // (30 s: it once timed out at 10 s with three test classes sharing the cores)
-                List<Delivery> claimed = await().atMost(Duration.ofSeconds(30))
+                List<Delivery> claimed = await().atMost(Duration.ofSeconds(10))
                         .ignoreExceptionsInstanceOf(OutboxException.class)
                         .until(() -> relayed.claimDue(10), Objects::nonNull);
                 assertThat(claimed).isEmpty();

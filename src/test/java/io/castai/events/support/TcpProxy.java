@@ -67,15 +67,28 @@ public final class TcpProxy implements AutoCloseable {
         while (!listening.isClosed()) {
             try {
                 Socket client = listening.accept();
-                Socket target = new Socket(InetAddress.getLoopbackAddress(), targetPort);
-                open.add(client);
-                open.add(target);
+                keepUnlessCut(listening, client);
+                Socket target = keepUnlessCut(listening, new Socket(InetAddress.getLoopbackAddress(), targetPort));
                 pipe(client, target);
                 pipe(target, client);
             } catch (IOException e) {
                 // closed by cut(), or the target refused: the client sees its connection drop
             }
         }
+    }
+
+    /**
+     * Keeps a connection's socket for {@link #cut()} to close, or closes it now when a cut came
+     * since it was accepted: one kept after the cut had cleared the list outlived it, and the
+     * tests saw the database still there.
+     */
+    private synchronized Socket keepUnlessCut(ServerSocket listening, Socket socket) throws IOException {
+        if (server != listening) {
+            closeQuietly(socket);
+            throw new IOException("cut");
+        }
+        open.add(socket);
+        return socket;
     }
 
     private void pipe(Socket from, Socket to) {
