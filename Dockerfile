@@ -23,7 +23,8 @@ COPY bin/class-data-archive.sh /app/bin/class-data-archive.sh
 # The heap gets 31 % of the container's memory limit (80 MB of 256 MiB; ~35 MB is live under
 # load), from the start (InitialRAMPercentage): with fixed generation sizes (below) the JVM does
 # not grow a heap begun at its default 1/64 of the limit, and spent minutes in back-to-back full
-# collections before serving its first request, in 256 MiB and 512 MiB alike. The rest (about 150 MB: classes, compiled code, the JIT compiler's work space, thread
+# collections before serving its first request, in 256 MiB and 512 MiB alike. MinRAMPercentage
+# is the percentage the JVM takes below ~400 MiB (else its heap in 256 MiB could grow to 126 MB). The rest (about 150 MB: classes, compiled code, the JIT compiler's work space, thread
 # stacks, native buffers) must fit beside it, so a 256 MiB container fits (bench/run.sh
 # measures it). Parallel GC: the most events per second of serial, parallel and G1 here, and no
 # worse a p99. Half the heap young (NewRatio=1, not a third), with fixed survivor spaces of a
@@ -34,7 +35,7 @@ COPY bin/class-data-archive.sh /app/bin/class-data-archive.sh
 # (written below by a training run of this jar with this JVM) halves the time to the first
 # request; a replaced jar makes the JVM ignore it and start the slow way.
 # No SERVER_PORT here: the environment would override a mounted application.properties' server.port.
-ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=31 -XX:InitialRAMPercentage=31 -XX:+UseParallelGC -XX:NewRatio=1 -XX:-UseAdaptiveSizePolicy -XX:SurvivorRatio=4 -XX:ReservedCodeCacheSize=48m -Xss512k -XX:TrimNativeHeapInterval=1000 -XX:+ExitOnOutOfMemoryError -XX:SharedArchiveFile=/app/castai-events.jsa" \
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=31 -XX:MinRAMPercentage=31 -XX:InitialRAMPercentage=31 -XX:+UseParallelGC -XX:NewRatio=1 -XX:-UseAdaptiveSizePolicy -XX:SurvivorRatio=4 -XX:ReservedCodeCacheSize=48m -Xss512k -XX:TrimNativeHeapInterval=1000 -XX:+ExitOnOutOfMemoryError -XX:SharedArchiveFile=/app/castai-events.jsa" \
     MALLOC_ARENA_MAX=2
 RUN sh bin/class-data-archive.sh /app/castai-events.jar /app/castai-events.jsa
 # DATA_DIR (./data): state kept across restarts; mount a volume here
