@@ -106,7 +106,9 @@ class PackagedJarIT {
         // this JVM holds the directory's lock, as a second pod on the same volume would
         try (io.castai.events.outbox.Store owner = io.castai.events.outbox.Store.sqlite(data)) {
             owner.own();
-            JarProcess.Ended ended = JarProcess.runUntilItExits(Map.of("DATA_DIR", data.toString()));
+            // with a channel on, as in production: its queue's consumer is stopped unstarted
+            JarProcess.Ended ended = JarProcess.runUntilItExits(Map.of("DATA_DIR", data.toString(),
+                    "SLACK_WEBHOOK_URL", "http://127.0.0.1:" + RunningService.freePort() + "/hook"));
             // raised while a route starts: Camel's own stack trace of it (~130 lines) is left out
             assertStoppedWithOneLine(ended, "DATA_DIR (data.dir): the data directory " + data
                     + " is in use by another castai-events process");
@@ -118,7 +120,8 @@ class PackagedJarIT {
     void aDatabaseThatCannotBeReachedStopsTheJarWithOneLineNamingIt(@TempDir java.nio.file.Path data) {
         int closed = RunningService.freePort();
         JarProcess.Ended ended = JarProcess.runUntilItExits(Map.of("DATA_DIR", data.toString(),
-                "CASTAI_STORE_URL", "jdbc:postgresql://127.0.0.1:" + closed + "/db", "CASTAI_STORE_CONNECT_TIMEOUT", "1s"));
+                "CASTAI_STORE_URL", "jdbc:postgresql://127.0.0.1:" + closed + "/db", "CASTAI_STORE_CONNECT_TIMEOUT", "1s",
+                "PAGERDUTY_ROUTING_KEY", "0123456789abcdef0123456789abcdef"));
         assertStoppedWithOneLine(ended, "CASTAI_STORE_URL (castai.store.url): the database cannot be reached "
                 + "(Connection refused); start-up stops (Kubernetes restarts the pod)");
     }

@@ -2,6 +2,7 @@ package io.castai.events.ops;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
+import ch.qos.logback.classic.spi.StackTraceElementProxy;
 import ch.qos.logback.core.filter.Filter;
 import ch.qos.logback.core.spi.FilterReply;
 
@@ -9,6 +10,9 @@ import ch.qos.logback.core.spi.FilterReply;
  * Leaves out Camel's own report of a start-up that failed on a mistake in the configuration
  * ("Error starting CamelContext", a stack trace of some 130 lines): App says the same in one
  * line naming the setting ({@code Not started: ...}), and the trace before it buried that line.
+ * And, after any failed start, Camel 4.17's WARN with a trace (~30 lines) from stopping a channel's
+ * seda consumer that never started: purgeWhenStopping empties a queue not made yet
+ * (NullPointerException in SedaEndpoint.purgeQueue); nothing is lost, there was no queue.
  * Any other failure's trace is kept.
  */
 public class CamelStartupTraceFilter extends Filter<ILoggingEvent> {
@@ -23,10 +27,17 @@ public class CamelStartupTraceFilter extends Filter<ILoggingEvent> {
         }
         IThrowableProxy cause = event.getThrowableProxy();
         for (int depth = 0; cause != null && depth < MAX_DEPTH; depth++, cause = cause.getCause()) {
-            if (MISTAKE.equals(cause.getClassName())) {
+            if (MISTAKE.equals(cause.getClassName()) || unstartedQueuePurged(cause)) {
                 return FilterReply.DENY;
             }
         }
         return FilterReply.NEUTRAL;
+    }
+
+    private static boolean unstartedQueuePurged(IThrowableProxy cause) {
+        StackTraceElementProxy[] frames = cause.getStackTraceElementProxyArray();
+        return "java.lang.NullPointerException".equals(cause.getClassName()) && frames != null && frames.length > 0
+                && "org.apache.camel.component.seda.SedaEndpoint".equals(frames[0].getStackTraceElement().getClassName())
+                && "purgeQueue".equals(frames[0].getStackTraceElement().getMethodName());
     }
 }
