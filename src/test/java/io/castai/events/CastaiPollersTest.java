@@ -393,6 +393,23 @@ class CastaiPollersTest {
     }
 
     @Test
+    void aNotificationsPageLongerThanTheAnswerLimitIsAskedForInSmallerPagesNotForEver() throws Exception {
+        // 40 notifications of ~3 KB: any page of 25 or more is cut at 64 KiB; asked again, the API gives the same page
+        for (int n = 1; n <= 40; n++) {
+            castai.addNotification(new ObjectMapper().createObjectNode().put("id", "big-" + n).put("severity", "INFO")
+                    .put("name", "Note " + n).put("message", "x".repeat(3000)).put("timestamp", "2026-10-02T16:15:02Z"));
+        }
+        try (RunningService ignored = service(API_KEY).property("castai.notifications.page-limit", 100)
+                .property("http.max-answer-bytes", 65536)
+                .property("castai.notifications.schedule", EVERY_SECOND).start()) {
+            awaitLog("notifications page is not readable JSON (cut short?): the next tries ask for 50 a page");
+            await().atMost(Duration.ofSeconds(40)).until(() -> castai.acknowledged().size() == 40);
+            assertThat(castai.calls("/v1/notifications")).filteredOn(call -> call.path().equals("/v1/notifications"))
+                    .last().extracting(call -> call.query().get("page.limit")).as("halved until a page fits").isEqualTo("12");
+        }
+    }
+
+    @Test
     void theDailySavingsSummaryIsPostedOncePerDayByTheFirstRunThatSucceeds() throws Exception {
         castai.failNext("/v1/kubernetes/external-clusters/" + CLUSTER + "/estimated-savings", 503, null);
         try (RunningService ignored = savingsService().start()) {

@@ -44,13 +44,6 @@ public class AuditPoll {
     private static final Logger LOG = LoggerFactory.getLogger(AuditPoll.class);
 
     private final CastaiApi api;
-    /**
-     * Clusters whose page came unreadable (cut at HTTP_MAX_ANSWER_BYTES, most likely): their next
-     * tries ask for half as many entries each time, down to one, for as long as the process runs.
-     * Asked again for the same page, the real API answers the same page, and the poller would
-     * stay stuck on it behind every later entry.
-     */
-    private final Map<String, Integer> reducedPageLimits = new ConcurrentHashMap<>();
     private final PolledEvents events;
     private final Outbox store;
     private final Path legacyCheckpointDir;
@@ -59,7 +52,7 @@ public class AuditPoll {
     private final Duration overlap;
     private final Duration dedupWindow;
     private volatile boolean toldOverlapSkipped;
-    private final int pageLimit;
+    private final ReducedPageLimits pageLimits;
     private final Clock clock;
 
     public AuditPoll(CastaiApi api, PolledEvents events, Outbox store, Path dataDir, Duration lookback, Duration lag,
@@ -72,7 +65,7 @@ public class AuditPoll {
         this.lag = lag;
         this.overlap = overlap;
         this.dedupWindow = dedupWindow;
-        this.pageLimit = pageLimit;
+        this.pageLimits = new ReducedPageLimits(pageLimit);
         this.clock = clock;
     }
 
@@ -121,8 +114,7 @@ public class AuditPoll {
         query.put("clusterId", exchange.getProperty(PollerBackoff.CLUSTER, String.class));
         query.put("fromDate", window.from().toString());
         query.put("toDate", window.to().toString());
-        query.put("page.limit", String.valueOf(reducedPageLimits.getOrDefault(
-                exchange.getProperty(PollerBackoff.CLUSTER, String.class), pageLimit)));
+        query.put("page.limit", String.valueOf(pageLimits.of(exchange.getProperty(PollerBackoff.CLUSTER, String.class))));
         query.put("page.cursor", window.cursor());
         api.get(exchange, "/v1/audit", query);
     }
@@ -137,8 +129,7 @@ public class AuditPoll {
         try {
             page = JSON.readTree(exchange.getMessage().getBody(String.class));
         } catch (JsonProcessingException unreadable) {
-            int smaller = Math.max(1, reducedPageLimits.getOrDefault(clusterId, pageLimit) / 2);
-            reducedPageLimits.put(clusterId, smaller);
+            int smaller = pageLimits.halve(clusterId);
             throw new UnreadableAnswerException("audit log page is not readable JSON (cut short?): the next tries ask for "
                     + smaller + " entries a page (a page over HTTP_MAX_ANSWER_BYTES: raise it or lower CASTAI_AUDIT_PAGE_LIMIT)");
         }

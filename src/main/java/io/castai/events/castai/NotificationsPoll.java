@@ -34,7 +34,7 @@ public class NotificationsPoll {
     private final CastaiApi api;
     private final PolledEvents events;
     private final Outbox outbox;
-    private final int pageLimit;
+    private final ReducedPageLimits pageLimits;
     /** Notifications already said to be skipped: each is warned about once, not at every poll (bounded). */
     private final Set<String> skipped = Collections.newSetFromMap(Collections.synchronizedMap(new LinkedHashMap<>() {
         @Override
@@ -47,7 +47,7 @@ public class NotificationsPoll {
         this.api = api;
         this.events = events;
         this.outbox = outbox;
-        this.pageLimit = pageLimit;
+        this.pageLimits = new ReducedPageLimits(pageLimit);
     }
 
     /** The clusters to filter on; an empty one means the whole organization. */
@@ -68,14 +68,21 @@ public class NotificationsPoll {
         Map<String, String> query = new LinkedHashMap<>();
         query.put("filter.isAcked", "false");
         query.put("filter.clusterId", exchange.getProperty(PollerBackoff.CLUSTER, String.class));
-        query.put("page.limit", String.valueOf(pageLimit));
+        query.put("page.limit", String.valueOf(pageLimits.of(exchange.getProperty(PollerBackoff.CLUSTER, String.class))));
         query.put("page.cursor", exchange.getProperty(CURSOR, String.class));
         api.get(exchange, "/v1/notifications", query);
     }
 
     @SuppressWarnings("unchecked")
     public List<NotificationEvent> readPage(Exchange exchange) throws IOException {
-        JsonNode page = JSON.readTree(exchange.getMessage().getBody(String.class));
+        JsonNode page;
+        try {
+            page = JSON.readTree(exchange.getMessage().getBody(String.class));
+        } catch (JsonProcessingException unreadable) {
+            int smaller = pageLimits.halve(exchange.getProperty(PollerBackoff.CLUSTER, String.class));
+            throw new UnreadableAnswerException("notifications page is not readable JSON (cut short?): the next tries ask for "
+                    + smaller + " a page (a page over HTTP_MAX_ANSWER_BYTES: raise it or lower CASTAI_NOTIFICATIONS_PAGE_LIMIT)");
+        }
         List<NotificationEvent> notifications = new ArrayList<>();
         // the event's id (trimmed, as stored) → the id CAST AI acknowledges, as it sent it
         Map<String, String> ids = new LinkedHashMap<>();
