@@ -141,6 +141,33 @@ class CastaiPollersTest {
         }
     }
 
+    /**
+     * A page's place is kept only once its entries are accepted: an entry the store refuses (here a
+     * trigger, as a failed write would) leaves the page to be read again, not skipped. Its entries
+     * are older than the overlap the next window reads again, so nothing else would bring it back.
+     */
+    @Test
+    void anAuditPageWhoseEntryCannotBeAcceptedIsReadAgainNotSkipped() throws Exception {
+        Instant before = Instant.now().minus(Duration.ofMinutes(20));
+        castai.addAuditEntry("old-1", "nodeAdded", before);
+        castai.addAuditEntry("old-2", "nodeAdded", before.plusSeconds(1));
+        castai.addAuditEntry("old-3", "nodeAdded", before.plusSeconds(2));
+        try (java.sql.Connection db = storeRefusingEvents("NEW.id = 'audit:old-2'")) {
+            try (RunningService ignored = auditService().start()) {
+                awaitLog("Audit entry old-1");
+                // the first page (old-1, old-2) failed at old-2; a run or two more fail the same way
+                awaitMorePolls(2);
+                assertThat(log.linesContaining("Audit entry old-")).as("nothing past the refused entry").hasSize(1);
+
+                db.createStatement().execute("DROP TRIGGER refuse");
+                awaitLog("Audit entry old-2");
+                awaitLog("Audit entry old-3");
+                awaitMorePolls(2);
+                assertThat(log.linesContaining("Audit entry old-")).as("each once").hasSize(3);
+            }
+        }
+    }
+
     @Test
     void aPageLongerThanTheAnswerLimitIsAskedForInSmallerPagesNotForEver() {
         // 60 entries of ~2 KB: a page of 100 is cut at 64 KiB; asked again, the API gives the same page
@@ -422,6 +449,22 @@ class CastaiPollersTest {
         }
     }
 
+    /** The day's summary counts as posted only once it is accepted: one the store refused is posted by a later run. */
+    @Test
+    void aSavingsSummaryThatCannotBeAcceptedIsPostedByALaterRun() throws Exception {
+        try (java.sql.Connection db = storeRefusingEvents("NEW.id LIKE 'savings:%'");
+             RunningService ignored = savingsService().start()) {
+            await().atMost(Duration.ofSeconds(15)).until(() ->
+                    castai.calls("/v1/kubernetes/external-clusters/" + CLUSTER + "/estimated-savings").size() >= 2);
+            assertThat(slack.requests()).isEmpty();
+
+            db.createStatement().execute("DROP TRIGGER refuse");
+            assertThat(firstSlackText()).isEqualTo(FIXTURE_SAVINGS_SUMMARY);
+            await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> true);
+            assertThat(slack.requests()).as("once").hasSize(1);
+        }
+    }
+
     @Test
     void anUnreadableSavingsAnswerIsRetriedNotPostedAsNoEstimate() throws Exception {
         // a proxy's error page with a 200, or an answer cut off at HTTP_CALL_TIMEOUT_MS
@@ -482,6 +525,20 @@ class CastaiPollersTest {
             assertThat(log.linesContaining("CAST AI pollers are off: CASTAI_API_KEY is not set")).hasSize(1);
         }
         assertThat(castai.calls("/")).isEmpty();
+    }
+
+    /**
+     * The service's SQLite store made ahead of the service, with a trigger ("refuse") that makes it
+     * refuse the events {@code when} names, as a failed write would; drop it to let them in.
+     */
+    private java.sql.Connection storeRefusingEvents(String when) throws java.sql.SQLException {
+        Outbox store = new Outbox(Store.sqlite(dataDir), Clock.systemUTC(), Duration.ofMinutes(2), Duration.ofHours(24));
+        store.start();
+        store.stop();
+        java.sql.Connection db = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("castai-events.db"));
+        db.createStatement().execute("CREATE TRIGGER refuse BEFORE INSERT ON events WHEN " + when
+                + " BEGIN SELECT RAISE(ABORT, 'refused for the test'); END");
+        return db;
     }
 
     private void awaitMorePolls(int more) {
