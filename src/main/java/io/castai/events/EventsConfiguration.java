@@ -204,7 +204,7 @@ public class EventsConfiguration implements CamelConfiguration {
                                @PropertyInject("castai.audit.overlap") String overlap,
                                @PropertyInject("dedup.window") String dedupWindow,
                                @PropertyInject("castai.audit.page-limit") int pageLimit) {
-        return new AuditPoll(api, events, outbox, Path.of(dataDir), duration("castai.audit.lookback", lookback), duration("castai.audit.lag", lag), duration("castai.audit.overlap", overlap),
+        return new AuditPoll(api, events, outbox, Path.of(dataDir), positiveDuration("castai.audit.lookback", lookback), duration("castai.audit.lag", lag), duration("castai.audit.overlap", overlap),
                 BaseConfiguration.dedupWindow(dedupWindow), pageLimit(pageLimit, "castai.audit.page-limit"), clock);
     }
 

@@ -48,6 +48,9 @@ class DurationSettingsTest {
         // a timer with period 0 fires once: the namespace listed once, a dead watch never restarted
         assertThatThrownBy(() -> new EventsConfiguration().kubernetesWatch(null, "castai-agent", "0s", "local"))
                 .isInstanceOf(ConfigurationException.class).hasMessage("K8S_EVENTS_RESYNC (k8s.events.resync): must be more than 0");
+        // the first audit window would be empty, none saved, and the next the same: the poller read nothing, ever
+        assertThatThrownBy(() -> new EventsConfiguration().auditPoll(null, null, null, Clock.systemUTC(), "data", "0s", "30s", "5m", "24h", 100))
+                .isInstanceOf(ConfigurationException.class).hasMessage("CASTAI_AUDIT_LOOKBACK (castai.audit.lookback): must be more than 0");
         // renewed every sixth of it: under 6 ms that was a 0 period and a stack trace naming no setting
         assertThatThrownBy(() -> new EventsConfiguration().clusterService(null, "5"))
                 .isInstanceOf(ConfigurationException.class).hasMessage("CASTAI_POLLERS_TAKEOVER (castai.pollers.takeover): must be 1s or more");
