@@ -449,6 +449,16 @@ class CastaiPollersTest {
         }
     }
 
+    @Test
+    void aClusterNameLookupWithNoAnswerLeavesTheIdInItsPlace() throws Exception {
+        castai.answerNextBadly("/v1/kubernetes/external-clusters/" + CLUSTER, BadAnswer.HANG_UP);
+        try (RunningService ignored = savingsService().start()) {
+            assertThat(firstSlackText()).as("posted by the first run, not failed for want of a name")
+                    .isEqualTo(FIXTURE_SAVINGS_SUMMARY.replace("cluster staging-us-east", "cluster " + CLUSTER));
+        }
+        assertThat(castai.calls("/v1/kubernetes/external-clusters/" + CLUSTER + "/estimated-savings")).hasSize(1);
+    }
+
     /** The day's summary counts as posted only once it is accepted: one the store refused is posted by a later run. */
     @Test
     void aSavingsSummaryThatCannotBeAcceptedIsPostedByALaterRun() throws Exception {

@@ -13,15 +13,20 @@ import com.sun.net.httpserver.HttpExchange;
  * Answers no well-behaved server gives, for the outbound call limits: a 200 whose body trickles
  * in a byte every 100 ms (each wait far under the client's response timeout) for up to 20 s, one
  * whose body goes on for 64 MiB (both stop early when the client hangs up), and a 500 in gzip,
- * never asked for, of 16 KiB that would inflate to 16 MiB of "A".
+ * never asked for, of 16 KiB that would inflate to 16 MiB of "A"; or no answer at all (the
+ * connection closed).
  */
 public enum BadAnswer {
-    TRICKLE, ENDLESS, GZIP_BOMB;
+    TRICKLE, ENDLESS, GZIP_BOMB, HANG_UP;
 
     private static final long TRICKLE_FOR_MILLIS = 20_000;
     private static final long ENDLESS_BYTES = 64L << 20;
 
     public void writeTo(HttpExchange exchange) {
+        if (this == HANG_UP) {
+            exchange.close(); // no status sent: the connection is closed
+            return;
+        }
         if (this == GZIP_BOMB) {
             writeBomb(exchange);
             return;
