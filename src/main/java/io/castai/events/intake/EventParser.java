@@ -20,6 +20,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.castai.events.security.Sha256;
@@ -53,6 +54,9 @@ public class EventParser {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             // a key given twice would be read as its last value here and perhaps its first elsewhere
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            // CAST AI's console fills "{{ .Message }}" in as it is: a message of several lines came
+            // with raw line breaks inside a JSON string, was refused, and CAST AI does not retry
+            .enable(JsonReadFeature.ALLOW_UNESCAPED_CONTROL_CHARS)
             .build();
     // Sorted keys make the hash of an id-less event independent of key order and white space.
     private final ObjectMapper canonicalMapper = JsonMapper.builder()

@@ -46,6 +46,15 @@ class EventParserTest {
         assertThat(event.getOrigin()).isEqualTo(NotificationEvent.ORIGIN_CONSOLE);
     }
 
+    /** As CAST AI's console fills the recommended template in: the message's line breaks and tabs as they are. */
+    @Test
+    void aConsoleMessageOfSeveralLinesIsReadAsItCame() {
+        NotificationEvent event = parse("{\"Name\":\"Nodes\tnot ready\",\"Message\":\"2 nodes:\r\n- a\n- b\"}", null, null);
+
+        assertThat(event.getTitle()).as("a title is one line").isEqualTo("Nodes not ready");
+        assertThat(event.getSummary()).isEqualTo("2 nodes:\r\n- a\n- b");
+    }
+
     @Test
     void aConsoleSeverityThisServiceDoesNotKnowIsAWarningWithTheOriginalInItsDetails() {
         NotificationEvent event = parse("{\"Name\":\"n\",\"Severity\":\"Notice\"}", null, null);
