@@ -12,11 +12,11 @@
 -->
 <#assign d = event.details>
 <#if event.type == "node.added">
-New ${d.lifecycle!} node: ${d.instanceType!} (${d.nodeName!}) in cluster ${event.clusterName!}
+New <#if d.lifecycle?has_content>${d.lifecycle} </#if>node<#if d.instanceType?has_content>: ${d.instanceType}</#if><#if d.nodeName?has_content> (${d.nodeName})</#if><#if event.clusterName?has_content> in cluster ${event.clusterName}</#if>
 <#elseif event.type == "node.removed">
-Node removed: ${d.nodeName!}<#if d.action?has_content> (${d.action})</#if>
+Node removed<#if d.nodeName?has_content>: ${d.nodeName}</#if><#if d.action?has_content> (${d.action})</#if>
 <#elseif event.type == "node.spot_interrupted">
-Spot instance interrupted: ${d.nodeName!} in cluster ${event.clusterName!}
+Spot instance interrupted<#if d.nodeName?has_content>: ${d.nodeName}</#if><#if event.clusterName?has_content> in cluster ${event.clusterName}</#if>
 <#elseif event.type == "savings.threshold">
 Savings threshold crossed: <#if d.savingsImpact?? && d.savingsImpact?is_number>${d.savingsImpact?string["0.##"]}<#else>${d.savingsImpact!}</#if>%
 <#elseif event.type == "savings.daily">

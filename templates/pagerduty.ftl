@@ -4,7 +4,7 @@
 -->
 <#assign d = event.details>
 <#if event.type == "node.spot_interrupted">
-Spot instance interrupted: node ${d.nodeName!} (${d.instanceType!}) in cluster ${event.clusterName!}
+Spot instance interrupted<#if d.nodeName?has_content>: node ${d.nodeName}</#if><#if d.instanceType?has_content> (${d.instanceType})</#if><#if event.clusterName?has_content> in cluster ${event.clusterName}</#if>
 <#elseif event.type == "notification">
 [${event.severity}] ${event.title!}<#if (event.summary!"") != (event.title!"")>: ${event.summary!}</#if>
 <#elseif event.origin == "event">

@@ -16,13 +16,13 @@
 </#list>
 </#macro>
 <#if event.type == "node.added">
-:kubernetes: CAST AI: New ${d.lifecycle!} node: ${d.instanceType!}
+:kubernetes: CAST AI: New <#if d.lifecycle?has_content>${d.lifecycle} </#if>node<#if d.instanceType?has_content>: ${d.instanceType}</#if>
 <#elseif event.type == "node.removed">
-CAST AI: Node removed: ${d.nodeName!}<#if d.action?has_content> (${d.action})</#if> in cluster ${event.clusterName!}
+CAST AI: Node removed<#if d.nodeName?has_content>: ${d.nodeName}</#if><#if d.action?has_content> (${d.action})</#if><#if event.clusterName?has_content> in cluster ${event.clusterName}</#if>
 <#elseif event.type == "node.spot_interrupted">
-:warning: CAST AI: Spot instance interrupted: node ${d.nodeName!} (${d.instanceType!}) in cluster ${event.clusterName!}
+:warning: CAST AI: Spot instance interrupted<#if d.nodeName?has_content>: node ${d.nodeName}</#if><#if d.instanceType?has_content> (${d.instanceType})</#if><#if event.clusterName?has_content> in cluster ${event.clusterName}</#if>
 <#elseif event.type == "savings.threshold">
-:moneybag: CAST AI: Savings threshold crossed: <#if d.savingsImpact?? && d.savingsImpact?is_number>${d.savingsImpact?string["0.##"]}<#else>${d.savingsImpact!}</#if>% in cluster ${event.clusterName!}
+:moneybag: CAST AI: Savings threshold crossed: <#if d.savingsImpact?? && d.savingsImpact?is_number>${d.savingsImpact?string["0.##"]}<#else>${d.savingsImpact!}</#if>%<#if event.clusterName?has_content> in cluster ${event.clusterName}</#if>
 <#elseif event.type == "savings.daily">
 ${event.summary!}
 <#elseif event.type == "notification">

@@ -59,6 +59,28 @@ class BundledTemplatesTest {
         assertThat(render("log", event)).isEqualTo("CAST AI notification [WARNING] API key expires soon");
     }
 
+    /** A node event missing some of its data says what it has: no "New  node:  (n-1)", no empty "in cluster". */
+    @Test
+    void aNodeEventWithoutSomeOfItsDataLeavesNoGaps() throws Exception {
+        NotificationEvent added = nodeEvent("node.added", "prod", Map.of("nodeName", "n-1"));
+        assertThat(render("log", added)).isEqualTo("New node (n-1) in cluster prod");
+        assertThat(render("slack", added)).isEqualTo(":kubernetes: CAST AI: New node");
+
+        NotificationEvent removed = nodeEvent("node.removed", null, Map.of("action", "drained"));
+        assertThat(render("log", removed)).isEqualTo("Node removed (drained)");
+        assertThat(render("slack", removed)).startsWith("CAST AI: Node removed (drained)").doesNotContain("cluster");
+
+        NotificationEvent interrupted = nodeEvent("node.spot_interrupted", null, Map.of("nodeName", "n-2"));
+        assertThat(render("log", interrupted)).isEqualTo("Spot instance interrupted: n-2");
+        assertThat(render("slack", interrupted)).isEqualTo(":warning: CAST AI: Spot instance interrupted: node n-2");
+        assertThat(render("pagerduty", interrupted)).isEqualTo("Spot instance interrupted: node n-2");
+    }
+
+    private static NotificationEvent nodeEvent(String type, String cluster, Map<String, Object> data) {
+        return new NotificationEvent("e-" + type, type, Severity.INFO, null, cluster, null, type, type, data,
+                NotificationEvent.ORIGIN_EVENT);
+    }
+
     @Test
     void aSendersDetailNamesReachSlackEscaped() throws Exception {
         NotificationEvent event = notification("c-1", "prod", Map.of("<!channel>", "x"));
