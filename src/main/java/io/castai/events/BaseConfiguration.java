@@ -168,9 +168,9 @@ public class BaseConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry
-    public PollerBackoff pollerBackoff(CastaiApi api, @PropertyInject("castai.poll.backoff") String initial,
+    public PollerBackoff pollerBackoff(CastaiApi api, ServiceMetrics metrics, @PropertyInject("castai.poll.backoff") String initial,
                                        @PropertyInject("castai.poll.max-backoff") String max, Clock clock) {
-        return new PollerBackoff(api, positiveDuration("castai.poll.backoff", initial), positiveDuration("castai.poll.max-backoff", max), clock);
+        return new PollerBackoff(api, metrics, positiveDuration("castai.poll.backoff", initial), positiveDuration("castai.poll.max-backoff", max), clock);
     }
 
     @BindToRegistry

@@ -439,13 +439,22 @@ class CastaiPollersTest {
     @Test
     void theDailySavingsSummaryIsPostedOncePerDayByTheFirstRunThatSucceeds() throws Exception {
         castai.failNext("/v1/kubernetes/external-clusters/" + CLUSTER + "/estimated-savings", 503, null);
-        try (RunningService ignored = savingsService().start()) {
+        Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        try (RunningService service = savingsService().start()) {
             assertThat(firstSlackText()).isEqualTo(FIXTURE_SAVINGS_SUMMARY);
             // runs every second meanwhile
             await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> true);
             assertThat(slack.requests()).as("one summary per cluster and day").hasSize(1);
             assertThat(castai.calls("/v1/kubernetes/external-clusters/" + CLUSTER + "/estimated-savings"))
                     .as("the failed run and the one that posted: the day's later runs ask the API nothing").hasSize(2);
+
+            // to alert on: failures by reason, and when a poller last got through
+            String metrics = service.get("/observe/metrics").body();
+            assertThat(metrics).contains("castai_poll_failures_total{poller=\"savings\",reason=\"http_5xx\"} 1.0");
+            String lastSuccess = metrics.lines().filter(line -> line.startsWith(
+                    "castai_poll_last_success_seconds{cluster=\"" + CLUSTER + "\",poller=\"savings\"}")).findFirst().orElseThrow();
+            assertThat(Double.parseDouble(lastSuccess.substring(lastSuccess.lastIndexOf(' ') + 1)))
+                    .isGreaterThanOrEqualTo(started.getEpochSecond());
         }
     }
 

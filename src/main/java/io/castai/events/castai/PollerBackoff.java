@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.castai.events.delivery.DeliveryFailure;
 import io.castai.events.ops.Causes;
+import io.castai.events.ops.ServiceMetrics;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePropertyKey;
 import org.slf4j.Logger;
@@ -30,6 +31,7 @@ public class PollerBackoff {
     private static final Logger LOG = LoggerFactory.getLogger(PollerBackoff.class);
 
     private final CastaiApi api;
+    private final ServiceMetrics metrics;
     private final Duration initial;
     private final Duration max;
     private final Clock clock;
@@ -38,8 +40,9 @@ public class PollerBackoff {
     private final Map<String, Instant> notBefore = new ConcurrentHashMap<>();
     private final Map<String, Integer> failures = new ConcurrentHashMap<>();
 
-    public PollerBackoff(CastaiApi api, Duration initial, Duration max, Clock clock) {
+    public PollerBackoff(CastaiApi api, ServiceMetrics metrics, Duration initial, Duration max, Clock clock) {
         this.api = api;
+        this.metrics = metrics;
         this.initial = initial;
         this.max = max;
         this.clock = clock;
@@ -55,9 +58,11 @@ public class PollerBackoff {
     }
 
     public void succeeded(Exchange exchange) {
-        String key = key(exchange.getProperty(POLLER, String.class), exchange.getProperty(CLUSTER, "", String.class));
-        failures.remove(key);
-        notBefore.remove(key);
+        String poller = exchange.getProperty(POLLER, String.class);
+        String cluster = exchange.getProperty(CLUSTER, "", String.class);
+        failures.remove(key(poller, cluster));
+        notBefore.remove(key(poller, cluster));
+        metrics.pollSucceeded(poller, cluster, clock.instant());
     }
 
     /** The onException handler of every poller. */
@@ -68,6 +73,7 @@ public class PollerBackoff {
         DeliveryFailure failure = DeliveryFailure.classify(cause, api::withoutKey);
         // the service's own words, where it has them: what is wrong and what to do
         String description = ownWords(cause, failure.description());
+        metrics.pollFailed(poller, description.equals(failure.description()) ? failure.reason() : "unreadable");
         String where = cluster.isEmpty() ? "the organization" : "cluster " + cluster;
         if (failure.credentialsRefused()) {
             if (refused.add(key(poller, cluster))) {

@@ -1,9 +1,11 @@
 package io.castai.events.ops;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import io.castai.events.intake.NotificationEvent;
@@ -25,6 +27,8 @@ public class ServiceMetrics {
     private volatile MeterRegistry registry;
     private final Map<String, Counter> received = new ConcurrentHashMap<>();
     private final Map<String, Counter> duplicates = new ConcurrentHashMap<>();
+    /** Per poller and cluster: when a run of it last succeeded (epoch seconds). */
+    private final Map<String, AtomicLong> lastPollSuccess = new ConcurrentHashMap<>();
 
     public ServiceMetrics(CamelContext camelContext) {
         this.camelContext = camelContext;
@@ -118,6 +122,25 @@ public class ServiceMetrics {
             }
             return last;
         }
+    }
+
+    /** A CAST AI poll run that failed, by poller (audit, notifications, savings) and why. */
+    public void pollFailed(String poller, String reason) {
+        registry().counter("castai.poll.failures", "poller", poller, "reason", reason).increment();
+    }
+
+    /**
+     * A CAST AI poll run that succeeded, for a poller and cluster ("" for the whole organization):
+     * an alert on its age finds a poller that stopped getting through, whatever the reason.
+     */
+    public void pollSucceeded(String poller, String cluster, Instant at) {
+        lastPollSuccess.computeIfAbsent(poller + "\n" + cluster, key -> {
+            AtomicLong seconds = new AtomicLong();
+            Gauge.builder("castai.poll.last.success", seconds, AtomicLong::get).baseUnit("seconds")
+                    .tags("poller", poller, "cluster", cluster).description("when a poll run last succeeded (Unix time)")
+                    .strongReference(true).register(registry());
+            return seconds;
+        }).set(at.getEpochSecond());
     }
 
     public void deliveryFailed(String channel, String reason) {
