@@ -319,6 +319,10 @@ class CastaiPollersTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> castai.calls("/v1/notifications").size() >= polls + 2);
             assertThat(slack.requests()).hasSize(1);
             assertThat(castai.calls("/v1/notifications/ack")).hasSize(1);
+            // the stand-in lists regardless of the filters: every poll must ask for them
+            assertThat(castai.calls("/v1/notifications")).filteredOn(call -> call.path().equals("/v1/notifications"))
+                    .allSatisfy(call -> assertThat(call.query())
+                            .containsEntry("filter.isAcked", "false").containsEntry("filter.clusterId", CLUSTER));
 
             // the same notification arriving by webhook too notifies nobody again
             assertThat(service.postFixture("events/console-notification.json").body()).contains("\"duplicate\":true");
