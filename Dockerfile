@@ -24,7 +24,8 @@ COPY bin/class-data-archive.sh /app/bin/class-data-archive.sh
 # load), from the start (InitialRAMPercentage): with fixed generation sizes (below) the JVM does
 # not grow a heap begun at its default 1/64 of the limit, and spent minutes in back-to-back full
 # collections before serving its first request, in 256 MiB and 512 MiB alike. MinRAMPercentage
-# is the percentage the JVM takes below ~400 MiB (else its heap in 256 MiB could grow to 126 MB). The rest (about 150 MB: classes, compiled code, the JIT compiler's work space, thread
+# too: the JVM never sizes the heap below its default maximum (126 MB) unless that percentage of
+# the memory is smaller, so in 256 MiB it could grow to 126 MB. The rest (about 150 MB: classes, compiled code, the JIT compiler's work space, thread
 # stacks, native buffers) must fit beside it, so a 256 MiB container fits (bench/run.sh
 # measures it). Parallel GC: the most events per second of serial, parallel and G1 here, and no
 # worse a p99. Half the heap young (NewRatio=1, not a third), with fixed survivor spaces of a

@@ -90,7 +90,7 @@ class ContainerLayoutIT {
     /**
      * The JVM's own reading of the image's flags in the smallest container README sizes for (256
      * MiB) and in the Kubernetes manifests' memory limit: a heap of 31 % of it, whole from the start.
-     * In 256 MiB the JVM's rule for small machines (MinRAMPercentage) had let it grow to 126 MB.
+     * In 256 MiB the JVM's own default maximum (126 MB) had applied: 31 % of 256 MiB was below it.
      */
     @Test
     void inTheContainersItIsSizedForTheImageHasItsWholeHeapFromTheStart() throws Exception {

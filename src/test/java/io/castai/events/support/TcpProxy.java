@@ -65,14 +65,16 @@ public final class TcpProxy implements AutoCloseable {
 
     private void accept(ServerSocket listening) {
         while (!listening.isClosed()) {
+            Socket client = null;
             try {
-                Socket client = listening.accept();
+                client = listening.accept();
                 keepUnlessCut(listening, client);
                 Socket target = keepUnlessCut(listening, new Socket(InetAddress.getLoopbackAddress(), targetPort));
                 pipe(client, target);
                 pipe(target, client);
             } catch (IOException e) {
                 // closed by cut(), or the target refused: the client sees its connection drop
+                closeQuietly(client);
             }
         }
     }
