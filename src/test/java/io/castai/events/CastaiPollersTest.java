@@ -181,6 +181,10 @@ class CastaiPollersTest {
                 .property("http.max-answer-bytes", 65536).start()) {
             awaitLog("the next tries ask for 50 entries a page");
             await().atMost(Duration.ofSeconds(30)).until(() -> log.linesContaining("Audit entry big-").size() == 60);
+            // the long page is behind the poller: later runs do not stay at the reduced size
+            int calls = castai.calls("/v1/audit").size();
+            awaitMorePolls(1);
+            assertThat(castai.calls("/v1/audit").get(calls).query().get("page.limit")).isEqualTo("100");
         }
     }
 
@@ -438,8 +442,13 @@ class CastaiPollersTest {
                 .property("castai.notifications.schedule", EVERY_SECOND).start()) {
             awaitLog("notifications page is not readable JSON (cut short?): the next tries ask for 50 a page");
             await().atMost(Duration.ofSeconds(40)).until(() -> castai.acknowledged().size() == 40);
-            assertThat(castai.calls("/v1/notifications")).filteredOn(call -> call.path().equals("/v1/notifications"))
-                    .last().extracting(call -> call.query().get("page.limit")).as("halved until a page fits").isEqualTo("12");
+            List<CastaiApiStandIn.Call> pages = castai.calls("/v1/notifications").stream()
+                    .filter(call -> call.path().equals("/v1/notifications")).toList();
+            assertThat(pages).extracting(call -> call.query().get("page.limit")).as("halved until a page fits")
+                    .contains("12").doesNotContain("6");
+            // the long pages are behind the poller: later runs do not stay at the reduced size
+            await().atMost(Duration.ofSeconds(15)).until(() -> castai.calls("/v1/notifications").stream()
+                    .skip(pages.size()).anyMatch(call -> "100".equals(call.query().get("page.limit"))));
         }
     }
 

@@ -130,7 +130,7 @@ public class AuditPoll {
         } catch (JsonProcessingException unreadable) {
             int smaller = pageLimits.halve(clusterId);
             throw new UnreadableAnswerException("audit log page is not readable JSON (cut short?): the next tries ask for "
-                    + smaller + " entries a page (a page over HTTP_MAX_ANSWER_BYTES: raise it or lower CASTAI_AUDIT_PAGE_LIMIT)");
+                    + smaller + " entries a page until this run's window is read (a page over HTTP_MAX_ANSWER_BYTES: raise it or lower CASTAI_AUDIT_PAGE_LIMIT)");
         }
         List<NotificationEvent> entries = new ArrayList<>();
         UnreadableAnswerException.itemsOf(page, "audit log").forEach(item -> entries.add(events.fromAuditEntry(item, clusterId)));
@@ -181,6 +181,9 @@ public class AuditPoll {
         } else if (then == PageRun.Next.PAGE_LIMIT) {
             LOG.info("CAST AI audit log: {} pages read for cluster {} in this run; the next run goes on from here",
                     PageRun.MAX_PAGES, clusterId);
+        }
+        if (cursor.isEmpty()) {
+            pageLimits.caughtUp(clusterId);
         }
         AuditCheckpoint next = new AuditCheckpoint(window.from(), window.to(), cursor);
         store.saveCheckpoint(checkpointName(clusterId), next.toJson());

@@ -81,7 +81,7 @@ public class NotificationsPoll {
         } catch (JsonProcessingException unreadable) {
             int smaller = pageLimits.halve(exchange.getProperty(PollerBackoff.CLUSTER, String.class));
             throw new UnreadableAnswerException("notifications page is not readable JSON (cut short?): the next tries ask for "
-                    + smaller + " a page (a page over HTTP_MAX_ANSWER_BYTES: raise it or lower CASTAI_NOTIFICATIONS_PAGE_LIMIT)");
+                    + smaller + " a page until the last page is read (a page over HTTP_MAX_ANSWER_BYTES: raise it or lower CASTAI_NOTIFICATIONS_PAGE_LIMIT)");
         }
         List<NotificationEvent> notifications = new ArrayList<>();
         // the event's id (trimmed, as stored) → the id CAST AI acknowledges, as it sent it
@@ -105,6 +105,9 @@ public class NotificationsPoll {
         }
         String cursor = page.path("nextCursor").asText("");
         PageRun.Next then = PageRun.after(exchange, cursor);
+        if (then == PageRun.Next.DONE) {
+            pageLimits.caughtUp(exchange.getProperty(PollerBackoff.CLUSTER, String.class));
+        }
         if (then == PageRun.Next.CYCLED) {
             LOG.warn("CAST AI notifications returned a cursor they had already returned in this run; this run ends here");
         }
