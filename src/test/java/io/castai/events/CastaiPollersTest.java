@@ -177,9 +177,10 @@ class CastaiPollersTest {
         for (int n = 0; n < 60; n++) {
             castai.addAuditEntry("big-" + n, "cluster.updated", Instant.now().minusSeconds(120 - n), "x".repeat(2000));
         }
-        try (RunningService ignored = auditService().property("castai.audit.page-limit", 100)
+        try (RunningService service = auditService().property("castai.audit.page-limit", 100)
                 .property("http.max-answer-bytes", 65536).start()) {
             awaitLog("the next tries ask for 50 entries a page");
+            assertThat(service.get("/observe/metrics").body()).contains("castai_poll_failures_total{poller=\"audit\",reason=\"unreadable\"}");
             await().atMost(Duration.ofSeconds(30)).until(() -> log.linesContaining("Audit entry big-").size() == 60);
             // the long page is behind the poller: later runs do not stay at the reduced size
             int calls = castai.calls("/v1/audit").size();

@@ -71,9 +71,10 @@ public class PollerBackoff {
         String cluster = exchange.getProperty(CLUSTER, "", String.class);
         Throwable cause = exchange.getProperty(ExchangePropertyKey.EXCEPTION_CAUGHT, Throwable.class);
         DeliveryFailure failure = DeliveryFailure.classify(cause, api::withoutKey);
-        // the service's own words, where it has them: what is wrong and what to do
-        String description = ownWords(cause, failure.description());
-        metrics.pollFailed(poller, description.equals(failure.description()) ? failure.reason() : "unreadable");
+        // the service's own words, where it has them (an unreadable answer or checkpoint): what is wrong and what to do
+        String ownWords = ownWords(cause);
+        String description = ownWords != null ? ownWords : failure.description();
+        metrics.pollFailed(poller, ownWords != null ? "unreadable" : failure.reason());
         String where = cluster.isEmpty() ? "the organization" : "cluster " + cluster;
         if (failure.credentialsRefused()) {
             if (refused.add(key(poller, cluster))) {
@@ -93,13 +94,14 @@ public class PollerBackoff {
                 poller, where, description, wait.toSeconds());
     }
 
-    private static String ownWords(Throwable cause, String otherwise) {
+    /** The message of an unreadable answer or checkpoint in the chain, or null. */
+    private static String ownWords(Throwable cause) {
         for (Throwable t : Causes.chain(cause)) {
             if (t instanceof UnreadableAnswerException || t instanceof UnreadableCheckpointException) {
                 return t.getMessage();
             }
         }
-        return otherwise;
+        return null;
     }
 
     /** The pollers and clusters ({@code audit:<cluster>}) whose key was refused, for the health check. */
