@@ -22,7 +22,7 @@ import io.castai.events.channels.ConsoleLink;
 import io.castai.events.channels.EmailChannel;
 import io.castai.events.channels.MessageTemplates;
 import io.castai.events.channels.PagerDutyChannel;
-import io.castai.events.channels.ResolvedIncidents;
+import io.castai.events.channels.IncidentHistory;
 import io.castai.events.channels.SharedIncidentTurns;
 import io.castai.events.channels.RoutingPreview;
 import io.castai.events.channels.SlackChannel;
@@ -145,7 +145,7 @@ public class EventsConfiguration implements CamelConfiguration {
     public PagerDutyChannel pagerDutyChannel(Channels channels, ConsoleLink consoleLink, Outbox outbox) {
         // on a store the replicas share, an incident's turn is theirs too
         SharedIncidentTurns turns = outbox.shared() ? new StoreIncidentTurns(outbox) : SharedIncidentTurns.PROCESS_ONLY;
-        return new PagerDutyChannel(channels, consoleLink, new ResolvedIncidents(outbox), turns);
+        return new PagerDutyChannel(channels, consoleLink, new IncidentHistory(outbox), turns);
     }
 
     @BindToRegistry

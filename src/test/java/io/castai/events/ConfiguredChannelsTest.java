@@ -306,9 +306,54 @@ class ConfiguredChannelsTest {
 
         // the trigger's retry comes after the resolve: sent, it would open an incident nothing closes
         await().atMost(Duration.ofSeconds(15)).until(() -> !log.linesContaining(
-                "pagerduty delivery of event interrupted-then-failed is not sent: its incident was resolved").isEmpty());
+                "pagerduty delivery of event interrupted-then-failed is not sent: a later event of its incident was delivered first").isEmpty());
         assertThat(pagerDuty.requests()).hasSize(2);
         assertThat(supersededCount()).isEqualTo(supersededBefore + 1);
+    }
+
+    @Test
+    void aResolveRetriedAfterANewerTriggerOfItsIncidentIsNotSent() throws Exception {
+        service.postEvent("""
+                {"id": "first-interruption", "eventType": "node.spot_interrupted", "clusterId": "%s",
+                 "clusterName": "staging-us-east", "data": {"nodeName": "ip-10-0-9-55", "instanceType": "m5.large"}}
+                """.formatted(CLUSTER_ID));
+        pagerDuty.awaitRequests(1);
+        // the node's removal fails and is due again in 2 s; meanwhile a new node of the same name is interrupted
+        pagerDuty.thenRespond(500, "{\"status\":\"error\"}", Map.of("Retry-After", "2"));
+        service.postEvent("""
+                {"id": "removed-then-failed", "eventType": "node.removed", "clusterId": "%s",
+                 "clusterName": "staging-us-east", "data": {"nodeName": "ip-10-0-9-55"}}
+                """.formatted(CLUSTER_ID));
+        assertThat(JSON.readTree(pagerDuty.awaitRequests(2).get(1).body()).get("event_action").asText()).isEqualTo("resolve");
+        service.postEvent("""
+                {"id": "second-interruption", "eventType": "node.spot_interrupted", "clusterId": "%s",
+                 "clusterName": "staging-us-east", "data": {"nodeName": "ip-10-0-9-55", "instanceType": "m5.large"}}
+                """.formatted(CLUSTER_ID));
+        assertThat(JSON.readTree(pagerDuty.awaitRequests(3).get(2).body()).get("event_action").asText()).isEqualTo("trigger");
+
+        // the resolve's retry comes after the newer trigger: sent, it would close an incident nobody has seen
+        await().atMost(Duration.ofSeconds(15)).until(() -> !log.linesContaining(
+                "pagerduty delivery of event removed-then-failed is not sent: a later event of its incident").isEmpty());
+        assertThat(pagerDuty.requests()).hasSize(3);
+    }
+
+    @Test
+    void aTriggerThatHappenedBeforeItsIncidentsDeliveredResolveIsNotSentWhenAcceptedAfterIt() throws Exception {
+        // the sender's retry of an interruption reaches the service after the node's removal did
+        service.postEvent("""
+                {"id": "removed-first", "eventType": "node.removed", "clusterId": "%s", "timestamp": "2026-10-02T14:05:00Z",
+                 "clusterName": "staging-us-east", "data": {"nodeName": "ip-10-0-9-66"}}
+                """.formatted(CLUSTER_ID));
+        assertThat(JSON.readTree(pagerDuty.awaitRequests(1).get(0).body()).get("event_action").asText()).isEqualTo("resolve");
+        // (one send at a time per incident: the trigger waits for the resolve's delivery to end)
+        service.postEvent("""
+                {"id": "interrupted-earlier", "eventType": "node.spot_interrupted", "clusterId": "%s",
+                 "timestamp": "2026-10-02T14:00:00Z", "clusterName": "staging-us-east",
+                 "data": {"nodeName": "ip-10-0-9-66", "instanceType": "m5.large"}}
+                """.formatted(CLUSTER_ID));
+        await().atMost(Duration.ofSeconds(15)).until(() -> !log.linesContaining(
+                "pagerduty delivery of event interrupted-earlier is not sent: a later event of its incident").isEmpty());
+        assertThat(pagerDuty.requests()).as("an incident opened for a node removed before").hasSize(1);
     }
 
     private double supersededCount() {
@@ -338,7 +383,7 @@ class ConfiguredChannelsTest {
         assertThat(service.send("POST", "/admin/dead-letters/replay?eventId=interrupted-then-refused&channel=pagerduty",
                 null, "Authorization", "Bearer " + ADMIN_TOKEN).body()).isEqualTo("{\"replayed\":1}");
         await().atMost(Duration.ofSeconds(15)).until(() -> !log.linesContaining(
-                "pagerduty delivery of event interrupted-then-refused is not sent: its incident was resolved").isEmpty());
+                "pagerduty delivery of event interrupted-then-refused is not sent: a later event of its incident was delivered first").isEmpty());
         assertThat(pagerDuty.requests()).hasSize(2);
         assertThat(supersededCount()).isEqualTo(supersededBefore + 1);
     }
@@ -369,7 +414,7 @@ class ConfiguredChannelsTest {
         // trigger sent after its resolve would open an incident nothing closes
         await().atMost(Duration.ofSeconds(30)).until(() -> pagerDuty.requests().stream()
                 .filter(r -> r.body().contains("\"resolve\"")).count() >= pairs);
-        await().atMost(Duration.ofSeconds(30)).until(() -> log.linesContaining("is not sent: its incident was resolved").stream()
+        await().atMost(Duration.ofSeconds(30)).until(() -> log.linesContaining("is not sent: a later event of its incident was delivered first").stream()
                 .filter(line -> line.contains("turn-trigger-")).count() + sentTriggersFor("ip-10-0-8-") >= pairs);
         List<String> actions = new ArrayList<>();
         for (HttpStandIn.Request request : pagerDuty.requests()) {

@@ -29,19 +29,21 @@ public class PagerDutyChannel implements JsonChannel {
     static final int MAX_EVENT_BYTES = 512 * 1000;
     /** A value PagerDuty shows in a field of its own (source, component, group, class), at most. */
     static final int MAX_FIELD = 1024;
-    private static final String RESOLVE_KEY = "pagerDutyResolveKey";
+    /** The incident of a delivery whose order counts (on a channel with {@code resolveOn}) and its event's order, for {@link #sent}. */
+    private static final String INCIDENT = "pagerDutyIncident";
+    private static final String ORDER = "pagerDutyEventOrder";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Channels channels;
     private final ConsoleLink console;
-    private final ResolvedIncidents resolved;
+    private final IncidentHistory history;
 
     private final IncidentTurns turns;
 
-    public PagerDutyChannel(Channels channels, ConsoleLink console, ResolvedIncidents resolved, SharedIncidentTurns sharedTurns) {
+    public PagerDutyChannel(Channels channels, ConsoleLink console, IncidentHistory history, SharedIncidentTurns sharedTurns) {
         this.channels = channels;
         this.console = console;
-        this.resolved = resolved;
+        this.history = history;
         this.turns = new IncidentTurns(sharedTurns);
     }
 
@@ -98,7 +100,7 @@ public class PagerDutyChannel implements JsonChannel {
      * Takes the delivery's incident (channel and dedup key) for this send, or true when another
      * delivery of this process is sending to it just now: this one is then put back for a moment.
      * So a trigger and its resolve go one after the other, and the later sees the earlier's
-     * outcome ({@link #resolvedSince}).
+     * outcome ({@link #overtaken}).
      */
     public boolean incidentBusy(Exchange exchange) {
         String channel = exchange.getProperty(DeliveryReport.CHANNEL, String.class);
@@ -107,42 +109,50 @@ public class PagerDutyChannel implements JsonChannel {
                 && !turns.tryTake(channel + "\n" + dedupKey(event, channels.get(channel).text("dedupBy")), exchange);
     }
 
-    /** As {@link JsonChannel#prepare}; a resolve's incident key is kept for {@link #sent}. */
+    /** As {@link JsonChannel#prepare}; the incident of a delivery whose order counts is kept for {@link #sent}. */
     @Override
     public void prepare(Exchange exchange) throws JsonProcessingException {
-        NotificationEvent event = exchange.getMessage().getBody(NotificationEvent.class);
+        // read before the body becomes the request
+        String incident = orderedIncident(exchange);
+        exchange.setProperty(INCIDENT, incident);
+        exchange.setProperty(ORDER, incident == null ? null : orderOf(exchange));
         JsonChannel.super.prepare(exchange);
-        exchange.removeProperty(RESOLVE_KEY);
-        String channel = exchange.getProperty(DeliveryReport.CHANNEL, String.class);
-        ChannelConfig config = channels.get(channel);
-        if (event != null && resolves(config, event)) {
-            exchange.setProperty(RESOLVE_KEY, channel + "\n" + dedupKey(event, config.text("dedupBy")));
-        }
     }
 
-    /** After a 2xx: a resolve's incident is remembered as resolved by an event accepted then. */
+    /** After a 2xx: the event is its incident's latest delivered, unless a later one was. */
     public void sent(Exchange exchange) {
-        String key = exchange.getProperty(RESOLVE_KEY, String.class);
-        Instant accepted = exchange.getProperty(DeliveryReport.ACCEPTED_AT, Instant.class);
-        if (key != null && accepted != null) {
-            resolved.resolved(key, accepted);
+        String incident = exchange.getProperty(INCIDENT, String.class);
+        EventOrder order = exchange.getProperty(ORDER, EventOrder.class);
+        if (incident != null && order != null) {
+            history.delivered(incident, order);
         }
     }
 
     /**
-     * True for a trigger (the event in the body) whose incident a resolve has closed that was
-     * accepted after it: the trigger failed, and its retry came after the resolve's delivery.
-     * Sent now, it would open an incident for a node that is gone, which nothing would resolve.
+     * True when a later event of the delivery's incident was delivered before it (this one failed,
+     * and its retry or replay comes after): a trigger after its incident's resolve would open an
+     * incident for a node that is gone, which nothing would resolve; a resolve after a newer
+     * trigger would close an incident nobody has seen. Only on a channel with {@code resolveOn}.
      */
-    public boolean resolvedSince(Exchange exchange) {
+    public boolean overtaken(Exchange exchange) {
+        String incident = orderedIncident(exchange);
+        return incident != null && history.laterDelivered(incident, orderOf(exchange));
+    }
+
+    /** The delivery's incident (channel and dedup key) where its channel resolves incidents, else null. */
+    private String orderedIncident(Exchange exchange) {
         String channel = exchange.getProperty(DeliveryReport.CHANNEL, String.class);
         NotificationEvent event = exchange.getMessage().getBody(NotificationEvent.class);
-        Instant accepted = exchange.getProperty(DeliveryReport.ACCEPTED_AT, Instant.class);
-        ChannelConfig config = channels.get(channel);
-        if (event == null || accepted == null || resolves(config, event)) {
-            return false;
+        if (event == null || exchange.getProperty(DeliveryReport.ACCEPTED_AT) == null || !channels.has(channel)) {
+            return null;
         }
-        return resolved.resolvedAfter(channel + "\n" + dedupKey(event, config.text("dedupBy")), accepted);
+        ChannelConfig config = channels.get(channel);
+        return config.list("resolveOn").isEmpty() ? null : channel + "\n" + dedupKey(event, config.text("dedupBy"));
+    }
+
+    private static EventOrder orderOf(Exchange exchange) {
+        return EventOrder.of(exchange.getMessage().getBody(NotificationEvent.class),
+                exchange.getProperty(DeliveryReport.ACCEPTED_AT, Instant.class));
     }
 
     private static boolean resolves(ChannelConfig config, NotificationEvent event) {

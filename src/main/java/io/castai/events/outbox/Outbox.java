@@ -25,7 +25,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.BiFunction;
 
 import io.castai.events.channels.ConfigurationException;
-import io.castai.events.channels.ResolvedIncidents;
+import io.castai.events.channels.EventOrder;
+import io.castai.events.channels.IncidentHistory;
 import io.castai.events.intake.NotificationEvent;
 import io.castai.events.ops.Causes;
 import org.apache.camel.support.service.ServiceSupport;
@@ -40,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * two workers (of one replica or of several) from sending the same delivery at once. Every write
  * goes through the {@link StoreWriter} (group commit); reads take their own pooled connection.
  */
-public class Outbox extends ServiceSupport implements ResolvedIncidents.Store {
+public class Outbox extends ServiceSupport implements IncidentHistory.Store {
     /** Dead letters of an event and a channel, each bound twice (null: any). */
     private static final String DEAD_LETTERS_OF =
             "status = 'dead' AND (CAST(? AS TEXT) IS NULL OR event_id = ?) AND (CAST(? AS TEXT) IS NULL OR channel = ?)";
@@ -51,6 +52,8 @@ public class Outbox extends ServiceSupport implements ResolvedIncidents.Store {
     private static final String RENDERED_FOR = " AND (CAST(? AS TEXT) IS NULL OR COALESCE(rendered_for, ?) = ?)";
     private static final String RECORD = "INSERT INTO deliveries (event_id, channel, message, rendered_for, status, "
             + "attempts, created_at, next_attempt_at, leased_until) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?) ";
+    /** When an incident's kept event happened: rows an older build wrote have only when it was accepted. */
+    private static final String HAPPENED = "COALESCE(resolved_incidents.happened_at, resolved_incidents.resolved_by)";
     private static final String RECORD_ROUTED_LATE = RECORD + "ON CONFLICT DO NOTHING";
     private static final String RECORD_ACCEPTED = RECORD + "ON CONFLICT (event_id, channel) DO UPDATE SET "
             + "message = excluded.message, rendered_for = excluded.rendered_for, status = 'pending', attempts = 0, created_at = excluded.created_at, "
@@ -635,22 +638,27 @@ public class Outbox extends ServiceSupport implements ResolvedIncidents.Store {
     }
 
     /**
-     * Remembers that a resolve of {@code incident} (a PagerDuty channel and dedup key) was
-     * delivered, for an event accepted at {@code acceptedAt}; a later resolve's time wins. Not
-     * waited for: the process that sent it keeps it in memory too.
+     * Keeps {@code order} as the latest event delivered to {@code incident} (a PagerDuty channel
+     * and dedup key), unless a later one is kept. The table's name is from when only resolves were
+     * kept; {@code resolved_by} is when the event was accepted (what builds before schema 9 read),
+     * {@code happened_at} when it happened. Not waited for: the process that sent it keeps it in
+     * memory too.
      */
     @Override
-    public CompletableFuture<Integer> incidentResolved(String incident, Instant acceptedAt) {
-        return writer.submit(db -> db.update("INSERT INTO resolved_incidents (incident, resolved_by) VALUES (?, ?) "
-                + "ON CONFLICT (incident) DO UPDATE SET resolved_by = excluded.resolved_by "
-                + "WHERE excluded.resolved_by > resolved_incidents.resolved_by", incident, acceptedAt.toEpochMilli()));
+    public CompletableFuture<Integer> incidentEventDelivered(String incident, EventOrder order) {
+        return writer.submit(db -> db.update("INSERT INTO resolved_incidents (incident, resolved_by, happened_at) VALUES (?, ?, ?) "
+                + "ON CONFLICT (incident) DO UPDATE SET resolved_by = excluded.resolved_by, happened_at = excluded.happened_at "
+                + "WHERE excluded.happened_at > " + HAPPENED + " OR (excluded.happened_at = " + HAPPENED
+                + " AND excluded.resolved_by > resolved_incidents.resolved_by)",
+                incident, order.accepted().toEpochMilli(), order.happened().toEpochMilli()));
     }
 
-    /** When the event of the latest resolve delivered for {@code incident} was accepted, if one was (and is not forgotten). */
+    /** The latest event delivered to {@code incident}, if one was (and is not forgotten). */
     @Override
-    public Optional<Instant> incidentResolvedBy(String incident) {
-        return read("cannot read the resolved incidents", "SELECT resolved_by FROM resolved_incidents WHERE incident = ?",
-                rs -> Instant.ofEpochMilli(rs.getLong(1)), incident).stream().findFirst();
+    public Optional<EventOrder> latestIncidentEvent(String incident) {
+        return read("cannot read the incidents' deliveries", "SELECT " + HAPPENED + ", resolved_by FROM resolved_incidents "
+                + "WHERE incident = ?", rs -> new EventOrder(Instant.ofEpochMilli(rs.getLong(1)), Instant.ofEpochMilli(rs.getLong(2))),
+                incident).stream().findFirst();
     }
 
     /**
@@ -662,8 +670,8 @@ public class Outbox extends ServiceSupport implements ResolvedIncidents.Store {
         return writer.update("DELETE FROM leases WHERE expires_at < ?", cutoff.toEpochMilli());
     }
 
-    /** Forgets incidents resolved by events accepted before {@code cutoff}; returns how many. */
-    public int forgetResolvedIncidentsBefore(Instant cutoff) {
+    /** Forgets incidents whose latest delivered event was accepted before {@code cutoff}; returns how many. */
+    public int forgetIncidentsBefore(Instant cutoff) {
         return writer.update("DELETE FROM resolved_incidents WHERE resolved_by < ?", cutoff.toEpochMilli());
     }
 

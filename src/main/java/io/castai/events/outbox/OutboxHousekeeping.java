@@ -3,13 +3,13 @@ package io.castai.events.outbox;
 import java.time.Clock;
 import java.time.Duration;
 
-import io.castai.events.channels.ResolvedIncidents;
+import io.castai.events.channels.IncidentHistory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the outbox small: what was delivered and is older than the dedup window is forgotten, and
- * so are PagerDuty incidents resolved longer ago than {@link ResolvedIncidents#KEPT} and leases
+ * so are PagerDuty incidents last delivered to longer ago than {@link IncidentHistory#KEPT} and leases
  * that ran out a day ago (an incident's turn a dying replica held).
  */
 public class OutboxHousekeeping {
@@ -30,7 +30,7 @@ public class OutboxHousekeeping {
         if (forgotten > 0) {
             LOG.info("Outbox housekeeping: forgot {} delivered event(s) older than {}", forgotten, window);
         }
-        outbox.forgetResolvedIncidentsBefore(clock.instant().minus(ResolvedIncidents.KEPT));
+        outbox.forgetIncidentsBefore(clock.instant().minus(IncidentHistory.KEPT));
         outbox.forgetLeasesExpiredBefore(clock.instant().minus(Duration.ofDays(1)));
     }
 }

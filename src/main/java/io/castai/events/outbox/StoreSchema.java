@@ -115,6 +115,14 @@ final class StoreSchema {
             CREATE TABLE IF NOT EXISTS resolved_incidents (
                 incident TEXT PRIMARY KEY,
                 resolved_by BIGINT NOT NULL)
+            """,
+            // 9: an incident's row holds its latest delivered event, a trigger too (a resolve retried
+            // after a newer trigger would close an incident nobody has seen), ordered by when it
+            // happened, then when it was accepted (resolved_by). Older builds read resolved_by as
+            // before (to them a newer trigger looks like a resolve: they hold back an older trigger,
+            // which changes nothing), so they may still run on the store
+            """
+            ALTER TABLE resolved_incidents ADD COLUMN happened_at BIGINT
             """);
 
     private StoreSchema() {

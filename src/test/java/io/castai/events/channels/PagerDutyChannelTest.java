@@ -25,19 +25,19 @@ class PagerDutyChannelTest {
             default: [log]
             """, name -> null);
     /** These tests render requests only: nothing is resolved. */
-    private static final ResolvedIncidents.Store NO_STORE = new ResolvedIncidents.Store() {
+    private static final IncidentHistory.Store NO_STORE = new IncidentHistory.Store() {
         @Override
-        public CompletableFuture<Integer> incidentResolved(String incident, Instant acceptedAt) {
+        public CompletableFuture<Integer> incidentEventDelivered(String incident, EventOrder order) {
             throw new UnsupportedOperationException();
         }
 
         @Override
-        public Optional<Instant> incidentResolvedBy(String incident) {
+        public Optional<EventOrder> latestIncidentEvent(String incident) {
             throw new UnsupportedOperationException();
         }
     };
     private final PagerDutyChannel pagerDuty = new PagerDutyChannel(CHANNELS, new ConsoleLink("https://console.cast.ai"),
-            new ResolvedIncidents(NO_STORE), SharedIncidentTurns.PROCESS_ONLY);
+            new IncidentHistory(NO_STORE), SharedIncidentTurns.PROCESS_ONLY);
 
     @Test
     void twoLongIdsThatShareABeginningOpenTwoIncidents() {

@@ -15,7 +15,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.Map;
 
-import io.castai.events.channels.ResolvedIncidents;
+import io.castai.events.channels.EventOrder;
+import io.castai.events.channels.IncidentHistory;
 import io.castai.events.intake.NotificationEvent;
 import io.castai.events.intake.Severity;
 import org.junit.jupiter.api.AfterEach;
@@ -328,30 +329,44 @@ abstract class OutboxTest {
     }
 
     @Test
-    void aResolvedIncidentKeepsItsLatestResolveUntilHousekeepingForgetsIt() {
+    void anIncidentKeepsItsLatestEventUntilHousekeepingForgetsIt() {
         Instant t0 = Instant.parse("2026-11-27T12:00:00Z");
-        assertThat(outbox.incidentResolvedBy("pd\nnode-a")).isEmpty();
-        outbox.incidentResolved("pd\nnode-a", t0).join();
-        outbox.incidentResolved("pd\nnode-a", t0.minusSeconds(60)).join();
-        assertThat(outbox.incidentResolvedBy("pd\nnode-a")).as("an earlier resolve delivered later").contains(t0);
-        outbox.incidentResolved("pd\nnode-a", t0.plusSeconds(60)).join();
-        outbox.incidentResolved("pd\nnode-b", t0.plus(Duration.ofDays(2))).join();
-        assertThat(outbox.incidentResolvedBy("pd\nnode-a")).contains(t0.plusSeconds(60));
+        EventOrder latest = new EventOrder(t0, t0.plusSeconds(5));
+        assertThat(outbox.latestIncidentEvent("pd\nnode-a")).isEmpty();
+        outbox.incidentEventDelivered("pd\nnode-a", latest).join();
+        outbox.incidentEventDelivered("pd\nnode-a", new EventOrder(t0.minusSeconds(60), t0.plusSeconds(60))).join();
+        assertThat(outbox.latestIncidentEvent("pd\nnode-a")).as("happened earlier, accepted later").contains(latest);
+        outbox.incidentEventDelivered("pd\nnode-a", new EventOrder(t0, t0.plusSeconds(4))).join();
+        assertThat(outbox.latestIncidentEvent("pd\nnode-a")).as("as early, accepted earlier").contains(latest);
+        EventOrder sameInstantAcceptedLater = new EventOrder(t0, t0.plusSeconds(6));
+        outbox.incidentEventDelivered("pd\nnode-a", sameInstantAcceptedLater).join();
+        assertThat(outbox.latestIncidentEvent("pd\nnode-a")).contains(sameInstantAcceptedLater);
+        outbox.incidentEventDelivered("pd\nnode-b", new EventOrder(t0.plus(Duration.ofDays(2)), t0.plus(Duration.ofDays(2)))).join();
 
-        assertThat(outbox.forgetResolvedIncidentsBefore(t0.plus(Duration.ofDays(1)))).isEqualTo(1);
-        assertThat(outbox.incidentResolvedBy("pd\nnode-a")).isEmpty();
-        assertThat(outbox.incidentResolvedBy("pd\nnode-b")).isPresent();
+        assertThat(outbox.forgetIncidentsBefore(t0.plus(Duration.ofDays(1)))).isEqualTo(1);
+        assertThat(outbox.latestIncidentEvent("pd\nnode-a")).isEmpty();
+        assertThat(outbox.latestIncidentEvent("pd\nnode-b")).isPresent();
     }
 
     @Test
-    void housekeepingForgetsIncidentsResolvedLongerAgoThanTheyAreKept() {
-        outbox.incidentResolved("pd\nold", clock.instant()).join();
-        outbox.incidentResolved("pd\nrecent", clock.instant().plus(Duration.ofDays(20))).join();
-        clock.advance(ResolvedIncidents.KEPT.plusDays(1));
+    void aRowAnOlderBuildWroteIsReadAsHappeningWhenItWasAccepted() throws SQLException {
+        Instant t0 = Instant.parse("2026-11-27T12:00:00Z");
+        sql("INSERT INTO resolved_incidents (incident, resolved_by) VALUES ('pd\nnode-a', " + t0.toEpochMilli() + ")");
+        assertThat(outbox.latestIncidentEvent("pd\nnode-a")).contains(new EventOrder(t0, t0));
+        outbox.incidentEventDelivered("pd\nnode-a", new EventOrder(t0.minusSeconds(1), t0.plusSeconds(1))).join();
+        assertThat(outbox.latestIncidentEvent("pd\nnode-a")).as("happened before it").contains(new EventOrder(t0, t0));
+    }
+
+    @Test
+    void housekeepingForgetsIncidentsLastDeliveredToLongerAgoThanTheyAreKept() {
+        outbox.incidentEventDelivered("pd\nold", new EventOrder(clock.instant(), clock.instant())).join();
+        Instant recent = clock.instant().plus(Duration.ofDays(20));
+        outbox.incidentEventDelivered("pd\nrecent", new EventOrder(recent, recent)).join();
+        clock.advance(IncidentHistory.KEPT.plusDays(1));
 
         new OutboxHousekeeping(outbox, Duration.ofHours(24), clock).run();
-        assertThat(outbox.incidentResolvedBy("pd\nold")).isEmpty();
-        assertThat(outbox.incidentResolvedBy("pd\nrecent")).isPresent();
+        assertThat(outbox.latestIncidentEvent("pd\nold")).isEmpty();
+        assertThat(outbox.latestIncidentEvent("pd\nrecent")).isPresent();
     }
 
     @Test

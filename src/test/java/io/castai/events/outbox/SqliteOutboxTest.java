@@ -114,7 +114,7 @@ class SqliteOutboxTest extends OutboxTest {
                 .containsExactly("events_accepted", "events_unrouted");
         assertThat(query("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'deliveries_%' ORDER BY name"))
                 .containsExactly("deliveries_pending");
-        assertThat(query("SELECT MAX(version) FROM schema_version")).containsExactly("8");
+        assertThat(query("SELECT MAX(version) FROM schema_version")).containsExactly("9");
     }
 
     @Test
@@ -129,7 +129,7 @@ class SqliteOutboxTest extends OutboxTest {
 
         assertThat(query("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'deliveries_%' ORDER BY name"))
                 .containsExactly("deliveries_pending");
-        assertThat(query("SELECT MAX(version) FROM schema_version")).containsExactly("8");
+        assertThat(query("SELECT MAX(version) FROM schema_version")).containsExactly("9");
     }
 
 }

@@ -19,13 +19,13 @@ import static org.awaitility.Awaitility.await;
  * the process that delivered the resolve is not the one that would send the trigger: after a
  * restart, or on another replica. Sent, it would open an incident for a node that is gone.
  */
-class ResolvedIncidentsAcrossProcessesTest {
+class IncidentHistoryAcrossProcessesTest {
     private static final String ADMIN_TOKEN = "admin-token-0123456789abcdef";
     private static final String TRIGGER = "{\"id\": \"interrupted\", \"eventType\": \"node.spot_interrupted\", "
             + "\"clusterId\": \"c-1\", \"data\": {\"nodeName\": \"node-a\"}}";
     private static final String RESOLVE = "{\"id\": \"removed\", \"eventType\": \"node.removed\", "
             + "\"clusterId\": \"c-1\", \"data\": {\"nodeName\": \"node-a\"}}";
-    private static final String NOT_SENT = "pagerduty delivery of event interrupted is not sent: its incident was resolved";
+    private static final String NOT_SENT = "pagerduty delivery of event interrupted is not sent: a later event of its incident was delivered first";
 
     @Test
     void aTriggerReplayedAfterARestartPastItsIncidentsResolveIsNotSent(@TempDir Path directory) throws Exception {
@@ -69,7 +69,7 @@ class ResolvedIncidentsAcrossProcessesTest {
             service.postEvent(TRIGGER);
             // not a dead letter after one attempt: the page goes out
             assertThat(pagerDuty.awaitRequests(1).get(0).body()).contains("\"event_action\":\"trigger\"");
-            assertThat(log.linesContaining("Could not read the resolves of PagerDuty incident pagerduty castai-events/c-1/node-a"))
+            assertThat(log.linesContaining("Could not read the deliveries to PagerDuty incident pagerduty castai-events/c-1/node-a"))
                     .isNotEmpty();
             assertThat(deadLetterCount(service)).isZero();
         }
