@@ -337,6 +337,36 @@ class BadInputTest {
         }
     }
 
+    @Test
+    void anHttp2BodyWithoutALengthCountsAgainstTheMemoryBudgetAtTheBodyLimit() throws Exception {
+        // HTTP/2 has no chunked encoding: a body without Content-Length is announced by nothing
+        // but its DATA frames, and may be as large as the limit allows
+        try (ServiceFixture small = smallBodyBudget()) {
+            Vertx vertx = Vertx.vertx();
+            try {
+                HttpClient client = vertx.createHttpClient(new HttpClientOptions()
+                        .setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
+                int port = java.net.URI.create(small.service.url("/")).getPort();
+                client.request(HttpMethod.POST, port, "127.0.0.1", "/castai/events").compose(request -> {
+                    // Vert.x's guard for HTTP/1.1; over HTTP/2 it sends no Transfer-Encoding (forbidden there)
+                    request.putHeader("Content-Type", "application/json").setChunked(true);
+                    return request.write("{\"eventType\"");
+                }).toCompletionStage().toCompletableFuture().get(5, java.util.concurrent.TimeUnit.SECONDS);
+
+                String large = largeEvent("h2-%s");
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(2))
+                        .until(() -> small.service.postEvent(large.formatted("1")).statusCode() == 503);
+                assertThat(small.service.postEvent("{\"eventType\":\"node.added\",\"id\":\"h2-small\"}").statusCode())
+                        .as("an ordinary event still fits").isEqualTo(200);
+            } finally {
+                vertx.close().toCompletionStage().toCompletableFuture().get(5, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            // the stream gone with its connection, its share is given back
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                    .until(() -> small.service.postEvent(largeEvent("h2-%s").formatted("2")).statusCode() == 200);
+        }
+    }
+
     /** Room for one body of the largest size (200,000 bytes) and a few small events, not two large ones. */
     private static ServiceFixture smallBodyBudget() throws java.io.IOException {
         return ServiceFixture.start(settings -> settings.property("intake.max-body-bytes", 200_000)

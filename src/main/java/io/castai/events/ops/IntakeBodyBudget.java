@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.castai.events.intake.IntakeResponses;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
@@ -15,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * reads a body whole before the route runs, and a 1 MiB event costs several times that while it is parsed, stored and
  * rendered: eighty of them sent at once, with the right token, exhausted the image's 80 MB heap
  * (OutOfMemoryError on Vert.x's event loop, every request then in flight lost). A request whose
- * declared size (Content-Length; the body limit when chunked, as it may be that large; 0 with
- * neither: no body) does not fit in what is left of the budget gets a JSON 503 with Retry-After
+ * declared size (Content-Length; the body limit when chunked or over HTTP/2 without a length, as it
+ * may be that large; 0 over HTTP/1.x with neither: no body) does not fit in what is left of the budget gets a JSON 503 with Retry-After
  * before its body is read, whatever its method (the route answers a wrong one only once the body
  * is in). Requests let in on signature headers, which anyone can make and only the body can
  * confirm, share at most half of the budget. The budget is given back when the answer is sent or
@@ -78,7 +79,7 @@ final class IntakeBodyBudget {
                                RefusalLog refusals) {
         metrics.rejected("busy");
         refusals.warn("Rejected request to {}: {} ({} bytes declared, {} of {} in use{})", endpoint, BUSY, size, inUse, of,
-                ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH) == null && size > 0 ? ", chunked: counted at the body limit" : "");
+                ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH) == null && size > 0 ? ", no length: counted at the body limit" : "");
         ctx.response().putHeader("Retry-After", "1");
         JsonHttpErrors.answer(ctx, 503, BUSY);
     }
@@ -86,8 +87,11 @@ final class IntakeBodyBudget {
     private long declaredSize(RoutingContext ctx) {
         String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
         if (length == null) {
-            // chunked: it may be as large as the limit allows; neither header: no body
-            return ctx.request().getHeader(HttpHeaders.TRANSFER_ENCODING) != null ? maxBody : 0;
+            // chunked, or HTTP/2 (h2c), which has no chunked encoding: nothing announces the body, which
+            // may be as large as the limit allows; HTTP/1.x with neither header: no body
+            boolean bodyUnannounced = ctx.request().getHeader(HttpHeaders.TRANSFER_ENCODING) != null
+                    || ctx.request().version() == HttpVersion.HTTP_2;
+            return bodyUnannounced ? maxBody : 0;
         }
         try {
             return Math.max(0, Math.min(Long.parseLong(length.trim()), maxBody));
