@@ -62,6 +62,21 @@ class InboundAuthTest {
     }
 
     @Test
+    void aQueryParameterOtherThanTheTokenStandsForNoHeader() {
+        // pasted into a sender's URL, an Idempotency-Key made every later event without an id a duplicate
+        String withoutId = "{\"eventType\":\"node.added\",\"clusterName\":\"prod-%s\",\"data\":{\"nodeName\":\"n-%s\"}}";
+        assertAccepted(app.service.send("POST", "/castai/events?Idempotency-Key=same&webhook-id=same", withoutId.formatted("a", "1"),
+                "Authorization", "Bearer " + TOKEN));
+        assertAccepted(app.service.send("POST", "/castai/events?Idempotency-Key=same&webhook-id=same", withoutId.formatted("b", "2"),
+                "Authorization", "Bearer " + TOKEN));
+        // nor a signature to check, nor an encoding to refuse
+        assertAccepted(app.service.send("POST", "/castai/events?webhook-signature=x&Content-Encoding=gzip", nextEvent(),
+                "Authorization", "Bearer " + TOKEN));
+        assertAccepted(app.service.send("POST", "/castai/events?token=" + TOKEN + "&Idempotency-Key=same",
+                withoutId.formatted("c", "3")));
+    }
+
+    @Test
     void whileATokenIsRotatedTheOldAndTheNewAreBothAccepted() throws Exception {
         String old = "old-intake-token-0123456789";
         String rotated = "new-intake-token-9876543210";

@@ -109,6 +109,7 @@ public final class JsonHttpErrors extends EventNotifierSupport {
         // after the credentials: a stranger's body takes none of the budget
         new IntakeBodyBudget(setting(camelContext, "intake.max-inflight-bytes"), setting(camelContext, "intake.max-body-bytes"))
                 .install(router, metrics, Integer.MIN_VALUE + 2);
+        QueryIsNotHeaders.install(router, Integer.MIN_VALUE + 3);
         // ordered last: it answers only what no endpoint (nor a route added later) serves
         router.route().last().handler(ctx -> {
             if (!camelContext.isStarted()) {
