@@ -38,7 +38,7 @@ measure "the sink alone" "$SINK_PORT" /hook "$SINK_PID"
 kill $SINK_PID; SINK_PID=
 
 JAVA_TOOL_OPTIONS="${BENCH_JAVA_OPTS:-$(image_jvm_options)}" \
-  MALLOC_ARENA_MAX=2 CAMEL_MAIN_ROUTESINCLUDEPATTERN="file:routes/*.camel.yaml,file:bench/ceiling.camel.yaml" \
+  MALLOC_ARENA_MAX=2 CAMEL_MAIN_ROUTES_INCLUDE_PATTERN="file:routes/*.camel.yaml,file:bench/ceiling.camel.yaml" \
   SERVER_PORT=$PORT SERVER_HOST=127.0.0.1 DATA_DIR="$WORK/data" LOG_LEVEL=WARN \
   java -jar target/castai-events.jar > "$WORK/app.log" 2>&1 & APP_PID=$!
 until curl -sf -o /dev/null -X POST "http://127.0.0.1:$PORT/bench/ceiling" -H 'Content-Type: application/json' -d '{}'; do

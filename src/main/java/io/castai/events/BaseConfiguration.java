@@ -101,13 +101,14 @@ public class BaseConfiguration implements CamelConfiguration {
                          @PropertyInject("castai.store.connect-timeout") String connectTimeout,
                          Clock clock) {
         String url = Secrets.resolveSecret("CASTAI_STORE_URL", storeUrl);
+        // read whatever the store: a mistake shows now, not the day PostgreSQL is set
+        Duration connect = duration("castai.store.connect-timeout", connectTimeout);
         if ((url == null || url.isBlank()) && (dataDir == null || dataDir.isBlank())) {
             // Path.of("") is the working directory: the state would land wherever the process started
             throw ConfigurationException.inSetting("data.dir", "is empty: set it to the directory that keeps the service's state");
         }
         Store store = url == null || url.isBlank() ? Store.sqlite(Path.of(dataDir.trim()))
-                : Store.postgres(url.trim(), username, Secrets.resolveSecret("CASTAI_STORE_PASSWORD", password), poolSize,
-                        duration("castai.store.connect-timeout", connectTimeout));
+                : Store.postgres(url.trim(), username, Secrets.resolveSecret("CASTAI_STORE_PASSWORD", password), poolSize, connect);
         return new Outbox(store, clock, duration("delivery.lease", lease), dedupWindow(window));
     }
 
@@ -116,8 +117,10 @@ public class BaseConfiguration implements CamelConfiguration {
                                    @PropertyInject(value = "webhook.signing-secret", defaultValue = "") String signingSecret,
                                    @PropertyInject("webhook.signature-tolerance") String tolerance, Clock clock) {
         String secret = Secrets.resolveSecret("WEBHOOK_SIGNING_SECRET", signingSecret);
+        // read without a secret too: a mistake shows now, not the day signing is turned on
+        Duration signatureTolerance = positiveDuration("webhook.signature-tolerance", tolerance);
         return new InboundAuth(Secrets.resolveSecret("WEBHOOK_TOKEN", token),
-                secret == null || secret.isBlank() ? null : new WebhookSignature(secret.trim(), positiveDuration("webhook.signature-tolerance", tolerance), clock));
+                secret == null || secret.isBlank() ? null : new WebhookSignature(secret.trim(), signatureTolerance, clock));
     }
 
     @BindToRegistry

@@ -52,6 +52,12 @@ class DurationSettingsTest {
         assertThatThrownBy(() -> new EventsConfiguration().auditPoll(null, null, null, Clock.systemUTC(), "data", "0s", "30s", "5m", "24h", 100))
                 .isInstanceOf(ConfigurationException.class).hasMessage("CASTAI_AUDIT_LOOKBACK (castai.audit.lookback): must be more than 0");
         // renewed every sixth of it: under 6 ms that was a 0 period and a stack trace naming no setting
+        // read even while their feature is off: a mistake shows now, not the day it is turned on
+        assertThatThrownBy(() -> new BaseConfiguration().inboundAuth("", "", "0", Clock.systemUTC()))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("WEBHOOK_SIGNATURE_TOLERANCE (webhook.signature-tolerance): must be more than 0");
+        assertThatThrownBy(() -> new BaseConfiguration().outbox("data", "2m", "24h", "", "", "", 4, "PT5M", Clock.systemUTC()))
+                .isInstanceOf(ConfigurationException.class).hasMessageStartingWith("CASTAI_STORE_CONNECT_TIMEOUT (castai.store.connect-timeout): 'PT5M'");
         assertThatThrownBy(() -> new EventsConfiguration().clusterService(null, "5"))
                 .isInstanceOf(ConfigurationException.class).hasMessage("CASTAI_POLLERS_TAKEOVER (castai.pollers.takeover): must be 1s or more");
     }

@@ -8,7 +8,6 @@ import io.castai.events.support.LogCapture;
 import io.castai.events.support.RunningService;
 import org.junit.jupiter.api.Test;
 
-import static io.castai.events.support.RunningService.fixture;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -14,6 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.castai.events.channels.ConfigurationException;
+import io.castai.events.security.Secrets;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.spi.PropertiesComponent;
@@ -39,6 +40,7 @@ public class SettingNames extends MainListenerSupport {
     private static final int LONG = 10;
     /** Read by logback, not Camel. */
     private static final String LOG_LEVEL = "LOG_LEVEL";
+    private static final String FILE = "_FILE";
     private static final String ENVIRONMENT = "the environment";
     private static final String PROPERTIES = "application.properties";
     /** A ${NAME} anywhere in channels.yaml, comments too: a name taken for known only spares a warning. */
@@ -75,6 +77,12 @@ public class SettingNames extends MainListenerSupport {
             if (known.contains(asVariable) || asVariable.startsWith("CAMEL_")) {
                 return; // Camel names its own unknown options
             }
+            String fileOf = asVariable.endsWith(FILE) ? asVariable.substring(0, asVariable.length() - FILE.length()) : null;
+            if (fileOf != null && known.contains(fileOf)) {
+                warnings.add("Setting " + name + " (" + source + ") is not one this service reads, so it changes nothing: "
+                        + "only secrets are read from a file; set " + fileOf + " itself");
+                return;
+            }
             String meant = nearest(asVariable, known);
             if (meant != null) {
                 warnings.add("Setting " + name + " (" + source + ") is not one this service reads, so it changes nothing: "
@@ -85,17 +93,20 @@ public class SettingNames extends MainListenerSupport {
         return warnings;
     }
 
-    /** The service's settings as environment variables: each key, its _FILE form, LOG_LEVEL, and the names channels.yaml takes. */
+    /**
+     * The service's settings as environment variables: each key, LOG_LEVEL, the names channels.yaml
+     * takes, and the _FILE forms of the secrets and of those names (no other setting reads one).
+     */
     private static Set<String> known(Collection<String> settingKeys, Collection<String> channelsReferences) {
         Set<String> known = new TreeSet<>();
         for (String key : settingKeys) {
             known.add(asVariable(key));
-            known.add(asVariable(key) + "_FILE");
         }
+        Secrets.secretVariables().forEach(secret -> known.add(secret + FILE));
         known.add(LOG_LEVEL);
         for (String reference : channelsReferences) {
             known.add(asVariable(reference));
-            known.add(asVariable(reference) + "_FILE");
+            known.add(asVariable(reference) + FILE);
         }
         return known;
     }

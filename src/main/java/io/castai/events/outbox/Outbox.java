@@ -131,11 +131,6 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
         store.close();
     }
 
-    /** True when an event with this id was accepted at or after {@code since}. */
-    public boolean seenSince(String id, Instant since) {
-        return queryLong("SELECT COUNT(*) FROM events WHERE id = ? AND accepted_at >= ?", id, since.toEpochMilli()) > 0;
-    }
-
     /** When the event with this id was accepted, if the outbox holds it. */
     public Optional<Instant> acceptedAt(String id) {
         long at = queryLong("SELECT COALESCE(MAX(accepted_at), 0) FROM events WHERE id = ?", id);

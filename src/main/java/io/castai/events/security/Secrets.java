@@ -18,14 +18,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class Secrets {
     private static final Logger LOG = LoggerFactory.getLogger(Secrets.class);
-    /** The settings that are secrets, as environment variables (channels.yaml's defaults among them). */
     /** Settings that may list several tokens, comma-separated (to rotate one: {@link SecretToken}). */
     private static final Set<String> TOKEN_LISTS = Set.of("WEBHOOK_TOKEN", "ADMIN_TOKEN");
+    /** The settings that are secrets, as environment variables (channels.yaml's defaults among them). */
     private static final List<String> SECRET_VARIABLES = List.of("CASTAI_API_KEY", "WEBHOOK_TOKEN",
             "WEBHOOK_SIGNING_SECRET", "ADMIN_TOKEN", "CASTAI_STORE_URL", "CASTAI_STORE_PASSWORD",
             "SLACK_WEBHOOK_URL", "PAGERDUTY_ROUTING_KEY");
 
     private Secrets() {
+    }
+
+    /** The settings that are secrets, as environment variables: those a {@code _FILE} variable can give. */
+    public static List<String> secretVariables() {
+        return SECRET_VARIABLES;
     }
 
     public static String resolve(String envName, String configured) {

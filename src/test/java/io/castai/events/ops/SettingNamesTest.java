@@ -36,6 +36,16 @@ class SettingNamesTest {
     }
 
     @Test
+    void onlyASecretHasAFileForm() {
+        // CASTAI_STORE_USERNAME_FILE is read by nothing: said, not silently ignored; nor is a setting's _FILE
+        // offered for a near miss (CASTAI_CLUSTER_ID_FLE was told to be CASTAI_CLUSTER_ID_FILE, which nothing reads)
+        assertThat(SettingNames.nearMisses(SETTINGS, REFERENCES, List.of("CASTAI_STORE_USERNAME_FILE", "CASTAI_CLUSTER_ID_FLE",
+                "CASTAI_STORE_PASSWORD_FILE", "SLACK_OPS_URL_FILE"), List.of()))
+                .containsExactly("Setting CASTAI_STORE_USERNAME_FILE (the environment) is not one this service reads, so it changes nothing: "
+                                + "only secrets are read from a file; set CASTAI_STORE_USERNAME itself");
+    }
+
+    @Test
     void theNameMeantIsWrittenAsItsSourceWritesNames() {
         assertThat(SettingNames.nearMisses(SETTINGS, REFERENCES, List.of("dedup_windw"), List.of("DEDUP_WINDW")))
                 .containsExactly(
