@@ -66,7 +66,8 @@ class DeliveryRetryTest {
         List<HttpStandIn.Request> attempts = app.slack.awaitRequests(2);
         // backoff in tests is 50-200 ms, so a gap of about a second can only come from Retry-After
         assertThat(Duration.between(attempts.get(0).at(), attempts.get(1).at())).isGreaterThanOrEqualTo(Duration.ofMillis(900));
-        assertThat(app.log.linesContaining("retrying in 1000 ms")).isNotEmpty();
+        assertThat(app.log.linesContaining("slack delivery of event retry-429 was refused by the channel's rate limit (HTTP 429: "
+                + "rate_limited); its turn comes in ")).singleElement().asString().endsWith("ms (not counted as an attempt)");
         assertNoMoreThan(app.slack, 2);
     }
 
@@ -78,7 +79,7 @@ class DeliveryRetryTest {
         app.slack.awaitRequests(1);
         // the 429 has been handled (the pause is set) before the next events arrive
         await().atMost(Duration.ofSeconds(5)).until(() ->
-                !app.log.linesContaining("slack delivery of event paused-1 failed on attempt 1 (HTTP 429").isEmpty());
+                !app.log.linesContaining("slack delivery of event paused-1 was refused by the channel's rate limit").isEmpty());
         app.service.postEvent(nodeAdded("paused-2"));
         app.service.postEvent(nodeAdded("paused-3"));
 
@@ -88,6 +89,20 @@ class DeliveryRetryTest {
         assertThat(requests.subList(1, 4)).allSatisfy(r ->
                 assertThat(Duration.between(rateLimitedAt, r.at())).isGreaterThanOrEqualTo(Duration.ofMillis(1900)));
         assertNoMoreThan(app.slack, 4);
+    }
+
+    @Test
+    void underARateLimitWhatWaitedGoesOneByOneNotAllIntoTheNext429() {
+        // two a second, as PagerDuty allows; the channel's workers send four at once
+        app.slack.allowOneEvery(Duration.ofMillis(500));
+        for (int i = 1; i <= 6; i++) {
+            app.service.postEvent(nodeAdded("limited-" + i));
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> app.slack.requests().size() - app.slack.rateLimited() >= 6);
+        // the first burst meets the limit; after it, one a second: before, every pause ended in
+        // three or four 429s at once, each growing its delivery's backoff
+        assertThat(app.slack.rateLimited()).as("429s").isLessThanOrEqualTo(5);
+        assertThat(app.log.linesContaining("failed on attempt")).as("no 429 counted as an attempt").isEmpty();
     }
 
     @Test

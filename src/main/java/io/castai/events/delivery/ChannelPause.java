@@ -3,34 +3,84 @@ package io.castai.events.delivery;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A 429 is about the channel, not one message: Slack allows about one message a second per
  * webhook, PagerDuty about 120 events a minute per key. After a 429 the whole channel waits out
- * the Retry-After, instead of every queued delivery meeting the same 429 in turn.
+ * the Retry-After; then what waited goes one at a time, each in a slot of its own, one pause
+ * apart (at most {@link #MAX_SPACING}): let go together, the channel's workers would meet the next
+ * 429 three at a time, and every pause would end in a burst of them. Once no slot is booked ahead,
+ * the channel sends at full speed again. Per process: each replica paces its own sends.
  */
 public class ChannelPause {
-    private final Map<String, Instant> pausedUntil = new ConcurrentHashMap<>();
+    /** Slots at most this far apart: Slack's rate, half PagerDuty's. */
+    static final Duration MAX_SPACING = Duration.ofSeconds(1);
+    /** A booked delivery not back this long after its slot went elsewhere (another replica, a lost lease). */
+    static final Duration GONE_AFTER = Duration.ofMinutes(1);
+
+    /** One channel's pause and the slots after it. */
+    private static final class Pace {
+        Instant until;
+        Duration spacing;
+        Instant nextSlot;
+        final Map<String, Instant> booked = new HashMap<>();
+
+        Pace(Instant until, Duration spacing) {
+            this.until = until;
+            this.spacing = spacing;
+            this.nextSlot = until;
+        }
+    }
+
+    private final Map<String, Pace> paces = new HashMap<>();
     private final Clock clock;
 
     public ChannelPause(Clock clock) {
         this.clock = clock;
     }
 
-    public void pause(String channel, Duration wait) {
+    public synchronized void pause(String channel, Duration wait) {
         Instant until = clock.instant().plus(wait);
-        pausedUntil.merge(channel, until, (a, b) -> a.isAfter(b) ? a : b);
+        Duration spacing = wait.compareTo(MAX_SPACING) < 0 ? wait : MAX_SPACING;
+        Pace pace = paces.get(channel);
+        if (pace == null) {
+            paces.put(channel, new Pace(until, spacing));
+            return;
+        }
+        if (until.isAfter(pace.until)) {
+            pace.until = until;
+        }
+        pace.spacing = spacing;
     }
 
-    /** How long the channel still waits; zero when it may send. */
-    public Duration remaining(String channel) {
-        Instant until = pausedUntil.get(channel);
-        if (until == null) {
+    /**
+     * Zero when this delivery (an event's, on this channel) may be sent now; otherwise how long it
+     * waits for its slot, which is booked for it. One back at its slot goes.
+     */
+    public synchronized Duration waitFor(String channel, String eventId) {
+        Pace pace = paces.get(channel);
+        if (pace == null) {
             return Duration.ZERO;
         }
-        Duration left = Duration.between(clock.instant(), until);
-        return left.isNegative() ? Duration.ZERO : left;
+        Instant now = clock.instant();
+        Instant booked = pace.booked.remove(eventId);
+        if (booked != null && !now.isBefore(booked)) {
+            return Duration.ZERO;
+        }
+        pace.booked.values().removeIf(slot -> slot.plus(GONE_AFTER).isBefore(now));
+        Instant slot = pace.until.isAfter(pace.nextSlot) ? pace.until : pace.nextSlot;
+        if (!slot.isAfter(now)) {
+            if (pace.booked.isEmpty()) {
+                paces.remove(channel); // caught up: full speed again
+            } else {
+                pace.nextSlot = now.plus(pace.spacing); // the booked ones are due: this one goes, the next a slot later
+            }
+            return Duration.ZERO;
+        }
+        pace.nextSlot = slot.plus(pace.spacing);
+        pace.booked.put(eventId, slot);
+        return Duration.between(now, slot);
     }
 }

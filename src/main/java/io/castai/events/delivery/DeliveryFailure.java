@@ -35,6 +35,8 @@ import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
  */
 public record DeliveryFailure(boolean retryable, String reason, String description, Duration retryAfter,
                               int status) {
+    /** The reason of a 429: the channel's rate limit. */
+    public static final String RATE_LIMITED = "http_429";
     /** No HTTP answer was received (I/O error, timeout, anything else). */
     public static final int NO_STATUS = 0;
 
@@ -63,7 +65,7 @@ public record DeliveryFailure(boolean retryable, String reason, String descripti
             int status = http.getStatusCode();
             String description = "HTTP " + status + excerpt(withoutSecrets.apply(http.getResponseBody()));
             if (status == 429) {
-                return new DeliveryFailure(true, "http_429", description, retryAfter(http.getResponseHeaders()), status);
+                return new DeliveryFailure(true, RATE_LIMITED, description, retryAfter(http.getResponseHeaders()), status);
             }
             if (status >= 500) {
                 return new DeliveryFailure(true, "http_5xx", description, retryAfter(http.getResponseHeaders()), status);

@@ -187,7 +187,7 @@ public class DeliveryReport {
                 return;
             }
             exchange.setProperty(LEASED_UNTIL, lease);
-            Duration paused = pause.remaining(channel);
+            Duration paused = pause.waitFor(channel, eventId);
             if (!paused.isZero()) {
                 outbox.postpone(eventId, channel, paused);
                 exchange.setRouteStop(true);
@@ -259,21 +259,32 @@ public class DeliveryReport {
 
     private void recordFailure(String channel, String eventId, DeliveryFailure failure, String description) {
         Delivery delivery = outbox.find(eventId, channel);
-        int attempts = delivery == null ? 1 : delivery.attempts() + 1;
-        DeliveryRetryPolicy.Decision decision = policy.decide(failure, attempts,
-                delivery == null ? clock.instant() : delivery.createdAt());
+        Instant firstQueued = delivery == null ? clock.instant() : delivery.createdAt();
+        boolean rateLimited = DeliveryFailure.RATE_LIMITED.equals(failure.reason()) && failure.retryable();
+        int attempts = delivery == null ? 1 : delivery.attempts() + (rateLimited ? 0 : 1);
+        if (rateLimited) {
+            pause.pause(channel, policy.channelPause(failure));
+        }
+        DeliveryRetryPolicy.Decision decision = rateLimited
+                ? policy.decideRateLimited(pause.waitFor(channel, eventId), firstQueued)
+                : policy.decide(failure, attempts, firstQueued);
         metrics.attempt(channel, failure.reason());
         if (decision.retry()) {
-            if ("http_429".equals(failure.reason())) {
-                pause.pause(channel, policy.channelPause(failure, decision));
-            }
-            if (!outbox.retryLater(eventId, channel, decision.delay(), failure.reason(), description)) {
+            boolean recorded = rateLimited
+                    ? outbox.retryWhenRateAllows(eventId, channel, decision.delay(), failure.reason(), description)
+                    : outbox.retryLater(eventId, channel, decision.delay(), failure.reason(), description);
+            if (!recorded) {
                 noLongerPending(channel, eventId, description);
                 return;
             }
             metrics.deliveryRetried(channel, failure.reason());
-            linesOf(channel).warn("{} delivery of event {} failed on attempt {} ({}); retrying in {} ms",
-                    channel, eventId, attempts, description, decision.delay().toMillis());
+            if (rateLimited) {
+                linesOf(channel).warn("{} delivery of event {} was refused by the channel's rate limit ({}); its turn comes "
+                        + "in {} ms (not counted as an attempt)", channel, eventId, description, decision.delay().toMillis());
+            } else {
+                linesOf(channel).warn("{} delivery of event {} failed on attempt {} ({}); retrying in {} ms",
+                        channel, eventId, attempts, description, decision.delay().toMillis());
+            }
         } else {
             if (!outbox.dead(eventId, channel, failure.reason() + " " + decision.verdict(), description)) {
                 noLongerPending(channel, eventId, description);

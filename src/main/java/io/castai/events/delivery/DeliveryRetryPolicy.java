@@ -49,14 +49,26 @@ public class DeliveryRetryPolicy {
 
     /**
      * How long a 429 pauses its whole channel: the Retry-After it asked for (capped), or when it
-     * gave none this delivery's wait. Not the longer of the two: a delivery far into its backoff
+     * gave none a first backoff's wait. Never this delivery's own backoff: a delivery far into it
      * must not hold every other delivery of the channel for minutes.
      */
-    public Duration channelPause(DeliveryFailure failure, Decision decision) {
+    public Duration channelPause(DeliveryFailure failure) {
         if (failure.retryAfter() == null) {
-            return decision.delay();
+            return delayBeforeNextAttempt(1, null);
         }
         return failure.retryAfter().compareTo(retryAfterCap) > 0 ? retryAfterCap : failure.retryAfter();
+    }
+
+    /**
+     * A 429's delivery waits for its slot after the channel's pause ({@link ChannelPause}), not for
+     * a backoff grown by earlier 429s, and the 429 counts as no attempt: the channel's limit refused
+     * it, not the message. Given up only when the wait would take it past {@code maxAge}.
+     */
+    public Decision decideRateLimited(Duration slotWait, Instant firstQueued) {
+        if (clock.instant().plus(slotWait).isAfter(firstQueued.plus(maxAge))) {
+            return new Decision(false, Duration.ZERO, "(retries exhausted: older than " + maxAge + ")");
+        }
+        return new Decision(true, slotWait, "retrying");
     }
 
     /**

@@ -417,10 +417,18 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
 
     /** Counts a failed attempt and sets the next; false when the delivery is no longer pending. */
     public boolean retryLater(String eventId, String channel, Duration wait, String error, String response) {
-        long now = now();
-        return writer.updateRowsOf(eventId, "UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = ?, leased_until = 0, "
+        return tryAgainLater(eventId, channel, wait, error, response, "attempts = attempts + 1, ");
+    }
+
+    /** As {@link #retryLater}, for a rate limit's refusal: not counted as an attempt. */
+    public boolean retryWhenRateAllows(String eventId, String channel, Duration wait, String error, String response) {
+        return tryAgainLater(eventId, channel, wait, error, response, "");
+    }
+
+    private boolean tryAgainLater(String eventId, String channel, Duration wait, String error, String response, String attempts) {
+        return writer.updateRowsOf(eventId, "UPDATE deliveries SET " + attempts + "next_attempt_at = ?, leased_until = 0, "
                 + "last_error = ?, last_response = ? WHERE event_id = ? AND channel = ? AND status = 'pending'",
-                now + wait.toMillis(), error, response, eventId, channel) > 0;
+                now() + wait.toMillis(), error, response, eventId, channel) > 0;
     }
 
     /** Makes a pending delivery a dead letter; false when it is no longer pending. */

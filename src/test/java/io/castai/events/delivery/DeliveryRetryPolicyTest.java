@@ -31,17 +31,28 @@ class DeliveryRetryPolicyTest {
         assertThat(policy.delayBeforeNextAttempt(1, Duration.ofHours(2))).isEqualTo(Duration.ofSeconds(120));
     }
 
-    /** A 429 far into one delivery's backoff pauses the channel for the Retry-After only. */
-    @Test
+    /** A 429 pauses the channel for its Retry-After, or without one a first backoff: never one delivery's long backoff. */
+    @RepeatedTest(5)
     void aChannelIsPausedForItsRetryAfterNotForOneDeliverysBackoff() {
         DeliveryFailure throttled = new DeliveryFailure(true, "http_429", "HTTP 429", Duration.ofSeconds(1), 429);
-        DeliveryRetryPolicy.Decision ninth = policy.decide(throttled, 7, NOW);
-        assertThat(ninth.delay()).isGreaterThanOrEqualTo(Duration.ofSeconds(30));
-        assertThat(policy.channelPause(throttled, ninth)).isEqualTo(Duration.ofSeconds(1));
+        assertThat(policy.channelPause(throttled)).isEqualTo(Duration.ofSeconds(1));
+        assertThat(policy.channelPause(new DeliveryFailure(true, "http_429", "HTTP 429", Duration.ofHours(1), 429)))
+                .as("capped").isEqualTo(Duration.ofSeconds(120));
 
         DeliveryFailure noWaitGiven = new DeliveryFailure(true, "http_429", "HTTP 429", null, 429);
-        DeliveryRetryPolicy.Decision first = policy.decide(noWaitGiven, 1, NOW);
-        assertThat(policy.channelPause(noWaitGiven, first)).isEqualTo(first.delay());
+        assertThat(policy.channelPause(noWaitGiven)).isBetween(Duration.ofMillis(500), Duration.ofMillis(1000));
+    }
+
+    /** A 429's delivery waits for its slot, whatever came before it, until it would be older than the maximum age. */
+    @Test
+    void aRateLimitedDeliveryWaitsForItsSlotUntilItIsTooOld() {
+        DeliveryRetryPolicy.Decision slot = policy.decideRateLimited(Duration.ofSeconds(3), NOW.minus(Duration.ofHours(1)));
+        assertThat(slot.retry()).isTrue();
+        assertThat(slot.delay()).isEqualTo(Duration.ofSeconds(3));
+
+        DeliveryRetryPolicy.Decision tooOld = policy.decideRateLimited(Duration.ofSeconds(3), NOW.minus(Duration.ofHours(24)));
+        assertThat(tooOld.retry()).isFalse();
+        assertThat(tooOld.verdict()).isEqualTo("(retries exhausted: older than PT24H)");
     }
 
     /** Retry-After: 0 (or a date gone by) asks for no wait; the backoff still applies. */

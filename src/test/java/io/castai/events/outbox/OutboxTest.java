@@ -8,7 +8,6 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,6 +17,7 @@ import java.util.Map;
 import io.castai.events.channels.EventOrder;
 import io.castai.events.channels.IncidentHistory;
 import io.castai.events.intake.NotificationEvent;
+import io.castai.events.support.MutableClock;
 import io.castai.events.intake.Severity;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -558,33 +558,5 @@ abstract class OutboxTest {
     protected static NotificationEvent event(String id) {
         return new NotificationEvent(id, "node.added", Severity.INFO, "c-1", "prod", "2026-11-27T12:00:00Z",
                 "node.added", "summary", Map.of("nodeName", "n-1"), NotificationEvent.ORIGIN_EVENT);
-    }
-
-    /** A clock the test moves by hand. */
-    public static final class MutableClock extends Clock {
-        private Instant now;
-
-        MutableClock(Instant start) {
-            this.now = start;
-        }
-
-        public void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
     }
 }

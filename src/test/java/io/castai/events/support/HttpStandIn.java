@@ -49,6 +49,10 @@ public final class HttpStandIn implements AutoCloseable {
     private final Response initial;
     private volatile Response otherwise;
     private volatile CountDownLatch hold;
+    /** Slack's rate limit: at most one answer of the default kind this often, else a 429 (null: no limit). */
+    private volatile Duration oneEvery;
+    private Instant lastAllowed = Instant.EPOCH;
+    private final java.util.concurrent.atomic.AtomicInteger rateLimited = new java.util.concurrent.atomic.AtomicInteger();
 
     public HttpStandIn(int defaultStatus, String defaultBody) throws IOException {
         this(defaultStatus, defaultBody, false);
@@ -112,6 +116,16 @@ public final class HttpStandIn implements AutoCloseable {
         this.hold = release;
     }
 
+    /** A rate limit as Slack's: a request within {@code interval} of the last one let through gets 429, Retry-After: 1. */
+    public void allowOneEvery(Duration interval) {
+        this.oneEvery = interval;
+    }
+
+    /** How many requests the rate limit ({@link #allowOneEvery}) answered 429. */
+    public int rateLimited() {
+        return rateLimited.get();
+    }
+
     public List<Request> requests() {
         return new ArrayList<>(requests);
     }
@@ -129,6 +143,8 @@ public final class HttpStandIn implements AutoCloseable {
         badAnswers.clear();
         otherwise = initial;
         hold = null;
+        oneEvery = null;
+        rateLimited.set(0);
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -153,6 +169,16 @@ public final class HttpStandIn implements AutoCloseable {
         Response response = script.poll();
         if (response == null) {
             response = otherwise;
+        }
+        Duration interval = oneEvery;
+        if (interval != null) {
+            Instant now = Instant.now();
+            if (Duration.between(lastAllowed, now).compareTo(interval) < 0) {
+                response = new Response(429, "rate_limited", Map.of("Retry-After", "1"));
+                rateLimited.incrementAndGet();
+            } else {
+                lastAllowed = now;
+            }
         }
         response.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
         byte[] bytes = response.body().getBytes(StandardCharsets.UTF_8);
