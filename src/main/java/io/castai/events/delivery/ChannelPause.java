@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A 429 is about the channel, not one message: Slack allows about one message a second per
@@ -19,12 +20,15 @@ public class ChannelPause {
     static final Duration MAX_SPACING = Duration.ofSeconds(1);
     /** A booked delivery not back this long after its slot went elsewhere (another replica, a lost lease). */
     static final Duration GONE_AFTER = Duration.ofMinutes(1);
+    /** Slots booked ahead per channel, at most (the memory a backlog of a million deliveries would take). */
+    static final int MAX_BOOKED = 10_000;
 
     /** One channel's pause and the slots after it. */
     private static final class Pace {
         Instant until;
         Duration spacing;
         Instant nextSlot;
+        Instant nextPurge = Instant.MIN;
         final Map<String, Instant> booked = new HashMap<>();
 
         Pace(Instant until, Duration spacing) {
@@ -34,7 +38,8 @@ public class ChannelPause {
         }
     }
 
-    private final Map<String, Pace> paces = new HashMap<>();
+    /** Changed under this object's lock; read without it on the way of every delivery (most channels are never paced). */
+    private final Map<String, Pace> paces = new ConcurrentHashMap<>();
     private final Clock clock;
 
     public ChannelPause(Clock clock) {
@@ -59,7 +64,16 @@ public class ChannelPause {
      * Zero when this delivery (an event's, on this channel) may be sent now; otherwise how long it
      * waits for its slot, which is booked for it. One back at its slot goes.
      */
-    public synchronized Duration waitFor(String channel, String eventId) {
+    public Duration waitFor(String channel, String eventId) {
+        if (!paces.containsKey(channel)) {
+            return Duration.ZERO;
+        }
+        synchronized (this) {
+            return paced(channel, eventId);
+        }
+    }
+
+    private Duration paced(String channel, String eventId) {
         Pace pace = paces.get(channel);
         if (pace == null) {
             return Duration.ZERO;
@@ -69,7 +83,10 @@ public class ChannelPause {
         if (booked != null && !now.isBefore(booked)) {
             return Duration.ZERO;
         }
-        pace.booked.values().removeIf(slot -> slot.plus(GONE_AFTER).isBefore(now));
+        if (!now.isBefore(pace.nextPurge)) { // at most once a second: a backlog books thousands
+            pace.booked.values().removeIf(slot -> slot.plus(GONE_AFTER).isBefore(now));
+            pace.nextPurge = now.plusSeconds(1);
+        }
         Instant slot = pace.until.isAfter(pace.nextSlot) ? pace.until : pace.nextSlot;
         if (!slot.isAfter(now)) {
             if (pace.booked.isEmpty()) {
@@ -78,6 +95,10 @@ public class ChannelPause {
                 pace.nextSlot = now.plus(pace.spacing); // the booked ones are due: this one goes, the next a slot later
             }
             return Duration.ZERO;
+        }
+        if (pace.booked.size() >= MAX_BOOKED) {
+            // a backlog larger than this waits, unbooked, for the last slot, and books one then
+            return Duration.between(now, pace.nextSlot);
         }
         pace.nextSlot = slot.plus(pace.spacing);
         pace.booked.put(eventId, slot);

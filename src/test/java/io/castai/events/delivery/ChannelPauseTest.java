@@ -71,4 +71,15 @@ class ChannelPauseTest {
         assertThat(pause.waitFor("slack", "e-2")).isZero();
         assertThat(pause.waitFor("slack", "e-3")).isEqualTo(Duration.ofSeconds(1));
     }
+
+    @Test
+    void aBacklogBeyondWhatIsBookedWaitsForTheLastSlotUnbooked() {
+        pause.pause("slack", Duration.ofSeconds(1));
+        for (int i = 0; i < ChannelPause.MAX_BOOKED; i++) {
+            pause.waitFor("slack", "e-" + i);
+        }
+        Duration last = Duration.ofSeconds(ChannelPause.MAX_BOOKED);
+        assertThat(pause.waitFor("slack", "beyond-1")).isEqualTo(last.plusSeconds(1));
+        assertThat(pause.waitFor("slack", "beyond-2")).as("no slot taken").isEqualTo(last.plusSeconds(1));
+    }
 }
