@@ -4,15 +4,14 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.castai.events.outbox.Outbox;
 import io.castai.events.outbox.Store;
+import io.castai.events.support.MutableClock;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
@@ -75,28 +74,12 @@ class SavingsPollTest {
         Outbox outbox = new Outbox(Store.sqlite(dataDir), Clock.systemUTC(), Duration.ofMinutes(2), Duration.ofHours(24));
         outbox.start();
         try {
-            AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-27T23:59:59Z"));
-            Clock clock = new Clock() {
-                @Override
-                public ZoneId getZone() {
-                    return ZoneOffset.UTC;
-                }
-
-                @Override
-                public Clock withZone(ZoneId zone) {
-                    return this;
-                }
-
-                @Override
-                public Instant instant() {
-                    return now.get();
-                }
-            };
+            MutableClock clock = new MutableClock(Instant.parse("2026-11-27T23:59:59Z"));
             SavingsPoll poll = new SavingsPoll(new CastaiApi("k", "http://castai", "c-1"), outbox, clock, ZoneOffset.UTC);
             Exchange run = new DefaultExchange(new DefaultCamelContext());
             run.getMessage().setBody("c-1");
             poll.begin(run);
-            now.set(Instant.parse("2026-11-28T00:00:02Z"));
+            clock.advance(Duration.ofSeconds(3));
             poll.posted(run);
 
             assertThat(poll.postedToday(run)).as("the run's own day").isTrue();
