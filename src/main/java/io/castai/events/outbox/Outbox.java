@@ -29,6 +29,7 @@ import io.castai.events.channels.EventOrder;
 import io.castai.events.channels.IncidentHistory;
 import io.castai.events.intake.NotificationEvent;
 import io.castai.events.ops.Causes;
+import io.castai.events.security.LogRedaction;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,7 +99,9 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
                         + String.valueOf(root.getMessage()).lines().findFirst().orElse("") + "); start-up stops "
                         + "(Kubernetes restarts the pod)");
             }
-            throw new OutboxException("cannot open the outbox (" + store.description() + ")", e);
+            // the cause in the line itself (a full disk, a file that is no database), not only in the trace
+            String cause = String.valueOf(Causes.innermost(e).getMessage()).lines().findFirst().orElse("");
+            throw new OutboxException("cannot open the outbox (" + store.description() + "): " + LogRedaction.redact(cause), e);
         }
         LOG.info(store.shared() ? "Outbox in {}, shared by every replica" : "Outbox in {} (one instance)",
                 store.description());

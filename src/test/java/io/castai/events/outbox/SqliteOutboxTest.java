@@ -2,6 +2,7 @@ package io.castai.events.outbox;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -52,6 +53,19 @@ class SqliteOutboxTest extends OutboxTest {
         assertThatThrownBy(() -> Store.sqlite(file)).isInstanceOf(ConfigurationException.class)
                 .hasMessage("DATA_DIR (data.dir): cannot create the data directory " + file
                         + " (FileAlreadyExistsException: a file of that name is there)");
+    }
+
+    @Test
+    void anOutboxThatCannotBeOpenedSaysWhyInItsMessage(@TempDir Path other) throws Exception {
+        Files.writeString(other.resolve("castai-events.db"), "x".repeat(4096));
+        Outbox broken = new Outbox(Store.sqlite(other), clock, Duration.ofMinutes(2), Duration.ofHours(24));
+        try {
+            // the cause in the one line start-up prints, not only in the stack trace
+            assertThatThrownBy(broken::start).isInstanceOf(OutboxException.class)
+                    .hasMessageStartingWith("cannot open the outbox (" + other).hasMessageContaining("SQLITE_NOTADB");
+        } finally {
+            broken.stop();
+        }
     }
 
     @Test
