@@ -63,8 +63,11 @@ public class SlackChannel implements JsonChannel {
             context.add(Map.of("type", "mrkdwn", "text", time));
         }
         String link = console.forCluster(event);
-        if (link != null) {
-            context.add(Map.of("type", "mrkdwn", "text", "<" + link + "|Open the cluster in the CAST AI console>"));
+        String linkText = link == null ? null : "<" + link + "|Open the cluster in the CAST AI console>";
+        // over Slack's limit for a context element only with a cluster id no CAST AI cluster has:
+        // left out, as cut it would point nowhere, and kept it would have the message refused for good
+        if (linkText != null && linkText.length() <= MAX_SECTION) {
+            context.add(Map.of("type", "mrkdwn", "text", linkText));
         }
         if (!context.isEmpty()) {
             tail.add(Map.of("type", "context", "elements", context));

@@ -95,6 +95,20 @@ class SlackChannelTest {
     }
 
     @Test
+    void aConsoleLinkOverSlacksLimitForAContextElementIsLeftOut() throws Exception {
+        NotificationEvent longId = new NotificationEvent("e-4", "node.added", Severity.INFO, "c".repeat(4000), "prod",
+                "2026-11-27T00:00:00Z", "t", "s", Map.of(), NotificationEvent.ORIGIN_EVENT);
+
+        JsonNode body = JSON.readTree(slack.payload(longId, "New node"));
+        JsonNode context = body.get("blocks").get(body.get("blocks").size() - 1);
+        assertThat(context.get("type").asText()).isEqualTo("context");
+        assertThat(context.get("elements")).hasSize(1).allSatisfy(element ->
+                assertThat(element.get("text").asText()).hasSizeLessThanOrEqualTo(3000).doesNotContain("console"));
+        assertThat(JSON.readTree(slack.payload(event, "New node")).toString()).as("an ordinary id keeps its link")
+                .contains("Open the cluster in the CAST AI console");
+    }
+
+    @Test
     void theConsoleLinkEncodesTheClusterIdAsAPathSegment() {
         NotificationEvent spaced = new NotificationEvent("e-3", "node.added", Severity.INFO, "a b/c", null, null, "t", "s",
                 Map.of(), NotificationEvent.ORIGIN_EVENT);
