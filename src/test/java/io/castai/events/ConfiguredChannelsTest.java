@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -340,17 +341,18 @@ class ConfiguredChannelsTest {
     @Test
     void aTriggerThatHappenedBeforeItsIncidentsDeliveredResolveIsNotSentWhenAcceptedAfterIt() throws Exception {
         // the sender's retry of an interruption reaches the service after the node's removal did
+        Instant interrupted = Instant.now().minus(Duration.ofMinutes(10)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         service.postEvent("""
-                {"id": "removed-first", "eventType": "node.removed", "clusterId": "%s", "timestamp": "2026-10-02T14:05:00Z",
+                {"id": "removed-first", "eventType": "node.removed", "clusterId": "%s", "timestamp": "%s",
                  "clusterName": "staging-us-east", "data": {"nodeName": "ip-10-0-9-66"}}
-                """.formatted(CLUSTER_ID));
+                """.formatted(CLUSTER_ID, interrupted.plus(Duration.ofMinutes(5))));
         assertThat(JSON.readTree(pagerDuty.awaitRequests(1).get(0).body()).get("event_action").asText()).isEqualTo("resolve");
         // (one send at a time per incident: the trigger waits for the resolve's delivery to end)
         service.postEvent("""
                 {"id": "interrupted-earlier", "eventType": "node.spot_interrupted", "clusterId": "%s",
-                 "timestamp": "2026-10-02T14:00:00Z", "clusterName": "staging-us-east",
+                 "timestamp": "%s", "clusterName": "staging-us-east",
                  "data": {"nodeName": "ip-10-0-9-66", "instanceType": "m5.large"}}
-                """.formatted(CLUSTER_ID));
+                """.formatted(CLUSTER_ID, interrupted));
         await().atMost(Duration.ofSeconds(15)).until(() -> !log.linesContaining(
                 "pagerduty delivery of event interrupted-earlier is not sent: a later event of its incident").isEmpty());
         assertThat(pagerDuty.requests()).as("an incident opened for a node removed before").hasSize(1);

@@ -1,42 +1,42 @@
 package io.castai.events.channels;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.Comparator;
-
-import io.castai.events.intake.NotificationEvent;
 
 /**
- * Where an event stands among its PagerDuty incident's events: by when it happened (its own
- * timestamp), then by when it was accepted (events of the same instant, and events without a
- * timestamp, which count as happening when accepted). A sender's retry accepted late still comes
- * before what happened after it. A timestamp later than the acceptance counts as the acceptance:
- * a sender's clock running ahead must not hold back the events that follow.
+ * Where an event stands among its PagerDuty incident's events. Two events that both carry a time
+ * of their own are ordered by it, then by when they were accepted: a sender's retry accepted late
+ * still comes before what happened after it. Otherwise they are ordered by when they were
+ * accepted: a sender's time is not compared with the service's. A time later than the acceptance
+ * counts as the acceptance (a sender's clock running ahead must not hold back what follows); one
+ * more than {@link #OLDEST} before it counts as none (a zero time, a clock far off).
+ *
+ * @param happened the event's own time, or null when it has none that counts
  */
-public record EventOrder(Instant happened, Instant accepted) implements Comparable<EventOrder> {
-    private static final Comparator<EventOrder> ORDER =
-            Comparator.comparing(EventOrder::happened).thenComparing(EventOrder::accepted);
+public record EventOrder(Instant happened, Instant accepted) {
+    static final Duration OLDEST = Duration.ofDays(1);
 
-    public static EventOrder of(NotificationEvent event, Instant accepted) {
-        Instant happened = accepted;
-        if (event.getTimestamp() != null) {
-            try {
-                Instant stamped = OffsetDateTime.parse(event.getTimestamp()).toInstant();
-                happened = stamped.isBefore(accepted) ? stamped : accepted;
-            } catch (DateTimeParseException notIso) {
-                // no time of its own that can be compared: when it was accepted
-            }
+    public static EventOrder of(String timestamp, Instant accepted) {
+        if (timestamp == null) {
+            return new EventOrder(null, accepted);
         }
-        return new EventOrder(happened, accepted);
+        try {
+            Instant stamped = OffsetDateTime.parse(timestamp).toInstant();
+            if (stamped.isBefore(accepted.minus(OLDEST))) {
+                return new EventOrder(null, accepted);
+            }
+            return new EventOrder(stamped.isBefore(accepted) ? stamped : accepted, accepted);
+        } catch (DateTimeParseException notIso) {
+            return new EventOrder(null, accepted);
+        }
     }
 
     public boolean isAfter(EventOrder other) {
-        return compareTo(other) > 0;
-    }
-
-    @Override
-    public int compareTo(EventOrder other) {
-        return ORDER.compare(this, other);
+        if (happened == null || other.happened == null || happened.equals(other.happened)) {
+            return accepted.isAfter(other.accepted);
+        }
+        return happened.isAfter(other.happened);
     }
 }

@@ -151,7 +151,7 @@ public class PagerDutyChannel implements JsonChannel {
     }
 
     private static EventOrder orderOf(Exchange exchange) {
-        return EventOrder.of(exchange.getMessage().getBody(NotificationEvent.class),
+        return EventOrder.of(exchange.getMessage().getBody(NotificationEvent.class).getTimestamp(),
                 exchange.getProperty(DeliveryReport.ACCEPTED_AT, Instant.class));
     }
 

@@ -97,8 +97,8 @@ public class ChannelPause {
             return Duration.ZERO;
         }
         if (pace.booked.size() >= MAX_BOOKED) {
-            // a backlog larger than this waits, unbooked, for the last slot, and books one then
-            return Duration.between(now, pace.nextSlot);
+            // a backlog larger than this waits, unbooked, for the last slot (or the pause's end), and books one then
+            return Duration.between(now, slot);
         }
         pace.nextSlot = slot.plus(pace.spacing);
         pace.booked.put(eventId, slot);

@@ -48,15 +48,13 @@ public class DeliveryRetryPolicy {
     }
 
     /**
-     * How long a 429 pauses its whole channel: the Retry-After it asked for (capped), or when it
-     * gave none a first backoff's wait. Never this delivery's own backoff: a delivery far into it
-     * must not hold every other delivery of the channel for minutes.
+     * How long a 429 pauses its whole channel: the Retry-After it asked for (capped), but at least
+     * a first backoff's wait (also without one). {@code Retry-After: 0} would otherwise send the
+     * delivery again at every tick, without end, as a 429 spends no attempt. Never this delivery's
+     * own backoff: a delivery far into it must not hold every other delivery of the channel for minutes.
      */
     public Duration channelPause(DeliveryFailure failure) {
-        if (failure.retryAfter() == null) {
-            return delayBeforeNextAttempt(1, null);
-        }
-        return failure.retryAfter().compareTo(retryAfterCap) > 0 ? retryAfterCap : failure.retryAfter();
+        return delayBeforeNextAttempt(1, failure.retryAfter());
     }
 
     /**

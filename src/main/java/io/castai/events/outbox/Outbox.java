@@ -53,8 +53,12 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
     private static final String RENDERED_FOR = " AND (CAST(? AS TEXT) IS NULL OR COALESCE(rendered_for, ?) = ?)";
     private static final String RECORD = "INSERT INTO deliveries (event_id, channel, message, rendered_for, status, "
             + "attempts, created_at, next_attempt_at, leased_until) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?) ";
-    /** When an incident's kept event happened: rows an older build wrote have only when it was accepted. */
-    private static final String HAPPENED = "COALESCE(resolved_incidents.happened_at, resolved_incidents.resolved_by)";
+    /**
+     * When an incident's kept event happened, or NULL: none was kept, or an older build wrote the
+     * row, or moved its resolved_by on (happened_for then names another event's).
+     */
+    private static final String HAPPENED = "CASE WHEN resolved_incidents.happened_for = resolved_incidents.resolved_by "
+            + "THEN resolved_incidents.happened_at END";
     private static final String RECORD_ROUTED_LATE = RECORD + "ON CONFLICT DO NOTHING";
     private static final String RECORD_ACCEPTED = RECORD + "ON CONFLICT (event_id, channel) DO UPDATE SET "
             + "message = excluded.message, rendered_for = excluded.rendered_for, status = 'pending', attempts = 0, created_at = excluded.created_at, "
@@ -645,26 +649,32 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
 
     /**
      * Keeps {@code order} as the latest event delivered to {@code incident} (a PagerDuty channel
-     * and dedup key), unless a later one is kept. The table's name is from when only resolves were
-     * kept; {@code resolved_by} is when the event was accepted (what builds before schema 9 read),
-     * {@code happened_at} when it happened. Not waited for: the process that sent it keeps it in
-     * memory too.
+     * and dedup key), unless a later one is kept ({@link EventOrder#isAfter}, in SQL). The table's
+     * name is from when only resolves were kept; {@code resolved_by} is when the event was accepted
+     * (what builds before schema 9 read and move on), {@code happened_at} when it happened, valid
+     * while {@code happened_for} is that same {@code resolved_by}. Not waited for: the process that
+     * sent it keeps it in memory too.
      */
     @Override
     public CompletableFuture<Integer> incidentEventDelivered(String incident, EventOrder order) {
-        return writer.submit(db -> db.update("INSERT INTO resolved_incidents (incident, resolved_by, happened_at) VALUES (?, ?, ?) "
-                + "ON CONFLICT (incident) DO UPDATE SET resolved_by = excluded.resolved_by, happened_at = excluded.happened_at "
-                + "WHERE excluded.happened_at > " + HAPPENED + " OR (excluded.happened_at = " + HAPPENED
-                + " AND excluded.resolved_by > resolved_incidents.resolved_by)",
-                incident, order.accepted().toEpochMilli(), order.happened().toEpochMilli()));
+        long accepted = order.accepted().toEpochMilli();
+        return writer.submit(db -> db.update("INSERT INTO resolved_incidents (incident, resolved_by, happened_at, happened_for) "
+                + "VALUES (?, ?, CAST(? AS BIGINT), ?) ON CONFLICT (incident) DO UPDATE SET resolved_by = excluded.resolved_by, "
+                + "happened_at = excluded.happened_at, happened_for = excluded.happened_for "
+                + "WHERE CASE WHEN excluded.happened_at IS NOT NULL AND " + HAPPENED + " IS NOT NULL AND excluded.happened_at <> "
+                + HAPPENED + " THEN excluded.happened_at > " + HAPPENED
+                + " ELSE excluded.resolved_by > resolved_incidents.resolved_by END",
+                incident, accepted, order.happened() == null ? null : order.happened().toEpochMilli(), accepted));
     }
 
     /** The latest event delivered to {@code incident}, if one was (and is not forgotten). */
     @Override
     public Optional<EventOrder> latestIncidentEvent(String incident) {
         return read("cannot read the incidents' deliveries", "SELECT " + HAPPENED + ", resolved_by FROM resolved_incidents "
-                + "WHERE incident = ?", rs -> new EventOrder(Instant.ofEpochMilli(rs.getLong(1)), Instant.ofEpochMilli(rs.getLong(2))),
-                incident).stream().findFirst();
+                + "WHERE incident = ?", rs -> {
+                    long happened = rs.getLong(1);
+                    return new EventOrder(rs.wasNull() ? null : Instant.ofEpochMilli(happened), Instant.ofEpochMilli(rs.getLong(2)));
+                }, incident).stream().findFirst();
     }
 
     /**

@@ -123,6 +123,13 @@ final class StoreSchema {
             // which changes nothing), so they may still run on the store
             """
             ALTER TABLE resolved_incidents ADD COLUMN happened_at BIGINT
+            """,
+            // 10: which resolved_by a row's happened_at belongs to: an older build moves resolved_by
+            // on without it, and a happened_at left behind would date that build's resolve back to
+            // the event before (a trigger from between them would then be sent); happened_at counts
+            // only while happened_for is that row's resolved_by
+            """
+            ALTER TABLE resolved_incidents ADD COLUMN happened_for BIGINT
             """);
 
     private StoreSchema() {

@@ -6,8 +6,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
-import io.castai.events.intake.NotificationEvent;
-import io.castai.events.intake.Severity;
 import io.castai.events.support.LogCapture;
 import org.junit.jupiter.api.Test;
 
@@ -52,7 +50,7 @@ class IncidentHistoryTest {
     }
 
     @Test
-    void eventsAreOrderedByWhenTheyHappenedThenByWhenTheyWereAccepted() {
+    void eventsWithTimesOfTheirOwnAreOrderedByThemThenByWhenTheyWereAccepted() {
         IncidentHistory history = new IncidentHistory(store);
         history.delivered("pd\nnode-a", new EventOrder(T0, T0.plusSeconds(10)));
 
@@ -63,12 +61,27 @@ class IncidentHistoryTest {
     }
 
     @Test
-    void anEventsOrderIsItsOwnTimeNeverLaterThanItsAcceptance() {
-        assertThat(EventOrder.of(event("2026-11-29T10:00:00+01:00"), T0.plusSeconds(5)))
+    void anEventWithoutATimeOfItsOwnIsOrderedByWhenItWasAccepted() {
+        IncidentHistory history = new IncidentHistory(store);
+        // a trigger without a time, accepted at T0; the node's removal stamped before T0 but accepted after it
+        history.delivered("pd\nnode-a", accepted(T0));
+        assertThat(history.laterDelivered("pd\nnode-a", new EventOrder(T0.minusSeconds(30), T0.plusSeconds(60))))
+                .as("a sender's time is not compared with the service's").isFalse();
+
+        history.delivered("pd\nnode-b", new EventOrder(T0, T0.plusSeconds(10)));
+        assertThat(history.laterDelivered("pd\nnode-b", accepted(T0.plusSeconds(5)))).isTrue();
+        assertThat(history.laterDelivered("pd\nnode-b", accepted(T0.plusSeconds(15)))).isFalse();
+    }
+
+    @Test
+    void anEventsOwnTimeCountsNeverLaterThanItsAcceptanceNorMoreThanADayBefore() {
+        assertThat(EventOrder.of("2026-11-29T10:00:00+01:00", T0.plusSeconds(5)))
                 .isEqualTo(new EventOrder(T0.minusSeconds(3600), T0.plusSeconds(5)));
-        assertThat(EventOrder.of(event("2026-11-29T11:00:00Z"), T0)).as("a clock ahead").isEqualTo(new EventOrder(T0, T0));
-        assertThat(EventOrder.of(event("yesterday"), T0)).isEqualTo(new EventOrder(T0, T0));
-        assertThat(EventOrder.of(event(null), T0)).isEqualTo(new EventOrder(T0, T0));
+        assertThat(EventOrder.of("2026-11-29T11:00:00Z", T0)).as("a clock ahead").isEqualTo(new EventOrder(T0, T0));
+        assertThat(EventOrder.of("0001-01-01T00:00:00Z", T0)).as("a zero time").isEqualTo(accepted(T0));
+        assertThat(EventOrder.of("2026-11-29 09:00:00Z", T0)).as("not ISO 8601").isEqualTo(accepted(T0));
+        assertThat(EventOrder.of("2026-11-29T09:00:00", T0)).as("no zone").isEqualTo(accepted(T0));
+        assertThat(EventOrder.of(null, T0)).isEqualTo(accepted(T0));
     }
 
     @Test
@@ -111,11 +124,6 @@ class IncidentHistoryTest {
 
     /** An event without a time of its own, accepted then. */
     private static EventOrder accepted(Instant at) {
-        return new EventOrder(at, at);
-    }
-
-    private static NotificationEvent event(String timestamp) {
-        return new NotificationEvent("e-1", "node.removed", Severity.INFO, "c-1", "prod", timestamp, "t", "s", Map.of(),
-                NotificationEvent.ORIGIN_EVENT);
+        return new EventOrder(null, at);
     }
 }

@@ -82,4 +82,15 @@ class ChannelPauseTest {
         assertThat(pause.waitFor("slack", "beyond-1")).isEqualTo(last.plusSeconds(1));
         assertThat(pause.waitFor("slack", "beyond-2")).as("no slot taken").isEqualTo(last.plusSeconds(1));
     }
+
+    @Test
+    void aBacklogBeyondWhatIsBookedWaitsForANewPausesEndNeverLess() {
+        pause.pause("slack", Duration.ofMillis(1));
+        for (int i = 0; i < ChannelPause.MAX_BOOKED; i++) {
+            pause.waitFor("slack", "e-" + i); // slots 1 ms apart: the last is 10 s ahead
+        }
+        clock.advance(Duration.ofSeconds(20)); // none back yet, none gone for long
+        pause.pause("slack", Duration.ofSeconds(60));
+        assertThat(pause.waitFor("slack", "beyond")).isEqualTo(Duration.ofSeconds(60));
+    }
 }

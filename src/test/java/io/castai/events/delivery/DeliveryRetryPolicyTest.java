@@ -41,6 +41,9 @@ class DeliveryRetryPolicyTest {
 
         DeliveryFailure noWaitGiven = new DeliveryFailure(true, "http_429", "HTTP 429", null, 429);
         assertThat(policy.channelPause(noWaitGiven)).isBetween(Duration.ofMillis(500), Duration.ofMillis(1000));
+        // a 429 spends no attempt: without a least wait, Retry-After: 0 would have it sent at every tick for ever
+        DeliveryFailure zero = new DeliveryFailure(true, "http_429", "HTTP 429", Duration.ZERO, 429);
+        assertThat(policy.channelPause(zero)).isBetween(Duration.ofMillis(500), Duration.ofMillis(1000));
     }
 
     /** A 429's delivery waits for its slot, whatever came before it, until it would be older than the maximum age. */

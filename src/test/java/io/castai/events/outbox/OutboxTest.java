@@ -349,12 +349,34 @@ abstract class OutboxTest {
     }
 
     @Test
-    void aRowAnOlderBuildWroteIsReadAsHappeningWhenItWasAccepted() throws SQLException {
+    void aRowAnOlderBuildWroteOrMovedOnIsOrderedByWhenItWasAccepted() throws SQLException {
         Instant t0 = Instant.parse("2026-11-27T12:00:00Z");
         sql("INSERT INTO resolved_incidents (incident, resolved_by) VALUES ('pd\nnode-a', " + t0.toEpochMilli() + ")");
-        assertThat(outbox.latestIncidentEvent("pd\nnode-a")).contains(new EventOrder(t0, t0));
-        outbox.incidentEventDelivered("pd\nnode-a", new EventOrder(t0.minusSeconds(1), t0.plusSeconds(1))).join();
-        assertThat(outbox.latestIncidentEvent("pd\nnode-a")).as("happened before it").contains(new EventOrder(t0, t0));
+        assertThat(outbox.latestIncidentEvent("pd\nnode-a")).contains(new EventOrder(null, t0));
+
+        // a trigger this build delivered (its own time t0), then a resolve an older build delivered and moved
+        // resolved_by on for: its happened_at is the trigger's, left behind
+        outbox.incidentEventDelivered("pd\nnode-b", new EventOrder(t0, t0.plusSeconds(5))).join();
+        Instant resolvedByOlderBuild = t0.plus(Duration.ofMinutes(30));
+        sql("INSERT INTO resolved_incidents (incident, resolved_by) VALUES ('pd\nnode-b', " + resolvedByOlderBuild.toEpochMilli()
+                + ") ON CONFLICT (incident) DO UPDATE SET resolved_by = excluded.resolved_by "
+                + "WHERE excluded.resolved_by > resolved_incidents.resolved_by");
+        assertThat(outbox.latestIncidentEvent("pd\nnode-b")).as("not dated back to the trigger")
+                .contains(new EventOrder(null, resolvedByOlderBuild));
+        // a sender's retry of a trigger from between them, accepted after the resolve: ordered by acceptance
+        outbox.incidentEventDelivered("pd\nnode-b", new EventOrder(t0.plus(Duration.ofMinutes(10)), t0.plus(Duration.ofMinutes(35)))).join();
+        assertThat(outbox.latestIncidentEvent("pd\nnode-b").orElseThrow().accepted()).isEqualTo(t0.plus(Duration.ofMinutes(35)));
+    }
+
+    @Test
+    void anEventWithoutATimeOfItsOwnIsKeptByWhenItWasAccepted() {
+        Instant t0 = Instant.parse("2026-11-27T12:00:00Z");
+        outbox.incidentEventDelivered("pd\nnode-a", new EventOrder(null, t0)).join();
+        outbox.incidentEventDelivered("pd\nnode-a", new EventOrder(t0.minusSeconds(30), t0.minusSeconds(1))).join();
+        assertThat(outbox.latestIncidentEvent("pd\nnode-a")).as("accepted before").contains(new EventOrder(null, t0));
+        EventOrder stamped = new EventOrder(t0.minusSeconds(30), t0.plusSeconds(1));
+        outbox.incidentEventDelivered("pd\nnode-a", stamped).join();
+        assertThat(outbox.latestIncidentEvent("pd\nnode-a")).as("accepted after").contains(stamped);
     }
 
     @Test

@@ -141,7 +141,7 @@ class PostgresOutboxTest extends OutboxTest {
         } finally {
             starting.shutdown();
         }
-        assertThat(query("SELECT MAX(version) FROM schema_version")).containsExactly("9");
+        assertThat(query("SELECT MAX(version) FROM schema_version")).containsExactly("10");
         assertThat(query("SELECT indexname FROM pg_indexes WHERE tablename IN ('events', 'deliveries') "
                 + "AND indexname NOT LIKE '%pkey' ORDER BY indexname"))
                 .containsExactly("deliveries_pending", "events_accepted", "events_unrouted");

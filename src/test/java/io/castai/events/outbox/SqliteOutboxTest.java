@@ -124,7 +124,7 @@ class SqliteOutboxTest extends OutboxTest {
                 .containsExactly("events_accepted", "events_unrouted");
         assertThat(query("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'deliveries_%' ORDER BY name"))
                 .containsExactly("deliveries_pending");
-        assertThat(query("SELECT MAX(version) FROM schema_version")).containsExactly("9");
+        assertThat(query("SELECT MAX(version) FROM schema_version")).containsExactly("10");
     }
 
     @Test
@@ -139,7 +139,7 @@ class SqliteOutboxTest extends OutboxTest {
 
         assertThat(query("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'deliveries_%' ORDER BY name"))
                 .containsExactly("deliveries_pending");
-        assertThat(query("SELECT MAX(version) FROM schema_version")).containsExactly("9");
+        assertThat(query("SELECT MAX(version) FROM schema_version")).containsExactly("10");
     }
 
 }
