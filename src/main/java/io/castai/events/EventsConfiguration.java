@@ -54,6 +54,8 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
 import org.apache.camel.PropertyInject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The wiring of everything the routes call, from the beans of {@link BaseConfiguration} and
@@ -61,6 +63,9 @@ import org.apache.camel.PropertyInject;
  */
 @Configuration
 public class EventsConfiguration implements CamelConfiguration {
+    private static final Logger LOG = LoggerFactory.getLogger(EventsConfiguration.class);
+    /** How long Kubernetes keeps an event by default (the API server's --event-ttl). */
+    private static final Duration KUBERNETES_EVENT_TTL = Duration.ofHours(1);
 
     @Override
     public void configure(CamelContext camelContext) throws Exception {
@@ -226,10 +231,17 @@ public class EventsConfiguration implements CamelConfiguration {
     public WatchResync kubernetesWatch(KubernetesEvents events,
                                        @PropertyInject("k8s.events.namespace") String namespace,
                                        @PropertyInject("k8s.events.resync") String resync,
-                                       @PropertyInject("k8s.master-url") String masterUrl) {
+                                       @PropertyInject("k8s.master-url") String masterUrl,
+                                       @PropertyInject("k8s.events.enabled") boolean enabled,
+                                       @PropertyInject("dedup.window") String window) {
         if (!"local".equals(masterUrl.trim())) {
             // without a scheme the client fell back to plain HTTP on its own
             BaseConfiguration.httpUrl("k8s.master-url", masterUrl);
+        }
+        if (enabled && BaseConfiguration.dedupWindow(window).compareTo(KUBERNETES_EVENT_TTL) < 0) {
+            // each resync lists the events again: one still kept once its id is forgotten is notified again
+            LOG.warn("DEDUP_WINDOW ({}) is shorter than the hour Kubernetes keeps an event by default: the Kubernetes "
+                    + "events source notifies again, at a resync, an event still kept after the window", window.trim());
         }
         return new WatchResync(events, namespace, positiveDuration("k8s.events.resync", resync));
     }

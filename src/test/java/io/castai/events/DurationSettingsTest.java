@@ -4,6 +4,8 @@ import java.time.Clock;
 import java.time.Duration;
 
 import io.castai.events.channels.ConfigurationException;
+import io.castai.events.support.LogCapture;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -46,7 +48,7 @@ class DurationSettingsTest {
         assertThatThrownBy(() -> new BaseConfiguration().deliveryRetryPolicy(10, "24h", "0ms", "1m", "10m", Clock.systemUTC()))
                 .isInstanceOf(ConfigurationException.class).hasMessage("DELIVERY_INITIAL_BACKOFF (delivery.initial-backoff): must be more than 0");
         // a timer with period 0 fires once: the namespace listed once, a dead watch never restarted
-        assertThatThrownBy(() -> new EventsConfiguration().kubernetesWatch(null, "castai-agent", "0s", "local"))
+        assertThatThrownBy(() -> new EventsConfiguration().kubernetesWatch(null, "castai-agent", "0s", "local", true, "24h"))
                 .isInstanceOf(ConfigurationException.class).hasMessage("K8S_EVENTS_RESYNC (k8s.events.resync): must be more than 0");
         // the first audit window would be empty, none saved, and the next the same: the poller read nothing, ever
         assertThatThrownBy(() -> new EventsConfiguration().auditPoll(null, null, null, Clock.systemUTC(), "data", "0s", "30s", "5m", "24h", 100))
@@ -62,6 +64,19 @@ class DurationSettingsTest {
                 .isInstanceOf(ConfigurationException.class).hasMessage("CASTAI_POLLERS_TAKEOVER (castai.pollers.takeover): must be 1s or more");
     }
 
+    @Test
+    void aDedupWindowShorterThanKubernetesKeepsAnEventIsWarnedOfWhenTheSourceIsOn() {
+        String warning = "DEDUP_WINDOW (30m) is shorter than the hour Kubernetes keeps an event by default";
+        try (LogCapture log = LogCapture.attach()) {
+            new EventsConfiguration().kubernetesWatch(null, "castai-agent", "5m", "local", false, "30m");
+            assertThat(log.linesContaining(warning)).as("the source off").isEmpty();
+            new EventsConfiguration().kubernetesWatch(null, "castai-agent", "5m", "local", true, "1h");
+            assertThat(log.linesContaining("DEDUP_WINDOW")).isEmpty();
+            new EventsConfiguration().kubernetesWatch(null, "castai-agent", "5m", "local", true, "30m");
+            assertThat(log.linesContaining(warning)).hasSize(1);
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"api.eu.cast.ai", "", "ftp://api.cast.ai", "https://"})
     void anAddressWithoutSchemeOrHostIsRefusedByName(String url) {
@@ -74,7 +89,7 @@ class DurationSettingsTest {
                     .hasMessage("CASTAI_CONSOLE_URL (castai.console.url): must be an http(s) URL with a host (https://...)");
         }
         // without a scheme the Kubernetes client went to the address over plain HTTP, without a word
-        assertThatThrownBy(() -> new EventsConfiguration().kubernetesWatch(null, "castai-agent", "5m", url))
+        assertThatThrownBy(() -> new EventsConfiguration().kubernetesWatch(null, "castai-agent", "5m", url, true, "24h"))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessage("K8S_MASTER_URL (k8s.master-url): must be an http(s) URL with a host (https://...)");
     }

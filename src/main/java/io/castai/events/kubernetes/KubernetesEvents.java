@@ -64,6 +64,10 @@ public class KubernetesEvents {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("namespace", event.getMetadata().getNamespace());
         details.put("object", object);
+        if (regarding != null && "Node".equals(regarding.getKind())) {
+            // as the other sources name a node: dedupBy: node, and the node in Slack's and PagerDuty's fields
+            details.put("nodeName", regarding.getName());
+        }
         details.put("reportingController", event.getReportingController());
         if (event.getDeprecatedSource() != null) {
             details.put("source", event.getDeprecatedSource().getComponent());
@@ -84,7 +88,12 @@ public class KubernetesEvents {
                 NotificationEvent.ORIGIN_KUBERNETES);
     }
 
+    /** When it last happened: a series' latest observation, not its first (eventTime). */
     private static String timestamp(Event event) {
+        if (event.getSeries() != null && event.getSeries().getLastObservedTime() != null
+                && event.getSeries().getLastObservedTime().getTime() != null) {
+            return event.getSeries().getLastObservedTime().getTime();
+        }
         if (event.getEventTime() != null && event.getEventTime().getTime() != null) {
             return event.getEventTime().getTime();
         }
