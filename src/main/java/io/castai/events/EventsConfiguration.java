@@ -233,7 +233,8 @@ public class EventsConfiguration implements CamelConfiguration {
                                        @PropertyInject("k8s.events.resync") String resync,
                                        @PropertyInject("k8s.master-url") String masterUrl,
                                        @PropertyInject("k8s.events.enabled") boolean enabled,
-                                       @PropertyInject("dedup.window") String window) {
+                                       @PropertyInject("dedup.window") String window,
+                                       ServiceMetrics metrics) {
         if (!"local".equals(masterUrl.trim())) {
             // without a scheme the client fell back to plain HTTP on its own
             BaseConfiguration.httpUrl("k8s.master-url", masterUrl);
@@ -243,7 +244,7 @@ public class EventsConfiguration implements CamelConfiguration {
             LOG.warn("DEDUP_WINDOW ({}) is shorter than the hour Kubernetes keeps an event by default: the Kubernetes "
                     + "events source notifies again, at a resync, an event still kept after the window", window.trim());
         }
-        return new WatchResync(events, namespace, positiveDuration("k8s.events.resync", resync));
+        return new WatchResync(events, namespace, positiveDuration("k8s.events.resync", resync), metrics);
     }
 
     @BindToRegistry

@@ -48,7 +48,7 @@ class DurationSettingsTest {
         assertThatThrownBy(() -> new BaseConfiguration().deliveryRetryPolicy(10, "24h", "0ms", "1m", "10m", Clock.systemUTC()))
                 .isInstanceOf(ConfigurationException.class).hasMessage("DELIVERY_INITIAL_BACKOFF (delivery.initial-backoff): must be more than 0");
         // a timer with period 0 fires once: the namespace listed once, a dead watch never restarted
-        assertThatThrownBy(() -> new EventsConfiguration().kubernetesWatch(null, "castai-agent", "0s", "local", true, "24h"))
+        assertThatThrownBy(() -> new EventsConfiguration().kubernetesWatch(null, "castai-agent", "0s", "local", true, "24h", null))
                 .isInstanceOf(ConfigurationException.class).hasMessage("K8S_EVENTS_RESYNC (k8s.events.resync): must be more than 0");
         // the first audit window would be empty, none saved, and the next the same: the poller read nothing, ever
         assertThatThrownBy(() -> new EventsConfiguration().auditPoll(null, null, null, Clock.systemUTC(), "data", "0s", "30s", "5m", "24h", 100))
@@ -68,11 +68,11 @@ class DurationSettingsTest {
     void aDedupWindowShorterThanKubernetesKeepsAnEventIsWarnedOfWhenTheSourceIsOn() {
         String warning = "DEDUP_WINDOW (30m) is shorter than the hour Kubernetes keeps an event by default";
         try (LogCapture log = LogCapture.attach()) {
-            new EventsConfiguration().kubernetesWatch(null, "castai-agent", "5m", "local", false, "30m");
+            new EventsConfiguration().kubernetesWatch(null, "castai-agent", "5m", "local", false, "30m", null);
             assertThat(log.linesContaining(warning)).as("the source off").isEmpty();
-            new EventsConfiguration().kubernetesWatch(null, "castai-agent", "5m", "local", true, "1h");
+            new EventsConfiguration().kubernetesWatch(null, "castai-agent", "5m", "local", true, "1h", null);
             assertThat(log.linesContaining("DEDUP_WINDOW")).isEmpty();
-            new EventsConfiguration().kubernetesWatch(null, "castai-agent", "5m", "local", true, "30m");
+            new EventsConfiguration().kubernetesWatch(null, "castai-agent", "5m", "local", true, "30m", null);
             assertThat(log.linesContaining(warning)).hasSize(1);
         }
     }
@@ -89,7 +89,7 @@ class DurationSettingsTest {
                     .hasMessage("CASTAI_CONSOLE_URL (castai.console.url): must be an http(s) URL with a host (https://...)");
         }
         // without a scheme the Kubernetes client went to the address over plain HTTP, without a word
-        assertThatThrownBy(() -> new EventsConfiguration().kubernetesWatch(null, "castai-agent", "5m", url, true, "24h"))
+        assertThatThrownBy(() -> new EventsConfiguration().kubernetesWatch(null, "castai-agent", "5m", url, true, "24h", null))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessage("K8S_MASTER_URL (k8s.master-url): must be an http(s) URL with a host (https://...)");
     }

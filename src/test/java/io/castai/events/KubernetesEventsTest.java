@@ -103,9 +103,13 @@ class KubernetesEventsTest {
             assertThat(service.camelContext().getRoute("k8s-events").getUptimeMillis()).isGreaterThan(watchUptime + 4000);
             assertThat(log.linesContaining("Kubernetes event NodeAfter")).hasSize(1);
             // every resync takes the listed events again: their duplicates are counted apart
+            // the restart and the resyncs that got through are in the metrics, to alert on
             assertThat(service.get("/observe/metrics").body())
                     .containsPattern("castai_events_duplicate_total\\{origin=\"kubernetes\"} [1-9]")
-                    .doesNotContain("castai_events_duplicate_total{origin=\"event\"}");
+                    .doesNotContain("castai_events_duplicate_total{origin=\"event\"}")
+                    .containsPattern("castai_k8s_watch_restarts_total(\\{})? 1\\.0")
+                    .containsPattern("castai_poll_last_success_seconds\\{cluster=\"\",poller=\"kubernetes\"} 1[.0-9E]+")
+                    .doesNotContain("castai_poll_failures_total{poller=\"kubernetes\"");
         }
     }
 
@@ -113,7 +117,7 @@ class KubernetesEventsTest {
     void aStoreOutageIsOneWarningNotAnErrorPerEventAndTheResyncCatchesUp() {
         try (Postgres database = Postgres.freshDatabase(); TcpProxy relay = new TcpProxy(5432);
              LogCapture log = LogCapture.attach();
-             RunningService ignored = RunningService.builder()
+             RunningService service = RunningService.builder()
                      .property("k8s.events.enabled", true)
                      .property("k8s.master-url", server.url("/"))
                      .property("k8s.events.resync", "2s")
@@ -130,6 +134,9 @@ class KubernetesEventsTest {
             // (the connection pool's own WARN for each broken connection carries a stack trace: not this)
             assertThat(log.linesContaining("ERROR ")).as("no ERROR per event").isEmpty();
             assertThat(log.text()).doesNotContain("Message History").doesNotContain("DefaultErrorHandler");
+
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(service.get("/observe/metrics").body())
+                    .contains("castai_poll_failures_total{poller=\"kubernetes\",reason=\"store\"}"));
 
             relay.restore();
             for (int n = 1; n <= 3; n++) {
@@ -163,13 +170,17 @@ class KubernetesEventsTest {
         try (HttpStandIn forbidding = new HttpStandIn(403, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
                 + "\"reason\":\"Forbidden\",\"code\":403,\"message\":\"events.events.k8s.io is forbidden\"}");
              LogCapture log = LogCapture.attach();
-             RunningService ignored = RunningService.builder()
+             RunningService service = RunningService.builder()
                      .property("k8s.events.enabled", true)
                      .property("k8s.master-url", forbidding.url("/"))
                      .property("k8s.events.resync", "1s")
                      .start()) {
             await().atMost(Duration.ofSeconds(15)).until(() -> !log.linesContaining(
                     "Kubernetes events in namespace castai-agent could not be listed and accepted (HTTP 403 Forbidden)").isEmpty());
+            // alertable: failures counted, and no resync ever got through
+            assertThat(service.get("/observe/metrics").body())
+                    .containsPattern("castai_poll_failures_total\\{poller=\"kubernetes\",reason=\"http_4xx\"} [1-9]")
+                    .doesNotContain("castai_poll_last_success_seconds{cluster=\"\",poller=\"kubernetes\"}");
         }
     }
 

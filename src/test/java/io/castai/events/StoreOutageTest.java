@@ -58,6 +58,29 @@ class StoreOutageTest {
     }
 
     @Test
+    void theMetricsStillAnswerPromptlyWithTheBacklogUnknown() throws Exception {
+        try (Postgres database = Postgres.freshDatabase(); TcpProxy relay = new TcpProxy(5432);
+             HttpStandIn slack = HttpStandIn.slack(); HttpStandIn pagerDuty = HttpStandIn.pagerDuty();
+             RunningService service = RunningService.builder().channels(slack, pagerDuty)
+                     .property("castai.store.url", database.url().replace(":5432/", ":" + relay.port() + "/"))
+                     .property("castai.store.username", Postgres.USER)
+                     .property("castai.store.connect-timeout", "2s")
+                     .start()) {
+            relay.cut();
+            // each outbox gauge read on its own waited for a connection: 12 gauges, 24 s, past
+            // Prometheus' 10 s scrape timeout, and every metric lost while they were most needed
+            long started = System.nanoTime();
+            HttpResponse<String> scrape = service.get("/observe/metrics");
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            assertThat(scrape.statusCode()).isEqualTo(200);
+            assertThat(took).as("one wait for a connection, not one per gauge").isLessThan(Duration.ofSeconds(6));
+            assertThat(scrape.body()).contains("castai_outbox_pending NaN")
+                    .contains("castai_outbox_channel_pending{channel=\"slack\"} NaN")
+                    .contains("jvm_memory_used_bytes");
+        }
+    }
+
+    @Test
     void aRepeatOfAnEventStillBeingStoredIsToldToRetryNotThatItIsADuplicate() throws Exception {
         // a sender that gave up on a slow answer and retried: "duplicate" would end its retries,
         // and the first copy may yet fail to be stored

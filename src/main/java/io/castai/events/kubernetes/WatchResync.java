@@ -1,5 +1,6 @@
 package io.castai.events.kubernetes;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -12,6 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.castai.events.channels.Shortened;
 import io.castai.events.ops.Causes;
+import io.castai.events.ops.ServiceMetrics;
+import io.castai.events.outbox.OutboxException;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import org.apache.camel.Exchange;
@@ -30,6 +33,8 @@ import org.slf4j.LoggerFactory;
 public class WatchResync {
     /** The watching route. */
     private static final String WATCH_ROUTE = "k8s-events";
+    /** The resync in the poll metrics: one alert on their age covers every source that polls. */
+    static final String POLLER = "kubernetes";
     /** Resyncs in a row with events listed, none from the source, before a WARN says so. */
     private static final int RESYNCS_BEFORE_SOURCE_WARNING = 3;
     private static final Logger LOG = LoggerFactory.getLogger(WatchResync.class);
@@ -37,15 +42,17 @@ public class WatchResync {
     private final KubernetesEvents events;
     private final String namespace;
     private final Duration period;
+    private final ServiceMetrics metrics;
     /** uid → when the watch handed it over (System.nanoTime): the watch's sign of life. */
     private final Map<String, Long> seenByWatch = new ConcurrentHashMap<>();
     private int resyncsWithoutSourceEvents;
     private boolean sourceEverSeen;
 
-    public WatchResync(KubernetesEvents events, String namespace, Duration period) {
+    public WatchResync(KubernetesEvents events, String namespace, Duration period, ServiceMetrics metrics) {
         this.events = events;
         this.namespace = namespace;
         this.period = period;
+        this.metrics = metrics;
     }
 
     /** The watch handed this event over (called before anything else is done with it). */
@@ -107,6 +114,7 @@ public class WatchResync {
             return; // stopping: the watch stays stopped
         }
         LOG.info("Kubernetes events: the watch missed events in namespace {}; starting a new one", namespace);
+        metrics.watchRestarted();
         RouteController routes = exchange.getContext().getRouteController();
         routes.stopRoute(WATCH_ROUTE);
         if (exchange.getContext().isStarted()) {
@@ -114,17 +122,42 @@ public class WatchResync {
         }
     }
 
+    /**
+     * Every listed event taken: the source gets through (a watch refused or ended is seen by its
+     * restarts, or by this not being set when the list fails).
+     */
+    public void succeeded() {
+        metrics.pollSucceeded(POLLER, "", Instant.now());
+    }
+
     /** The events could not be listed, or one could not be stored: tried again at the next resync. */
     public void failed(Exchange exchange) {
         Exception failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        metrics.pollFailed(POLLER, reason(failure));
         LOG.warn("Kubernetes events in namespace {} could not be listed and accepted ({}); the watch may be missing "
                 + "events; trying again at the next resync", namespace, describe(failure));
     }
 
+    /** In the words of the other pollers' failures: http_4xx, http_429, http_5xx, io_error, store, error. */
+    static String reason(Exception failure) {
+        KubernetesClientException api = apiFailure(failure);
+        if (api != null && api.getCode() > 0) {
+            return api.getCode() == 429 ? "http_429" : api.getCode() >= 500 ? "http_5xx" : "http_4xx";
+        }
+        if (Causes.find(failure, OutboxException.class) != null) {
+            return "store";
+        }
+        return Causes.find(failure, IOException.class) != null ? "io_error" : "error";
+    }
+
+    private static KubernetesClientException apiFailure(Exception failure) {
+        return failure instanceof KubernetesClientException k ? k
+                : failure != null && failure.getCause() instanceof KubernetesClientException k ? k : null;
+    }
+
     /** The API's status, else the failure's kind and what its first cause says ("Connection refused"). */
     static String describe(Exception failure) {
-        KubernetesClientException api = failure instanceof KubernetesClientException k ? k
-                : failure != null && failure.getCause() instanceof KubernetesClientException k ? k : null;
+        KubernetesClientException api = apiFailure(failure);
         if (api != null && api.getCode() > 0) {
             return "HTTP " + api.getCode() + (api.getStatus() != null && api.getStatus().getReason() != null
                     ? " " + api.getStatus().getReason() : "");

@@ -81,8 +81,8 @@ public class ServiceMetrics {
      * backlog or dead letters; a channel met later in the store is not added).
      */
     public void watchOutbox(Outbox outbox, Collection<String> channels) {
-        Supplier<OutboxStats> stats = new Cached<>(outbox::stats);
         Supplier<Map<String, OutboxStats>> byChannel = new Cached<>(outbox::statsByChannel);
+        Supplier<OutboxStats> stats = () -> OutboxStats.total(byChannel.get().values());
         MeterRegistry r = registry();
         OutboxStats none = new OutboxStats(0, 0, 0);
         for (String channel : channels) {
@@ -103,11 +103,14 @@ public class ServiceMetrics {
                 .description("deliveries given up on, kept for replay").strongReference(true).register(r);
     }
 
-    /** A query's answer kept for a second: one scrape reads several gauges of it. */
+    /**
+     * A query's answer kept for a second: one scrape reads several gauges of it. A failure is kept
+     * as long: with the database away each read waits for a connection, and a scrape that waited
+     * once per gauge would outlast Prometheus' scrape timeout, and every metric be lost with it.
+     */
     private static final class Cached<T> implements Supplier<T> {
         private final Supplier<T> query;
-        private volatile T last;
-        private volatile long readAt;
+        private volatile Reading<T> last;
 
         Cached(Supplier<T> query) {
             this.query = query;
@@ -115,12 +118,22 @@ public class ServiceMetrics {
 
         @Override
         public T get() {
-            long now = System.currentTimeMillis();
-            if (last == null || now - readAt > 1000) {
-                last = query.get();
-                readAt = now;
+            Reading<T> reading = last;
+            if (reading == null || System.currentTimeMillis() - reading.at() > 1000) {
+                try {
+                    reading = new Reading<>(query.get(), null, System.currentTimeMillis());
+                } catch (RuntimeException e) {
+                    reading = new Reading<>(null, e, System.currentTimeMillis());
+                }
+                last = reading;
             }
-            return last;
+            if (reading.failure() != null) {
+                throw reading.failure();
+            }
+            return reading.value();
+        }
+
+        private record Reading<T>(T value, RuntimeException failure, long at) {
         }
     }
 
@@ -141,6 +154,11 @@ public class ServiceMetrics {
                     .strongReference(true).register(registry());
             return seconds;
         }).set(at.getEpochSecond());
+    }
+
+    /** The Kubernetes events source started a new watch: the last one stopped handing events over. */
+    public void watchRestarted() {
+        registry().counter("castai.k8s.watch.restarts").increment();
     }
 
     public void deliveryFailed(String channel, String reason) {
