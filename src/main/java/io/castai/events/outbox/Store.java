@@ -62,9 +62,11 @@ public final class Store implements AutoCloseable {
         HikariConfig config = new HikariConfig();
         config.setPoolName("outbox");
         config.setJdbcUrl("jdbc:sqlite:" + file);
-        // WAL: a committed write survives kill -9, and readers never wait for the writer
+        // WAL: readers never wait for the writer. FULL: each commit is synced to the disk before
+        // the senders of its events are answered (NORMAL survives kill -9, not a node losing power);
+        // the writer's group commit makes that one sync for a whole batch
         config.addDataSourceProperty("journal_mode", "WAL");
-        config.addDataSourceProperty("synchronous", "NORMAL");
+        config.addDataSourceProperty("synchronous", "FULL");
         config.addDataSourceProperty("busy_timeout", "5000");
         // no row ids are read back: without this the driver runs a query after every INSERT for them
         config.addDataSourceProperty("jdbc.get_generated_keys", "false");

@@ -30,6 +30,16 @@ class SqliteOutboxTest extends OutboxTest {
     }
 
     @Test
+    void eachCommitIsSyncedToTheDiskBeforeItIsAnswered() throws Exception {
+        // NORMAL, in WAL mode, syncs at checkpoints only: a 200 would survive kill -9, not a power cut
+        try (Store store = store(); Connection connection = store.dataSource().getConnection();
+             var pragma = connection.createStatement().executeQuery("PRAGMA synchronous")) {
+            assertThat(pragma.next()).isTrue();
+            assertThat(pragma.getInt(1)).as("2 is FULL").isEqualTo(2);
+        }
+    }
+
+    @Test
     void aSecondProcessCannotOpenTheSameDataDirectory() throws Exception {
         // a separate JVM: the lock is the operating system's, as between two pods on one volume
         Process second = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
