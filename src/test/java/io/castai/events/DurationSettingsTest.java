@@ -65,6 +65,14 @@ class DurationSettingsTest {
     }
 
     @Test
+    void aPoolOfOneDatabaseConnectionIsRefused() {
+        // the writer keeps its connection: with one, every read waited out the connect timeout
+        assertThatThrownBy(() -> new BaseConfiguration().outbox("data", "2m", "24h", "", "", "", 1, "3s", Clock.systemUTC()))
+                .hasMessage("CASTAI_STORE_POOL_SIZE (castai.store.pool-size): must be 2 or more: the store's writer keeps "
+                        + "one connection for good, and reads need others");
+    }
+
+    @Test
     void aDedupWindowShorterThanKubernetesKeepsAnEventIsWarnedOfWhenTheSourceIsOn() {
         String warning = "DEDUP_WINDOW (30m) is shorter than the hour Kubernetes keeps an event by default";
         try (LogCapture log = LogCapture.attach()) {
