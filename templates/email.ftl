@@ -12,7 +12,9 @@ Event type:  ${event.type}
 Severity:    ${event.severity}
 Cluster:     ${event.clusterName!} ${event.clusterId!}
 <#if event.details.nodeName?? && event.details.nodeName?is_string>
-Node:        ${event.details.nodeName} ${event.details.instanceType!} ${event.details.lifecycle!}
+<#-- a sender's instanceType or lifecycle can be an object: left out rather than the template failing -->
+<#assign instanceType = event.details.instanceType!"", lifecycle = event.details.lifecycle!"">
+Node:        ${event.details.nodeName} ${instanceType?is_string?then(instanceType, "")} ${lifecycle?is_string?then(lifecycle, "")}
 </#if>
 Time:        ${event.timestamp!}
 <#if consoleUrl?has_content>

@@ -112,7 +112,13 @@ public class EmailChannel {
         for (String address : mail.to()) {
             (known.contains(mailbox(address)) ? to : leftOut).add(address);
         }
-        return new Recipients(to.isEmpty() ? channels.get(channel).list("to") : List.copyOf(to), List.copyOf(leftOut));
+        return new Recipients(oncePerMailbox(to.isEmpty() ? channels.get(channel).list("to") : to), List.copyOf(leftOut));
+    }
+
+    /** Each mailbox once, as first written: two rules naming {@code Ops <ops@x>} and {@code OPS@x} mail it once. */
+    private static List<String> oncePerMailbox(List<String> addresses) {
+        Set<String> seen = new HashSet<>();
+        return addresses.stream().filter(address -> seen.add(mailbox(address))).toList();
     }
 
     record Recipients(List<String> to, List<String> leftOut) {

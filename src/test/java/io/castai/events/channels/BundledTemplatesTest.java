@@ -128,6 +128,17 @@ class BundledTemplatesTest {
         assertThat(render("mail", event)).contains("Event id:    n-1").doesNotContain("Node:");
     }
 
+    @Test
+    void aNodesDataThatIsNotTextLeavesTheEmailTemplateWorking() throws Exception {
+        // a console notification's Details are the sender's: objects there failed the template,
+        // and the mail fell back to one line without its details, link and id
+        NotificationEvent event = notification("c-1", "prod",
+                Map.of("nodeName", "n9", "instanceType", Map.of("a", 1), "lifecycle", List.of("x")));
+
+        assertThat(render("mail", event)).contains("Node:        n9").contains("Event id:    n-1")
+                .doesNotContain("{").doesNotContain("[x]");
+    }
+
     private String render(String channel, NotificationEvent event) throws Exception {
         String template = "log".equals(channel) ? "log.ftl" : templates.templateOf(channel);
         Map<String, Object> model = templates.model("log".equals(channel) ? "mail" : channel, event, List.of());

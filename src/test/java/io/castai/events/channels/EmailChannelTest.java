@@ -26,6 +26,15 @@ class EmailChannelTest {
     }
 
     @Test
+    void eachMailboxIsMailedOnceHoweverOftenItIsNamed() {
+        // two rules naming one person differently (a display name, upper case) mailed them twice
+        EmailChannel.Recipients recipients = EmailChannel.recipients(CHANNELS, "mail", new EmailChannel.Rendered("s",
+                List.of("Ops <ops@example.com>", "oncall@example.com", "OPS@example.com", "Other <ops@example.com>"), "b"));
+
+        assertThat(recipients.to()).containsExactly("Ops <ops@example.com>", "oncall@example.com");
+    }
+
+    @Test
     void withoutAKnownOneTheChannelsOwnToIsUsed() {
         EmailChannel.Recipients recipients = EmailChannel.recipients(CHANNELS, "mail",
                 new EmailChannel.Rendered("s", List.of(), "b"));
