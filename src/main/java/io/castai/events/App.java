@@ -9,6 +9,7 @@ import io.castai.events.ops.Causes;
 import io.castai.events.ops.IntakeRouteLoaded;
 import io.castai.events.ops.SettingNames;
 import io.castai.events.ops.SettingTypes;
+import io.castai.events.outbox.OutboxException;
 import io.castai.events.security.Secrets;
 import org.apache.camel.main.Main;
 import org.slf4j.LoggerFactory;
@@ -40,16 +41,30 @@ public final class App {
         try {
             main.run(args);
         } catch (Throwable failed) {
-            ConfigurationException mistake = configurationMistake(failed);
-            if (mistake != null) {
-                // a mistake in the configuration: the one line that names it, not Camel's wrapping stack trace
-                LoggerFactory.getLogger(App.class).error("Not started: {}", mistake.getMessage());
+            String known = knownReason(failed);
+            if (known != null) {
+                // the one line that names it, not Camel's wrapping stack trace
+                LoggerFactory.getLogger(App.class).error("Not started: {}", known);
             } else {
                 // through the log, not the JVM's own printing to stderr: the log masks secrets
                 LoggerFactory.getLogger(App.class).error("Not started: {}", failed.getMessage(), failed);
             }
             System.exit(1);
         }
+    }
+
+    /**
+     * What a failed start comes down to, in one line, where that is known: a mistake in the
+     * configuration, or an outbox that cannot be used (a damaged SQLite file: the database's own
+     * words were some 280 lines below the line that said only "cannot read recent event ids").
+     * Null otherwise: the stack trace then helps.
+     */
+    static String knownReason(Throwable failure) {
+        ConfigurationException mistake = configurationMistake(failure);
+        if (mistake != null) {
+            return mistake.getMessage();
+        }
+        return OutboxException.in(failure) != null ? "the outbox cannot be used: " + OutboxException.describe(failure) : null;
     }
 
     private static ConfigurationException configurationMistake(Throwable failure) {

@@ -117,6 +117,26 @@ class PackagedJarIT {
     }
 
     @Test
+    void aDamagedOutboxFileStopsTheJarWithOneLineGivingSqlitesReason(@TempDir java.nio.file.Path data) throws Exception {
+        io.castai.events.outbox.Outbox made = new io.castai.events.outbox.Outbox(io.castai.events.outbox.Store.sqlite(data),
+                java.time.Clock.systemUTC(), java.time.Duration.ofMinutes(2), java.time.Duration.ofHours(24));
+        made.start();
+        made.stop();
+        // every page after the first two (the header and the schema) overwritten, as a bad disk would
+        java.nio.file.Path file = data.resolve("castai-events.db");
+        byte[] bytes = java.nio.file.Files.readAllBytes(file);
+        byte[] noise = new byte[bytes.length - 8192];
+        new java.util.Random(7).nextBytes(noise);
+        System.arraycopy(noise, 0, bytes, 8192, noise.length);
+        java.nio.file.Files.write(file, bytes);
+
+        JarProcess.Ended ended = JarProcess.runUntilItExits(Map.of("DATA_DIR", data.toString()));
+        // it said "cannot read recent event ids", and SQLite's reason came ~280 lines of trace later
+        assertStoppedWithOneLine(ended, "the outbox cannot be used: ");
+        assertThat(ended.output()).contains("[SQLITE_CORRUPT] The database disk image is malformed");
+    }
+
+    @Test
     void aDatabaseThatCannotBeReachedStopsTheJarWithOneLineNamingIt(@TempDir java.nio.file.Path data) {
         int closed = RunningService.freePort();
         JarProcess.Ended ended = JarProcess.runUntilItExits(Map.of("DATA_DIR", data.toString(),
