@@ -98,10 +98,16 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
         } catch (SQLException e) {
             if (store.shared() && unreachable(e)) {
                 // one line naming the setting, not Camel's wrapping of a driver's stack trace
-                Throwable root = Causes.innermost(e);
+                String why = String.valueOf(Causes.innermost(e).getMessage()).lines().findFirst().orElse("");
+                String state = sqlState(e);
+                if (state.startsWith("28") || "3D000".equals(state)) {
+                    // the server answered: a restart alone will not help
+                    throw ConfigurationException.inSetting("castai.store.url", ("3D000".equals(state)
+                            ? "the database server has no such database (" : "the database server refused the login (")
+                            + why + "); check CASTAI_STORE_URL, CASTAI_STORE_USERNAME and CASTAI_STORE_PASSWORD");
+                }
                 throw ConfigurationException.inSetting("castai.store.url", "the database cannot be reached ("
-                        + String.valueOf(root.getMessage()).lines().findFirst().orElse("") + "); start-up stops "
-                        + "(Kubernetes restarts the pod)");
+                        + why + "); start-up stops (Kubernetes restarts the pod)");
             }
             // the cause in the line itself (a full disk, a file that is no database), not only in the trace
             String cause = String.valueOf(Causes.innermost(e).getMessage()).lines().findFirst().orElse("");
@@ -113,6 +119,16 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
     }
 
     /** No connection at all: the pool gave up waiting for one, or the driver could not open one (SQL state class 08). */
+    /** The SQL state of the first failure in the chain that has one (28000: a login refused), or "". */
+    private static String sqlState(SQLException e) {
+        for (Throwable cause : Causes.chain(e)) {
+            if (cause instanceof SQLException sql && sql.getSQLState() != null) {
+                return sql.getSQLState();
+            }
+        }
+        return "";
+    }
+
     private static boolean unreachable(SQLException e) {
         for (Throwable cause : Causes.chain(e)) {
             if (cause instanceof SQLTransientConnectionException

@@ -55,6 +55,20 @@ class PostgresOutboxTest extends OutboxTest {
     }
 
     @Test
+    void aLoginOrDatabaseTheServerRefusesIsNotCalledUnreachable() {
+        // "cannot be reached ... Kubernetes restarts the pod": a restart does not fix a wrong role
+        Outbox wrongRole = new Outbox(Store.postgres(database.url(), "no_such_role_here", "", 2, Duration.ofSeconds(2)),
+                clock, Duration.ofMinutes(2), Duration.ofHours(24));
+        assertThatThrownBy(wrongRole::start).hasMessageContaining("CASTAI_STORE_URL (castai.store.url): the database server "
+                + "refused the login (FATAL: role \"no_such_role_here\" does not exist); check CASTAI_STORE_URL, "
+                + "CASTAI_STORE_USERNAME and CASTAI_STORE_PASSWORD");
+        Outbox noDatabase = new Outbox(Store.postgres(Postgres.SERVER + "no_such_database", Postgres.USER, "", 2,
+                Duration.ofSeconds(2)), clock, Duration.ofMinutes(2), Duration.ofHours(24));
+        assertThatThrownBy(noDatabase::start).hasMessageContaining("the database server has no such database (FATAL: "
+                + "database \"no_such_database\" does not exist)");
+    }
+
+    @Test
     void twoReplicasGivenTheSameEventAtOnceAcceptItOnce() throws Exception {
         Outbox other = open();
         ExecutorService threads = Executors.newFixedThreadPool(8);
