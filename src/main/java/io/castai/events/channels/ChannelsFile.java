@@ -163,6 +163,13 @@ public final class ChannelsFile {
 
     /** What would only fail at delivery time, every delivery (a dead letter each, or retries until given up). */
     private void checkWhatDeliveryNeeds(ChannelConfig channel, String label) {
+        for (Parameter parameter : channel.type().parameters()) {
+            if (parameter.kind() == Parameter.Kind.URL && plainHttpOffThisMachine(channel.text(parameter.name()))) {
+                // allowed (a receiver inside the cluster), but not without a word: the channel's type says HTTPS
+                WARNINGS.warn("{}: {}.{} is plain http: its messages, and any token in its URL or headers, cross "
+                        + "the network unencrypted; use https", file, label, parameter.name());
+            }
+        }
         if (channel.type() == ChannelType.PAGERDUTY) {
             if (channel.text("routingKey").length() != 32) {
                 // its length only: the key is a secret
@@ -324,6 +331,14 @@ public final class ChannelsFile {
             // the value may hold a token: say what is wrong, not what it is
         }
         throw error(where + ": must be an http(s) URL with a host");
+    }
+
+    private static boolean plainHttpOffThisMachine(String url) {
+        if (url == null || !url.regionMatches(true, 0, "http://", 0, 7)) {
+            return false;
+        }
+        String host = URI.create(url).getHost();
+        return !("localhost".equalsIgnoreCase(host) || host.startsWith("127.") || "[::1]".equals(host));
     }
 
     private boolean bool(String value, String where) {

@@ -412,6 +412,25 @@ class ChannelsFileTest {
     }
 
     @Test
+    void aPlainHttpEndpointOffThisMachineIsWarnedOf() {
+        try (LogCapture log = LogCapture.attach()) {
+            parse("""
+                    channels:
+                      - {name: internal, type: webhook, url: "http://receiver.monitoring.svc/hooks?token=Secret12345"}
+                      - {name: local, type: webhook, url: "http://127.0.0.1:9000/hooks"}
+                      - {name: public, type: webhook, url: "https://example.com/hooks"}
+                    rules: []
+                    default: [log]
+                    """);
+
+            assertThat(log.linesContaining("is plain http")).containsExactly("WARN io.castai.events.channels.ChannelsFile - "
+                    + "channels.yaml: channels[0] (internal).url is plain http: its messages, and any token in its URL or "
+                    + "headers, cross the network unencrypted; use https");
+            assertThat(log.text()).doesNotContain("Secret12345");
+        }
+    }
+
+    @Test
     void aSecretTooShortToMaskIsNamedAtStartUpNeverShown() {
         try (LogCapture log = LogCapture.attach()) {
             parse("""
