@@ -131,6 +131,11 @@ class MultiReplicaIT {
             assertThat(refused.headers().firstValue("Retry-After")).contains("5");
             assertThat(refused.body()).isEqualTo("{\"error\":\"events cannot be stored right now, retry later\"}");
             assertThat(a.log()).contains("Could not store event").doesNotContain("jdbc:postgresql");
+            // the leader steps down with the pollers' Quartz jobs still firing: one line, no trace
+            await().atMost(Duration.ofSeconds(20)).until(() -> a.log().contains("no longer runs the castai-pollers"));
+            await().pollDelay(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(5)).until(() -> true);
+            assertThat(a.log()).as("the poll run cut short by the step-down").doesNotContain("JobExecutionException")
+                    .doesNotContain("RejectedExecutionException");
 
             relay.restore();
             await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() ->
