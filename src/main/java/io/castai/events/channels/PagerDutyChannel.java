@@ -3,6 +3,7 @@ package io.castai.events.channels;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -165,8 +166,9 @@ public class PagerDutyChannel implements JsonChannel {
         payload.put("summary", truncate(summary == null || summary.isBlank() ? event.getSummary() : summary, MAX_SUMMARY));
         payload.put("source", truncate(firstNonBlank(event.getClusterName(), event.getClusterId(), "castai"), MAX_FIELD));
         payload.put("severity", event.getSeverity().pagerDutySeverity());
-        if (isIsoTimestamp(event.getTimestamp())) {
-            payload.put("timestamp", event.getTimestamp());
+        String timestamp = rfc3339(event.getTimestamp());
+        if (timestamp != null) {
+            payload.put("timestamp", timestamp);
         }
         String node = event.detail("nodeName");
         if (!node.isEmpty()) {
@@ -184,7 +186,7 @@ public class PagerDutyChannel implements JsonChannel {
     static String dedupKey(NotificationEvent event, String dedupBy) {
         String node = event.detail("nodeName");
         String key = "node".equals(dedupBy) && !node.isEmpty()
-                ? "castai-events/" + firstNonBlank(event.getClusterId(), event.getClusterName(), "") + "/" + node
+                ? "castai-events/" + keyPart(firstNonBlank(event.getClusterId(), event.getClusterName(), "")) + "/" + keyPart(node)
                 : "castai-events/" + event.getId();
         if (key.length() <= MAX_DEDUP_KEY) {
             return key;
@@ -193,6 +195,15 @@ public class PagerDutyChannel implements JsonChannel {
         // beginning never fold into one incident
         String hash = "~" + HexFormat.of().formatHex(Sha256.of(key));
         return Shortened.to(key, MAX_DEDUP_KEY, hash);
+    }
+
+    /**
+     * A part of a node's key with its separator escaped: cluster {@code a/b} with node {@code c}
+     * and cluster {@code a} with node {@code b/c} were one incident. Kubernetes names and CAST AI
+     * ids have neither character, so their keys are as before.
+     */
+    private static String keyPart(String part) {
+        return part.replace("%", "%25").replace("/", "%2F");
     }
 
     private static Map<String, Object> customDetails(NotificationEvent event) {
@@ -217,15 +228,21 @@ public class PagerDutyChannel implements JsonChannel {
         return details;
     }
 
-    private static boolean isIsoTimestamp(String value) {
+    /**
+     * The sender's ISO 8601 time as PagerDuty's date-time (RFC 3339: seconds written, a four-digit
+     * year, the offset as Z), or null to leave it out: {@code 2026-10-02T14:03Z} or {@code +01}
+     * as sent could have the page refused.
+     */
+    static String rfc3339(String value) {
         if (value == null) {
-            return false;
+            return null;
         }
         try {
-            OffsetDateTime.parse(value);
-            return true;
+            Instant at = OffsetDateTime.parse(value.trim()).toInstant();
+            int year = at.atOffset(ZoneOffset.UTC).getYear();
+            return year >= 0 && year <= 9999 ? at.toString() : null;
         } catch (DateTimeParseException e) {
-            return false;
+            return null;
         }
     }
 

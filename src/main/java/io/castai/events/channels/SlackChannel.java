@@ -60,20 +60,22 @@ public class SlackChannel implements JsonChannel {
         List<Object> context = new ArrayList<>();
         String time = eventTime(event.getTimestamp());
         if (time != null) {
-            context.add(Map.of("type", "mrkdwn", "text", time));
+            context.add(mrkdwn(time));
         }
         String link = console.forCluster(event);
         String linkText = link == null ? null : "<" + link + "|Open the cluster in the CAST AI console>";
         // over Slack's limit for a context element only with a cluster id no CAST AI cluster has:
         // left out, as cut it would point nowhere, and kept it would have the message refused for good
         if (linkText != null && linkText.length() <= MAX_SECTION) {
-            context.add(Map.of("type", "mrkdwn", "text", linkText));
+            context.add(mrkdwn(linkText));
         }
         if (!context.isEmpty()) {
             tail.add(Map.of("type", "context", "elements", context));
         }
         List<Object> blocks = new ArrayList<>();
-        List<String> paragraphs = text.isBlank() ? List.of() : List.of(PARAGRAPH_BREAK.split(text.strip()));
+        // a paragraph of spaces Slack may not count (no-break, ideographic) would be an empty section, refused
+        List<String> paragraphs = PARAGRAPH_BREAK.splitAsStream(text.strip()).filter(p -> !p.replace('\u00a0', ' ').isBlank())
+                .toList();
         int room = MAX_BLOCKS - tail.size();
         for (int i = 0; i < paragraphs.size(); i++) {
             if (i == room - 1 && paragraphs.size() > room) {
@@ -118,12 +120,20 @@ public class SlackChannel implements JsonChannel {
 
     private static void field(List<Map<String, Object>> fields, String label, String value) {
         if (value != null && !value.isBlank()) {
-            fields.add(Map.of("type", "mrkdwn", "text", cut("*" + label + "*\n" + escape(value), MAX_FIELD)));
+            fields.add(mrkdwn(cut("*" + label + "*\n" + escape(value), MAX_FIELD)));
         }
     }
 
     private static Map<String, Object> section(String text) {
-        return Map.of("type", "section", "text", Map.of("type", "mrkdwn", "text", text));
+        return Map.of("type", "section", "text", mrkdwn(text));
+    }
+
+    /**
+     * Verbatim: Slack otherwise parses a bare {@code @here} or {@code #channel} in a sender's text
+     * into a mention, and links URLs; the {@code <...>} this service writes itself still works.
+     */
+    private static Map<String, Object> mrkdwn(String text) {
+        return Map.of("type", "mrkdwn", "text", text, "verbatim", true);
     }
 
     /**

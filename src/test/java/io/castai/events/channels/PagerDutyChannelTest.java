@@ -52,6 +52,32 @@ class PagerDutyChannelTest {
     }
 
     @Test
+    void theEventsTimeIsSentAsRfc3339OrNotAtAll() {
+        // PagerDuty's date-time: seconds written, a four-digit year, the offset as Z
+        assertThat(PagerDutyChannel.rfc3339("2026-10-02T14:03Z")).isEqualTo("2026-10-02T14:03:00Z");
+        assertThat(PagerDutyChannel.rfc3339("2026-10-02T14:03:11+01")).isEqualTo("2026-10-02T13:03:11Z");
+        assertThat(PagerDutyChannel.rfc3339("2026-10-02T14:03:11.250Z")).isEqualTo("2026-10-02T14:03:11.250Z");
+        assertThat(PagerDutyChannel.rfc3339("+10000-01-01T00:00:00Z")).isNull();
+        assertThat(PagerDutyChannel.rfc3339("-0001-01-01T00:00:00Z")).isNull();
+        assertThat(PagerDutyChannel.rfc3339("yesterday")).isNull();
+    }
+
+    @Test
+    void aNodesKeyCannotBeMadeTheSameAsAnothersBySlashes() {
+        NotificationEvent first = new NotificationEvent("e-1", "node.added", Severity.INFO, "a/b", null, null, "t", "s",
+                Map.of("nodeName", "c"), NotificationEvent.ORIGIN_EVENT);
+        NotificationEvent second = new NotificationEvent("e-2", "node.added", Severity.INFO, "a", null, null, "t", "s",
+                Map.of("nodeName", "b/c"), NotificationEvent.ORIGIN_EVENT);
+        NotificationEvent usual = new NotificationEvent("e-3", "node.added", Severity.INFO,
+                "4d2f1b3e-7c1a-4e59-9a3b-2f6c8d0e1a77", null, null, "t", "s", Map.of("nodeName", "ip-10-0-1-1.ec2.internal"),
+                NotificationEvent.ORIGIN_EVENT);
+
+        assertThat(PagerDutyChannel.dedupKey(first, "node")).isNotEqualTo(PagerDutyChannel.dedupKey(second, "node"));
+        assertThat(PagerDutyChannel.dedupKey(usual, "node")).as("as before: open incidents still resolve")
+                .isEqualTo("castai-events/4d2f1b3e-7c1a-4e59-9a3b-2f6c8d0e1a77/ip-10-0-1-1.ec2.internal");
+    }
+
+    @Test
     void aShortIdIsTheKeyAsItIs() {
         assertThat(PagerDutyChannel.dedupKey(event("e-1"), "event")).isEqualTo("castai-events/e-1");
     }

@@ -95,6 +95,24 @@ class SlackChannelTest {
     }
 
     @Test
+    void everyTextIsVerbatimSoABareMentionStaysText() throws Exception {
+        // without it Slack parses a bare @here or #channel in a sender's text into a mention
+        JsonNode blocks = JSON.readTree(slack.payload(event, "@here node n-1 is #down")).get("blocks");
+
+        assertThat(blocks.findValues("verbatim")).hasSize(5).allMatch(JsonNode::asBoolean);
+        assertThat(blocks.get(0).get("text").get("text").asText()).isEqualTo("@here node n-1 is #down");
+    }
+
+    @Test
+    void aParagraphOfOnlySpacesIsNoSection() throws Exception {
+        JsonNode blocks = JSON.readTree(slack.payload(event, "a\n\n\u3000\n\n\u00a0\n\nb")).get("blocks");
+
+        assertThat(blocks.get(0).get("text").get("text").asText()).isEqualTo("a");
+        assertThat(blocks.get(1).get("text").get("text").asText()).isEqualTo("b");
+        assertThat(blocks.get(2).get("fields")).as("then the fields: no section between").isNotNull();
+    }
+
+    @Test
     void aConsoleLinkOverSlacksLimitForAContextElementIsLeftOut() throws Exception {
         NotificationEvent longId = new NotificationEvent("e-4", "node.added", Severity.INFO, "c".repeat(4000), "prod",
                 "2026-11-27T00:00:00Z", "t", "s", Map.of(), NotificationEvent.ORIGIN_EVENT);
