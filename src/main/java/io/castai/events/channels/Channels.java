@@ -42,16 +42,19 @@ public class Channels {
         List<String> matched = new ArrayList<>();
         Map<String, Target> targets = new LinkedHashMap<>();
         List<String> off = new ArrayList<>();
+        boolean taken = false;
         for (RoutingRule rule : rules) {
             if (rule.matches(event)) {
                 matched.add(rule.name());
                 add(rule.channels(), rule.recipients(), targets, off);
                 if (!rule.continueMatching()) {
+                    taken = true;
                     break;
                 }
             }
         }
-        if (matched.isEmpty()) {
+        // no rule took it (none matched, or each that did said continue: "as well"): the default's too
+        if (!taken) {
             matched.add("default");
             add(defaultChannels, List.of(), targets, off);
         }
@@ -152,7 +155,8 @@ public class Channels {
      * What channels.yaml allows but is almost surely a mistake, said at start-up: a channel no rule
      * (nor the default) names receives nothing; a rule whose every channel is off notifies nobody
      * of what it matches (and those events do not fall through to the default); a resolveOn type
-     * no rule of the channel matches never resolves an incident.
+     * no rule of the channel matches never resolves an incident; a default whose every channel is
+     * off notifies nobody of what no rule takes.
      */
     List<String> warnings() {
         List<String> warnings = new ArrayList<>();
@@ -163,6 +167,9 @@ public class Channels {
                 warnings.add("Channel " + name + " is named by no rule nor the default: it receives nothing");
             }
             for (String type : channel.type() == ChannelType.PAGERDUTY ? channel.list("resolveOn") : List.<String>of()) {
+                if (type.contains("*")) {
+                    continue; // a glob: which types the rules send is not known well enough to say
+                }
                 boolean routed = defaultChannels.contains(name) || naming.stream().anyMatch(rule -> rule.matchesType(type));
                 if (!routed) {
                     warnings.add("Channel " + name + " resolves on " + type + ", but no rule sends " + type
@@ -175,6 +182,10 @@ public class Channels {
                 warnings.add("Rule " + rule.name() + " sends only to channels that are off " + rule.channels()
                         + ": the events it matches notify nobody" + (rule.continueMatching() ? "" : " (nor go on to later rules)"));
             }
+        }
+        if (defaultChannels.stream().noneMatch(name -> channels.get(name).isOn())) {
+            warnings.add("The default sends only to channels that are off " + defaultChannels
+                    + ": the events no rule takes notify nobody");
         }
         return warnings;
     }

@@ -105,7 +105,16 @@ public final class ChannelsFile {
         List<RoutingRule> rules = new ArrayList<>();
         List<Object> declaredRules = list(top.getOrDefault("rules", List.of()), "rules");
         for (int i = 0; i < declaredRules.size(); i++) {
-            rules.add(rule(map(declaredRules.get(i), "rules[" + i + "]"), "rules[" + i + "]", channels));
+            RoutingRule rule = rule(map(declaredRules.get(i), "rules[" + i + "]"), "rules[" + i + "]", channels);
+            // the dry-run and the log name the rules an event matched: two of one name, or one named
+            // as the default, could not be told apart
+            if ("default".equals(rule.name())) {
+                throw error("rules[" + i + "].name: \"default\" is the default rule's name");
+            }
+            if (rules.stream().anyMatch(earlier -> earlier.name().equals(rule.name()))) {
+                throw error("rules[" + i + "].name: duplicate rule name \"" + rule.name() + "\"");
+            }
+            rules.add(rule);
         }
         if (!top.containsKey("default")) {
             throw error("default: missing; a default rule is required (e.g. default: [log])");

@@ -225,6 +225,25 @@ class ChannelsFileTest {
     }
 
     @Test
+    void anEventOnlyRulesThatContinueMatchedGoesToTheDefaultAsWell() {
+        // "to FinOps as well": such a rule kept the event from the default (and its Unhandled log line)
+        Channels channels = parse("""
+                channels:
+                  - {name: finops, type: log}
+                  - {name: ops, type: log}
+                rules:
+                  - {name: prod-also, clusters: [prod-eu], channels: [finops], continue: true}
+                  - {name: savings, eventTypes: ["savings.*"], channels: [ops]}
+                default: [log]
+                """);
+        assertThat(channels.decide(event("audit.x", Severity.INFO, "prod-eu")).rules()).containsExactly("prod-also", "default");
+        assertThat(channels.targets(event("audit.x", Severity.INFO, "prod-eu"))).extracting(Target::channel)
+                .containsExactly("finops", "log");
+        assertThat(channels.targets(event("savings.daily", Severity.INFO, "prod-eu"))).as("a later rule took it")
+                .extracting(Target::channel).containsExactly("finops", "ops");
+    }
+
+    @Test
     void anEmailChannelTwoRulesNameMailsEveryoneEitherWould() {
         Channels channels = parse("""
                 channels:
@@ -238,7 +257,8 @@ class ChannelsFileTest {
         assertThat(channels.targets(event("node.added", Severity.CRITICAL, "prod"))).containsExactly(
                 new Target("mail", List.of("team@example.com", "oncall@example.com")), new Target("log", List.of()));
         assertThat(channels.targets(event("node.added", Severity.INFO, "prod")))
-                .as("one rule without recipients: the channel's own").containsExactly(new Target("mail", List.of()));
+                .as("one rule without recipients: the channel's own; and, as no rule took it, the default")
+                .containsExactly(new Target("mail", List.of()), new Target("log", List.of()));
         assertThat(channels.targets(event("savings.daily", Severity.INFO, "prod")))
                 .containsExactly(new Target("mail", List.of("team@example.com", "finops@example.com")));
     }
@@ -465,17 +485,48 @@ class ChannelsFileTest {
                     type: pagerduty
                     routingKey: 0123456789abcdef0123456789abcdef
                     dedupBy: node
-                    resolveOn: [node.removed, node.deleted]
+                    resolveOn: [node.removed, node.deleted, "node.gone*"]
                 rules:
                   - {name: quiet, eventTypes: [test.*], channels: [slack-off]}
                   - {name: spot, eventTypes: [node.spot_interrupted, "node.rem*"], channels: [pager]}
                 default: [log, slack-ops]
                 """);
 
+        // (a glob in resolveOn is not checked: which types the rules send it cannot tell)
         assertThat(channels.warnings()).containsExactly(
                 "Channel unused-hook is named by no rule nor the default: it receives nothing",
                 "Channel pager resolves on node.deleted, but no rule sends node.deleted events to it: its incidents are never resolved",
                 "Rule quiet sends only to channels that are off [slack-off]: the events it matches notify nobody (nor go on to later rules)");
+    }
+
+    @Test
+    void aDefaultWhoseChannelsAreAllOffIsSaidAtStartUp() {
+        Channels channels = parse("""
+                channels:
+                  - {name: slack-off, type: slack, optional: true, webhookUrl: "${NOT_SET:-}"}
+                rules:
+                  - {name: nodes, eventTypes: [node.*], channels: [log]}
+                default: [slack-off]
+                """);
+
+        assertThat(channels.warnings()).containsExactly(
+                "The default sends only to channels that are off [slack-off]: the events no rule takes notify nobody");
+    }
+
+    @Test
+    void ruleNamesAreUniqueAndNotTheDefaults() {
+        // the dry-run and the log name the rules an event matched
+        assertThatThrownBy(() -> parse("""
+                rules:
+                  - {name: nodes, eventTypes: [node.added], channels: [log]}
+                  - {name: nodes, eventTypes: [node.removed], channels: [log]}
+                default: [log]
+                """)).hasMessage("channels.yaml: rules[1].name: duplicate rule name \"nodes\"");
+        assertThatThrownBy(() -> parse("""
+                rules:
+                  - {name: default, eventTypes: [node.added], channels: [log]}
+                default: [log]
+                """)).hasMessage("channels.yaml: rules[0].name: \"default\" is the default rule's name");
     }
 
     @Test
