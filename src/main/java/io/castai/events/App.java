@@ -2,6 +2,7 @@ package io.castai.events;
 
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.sql.SQLException;
 
 import io.castai.events.channels.ChannelRoutes;
 import io.castai.events.channels.ConfigurationException;
@@ -64,7 +65,9 @@ public final class App {
         if (mistake != null) {
             return mistake.getMessage();
         }
-        return OutboxException.in(failure) != null ? "the outbox cannot be used: " + OutboxException.describe(failure) : null;
+        // the database's own words only: a bug wrapped on its way through the store keeps its trace
+        return OutboxException.in(failure) != null && Causes.innermost(failure) instanceof SQLException
+                ? "the outbox cannot be used: " + OutboxException.describe(failure) : null;
     }
 
     private static ConfigurationException configurationMistake(Throwable failure) {

@@ -103,14 +103,15 @@ public class BaseConfiguration implements CamelConfiguration {
         String url = Secrets.resolveSecret("CASTAI_STORE_URL", storeUrl);
         // read whatever the store: a mistake shows now, not the day PostgreSQL is set
         Duration connect = duration("castai.store.connect-timeout", connectTimeout);
-        if (poolSize < 2) {
-            // with one, every read (a dedup lookup, a claim, the health check) waited out the connect timeout
-            throw ConfigurationException.inSetting("castai.store.pool-size",
-                    "must be 2 or more: the store's writer keeps one connection for good, and reads need others");
-        }
         if ((url == null || url.isBlank()) && (dataDir == null || dataDir.isBlank())) {
             // Path.of("") is the working directory: the state would land wherever the process started
             throw ConfigurationException.inSetting("data.dir", "is empty: set it to the directory that keeps the service's state");
+        }
+        if (url != null && !url.isBlank() && poolSize < 2) {
+            // with one, every read (a dedup lookup, a claim, the health check) waited out the connect
+            // timeout (SQLite's pool is its own, four)
+            throw ConfigurationException.inSetting("castai.store.pool-size",
+                    "must be 2 or more: the store's writer keeps one connection for good, and reads need others");
         }
         Store store = url == null || url.isBlank() ? Store.sqlite(Path.of(dataDir.trim()))
                 : Store.postgres(url.trim(), username, Secrets.resolveSecret("CASTAI_STORE_PASSWORD", password), poolSize, connect);

@@ -67,7 +67,8 @@ class DurationSettingsTest {
     @Test
     void aPoolOfOneDatabaseConnectionIsRefused() {
         // the writer keeps its connection: with one, every read waited out the connect timeout
-        assertThatThrownBy(() -> new BaseConfiguration().outbox("data", "2m", "24h", "", "", "", 1, "3s", Clock.systemUTC()))
+        assertThatThrownBy(() -> new BaseConfiguration().outbox("data", "2m", "24h", "jdbc:postgresql://127.0.0.1:5432/db",
+                "postgres", "", 1, "3s", Clock.systemUTC()))
                 .hasMessage("CASTAI_STORE_POOL_SIZE (castai.store.pool-size): must be 2 or more: the store's writer keeps "
                         + "one connection for good, and reads need others");
     }

@@ -118,7 +118,6 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
         writer.start();
     }
 
-    /** No connection at all: the pool gave up waiting for one, or the driver could not open one (SQL state class 08). */
     /** The SQL state of the first failure in the chain that has one (28000: a login refused), or "". */
     private static String sqlState(SQLException e) {
         for (Throwable cause : Causes.chain(e)) {
@@ -129,6 +128,7 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
         return "";
     }
 
+    /** No connection at all: the pool gave up waiting for one, or the driver could not open one (SQL state class 08). */
     private static boolean unreachable(SQLException e) {
         for (Throwable cause : Causes.chain(e)) {
             if (cause instanceof SQLTransientConnectionException

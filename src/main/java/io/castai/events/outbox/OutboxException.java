@@ -23,7 +23,8 @@ public class OutboxException extends RuntimeException {
             return failure == null ? "unknown error" : failure.getClass().getSimpleName();
         }
         Throwable cause = outbox.getCause();
-        return outbox.getMessage() + (cause == null || cause.getMessage() == null ? ""
-                : " (" + cause.getMessage().lines().findFirst().orElse("") + ")");
+        String reason = cause == null || cause.getMessage() == null ? "" : cause.getMessage().lines().findFirst().orElse("");
+        // a message that gives the reason already (cannot open the outbox (...): [SQLITE_NOTADB] ...) says it once
+        return outbox.getMessage() + (reason.isEmpty() || outbox.getMessage().contains(reason) ? "" : " (" + reason + ")");
     }
 }

@@ -1,0 +1,31 @@
+package io.castai.events;
+
+import java.sql.SQLException;
+
+import io.castai.events.outbox.OutboxException;
+import org.apache.camel.FailedToStartRouteException;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The one line a failed start logs instead of a stack trace, and when it keeps the trace. */
+class StartFailureLineTest {
+    @Test
+    void theDatabasesReasonIsSaidOnce() {
+        SQLException notADatabase = new SQLException("[SQLITE_NOTADB] File opened that is not a database file");
+        Throwable failed = new FailedToStartRouteException("accept-event", "failed", new OutboxException(
+                "cannot open the outbox (/data/castai-events.db): [SQLITE_NOTADB] File opened that is not a database file",
+                notADatabase));
+
+        assertThat(App.knownReason(failed)).isEqualTo("the outbox cannot be used: cannot open the outbox "
+                + "(/data/castai-events.db): [SQLITE_NOTADB] File opened that is not a database file");
+    }
+
+    @Test
+    void aBugWrappedOnItsWayThroughTheStoreKeepsItsTrace() {
+        Throwable failed = new FailedToStartRouteException("accept-event", "failed",
+                new OutboxException("cannot write to the outbox (/data/castai-events.db)", new NullPointerException()));
+
+        assertThat(App.knownReason(failed)).as("null: logged with its stack trace").isNull();
+    }
+}
