@@ -11,6 +11,8 @@
   The rendered text is trimmed. Edits are picked up within 5 seconds, no restart needed.
 -->
 <#assign d = event.details>
+<#-- a detail worth writing: text or a number, not empty (a sender's may be missing or an object) -->
+<#function shown v><#return (v?is_string || v?is_number) && v?has_content></#function>
 <#if event.type == "node.added">
 New <#if d.lifecycle?has_content>${d.lifecycle} </#if>node<#if d.instanceType?has_content>: ${d.instanceType}</#if><#if d.nodeName?has_content> (${d.nodeName})</#if><#if event.clusterName?has_content> in cluster ${event.clusterName}</#if>
 <#elseif event.type == "node.removed">
@@ -18,11 +20,11 @@ Node removed<#if d.nodeName?has_content>: ${d.nodeName}</#if><#if d.action?has_c
 <#elseif event.type == "node.spot_interrupted">
 Spot instance interrupted<#if d.nodeName?has_content>: ${d.nodeName}</#if><#if event.clusterName?has_content> in cluster ${event.clusterName}</#if>
 <#elseif event.type == "savings.threshold">
-Savings threshold crossed: <#if d.savingsImpact?? && d.savingsImpact?is_number>${d.savingsImpact?string["0.##"]}<#else>${d.savingsImpact!}</#if>%
+Savings threshold crossed<#if d.savingsImpact?? && d.savingsImpact?is_number>: ${d.savingsImpact?string["0.##"]}%<#elseif shown(d.savingsImpact!"")>: ${d.savingsImpact}%</#if>
 <#elseif event.type == "savings.daily">
 ${event.summary!}
 <#elseif event.type?starts_with("audit.")>
-Audit entry ${d.auditId!} at ${d.time!}: ${d.eventType!} by ${d.initiatedBy!}
+Audit entry<#if shown(d.auditId!"")> ${d.auditId}</#if><#if shown(d.time!"")> at ${d.time}</#if>: <#if shown(d.eventType!"")>${d.eventType}<#else>${event.type}</#if><#if shown(d.initiatedBy!"")> by ${d.initiatedBy}</#if>
 <#elseif event.type?starts_with("k8s.")>
 Kubernetes event ${event.title!} (${event.severity}) on ${d.object!} in ${d.namespace!}: ${event.summary!}
 <#elseif event.type == "notification">

@@ -169,14 +169,14 @@ public class EventParser {
         }
         checkDocumentedData(data);
         Map<String, Object> details = data.isObject() ? mapper.convertValue(data, MAP) : new LinkedHashMap<>();
-        String clusterName = optionalText(root, "clusterName");
+        String clusterName = optionalName(root, "clusterName");
         Severity severity = severity(root, "severity", defaultSeverity(type));
         String id = firstNonBlank(optionalId(root, "id"), deliveryId);
         return new NotificationEvent(
                 id != null ? id : bodyHash(root),
                 type,
                 severity,
-                optionalText(root, "clusterId"),
+                optionalName(root, "clusterId"),
                 clusterName,
                 optionalText(root, "timestamp"),
                 type,
@@ -232,8 +232,8 @@ public class EventParser {
                 id != null ? id : bodyHash(root),
                 NotificationEvent.NOTIFICATION_TYPE,
                 consoleSeverity(root.get("Severity"), details),
-                optionalText(cluster, "ID"),
-                optionalText(cluster, "Name"),
+                optionalName(cluster, "ID"),
+                optionalName(cluster, "Name"),
                 optionalText(root, "Timestamp"),
                 name.trim(),
                 message == null || message.isBlank() ? name.trim() : message.trim(),
@@ -324,6 +324,12 @@ public class EventParser {
             throw new InvalidEventException("'" + field + "' must be a string, not " + kind(node));
         }
         return node.asText();
+    }
+
+    /** A cluster's id or name: a blank one is none (not an empty group in PagerDuty, "in cluster " in Slack). */
+    private static String optionalName(JsonNode parent, String field) {
+        String value = optionalText(parent, field);
+        return value == null || value.isBlank() ? null : value;
     }
 
     private static String optionalId(JsonNode root, String field) {

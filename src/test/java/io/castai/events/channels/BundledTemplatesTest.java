@@ -113,6 +113,24 @@ class BundledTemplatesTest {
     }
 
     @Test
+    void eventsASenderLeftFieldsOutOfLeaveNoEmptyPlaces() throws Exception {
+        // "Savings threshold crossed: %" and "Audit entry  at :  by " before
+        NotificationEvent noImpact = new NotificationEvent("s-2", "savings.threshold", Severity.INFO, "c-1", "prod", null,
+                "t", "s", Map.of(), NotificationEvent.ORIGIN_EVENT);
+        assertThat(render("log", noImpact)).isEqualTo("Savings threshold crossed");
+        assertThat(render("slack", noImpact)).isEqualTo(":moneybag: CAST AI: Savings threshold crossed in cluster prod");
+        assertThat(render("log", savings(Map.of("value", 3)))).as("an object is no figure").isEqualTo("Savings threshold crossed");
+
+        NotificationEvent bareAudit = new NotificationEvent("a-1", "audit.x", Severity.INFO, "c-1", "prod", null,
+                "t", "s", Map.of(), NotificationEvent.ORIGIN_EVENT);
+        assertThat(render("log", bareAudit)).isEqualTo("Audit entry: audit.x");
+        NotificationEvent audit = new NotificationEvent("a-2", "audit.nodeAdded", Severity.INFO, "c-1", "prod", null, "t", "s",
+                Map.of("auditId", "e-9", "time", "2026-11-27T10:00:00Z", "eventType", "nodeAdded", "initiatedBy", "ops@example.com"),
+                NotificationEvent.ORIGIN_API);
+        assertThat(render("log", audit)).isEqualTo("Audit entry e-9 at 2026-11-27T10:00:00Z: nodeAdded by ops@example.com");
+    }
+
+    @Test
     void aRemovedNodeSaysWhy() throws Exception {
         NotificationEvent event = new NotificationEvent("e-2", "node.removed", Severity.INFO, "c-1", "prod", null, "t", "s",
                 Map.of("nodeName", "ip-2", "action", "rebalancing"), NotificationEvent.ORIGIN_EVENT);

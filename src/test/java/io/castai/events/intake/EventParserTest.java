@@ -48,6 +48,18 @@ class EventParserTest {
 
     /** As CAST AI's console fills the recommended template in: the message's line breaks and tabs as they are. */
     @Test
+    void aBlankClusterIdOrNameIsNone() {
+        // PagerDuty got a group of spaces, Slack "in cluster " and nothing after it
+        NotificationEvent event = parse("{\"eventType\":\"savings.threshold\",\"clusterId\":\" \",\"clusterName\":\"\"}",
+                null, null);
+        assertThat(event.getClusterId()).isNull();
+        assertThat(event.getClusterName()).isNull();
+        NotificationEvent console = parse("{\"Name\":\"n\",\"Cluster\":{\"ID\":\"\\t\",\"Name\":\"  \"}}", null, null);
+        assertThat(console.getClusterId()).isNull();
+        assertThat(console.getClusterName()).isNull();
+    }
+
+    @Test
     void aConsoleMessageOfSeveralLinesIsReadAsItCame() {
         NotificationEvent event = parse("{\"Name\":\"Nodes\tnot ready\",\"Message\":\"2 nodes:\r\n- a\n- b\"}", null, null);
 
