@@ -81,8 +81,10 @@ public record DeliveryFailure(boolean retryable, String reason, String descripti
         }
         IOException io = find(failure, IOException.class);
         if (io != null) {
-            return new DeliveryFailure(true, "io_error", "I/O error" + inWords(io) + " (" + io.getClass().getSimpleName() + ")",
-                    null, NO_STATUS);
+            // an endpoint that stopped answering is told apart from one that cannot be reached: alertable as such
+            // (a call cut off at HTTP_CALL_TIMEOUT_MS is one too)
+            return new DeliveryFailure(true, io instanceof SocketTimeoutException ? "timeout" : "io_error", "I/O error" + inWords(io) + " ("
+                    + io.getClass().getSimpleName() + ")", null, NO_STATUS);
         }
         if (find(failure, ExchangeTimedOutException.class) != null) {
             return new DeliveryFailure(true, "timeout", "timed out", null, NO_STATUS);

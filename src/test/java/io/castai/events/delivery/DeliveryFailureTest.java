@@ -47,6 +47,16 @@ class DeliveryFailureTest {
     }
 
     @Test
+    void anEndpointThatStoppedAnsweringIsATimeoutNotAnIoError() {
+        // counted as io_error, an alert on reason="timeout" never fired for a slow endpoint
+        DeliveryFailure slow = DeliveryFailure.classify(new java.net.SocketTimeoutException("Read timed out"));
+
+        assertThat(slow.retryable()).isTrue();
+        assertThat(slow.reason()).isEqualTo("timeout");
+        assertThat(slow.description()).isEqualTo("I/O error: no answer in time (SocketTimeoutException)");
+    }
+
+    @Test
     void anythingElseIsPermanent() {
         assertThat(DeliveryFailure.classify(new IllegalArgumentException(SECRET_URL)).retryable()).isFalse();
         assertThat(DeliveryFailure.classify(new IllegalArgumentException(SECRET_URL)).description()).doesNotContain("SECRET");
