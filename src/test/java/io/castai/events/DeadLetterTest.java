@@ -447,6 +447,11 @@ class DeadLetterTest {
             assertThat(service.send("GET", "/admin/dead-letters/discard?eventId=never-1", null,
                     "Authorization", "Bearer " + ADMIN_TOKEN).headers().firstValue("Allow")).hasValue("POST");
             assertThat(deadLetters(service).get("count").asInt()).isEqualTo(2);
+            // a mistyped channel is said so, as the list says it, not "discarded 0"
+            HttpResponse<String> mistyped = service.send("POST", "/admin/dead-letters/discard?channel=slak", "",
+                    "Authorization", "Bearer " + ADMIN_TOKEN);
+            assertThat(mistyped.statusCode()).isEqualTo(404);
+            assertThat(mistyped.body()).isEqualTo("{\"error\":\"no dead letters for channel slak, which is not in channels.yaml (mistyped?)\"}");
 
             HttpResponse<String> discard = service.send("POST", "/admin/dead-letters/discard?eventId=never-1&channel=slack", "",
                     "Authorization", "Bearer " + ADMIN_TOKEN);

@@ -202,6 +202,11 @@ public class DeadLetterAdmin {
         }
         int count = outbox.discard(filters.eventId(), filters.channel());
         LOG.info("Discarded {} dead letter(s){}", count, filters);
+        if (count == 0 && filters.channel() != null && !channels.has(filters.channel())) {
+            // as the list answers it: a mistyped name would otherwise read as "nothing to discard"
+            return json(exchange, 404, Map.of("error", "no dead letters for channel " + filters.channel()
+                    + ", which is not in channels.yaml (mistyped?)"));
+        }
         return json(exchange, 200, Map.of("discarded", count));
     }
 
