@@ -42,19 +42,18 @@ public class Channels {
         List<String> matched = new ArrayList<>();
         Map<String, Target> targets = new LinkedHashMap<>();
         List<String> off = new ArrayList<>();
-        boolean taken = false;
         for (RoutingRule rule : rules) {
             if (rule.matches(event)) {
                 matched.add(rule.name());
                 add(rule.channels(), rule.recipients(), targets, off);
                 if (!rule.continueMatching()) {
-                    taken = true;
                     break;
                 }
             }
         }
-        // no rule took it (none matched, or each that did said continue: "as well"): the default's too
-        if (!taken) {
+        // only when no rule matched, continue or not (as Alertmanager's routes): a rule that copies
+        // events somewhere "as well" must not send them to the default too (a default that pages)
+        if (matched.isEmpty()) {
             matched.add("default");
             add(defaultChannels, List.of(), targets, off);
         }
@@ -156,7 +155,7 @@ public class Channels {
      * (nor the default) names receives nothing; a rule whose every channel is off notifies nobody
      * of what it matches (and those events do not fall through to the default); a resolveOn type
      * no rule of the channel matches never resolves an incident; a default whose every channel is
-     * off notifies nobody of what no rule takes.
+     * off notifies nobody of what no rule matches (unless a rule matches everything).
      */
     List<String> warnings() {
         List<String> warnings = new ArrayList<>();
@@ -183,9 +182,11 @@ public class Channels {
                         + ": the events it matches notify nobody" + (rule.continueMatching() ? "" : " (nor go on to later rules)"));
             }
         }
-        if (defaultChannels.stream().noneMatch(name -> channels.get(name).isOn())) {
+        // a rule that takes every event leaves the default unreached: nothing to warn of
+        boolean defaultReached = rules.stream().noneMatch(rule -> rule.matchesEverything() && !rule.continueMatching());
+        if (defaultReached && defaultChannels.stream().noneMatch(name -> channels.get(name).isOn())) {
             warnings.add("The default sends only to channels that are off " + defaultChannels
-                    + ": the events no rule takes notify nobody");
+                    + ": the events no rule matches notify nobody");
         }
         return warnings;
     }

@@ -21,6 +21,13 @@ public record RoutingRule(String name, List<Pattern> eventTypes, Severity minSev
         return matchesType(event.getType()) && severeEnough(event.getSeverity()) && fromCluster(event);
     }
 
+    /** Matches every event (no condition, or only the type {@code *}). */
+    public boolean matchesEverything() {
+        String any = glob("*").pattern();
+        return (eventTypes.isEmpty() || eventTypes.stream().anyMatch(p -> p.pattern().equals(any)))
+                && minSeverity == null && clusters.isEmpty();
+    }
+
     /** Whether events of this type can match (the type condition alone). */
     public boolean matchesType(String type) {
         return eventTypes.isEmpty() || (type != null && eventTypes.stream().anyMatch(p -> p.matcher(type).matches()));

@@ -225,22 +225,21 @@ class ChannelsFileTest {
     }
 
     @Test
-    void anEventOnlyRulesThatContinueMatchedGoesToTheDefaultAsWell() {
-        // "to FinOps as well": such a rule kept the event from the default (and its Unhandled log line)
+    void anEventRulesThatContinueMatchedDoesNotGoToTheDefault() {
+        // as Alertmanager's routes: a rule copying events "as well" must not also send them to a default that pages
         Channels channels = parse("""
                 channels:
                   - {name: finops, type: log}
-                  - {name: ops, type: log}
+                  - {name: pager, type: log}
                 rules:
                   - {name: prod-also, clusters: [prod-eu], channels: [finops], continue: true}
-                  - {name: savings, eventTypes: ["savings.*"], channels: [ops]}
-                default: [log]
+                default: [pager]
                 """);
-        assertThat(channels.decide(event("audit.x", Severity.INFO, "prod-eu")).rules()).containsExactly("prod-also", "default");
+        assertThat(channels.decide(event("audit.x", Severity.INFO, "prod-eu")).rules()).containsExactly("prod-also");
         assertThat(channels.targets(event("audit.x", Severity.INFO, "prod-eu"))).extracting(Target::channel)
-                .containsExactly("finops", "log");
-        assertThat(channels.targets(event("savings.daily", Severity.INFO, "prod-eu"))).as("a later rule took it")
-                .extracting(Target::channel).containsExactly("finops", "ops");
+                .containsExactly("finops");
+        assertThat(channels.targets(event("audit.x", Severity.INFO, "staging"))).extracting(Target::channel)
+                .containsExactly("pager");
     }
 
     @Test
@@ -257,8 +256,7 @@ class ChannelsFileTest {
         assertThat(channels.targets(event("node.added", Severity.CRITICAL, "prod"))).containsExactly(
                 new Target("mail", List.of("team@example.com", "oncall@example.com")), new Target("log", List.of()));
         assertThat(channels.targets(event("node.added", Severity.INFO, "prod")))
-                .as("one rule without recipients: the channel's own; and, as no rule took it, the default")
-                .containsExactly(new Target("mail", List.of()), new Target("log", List.of()));
+                .as("one rule without recipients: the channel's own").containsExactly(new Target("mail", List.of()));
         assertThat(channels.targets(event("savings.daily", Severity.INFO, "prod")))
                 .containsExactly(new Target("mail", List.of("team@example.com", "finops@example.com")));
     }
@@ -510,7 +508,15 @@ class ChannelsFileTest {
                 """);
 
         assertThat(channels.warnings()).containsExactly(
-                "The default sends only to channels that are off [slack-off]: the events no rule takes notify nobody");
+                "The default sends only to channels that are off [slack-off]: the events no rule matches notify nobody");
+        Channels catchAll = parse("""
+                channels:
+                  - {name: slack-off, type: slack, optional: true, webhookUrl: "${NOT_SET:-}"}
+                rules:
+                  - {name: everything, eventTypes: ["*"], channels: [log]}
+                default: [slack-off]
+                """);
+        assertThat(catchAll.warnings()).as("a rule takes every event: the default is never reached").isEmpty();
     }
 
     @Test
