@@ -11,8 +11,8 @@
   The rendered text is trimmed. Edits are picked up within 5 seconds, no restart needed.
 -->
 <#assign d = event.details>
-<#-- a detail worth writing: text or a number, not empty (a sender's may be missing or an object) -->
-<#function shown v><#return (v?is_string || v?is_number) && v?has_content></#function>
+<#-- a detail worth writing: a number, or text that is not only spaces (a sender's may be missing or an object) -->
+<#function shown v><#return v?is_number || (v?is_string && v?trim?has_content)></#function>
 <#if event.type == "node.added">
 New <#if d.lifecycle?has_content>${d.lifecycle} </#if>node<#if d.instanceType?has_content>: ${d.instanceType}</#if><#if d.nodeName?has_content> (${d.nodeName})</#if><#if event.clusterName?has_content> in cluster ${event.clusterName}</#if>
 <#elseif event.type == "node.removed">

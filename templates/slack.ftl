@@ -22,7 +22,7 @@ CAST AI: Node removed<#if d.nodeName?has_content>: ${d.nodeName}</#if><#if d.act
 <#elseif event.type == "node.spot_interrupted">
 :warning: CAST AI: Spot instance interrupted<#if d.nodeName?has_content>: node ${d.nodeName}</#if><#if d.instanceType?has_content> (${d.instanceType})</#if><#if event.clusterName?has_content> in cluster ${event.clusterName}</#if>
 <#elseif event.type == "savings.threshold">
-:moneybag: CAST AI: Savings threshold crossed<#if d.savingsImpact?? && d.savingsImpact?is_number>: ${d.savingsImpact?string["0.##"]}%<#elseif (d.savingsImpact!"")?is_string && (d.savingsImpact!"")?has_content>: ${d.savingsImpact}%</#if><#if event.clusterName?has_content> in cluster ${event.clusterName}</#if>
+:moneybag: CAST AI: Savings threshold crossed<#if d.savingsImpact?? && d.savingsImpact?is_number>: ${d.savingsImpact?string["0.##"]}%<#elseif (d.savingsImpact!"")?is_string && (d.savingsImpact!"")?trim?has_content>: ${d.savingsImpact}%</#if><#if event.clusterName?has_content> in cluster ${event.clusterName}</#if>
 <#elseif event.type == "savings.daily">
 ${event.summary!}
 <#elseif event.type == "notification">

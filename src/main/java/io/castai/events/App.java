@@ -66,7 +66,7 @@ public final class App {
             return mistake.getMessage();
         }
         // the database's own words only: a bug wrapped on its way through the store keeps its trace
-        return OutboxException.in(failure) != null && Causes.innermost(failure) instanceof SQLException
+        return OutboxException.in(failure) != null && Causes.find(failure, SQLException.class) != null
                 ? "the outbox cannot be used: " + OutboxException.describe(failure) : null;
     }
 

@@ -11,6 +11,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Durations (and the time zone) in the configuration: Camel's way of writing them, and anything else refused by name. */
@@ -62,6 +63,13 @@ class DurationSettingsTest {
                 .isInstanceOf(ConfigurationException.class).hasMessageStartingWith("CASTAI_STORE_CONNECT_TIMEOUT (castai.store.connect-timeout): 'PT5M'");
         assertThatThrownBy(() -> new EventsConfiguration().clusterService(null, "5"))
                 .isInstanceOf(ConfigurationException.class).hasMessage("CASTAI_POLLERS_TAKEOVER (castai.pollers.takeover): must be 1s or more");
+    }
+
+    @Test
+    void aPoolOfOneIsTakenWhereThePoolSizeIsNotUsed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path data) {
+        // SQLite's pool is its own: the setting is PostgreSQL's
+        assertThatCode(() -> new BaseConfiguration().outbox(data.toString(), "2m", "24h", "", "", "", 1, "3s", Clock.systemUTC()))
+                .doesNotThrowAnyException();
     }
 
     @Test

@@ -22,6 +22,17 @@ class StartFailureLineTest {
     }
 
     @Test
+    void aDatabaseLostOnTheWayIsOneLineToo() {
+        // PostgreSQL's failures end in an I/O cause under the driver's SQLException
+        Throwable failed = new FailedToStartRouteException("accept-event", "failed", new OutboxException(
+                "cannot read recent event ids", new SQLException("An I/O error occurred while sending to the backend.",
+                        "08006", new java.io.EOFException())));
+
+        assertThat(App.knownReason(failed)).isEqualTo("the outbox cannot be used: cannot read recent event ids "
+                + "(An I/O error occurred while sending to the backend.)");
+    }
+
+    @Test
     void aBugWrappedOnItsWayThroughTheStoreKeepsItsTrace() {
         Throwable failed = new FailedToStartRouteException("accept-event", "failed",
                 new OutboxException("cannot write to the outbox (/data/castai-events.db)", new NullPointerException()));

@@ -33,7 +33,9 @@ public class PolledEvents {
         details.put("eventType", eventType);
         details.put("initiatedBy", initiator);
         details.put("event", JSON.convertValue(entry.path("event"), Object.class));
-        String clusterId = entry.path("labels").path("clusterId").asText(polledClusterId);
+        String labelled = entry.path("labels").path("clusterId").asText("");
+        // a blank label is none: the cluster polled
+        String clusterId = labelled.isBlank() ? polledClusterId : labelled;
         // an entry without an id is keyed by its content: "audit:" alone would make every such entry one
         String id = entry.path("id").isValueNode() && !entry.path("id").isNull() && !entry.path("id").asText().isBlank()
                 ? entry.path("id").asText().trim() : parser.bodyHash(entry);

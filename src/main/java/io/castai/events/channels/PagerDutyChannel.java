@@ -186,7 +186,7 @@ public class PagerDutyChannel implements JsonChannel {
     static String dedupKey(NotificationEvent event, String dedupBy) {
         String node = event.detail("nodeName");
         String key = "node".equals(dedupBy) && !node.isEmpty()
-                ? "castai-events/" + keyPart(firstNonBlank(event.getClusterId(), event.getClusterName(), "")) + "/" + keyPart(node)
+                ? "castai-events/" + firstNonBlank(event.getClusterId(), event.getClusterName(), "") + "/" + keyPart(node)
                 : "castai-events/" + event.getId();
         if (key.length() <= MAX_DEDUP_KEY) {
             return key;
@@ -198,9 +198,11 @@ public class PagerDutyChannel implements JsonChannel {
     }
 
     /**
-     * A part of a node's key with its separator escaped: cluster {@code a/b} with node {@code c}
-     * and cluster {@code a} with node {@code b/c} were one incident. Kubernetes names and CAST AI
-     * ids have neither character, so their keys are as before.
+     * The node in a node's key, with the separator escaped: cluster {@code a/b} with node
+     * {@code c} and cluster {@code a} with node {@code b/c} were one incident; now the last
+     * {@code /} always ends the cluster. Kubernetes node names have neither character, so keys
+     * are as before (a cluster name may have a {@code /}, an EKS ARN: it is left as it was, so
+     * incidents opened before an upgrade still resolve).
      */
     private static String keyPart(String part) {
         return part.replace("%", "%25").replace("/", "%2F");

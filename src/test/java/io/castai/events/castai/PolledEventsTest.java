@@ -12,6 +12,14 @@ class PolledEventsTest {
     private final PolledEvents events = new PolledEvents(new EventParser());
 
     @Test
+    void anAuditEntryWithABlankClusterLabelIsOfTheClusterPolled() throws Exception {
+        assertThat(events.fromAuditEntry(JSON.readTree("{\"id\":\"e-2\",\"eventType\":\"a\",\"labels\":{\"clusterId\":\" \"}}"),
+                "c-1").getClusterId()).isEqualTo("c-1");
+        assertThat(events.fromAuditEntry(JSON.readTree("{\"id\":\"e-3\",\"eventType\":\"a\",\"labels\":{\"clusterId\":\"c-2\"}}"),
+                "c-1").getClusterId()).isEqualTo("c-2");
+    }
+
+    @Test
     void auditEntriesWithoutAnIdAreKeyedByTheirContentNotAllAsOne() throws Exception {
         String missing = events.fromAuditEntry(JSON.readTree("{\"eventType\":\"a\",\"time\":\"2026-11-27T10:00:00Z\"}"), "c-1").getId();
         String nullId = events.fromAuditEntry(JSON.readTree("{\"id\":null,\"eventType\":\"b\",\"time\":\"2026-11-27T10:00:00Z\"}"), "c-1").getId();

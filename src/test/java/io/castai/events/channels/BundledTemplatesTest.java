@@ -120,6 +120,8 @@ class BundledTemplatesTest {
         assertThat(render("log", noImpact)).isEqualTo("Savings threshold crossed");
         assertThat(render("slack", noImpact)).isEqualTo(":moneybag: CAST AI: Savings threshold crossed in cluster prod");
         assertThat(render("log", savings(Map.of("value", 3)))).as("an object is no figure").isEqualTo("Savings threshold crossed");
+        assertThat(render("log", savings("  "))).as("nor are spaces").isEqualTo("Savings threshold crossed");
+        assertThat(render("slack", savings("  "))).startsWith(":moneybag: CAST AI: Savings threshold crossed in cluster");
 
         NotificationEvent bareAudit = new NotificationEvent("a-1", "audit.x", Severity.INFO, "c-1", "prod", null,
                 "t", "s", Map.of(), NotificationEvent.ORIGIN_EVENT);

@@ -73,6 +73,11 @@ class PagerDutyChannelTest {
                 NotificationEvent.ORIGIN_EVENT);
 
         assertThat(PagerDutyChannel.dedupKey(first, "node")).isNotEqualTo(PagerDutyChannel.dedupKey(second, "node"));
+        NotificationEvent arn = new NotificationEvent("e-4", "node.added", Severity.INFO, null,
+                "arn:aws:eks:eu-west-1:123456789012:cluster/prod", null, "t", "s", Map.of("nodeName", "ip-1"),
+                NotificationEvent.ORIGIN_KUBERNETES);
+        assertThat(PagerDutyChannel.dedupKey(arn, "node")).as("a cluster name's / as before the upgrade")
+                .isEqualTo("castai-events/arn:aws:eks:eu-west-1:123456789012:cluster/prod/ip-1");
         assertThat(PagerDutyChannel.dedupKey(usual, "node")).as("as before: open incidents still resolve")
                 .isEqualTo("castai-events/4d2f1b3e-7c1a-4e59-9a3b-2f6c8d0e1a77/ip-10-0-1-1.ec2.internal");
     }

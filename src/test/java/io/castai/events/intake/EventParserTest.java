@@ -46,7 +46,6 @@ class EventParserTest {
         assertThat(event.getOrigin()).isEqualTo(NotificationEvent.ORIGIN_CONSOLE);
     }
 
-    /** As CAST AI's console fills the recommended template in: the message's line breaks and tabs as they are. */
     @Test
     void aBlankClusterIdOrNameIsNone() {
         // PagerDuty got a group of spaces, Slack "in cluster " and nothing after it
@@ -59,6 +58,7 @@ class EventParserTest {
         assertThat(console.getClusterName()).isNull();
     }
 
+    /** As CAST AI's console fills the recommended template in: the message's line breaks and tabs as they are. */
     @Test
     void aConsoleMessageOfSeveralLinesIsReadAsItCame() {
         NotificationEvent event = parse("{\"Name\":\"Nodes\tnot ready\",\"Message\":\"2 nodes:\r\n- a\n- b\"}", null, null);
