@@ -187,7 +187,7 @@ public class PagerDutyChannel implements JsonChannel {
         String node = event.detail("nodeName");
         String key = "node".equals(dedupBy) && !node.isEmpty()
                 ? "castai-events/" + firstNonBlank(event.getClusterId(), event.getClusterName(), "") + "/" + keyPart(node)
-                : "castai-events/" + event.getId();
+                : "castai-events/" + keyPart(event.getId());
         if (key.length() <= MAX_DEDUP_KEY) {
             return key;
         }
@@ -198,11 +198,13 @@ public class PagerDutyChannel implements JsonChannel {
     }
 
     /**
-     * The node in a node's key, with the separator escaped: cluster {@code a/b} with node
-     * {@code c} and cluster {@code a} with node {@code b/c} were one incident; now the last
-     * {@code /} always ends the cluster. Kubernetes node names have neither character, so keys
-     * are as before (a cluster name may have a {@code /}, an EKS ARN: it is left as it was, so
-     * incidents opened before an upgrade still resolve).
+     * An event's id or a node's name in a key, with the separator escaped: cluster {@code a/b}
+     * with node {@code c} and cluster {@code a} with node {@code b/c} were one incident, and so
+     * were an event whose id a sender chose as {@code c/n} and node {@code n} of cluster {@code c}
+     * (its resolve closed that node's incident). Now an event's key has no {@code /} after the
+     * prefix and a node's key ends the cluster at its last one. Node names and CAST AI's ids have
+     * neither character, so their keys are as before (a cluster name may have a {@code /}, an EKS
+     * ARN: it is left as it was, so incidents opened before an upgrade still resolve).
      */
     private static String keyPart(String part) {
         return part.replace("%", "%25").replace("/", "%2F");

@@ -73,6 +73,11 @@ class PagerDutyChannelTest {
                 NotificationEvent.ORIGIN_EVENT);
 
         assertThat(PagerDutyChannel.dedupKey(first, "node")).isNotEqualTo(PagerDutyChannel.dedupKey(second, "node"));
+        // an id a sender chose to look like a node's key: its resolve closed that node's incident
+        NotificationEvent posing = new NotificationEvent("4d2f1b3e-7c1a-4e59-9a3b-2f6c8d0e1a77/ip-10-0-1-1.ec2.internal",
+                "node.removed", Severity.INFO, null, null, null, "t", "s", Map.of(), NotificationEvent.ORIGIN_EVENT);
+        assertThat(PagerDutyChannel.dedupKey(posing, "node")).isEqualTo(
+                "castai-events/4d2f1b3e-7c1a-4e59-9a3b-2f6c8d0e1a77%2Fip-10-0-1-1.ec2.internal");
         NotificationEvent arn = new NotificationEvent("e-4", "node.added", Severity.INFO, null,
                 "arn:aws:eks:eu-west-1:123456789012:cluster/prod", null, "t", "s", Map.of("nodeName", "ip-1"),
                 NotificationEvent.ORIGIN_KUBERNETES);
