@@ -189,7 +189,7 @@ public class DeliveryReport {
             exchange.setProperty(LEASED_UNTIL, lease);
             Duration paused = pause.waitFor(channel, eventId);
             if (!paused.isZero()) {
-                outbox.postpone(eventId, channel, paused);
+                outbox.postpone(eventId, channel, lease, paused);
                 exchange.setRouteStop(true);
             }
         } catch (OutboxException e) {
@@ -221,7 +221,7 @@ public class DeliveryReport {
 
     /** A delivery put back without an attempt, due again in a second (its incident is busy). */
     public void postpone(Exchange exchange, String why) {
-        outbox.postpone(eventId(exchange), channel(exchange), Duration.ofSeconds(1));
+        outbox.postpone(eventId(exchange), channel(exchange), leasedUntil(exchange), Duration.ofSeconds(1));
         LOG.debug("{} delivery of event {} is put back for a second: {}", channel(exchange), eventId(exchange), why);
     }
 
@@ -249,7 +249,7 @@ public class DeliveryReport {
                 text -> LogRedaction.redact(own.apply(text)));
         String description = failure.description();
         try {
-            recordFailure(channel, eventId, failure, description);
+            recordFailure(channel, eventId, leasedUntil(exchange), failure, description);
         } catch (OutboxException e) {
             // said here, without the exception Camel would otherwise log (its message names the URL)
             LOG.warn("{} delivery of event {} failed ({}), and the store cannot record it just now ({}); it is tried "
@@ -257,7 +257,7 @@ public class DeliveryReport {
         }
     }
 
-    private void recordFailure(String channel, String eventId, DeliveryFailure failure, String description) {
+    private void recordFailure(String channel, String eventId, long leasedUntil, DeliveryFailure failure, String description) {
         Delivery delivery = outbox.find(eventId, channel);
         Instant firstQueued = delivery == null ? clock.instant() : delivery.createdAt();
         boolean rateLimited = DeliveryFailure.RATE_LIMITED.equals(failure.reason()) && failure.retryable();
@@ -271,8 +271,8 @@ public class DeliveryReport {
         metrics.attempt(channel, failure.reason());
         if (decision.retry()) {
             boolean recorded = rateLimited
-                    ? outbox.retryWhenRateAllows(eventId, channel, decision.delay(), failure.reason(), description)
-                    : outbox.retryLater(eventId, channel, decision.delay(), failure.reason(), description);
+                    ? outbox.retryWhenRateAllows(eventId, channel, leasedUntil, decision.delay(), failure.reason(), description)
+                    : outbox.retryLater(eventId, channel, leasedUntil, decision.delay(), failure.reason(), description);
             if (!recorded) {
                 noLongerPending(channel, eventId, description);
                 return;
@@ -286,7 +286,7 @@ public class DeliveryReport {
                         channel, eventId, attempts, description, decision.delay().toMillis());
             }
         } else {
-            if (!outbox.dead(eventId, channel, failure.reason() + " " + decision.verdict(), description)) {
+            if (!outbox.dead(eventId, channel, leasedUntil, failure.reason() + " " + decision.verdict(), description)) {
                 noLongerPending(channel, eventId, description);
                 return;
             }
@@ -307,8 +307,13 @@ public class DeliveryReport {
     }
 
     private static void noLongerPending(String channel, String eventId, String description) {
-        LOG.info("{} delivery of event {} failed ({}), but it is no longer pending (another attempt delivered it, "
-                + "or it was given up): nothing more to do", channel, eventId, description);
+        LOG.info("{} delivery of event {} failed ({}), but it is no longer this attempt's (another attempt delivered it "
+                + "or holds it now, or it was given up): nothing more to do", channel, eventId, description);
+    }
+
+    /** The lease the delivery was sent under (epoch ms): a record of its outcome applies only while it holds. */
+    private static long leasedUntil(Exchange exchange) {
+        return exchange.getProperty(LEASED_UNTIL, 0L, Long.class);
     }
 
     static String channel(Exchange exchange) {

@@ -427,38 +427,43 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
     }
 
     /*
-     * A failed attempt changes a delivery only while it is pending: should a late failure of one
-     * attempt come after another attempt's success, the delivery stays delivered (not a dead
-     * letter a replay would send a third time).
+     * A failed attempt changes a delivery only while it is pending, and only while the lease it
+     * was sent under ({@code leasedUntil}, epoch ms) is still the delivery's: should a late failure
+     * of one attempt come after another attempt's success, the delivery stays delivered (not a
+     * dead letter a replay would send a third time); and should its record come after another
+     * replica claimed the delivery (this one's write held up past its lease), it neither clears
+     * that replica's lease mid-send (a third claim would send it again) nor decides for it.
      */
 
     /** Moves a delivery's next attempt later without counting an attempt (its channel is paused). */
-    public void postpone(String eventId, String channel, Duration wait) {
+    public void postpone(String eventId, String channel, long leasedUntil, Duration wait) {
         writer.updateRowsOf(eventId, "UPDATE deliveries SET next_attempt_at = ?, leased_until = 0 WHERE event_id = ? AND channel = ? "
-                + "AND status = 'pending'", now() + wait.toMillis(), eventId, channel);
+                + "AND status = 'pending' AND leased_until = ?", now() + wait.toMillis(), eventId, channel, leasedUntil);
     }
 
-    /** Counts a failed attempt and sets the next; false when the delivery is no longer pending. */
-    public boolean retryLater(String eventId, String channel, Duration wait, String error, String response) {
-        return tryAgainLater(eventId, channel, wait, error, response, "attempts = attempts + 1, ");
+    /** Counts a failed attempt and sets the next; false when the delivery is no longer pending under this lease. */
+    public boolean retryLater(String eventId, String channel, long leasedUntil, Duration wait, String error, String response) {
+        return tryAgainLater(eventId, channel, leasedUntil, wait, error, response, "attempts = attempts + 1, ");
     }
 
     /** As {@link #retryLater}, for a rate limit's refusal: not counted as an attempt. */
-    public boolean retryWhenRateAllows(String eventId, String channel, Duration wait, String error, String response) {
-        return tryAgainLater(eventId, channel, wait, error, response, "");
+    public boolean retryWhenRateAllows(String eventId, String channel, long leasedUntil, Duration wait, String error,
+                                       String response) {
+        return tryAgainLater(eventId, channel, leasedUntil, wait, error, response, "");
     }
 
-    private boolean tryAgainLater(String eventId, String channel, Duration wait, String error, String response, String attempts) {
+    private boolean tryAgainLater(String eventId, String channel, long leasedUntil, Duration wait, String error, String response,
+                                  String attempts) {
         return writer.updateRowsOf(eventId, "UPDATE deliveries SET " + attempts + "next_attempt_at = ?, leased_until = 0, "
-                + "last_error = ?, last_response = ? WHERE event_id = ? AND channel = ? AND status = 'pending'",
-                now() + wait.toMillis(), error, response, eventId, channel) > 0;
+                + "last_error = ?, last_response = ? WHERE event_id = ? AND channel = ? AND status = 'pending' AND leased_until = ?",
+                now() + wait.toMillis(), error, response, eventId, channel, leasedUntil) > 0;
     }
 
-    /** Makes a pending delivery a dead letter; false when it is no longer pending. */
-    public boolean dead(String eventId, String channel, String error, String response) {
+    /** Makes a pending delivery a dead letter; false when it is no longer pending under this lease. */
+    public boolean dead(String eventId, String channel, long leasedUntil, String error, String response) {
         return writer.updateRowsOf(eventId, "UPDATE deliveries SET status = 'dead', attempts = attempts + 1, finished_at = ?, "
-                + "leased_until = 0, last_error = ?, last_response = ? WHERE event_id = ? AND channel = ? AND status = 'pending'",
-                now(), error, response, eventId, channel) > 0;
+                + "leased_until = 0, last_error = ?, last_response = ? WHERE event_id = ? AND channel = ? AND status = 'pending' "
+                + "AND leased_until = ?", now(), error, response, eventId, channel, leasedUntil) > 0;
     }
 
     /**

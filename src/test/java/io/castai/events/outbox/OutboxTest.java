@@ -165,18 +165,40 @@ abstract class OutboxTest {
         accept("late", "slack");
         outbox.delivered("late", "slack");
 
-        assertThat(outbox.dead("late", "slack", "http_4xx permanently", "HTTP 400")).isFalse();
-        assertThat(outbox.retryLater("late", "slack", Duration.ofSeconds(1), "http_5xx", "HTTP 503")).isFalse();
+        assertThat(outbox.dead("late", "slack", lease("late", "slack"), "http_4xx permanently", "HTTP 400")).isFalse();
+        assertThat(outbox.retryLater("late", "slack", lease("late", "slack"), Duration.ofSeconds(1), "http_5xx", "HTTP 503")).isFalse();
         assertThat(outbox.deadLetters(10)).isEmpty();
         clock.advance(Duration.ofHours(1));
         assertThat(outbox.claimDue(10)).isEmpty();
         assertThat(outbox.stats().pending()).isZero();
     }
 
+    /**
+     * An attempt's failure recorded after another claim took the delivery (its write held up past
+     * its lease: a replica cut off from the database) leaves that claim alone: clearing its lease
+     * mid-send would let a third claim send the delivery again.
+     */
+    @Test
+    void aFailureRecordedAfterAnotherClaimLeavesThatClaimAlone() {
+        long first = accept("taken", "slack").get(0).leasedUntil();
+        clock.advance(Duration.ofMinutes(3));
+        Delivery claimed = outbox.claimDue(10).get(0);
+        assertThat(claimed.leasedUntil()).isNotEqualTo(first);
+
+        assertThat(outbox.retryLater("taken", "slack", first, Duration.ofSeconds(1), "http_5xx", "HTTP 503")).isFalse();
+        assertThat(outbox.dead("taken", "slack", first, "http_4xx permanently", "HTTP 400")).isFalse();
+        outbox.postpone("taken", "slack", first, Duration.ofSeconds(1));
+        clock.advance(Duration.ofSeconds(5));
+        assertThat(outbox.claimDue(10)).as("still the second claim's").isEmpty();
+        assertThat(outbox.deadLetters(10)).isEmpty();
+        assertThat(outbox.retryLater("taken", "slack", claimed.leasedUntil(), Duration.ofSeconds(1), "http_5xx", "HTTP 503"))
+                .as("the second claim's own record").isTrue();
+    }
+
     @Test
     void aRetryIsDueAfterItsWaitAndADeliveredOneNever() {
         accept("e2", "slack");
-        outbox.retryLater("e2", "slack", Duration.ofSeconds(30), "http_5xx", "HTTP 503");
+        outbox.retryLater("e2", "slack", lease("e2", "slack"), Duration.ofSeconds(30), "http_5xx", "HTTP 503");
 
         assertThat(outbox.claimDue(10)).isEmpty();
         clock.advance(Duration.ofSeconds(31));
@@ -194,7 +216,7 @@ abstract class OutboxTest {
     @Test
     void deadLettersAreKeptListedAndReplayed() {
         accept("e3", "pagerduty");
-        outbox.dead("e3", "pagerduty", "http_4xx permanently", "HTTP 400: invalid");
+        outbox.dead("e3", "pagerduty", lease("e3", "pagerduty"), "http_4xx permanently", "HTTP 400: invalid");
 
         DeadLetter dead = outbox.deadLetters(10).get(0);
         assertThat(dead.reason()).isEqualTo("http_4xx permanently");
@@ -211,11 +233,11 @@ abstract class OutboxTest {
     void deadLettersAreListedByChannelOldestOrNewestFirst() {
         accept("d1", "slack");
         accept("d2", "slack", "pagerduty");
-        outbox.dead("d1", "slack", "http_4xx permanently", "HTTP 400");
+        outbox.dead("d1", "slack", lease("d1", "slack"), "http_4xx permanently", "HTTP 400");
         clock.advance(Duration.ofMinutes(1));
-        outbox.dead("d2", "slack", "http_4xx permanently", "HTTP 400");
+        outbox.dead("d2", "slack", lease("d2", "slack"), "http_4xx permanently", "HTTP 400");
         clock.advance(Duration.ofMinutes(1));
-        outbox.dead("d2", "pagerduty", "http_4xx permanently", "HTTP 400");
+        outbox.dead("d2", "pagerduty", lease("d2", "pagerduty"), "http_4xx permanently", "HTTP 400");
 
         assertThat(outbox.deadLetters("slack", false, 10)).extracting(DeadLetter::eventId).containsExactly("d1", "d2");
         assertThat(outbox.deadLetters("slack", true, 10)).extracting(DeadLetter::eventId).containsExactly("d2", "d1");
@@ -231,11 +253,11 @@ abstract class OutboxTest {
         outbox.accept(big, List.of(message("slack", false)));
         accept("small", "slack");
         clock.advance(Duration.ofMinutes(5));
-        outbox.dead("big", "slack", "http_4xx permanently", "HTTP 400");
-        outbox.dead("small", "slack", "http_4xx permanently", "HTTP 400");
+        outbox.dead("big", "slack", lease("big", "slack"), "http_4xx permanently", "HTTP 400");
+        outbox.dead("small", "slack", lease("small", "slack"), "http_4xx permanently", "HTTP 400");
         clock.advance(Duration.ofMinutes(5));
         outbox.replay("small", "slack", null, null).replayed();
-        outbox.dead("small", "slack", "http_4xx permanently", "HTTP 400");
+        outbox.dead("small", "slack", lease("small", "slack"), "http_4xx permanently", "HTTP 400");
 
         List<DeadLetter> listed = outbox.deadLetters(10);
 
@@ -254,8 +276,8 @@ abstract class OutboxTest {
         outbox.accept(event("typed"), List.of(new ChannelMessage("alerts", "m", "pagerduty")));
         accept("untyped", "alerts");
         sql("UPDATE deliveries SET rendered_for = NULL WHERE event_id = 'untyped'");
-        outbox.dead("typed", "alerts", "http_4xx permanently", "HTTP 400");
-        outbox.dead("untyped", "alerts", "http_4xx permanently", "HTTP 400");
+        outbox.dead("typed", "alerts", lease("typed", "alerts"), "http_4xx permanently", "HTTP 400");
+        outbox.dead("untyped", "alerts", lease("untyped", "alerts"), "http_4xx permanently", "HTTP 400");
 
         assertThat(outbox.deadLetterTypes("typed", "alerts")).containsExactly("pagerduty");
         assertThat(outbox.deadLetterTypes(null, "alerts")).containsExactlyInAnyOrder("pagerduty", null);
@@ -269,7 +291,7 @@ abstract class OutboxTest {
     void givingUpCountsNoAttemptAndKeepsTheChannelsLastAnswer() {
         accept("answered", "slack");
         accept("unanswered", "slack");
-        outbox.retryLater("answered", "slack", Duration.ofSeconds(1), "http_5xx", "HTTP 503: down");
+        outbox.retryLater("answered", "slack", lease("answered", "slack"), Duration.ofSeconds(1), "http_5xx", "HTTP 503: down");
 
         assertThat(outbox.giveUp("answered", "slack", "channel_off", "no route")).isTrue();
         assertThat(outbox.giveUp("unanswered", "slack", "channel_off", "no route")).isTrue();
@@ -291,8 +313,8 @@ abstract class OutboxTest {
     void aRenamedChannelsDeadLettersGoToItsNewNameUnlessTheEventIsAlreadyThere() {
         accept("r1", "old");
         accept("r2", "old", "new");
-        outbox.dead("r1", "old", "channel_off", "no route");
-        outbox.dead("r2", "old", "channel_off", "no route");
+        outbox.dead("r1", "old", lease("r1", "old"), "channel_off", "no route");
+        outbox.dead("r2", "old", lease("r2", "old"), "channel_off", "no route");
         outbox.delivered("r2", "new");
 
         assertThat(outbox.replayTo(null, "old", "new", "webhook", "webhook"))
@@ -310,7 +332,7 @@ abstract class OutboxTest {
         outbox.accept(event("unknown"), List.of(new ChannelMessage("alerts", "m", "slack")));
         sql("UPDATE deliveries SET rendered_for = NULL WHERE event_id = 'unknown'");
         for (String id : List.of("as-hook", "as-chat", "unknown")) {
-            outbox.dead(id, "alerts", "http_4xx permanently", "HTTP 400");
+            outbox.dead(id, "alerts", lease(id, "alerts"), "http_4xx permanently", "HTTP 400");
         }
 
         assertThat(outbox.replay(null, "alerts", "slack", "slack")).isEqualTo(new Outbox.Replayed(2, 1, 0));
@@ -407,8 +429,8 @@ abstract class OutboxTest {
         accept("p1", "slack");
         clock.advance(Duration.ofSeconds(1));
         accept("p2", "slack", "pagerduty"); // leased to whoever accepted it: claimed
-        outbox.dead("p2", "pagerduty", "http_4xx permanently", "HTTP 400");
-        outbox.retryLater("p1", "slack", Duration.ofSeconds(30), "http_5xx", "HTTP 503: down");
+        outbox.dead("p2", "pagerduty", lease("p2", "pagerduty"), "http_4xx permanently", "HTTP 400");
+        outbox.retryLater("p1", "slack", lease("p1", "slack"), Duration.ofSeconds(30), "http_5xx", "HTTP 503: down");
 
         assertThat(outbox.pending(null, 10)).extracting(p -> p.eventId() + "@" + p.channel() + " " + p.attempts() + " "
                         + p.reason() + " " + p.lastResponse() + " " + p.claimed())
@@ -422,7 +444,7 @@ abstract class OutboxTest {
     @Test
     void discardingTakesOnlyDeadLettersAndTheyAreGoneForGood() {
         accept("e4", "slack", "pagerduty");
-        outbox.dead("e4", "pagerduty", "http_4xx permanently", "HTTP 400: invalid");
+        outbox.dead("e4", "pagerduty", lease("e4", "pagerduty"), "http_4xx permanently", "HTTP 400: invalid");
 
         assertThat(outbox.discard(null, "slack")).as("a pending delivery is not a dead letter").isZero();
         assertThat(outbox.discard("e4", "pagerduty")).isEqualTo(1);
@@ -478,7 +500,7 @@ abstract class OutboxTest {
         accept("done", "slack");
         outbox.delivered("done", "slack");
         accept("dead", "slack");
-        outbox.dead("dead", "slack", "x", "y");
+        outbox.dead("dead", "slack", lease("dead", "slack"), "x", "y");
         clock.advance(Duration.ofDays(2));
 
         assertThat(outbox.forgetBefore(clock.instant().minus(Duration.ofDays(1)))).isEqualTo(1);
@@ -508,7 +530,7 @@ abstract class OutboxTest {
     @Test
     void theSameIdAcceptedAgainAfterADeadLetterIsDeliveredAgain() {
         accept("stuck", "slack");
-        outbox.dead("stuck", "slack", "http_4xx permanently", "HTTP 400");
+        outbox.dead("stuck", "slack", lease("stuck", "slack"), "http_4xx permanently", "HTTP 400");
         clock.advance(Duration.ofHours(25));
 
         assertThat(accept("stuck", "slack")).as("the new event gets its delivery")
@@ -538,6 +560,20 @@ abstract class OutboxTest {
     }
 
     /** Accepts event {@code id} routed to these channels; the deliveries recorded, or null for a duplicate. */
+    /** The delivery's lease as the store holds it: what the attempt holding it records its outcome under. */
+    protected long lease(String eventId, String channel) {
+        try (Connection c = rawConnection(); java.sql.PreparedStatement s = c.prepareStatement(
+                "SELECT leased_until FROM deliveries WHERE event_id = ? AND channel = ?")) {
+            s.setString(1, eventId);
+            s.setString(2, channel);
+            try (java.sql.ResultSet row = s.executeQuery()) {
+                return row.next() ? row.getLong(1) : 0;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     protected List<ChannelMessage> accept(String id, String... channels) {
         return outbox.accept(event(id), Arrays.stream(channels).map(channel -> message(channel, false)).toList());
     }
