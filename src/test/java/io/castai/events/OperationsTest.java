@@ -92,6 +92,11 @@ class OperationsTest {
 
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(service.get("/observe/metrics").body())
                     .contains("castai_delivery_latency_seconds_count{channel=\"slack\"} 1")
+                    .as("buckets, for a percentile in Prometheus")
+                    .contains("castai_delivery_latency_seconds_bucket{channel=\"slack\",le=\"3600.0\"} 1")
+                    .contains("castai_delivery_latency_seconds_bucket{channel=\"slack\",le=\"+Inf\"} 1")
+                    .contains("# HELP castai_delivery_attempts_total delivery attempts, by how they ended")
+                    .contains("# HELP castai_events_received_total events accepted, by where they came from")
                     .contains("castai_delivery_attempts_total{channel=\"slack\",outcome=\"delivered\"} 1.0"));
         }
     }

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 import io.castai.events.intake.NotificationEvent;
 import io.castai.events.outbox.Outbox;
@@ -14,6 +15,7 @@ import io.castai.events.outbox.OutboxStats;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.camel.CamelContext;
 
@@ -36,7 +38,7 @@ public class ServiceMetrics {
 
     /** A new event accepted, by where it came from (origin: event, console, api, kubernetes). */
     public void received(NotificationEvent event) {
-        counter(received, "castai.events.received", event).increment();
+        counter(received, "castai.events.received", "events accepted, by where they came from", event).increment();
     }
 
     /**
@@ -44,38 +46,56 @@ public class ServiceMetrics {
      * again, so its duplicates are many and expected; a sender's retries show under theirs.
      */
     public void duplicate(NotificationEvent event) {
-        counter(duplicates, "castai.events.duplicate", event).increment();
+        counter(duplicates, "castai.events.duplicate", "events dropped as already taken, by where they came from", event)
+                .increment();
     }
 
     /** Looked up once per origin: the intake counts every event. */
-    private Counter counter(Map<String, Counter> byOrigin, String name, NotificationEvent event) {
+    private Counter counter(Map<String, Counter> byOrigin, String name, String description, NotificationEvent event) {
         String origin = event == null || event.getOrigin() == null ? "unknown" : event.getOrigin();
-        return byOrigin.computeIfAbsent(origin, o -> registry().counter(name, "origin", o));
+        return byOrigin.computeIfAbsent(origin, o -> counter(name, description, "origin", o));
     }
 
     public void rejected(String reason) {
-        registry().counter("castai.events.rejected", "reason", reason).increment();
+        counter("castai.events.rejected", "requests refused, by why", "reason", reason).increment();
     }
 
     public void delivered(String channel) {
-        registry().counter("castai.events.delivered", "channel", channel).increment();
+        counter("castai.events.delivered", "notifications a channel took", "channel", channel).increment();
     }
 
     public void deliveryRetried(String channel, String reason) {
-        registry().counter("castai.events.retried", "channel", channel, "reason", reason).increment();
+        counter("castai.events.retried", "deliveries put off to try again, by why", "channel", channel, "reason", reason)
+                .increment();
     }
 
     /** One delivery attempt and how it ended: delivered, or a failure reason. */
     public void attempt(String channel, String outcome) {
-        registry().counter("castai.delivery.attempts", "channel", channel, "outcome", outcome).increment();
+        counter("castai.delivery.attempts", "delivery attempts, by how they ended", "channel", channel, "outcome", outcome)
+                .increment();
     }
 
-    /** From acceptance to the channel's 2xx. */
+    /**
+     * From acceptance to the channel's 2xx, in buckets (so Prometheus can give a percentile): from
+     * a quick first attempt to one retried for an hour.
+     */
     public void deliveryLatency(String channel, Duration latency) {
-        registry().timer("castai.delivery.latency", "channel", channel).record(latency);
+        Timer.builder("castai.delivery.latency").tag("channel", channel)
+                .description("from an event's acceptance to its channel taking it")
+                .serviceLevelObjectives(LATENCY_BUCKETS).register(registry()).record(latency);
     }
 
-    /** Backlog gauges read from the outbox (at most once a second); held strongly, as Micrometer holds gauges' state weakly. */
+    private static final Duration[] LATENCY_BUCKETS = Stream.of(0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0,
+            300.0, 900.0, 3600.0).map(s -> Duration.ofMillis(Math.round(s * 1000))).toArray(Duration[]::new);
+
+    /**
+     * A counter with its HELP text. Micrometer hands back the one already registered under these
+     * tags, so this is a lookup after the first call.
+     */
+    private Counter counter(String name, String description, String... tags) {
+        return Counter.builder(name).description(description).tags(tags).register(registry());
+    }
+
     /**
      * The outbox's gauges: as a whole, and for each of these channels (to alert on one channel's
      * backlog or dead letters; a channel met later in the store is not added).
@@ -139,7 +159,8 @@ public class ServiceMetrics {
 
     /** A CAST AI poll run that failed, by poller (audit, notifications, savings) and why. */
     public void pollFailed(String poller, String reason) {
-        registry().counter("castai.poll.failures", "poller", poller, "reason", reason).increment();
+        counter("castai.poll.failures", "CAST AI poll runs (and Kubernetes resyncs) that failed, by why",
+                "poller", poller, "reason", reason).increment();
     }
 
     /**
@@ -158,11 +179,11 @@ public class ServiceMetrics {
 
     /** The Kubernetes events source started a new watch: the last one stopped handing events over. */
     public void watchRestarted() {
-        registry().counter("castai.k8s.watch.restarts").increment();
+        counter("castai.k8s.watch.restarts", "Kubernetes event watches found stopped and started again").increment();
     }
 
     public void deliveryFailed(String channel, String reason) {
-        registry().counter("castai.events.failed", "channel", channel, "reason", reason).increment();
+        counter("castai.events.failed", "deliveries given up on, by why", "channel", channel, "reason", reason).increment();
     }
 
     /** Camel Main binds the Prometheus registry while starting, so it is looked up on first use. */
