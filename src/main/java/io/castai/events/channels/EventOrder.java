@@ -2,8 +2,8 @@ package io.castai.events.channels;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
+
+import io.castai.events.intake.EventTime;
 
 /**
  * Where an event stands among its PagerDuty incident's events. Two events that both carry a time
@@ -19,18 +19,11 @@ public record EventOrder(Instant happened, Instant accepted) {
     static final Duration OLDEST = Duration.ofDays(1);
 
     public static EventOrder of(String timestamp, Instant accepted) {
-        if (timestamp == null) {
+        Instant stamped = EventTime.parse(timestamp);
+        if (stamped == null || stamped.isBefore(accepted.minus(OLDEST))) {
             return new EventOrder(null, accepted);
         }
-        try {
-            Instant stamped = OffsetDateTime.parse(timestamp).toInstant();
-            if (stamped.isBefore(accepted.minus(OLDEST))) {
-                return new EventOrder(null, accepted);
-            }
-            return new EventOrder(stamped.isBefore(accepted) ? stamped : accepted, accepted);
-        } catch (DateTimeParseException notIso) {
-            return new EventOrder(null, accepted);
-        }
+        return new EventOrder(stamped.isBefore(accepted) ? stamped : accepted, accepted);
     }
 
     public boolean isAfter(EventOrder other) {

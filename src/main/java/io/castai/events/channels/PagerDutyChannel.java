@@ -2,9 +2,6 @@ package io.castai.events.channels;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,6 +10,7 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.castai.events.delivery.DeliveryReport;
+import io.castai.events.intake.EventTime;
 import io.castai.events.intake.NotificationEvent;
 import io.castai.events.security.Sha256;
 import org.apache.camel.Exchange;
@@ -238,16 +236,8 @@ public class PagerDutyChannel implements JsonChannel {
      * as sent could have the page refused.
      */
     static String rfc3339(String value) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            Instant at = OffsetDateTime.parse(value.trim()).toInstant();
-            int year = at.atOffset(ZoneOffset.UTC).getYear();
-            return year >= 0 && year <= 9999 ? at.toString() : null;
-        } catch (DateTimeParseException e) {
-            return null;
-        }
+        Instant at = EventTime.parse(value);
+        return at == null ? null : at.toString();
     }
 
     private static String truncate(String value, int max) {

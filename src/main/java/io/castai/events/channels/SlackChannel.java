@@ -1,7 +1,6 @@
 package io.castai.events.channels;
 
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,6 +9,7 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.castai.events.intake.EventTime;
 import io.castai.events.intake.NotificationEvent;
 
 /**
@@ -94,19 +94,12 @@ public class SlackChannel implements JsonChannel {
     /**
      * When the event happened, in each reader's own time zone ({@code <!date^...>}): Slack shows
      * only when it was posted, and a retried delivery may be posted hours later. Null for a
-     * timestamp that is not ISO 8601.
+     * timestamp that is not an ISO 8601 time ({@link EventTime}).
      */
     static String eventTime(String timestamp) {
-        if (timestamp == null) {
-            return null;
-        }
-        try {
-            OffsetDateTime at = OffsetDateTime.parse(timestamp.trim());
-            return "<!date^" + at.toEpochSecond() + "^Event time: {date_short_pretty} at {time}|Event time: "
-                    + at.toInstant() + ">";
-        } catch (DateTimeParseException e) {
-            return null;
-        }
+        Instant at = EventTime.parse(timestamp);
+        return at == null ? null
+                : "<!date^" + at.getEpochSecond() + "^Event time: {date_short_pretty} at {time}|Event time: " + at + ">";
     }
 
     private static List<Map<String, Object>> fields(NotificationEvent event) {

@@ -40,7 +40,12 @@ public class EventParser {
     private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() { };
 
     private static final List<String> TEXT_DATA = List.of("nodeName", "instanceType", "lifecycle", "action");
-    private static final Pattern NUMBER = Pattern.compile("-?[0-9]+(\\.[0-9]+)?");
+    private static final Pattern NUMBER = Pattern.compile("-?[0-9]+(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
+    /**
+     * What Go's templates (CAST AI's console webhooks) write for a value the data does not have: taken
+     * as no value, or every notification rendered so would have the same id, and be one duplicate.
+     */
+    private static final String GO_NO_VALUE = "<no value>";
     /** An encoding named back to the sender only when it looks like one (gzip, br, deflate). */
     private static final Pattern ENCODING_NAME = Pattern.compile("[A-Za-z0-9-]{1,20}");
     private static final Pattern CONSTRAINT = Pattern.compile("^([A-Za-z ]{1,40}) \\((\\d+)\\) exceeds the maximum allowed \\((\\d+)");
@@ -168,7 +173,8 @@ public class EventParser {
             throw new InvalidEventException("'data' must be an object, not " + kind(data));
         }
         checkDocumentedData(data);
-        Map<String, Object> details = data.isObject() ? mapper.convertValue(data, MAP) : new LinkedHashMap<>();
+        Map<String, Object> details = data.isObject()
+                ? documentedData(mapper.convertValue(data, MAP)) : new LinkedHashMap<>();
         String clusterName = optionalName(root, "clusterName");
         Severity severity = severity(root, "severity", defaultSeverity(type));
         String id = firstNonBlank(optionalId(root, "id"), deliveryId);
@@ -199,13 +205,39 @@ public class EventParser {
             }
         }
         JsonNode savings = data.path("savingsImpact");
-        if (!savings.isMissingNode() && !savings.isNull() && !savings.isNumber()
-                && !(savings.isTextual() && NUMBER.matcher(savings.asText().trim()).matches())) {
+        if (savings.isMissingNode() || savings.isNull() || savings.isTextual() && savings.asText().isBlank()) {
+            return;
+        }
+        if (!savings.isNumber() && !(savings.isTextual() && NUMBER.matcher(savings.asText().trim()).matches())) {
             throw new InvalidEventException("'data.savingsImpact' must be a number, not " + kind(savings));
         }
-        if (savings.isNumber() && !Double.isFinite(savings.asDouble())) {
+        if (!Double.isFinite(savings.asDouble())) {
             throw new InvalidEventException("'data.savingsImpact' is out of range");
         }
+    }
+
+    /**
+     * The documented fields as messages show them: a blank one left out (a templating sender's
+     * empty value is no node "   "), a savings impact sent as text made the number it holds.
+     */
+    private Map<String, Object> documentedData(Map<String, Object> data) {
+        for (String field : TEXT_DATA) {
+            if (data.get(field) instanceof String text && text.isBlank()) {
+                data.remove(field);
+            }
+        }
+        if (data.get("savingsImpact") instanceof String text) {
+            if (text.isBlank()) {
+                data.remove("savingsImpact");
+            } else {
+                try {
+                    data.put("savingsImpact", mapper.readTree(text.trim()).numberValue());
+                } catch (JsonProcessingException checkedAbove) {
+                    throw new IllegalStateException(checkedAbove);
+                }
+            }
+        }
+        return data;
     }
 
     /**
@@ -247,7 +279,7 @@ public class EventParser {
             return mapper.convertValue(node, MAP);
         }
         Map<String, Object> details = new LinkedHashMap<>();
-        if (node.isTextual() && !node.asText().isBlank()) {
+        if (node.isTextual() && !node.asText().isBlank() && !GO_NO_VALUE.equals(node.asText())) {
             try {
                 JsonNode parsed = mapper.readTree(node.asText());
                 if (parsed.isObject()) {
@@ -257,6 +289,9 @@ public class EventParser {
                 // plain text details are kept as they are
             }
             details.put("text", node.asText());
+        } else if (node.isArray() || node.isNumber() || node.isBoolean()) {
+            // not the object documented, but what the sender had to say: kept as its JSON
+            details.put("text", node.toString());
         }
         return details;
     }
@@ -267,7 +302,8 @@ public class EventParser {
      * notification would be lost at the sender, which does not read the answer.
      */
     private Severity consoleSeverity(JsonNode node, Map<String, Object> details) {
-        if (node == null || node.isNull() || node.isTextual() && node.asText().isBlank()) {
+        if (node == null || node.isNull()
+                || node.isTextual() && (node.asText().isBlank() || GO_NO_VALUE.equals(node.asText()))) {
             return Severity.INFO;
         }
         Severity severity = node.isTextual() ? Severity.parse(node.asText()) : null;
@@ -275,14 +311,17 @@ public class EventParser {
             return severity;
         }
         String given = node.isTextual() ? node.asText() : node.toString();
-        details.putIfAbsent("severity", given.length() > 100 ? given.substring(0, 100) + "…" : given);
+        // under "consoleSeverity" when the sender's details have a "severity" of their own
+        details.put(details.containsKey("severity") ? "consoleSeverity" : "severity",
+                given.length() > 100 ? given.substring(0, 100) + "…" : given);
         // said once per value, and only a plain word is written out (the log is no place for a
         // sender's text) or remembered (100 of them at most: a sender's megabytes would fill the heap)
         boolean word = PRINTABLE_WORD.matcher(given).matches();
         String named = word ? "'" + given + "'" : "that is not a plain word";
         if (unknownSeverities.size() < 100 && unknownSeverities.add(word ? given : "")) {
             LOG.warn("A console notification has a severity {}, which this service does not know: taken as WARNING "
-                    + "(the original is in its details as 'severity'); said once per severity", named);
+                    + "(the original is in its details as 'severity', or 'consoleSeverity' when they have one); "
+                    + "said once per severity", named);
         }
         return Severity.WARNING;
     }
@@ -293,7 +332,7 @@ public class EventParser {
 
     private static Severity severity(JsonNode root, String field, Severity fallback) {
         JsonNode node = root.get(field);
-        if (node == null || node.isNull()) {
+        if (node == null || node.isNull() || node.isTextual() && node.asText().isBlank()) {
             return fallback;
         }
         Severity severity = node.isTextual() ? Severity.parse(node.asText()) : null;
@@ -323,7 +362,7 @@ public class EventParser {
         if (!node.isValueNode()) {
             throw new InvalidEventException("'" + field + "' must be a string, not " + kind(node));
         }
-        return node.asText();
+        return GO_NO_VALUE.equals(node.asText()) ? null : node.asText();
     }
 
     /** A cluster's id or name: a blank one is none (not an empty group in PagerDuty, "in cluster " in Slack). */

@@ -83,7 +83,6 @@ public final class NotificationEvent {
 
     public String getOrigin() { return origin; }
 
-    /** A detail as text, or the empty string, so templates never print "null". */
     /** A plain detail as text; "" when absent, or an object or list (a console notification's Details may nest). */
     public String detail(String name) {
         Object value = details.get(name);

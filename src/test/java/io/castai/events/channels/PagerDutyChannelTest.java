@@ -60,6 +60,8 @@ class PagerDutyChannelTest {
         assertThat(PagerDutyChannel.rfc3339("+10000-01-01T00:00:00Z")).isNull();
         assertThat(PagerDutyChannel.rfc3339("-0001-01-01T00:00:00Z")).isNull();
         assertThat(PagerDutyChannel.rfc3339("yesterday")).isNull();
+        assertThat(PagerDutyChannel.rfc3339("0001-01-01T00:00:00Z")).as("Go's zero time: none set").isNull();
+        assertThat(PagerDutyChannel.rfc3339("2026-10-02T14:03:11+0100")).as("a basic offset").isEqualTo("2026-10-02T13:03:11Z");
     }
 
     @Test

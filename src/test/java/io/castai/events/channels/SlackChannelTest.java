@@ -19,6 +19,14 @@ class SlackChannelTest {
             "2026-11-27T00:00:00Z", "Title", "Summary", Map.of("nodeName", "n-1"), NotificationEvent.ORIGIN_CONSOLE);
 
     @Test
+    void theEventTimeIsShownOnlyWhenItIsOne() {
+        assertThat(SlackChannel.eventTime("2026-11-27T09:00:00+0100"))
+                .isEqualTo("<!date^1795766400^Event time: {date_short_pretty} at {time}|Event time: 2026-11-27T08:00:00Z>");
+        assertThat(SlackChannel.eventTime("0001-01-01T00:00:00Z")).as("Go's zero time: none set").isNull();
+        assertThat(SlackChannel.eventTime("yesterday")).isNull();
+    }
+
+    @Test
     void aLongParagraphIsCutAt3000CharactersWithAMarker() throws Exception {
         JsonNode body = JSON.readTree(slack.payload(event, "x".repeat(5000)));
 

@@ -132,6 +132,51 @@ class EventParserTest {
                 .isEqualTo("sha256:" + java.util.HexFormat.of().formatHex(io.castai.events.security.Sha256.of(earlier)));
     }
 
+    /** What a templating sender writes for a value it does not have: Go's "<no value>", or an empty string. */
+    @Test
+    void aTemplatesEmptyValueIsNoValue() {
+        String console = "{\"NotificationID\":\"<no value>\",\"Severity\":\"<no value>\",\"Name\":\"%s\","
+                + "\"Timestamp\":\"<no value>\",\"Details\":\"<no value>\",\"Cluster\":{\"ID\":\"<no value>\"}}";
+        NotificationEvent a = parse(console.formatted("Cluster A down"), null, null);
+        NotificationEvent b = parse(console.formatted("Cluster B down"), null, null);
+        assertThat(a.getId()).as("not one id for every notification").startsWith("sha256:").isNotEqualTo(b.getId());
+        assertThat(a.getSeverity()).isEqualTo(Severity.INFO);
+        assertThat(a.getTimestamp()).isNull();
+        assertThat(a.getClusterId()).isNull();
+        assertThat(a.getDetails()).isEmpty();
+
+        NotificationEvent canonical = parse("{\"eventType\":\"node.spot_interrupted\",\"severity\":\"\","
+                + "\"data\":{\"nodeName\":\" \",\"instanceType\":\"\",\"savingsImpact\":\"\"}}", null, null);
+        assertThat(canonical.getSeverity()).as("the type's own").isEqualTo(Severity.WARNING);
+        assertThat(canonical.getDetails()).isEmpty();
+        assertThat(canonical.getSummary()).isEqualTo("node.spot_interrupted");
+    }
+
+    @Test
+    void aSavingsImpactSentAsTextIsTheNumberItHolds() {
+        for (String written : new String[] {"\"12.3456\"", "\" 12.3456 \"", "12.3456", "\"1.23456e1\""}) {
+            NotificationEvent event = parse("{\"eventType\":\"savings.threshold\",\"data\":{\"savingsImpact\":"
+                    + written + "}}", null, null);
+            assertThat(event.getDetails().get("savingsImpact")).as(written).isEqualTo(12.3456);
+        }
+        assertThatThrownBy(() -> parse("{\"eventType\":\"s\",\"data\":{\"savingsImpact\":\"1e400\"}}", null, null))
+                .isInstanceOf(InvalidEventException.class).hasMessage("'data.savingsImpact' is out of range");
+    }
+
+    @Test
+    void consoleDetailsThatAreNoObjectAreKeptAsText() {
+        assertThat(parse("{\"Name\":\"n\",\"Details\":[\"a\",2]}", null, null).detail("text")).isEqualTo("[\"a\",2]");
+        assertThat(parse("{\"Name\":\"n\",\"Details\":42}", null, null).detail("text")).isEqualTo("42");
+    }
+
+    @Test
+    void anUnknownConsoleSeverityIsKeptBesideTheDetailsOwnSeverity() {
+        NotificationEvent event = parse("{\"Name\":\"n\",\"Severity\":\"fatal\",\"Details\":{\"severity\":\"low\"}}",
+                null, null);
+        assertThat(event.detail("severity")).isEqualTo("low");
+        assertThat(event.detail("consoleSeverity")).isEqualTo("fatal");
+    }
+
     @Test
     void aCanonicalEventMayCarryItsOwnSeverity() {
         assertThat(parse("{\"eventType\":\"a\",\"severity\":\"critical\"}", null, null).getSeverity())
