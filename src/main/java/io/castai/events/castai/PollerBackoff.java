@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * that poller does not poll that cluster again (one error line; health reports it); the other
  * pollers go on (a key may lack the right for one endpoint only). 429, 5xx and I/O
  * errors: the poller skips runs until Retry-After or an exponential backoff has passed, then
- * resumes from its checkpoint.
+ * resumes from its checkpoint. A 429 holds every poller of every cluster as long: a rate limit
+ * is the key's, and the others calling on with it would only be refused in turn.
  */
 public class PollerBackoff {
     /** Exchange properties naming the poller and the cluster a call is for. */
@@ -29,6 +30,8 @@ public class PollerBackoff {
     public static final String CLUSTER = "clusterId";
 
     private static final Logger LOG = LoggerFactory.getLogger(PollerBackoff.class);
+    /** The longest Retry-After taken as asked: a longer one is more likely a server's mistake than meant. */
+    static final Duration RETRY_AFTER_LIMIT = Duration.ofHours(1);
 
     private final CastaiApi api;
     private final ServiceMetrics metrics;
@@ -39,6 +42,8 @@ public class PollerBackoff {
     private final Set<String> refused = ConcurrentHashMap.newKeySet();
     private final Map<String, Instant> notBefore = new ConcurrentHashMap<>();
     private final Map<String, Integer> failures = new ConcurrentHashMap<>();
+    /** Until when the API's rate limit holds every poller (epoch 0: it does not). */
+    private volatile Instant rateLimitedUntil = Instant.EPOCH;
 
     public PollerBackoff(CastaiApi api, ServiceMetrics metrics, Duration initial, Duration max, Clock clock) {
         this.api = api;
@@ -53,8 +58,9 @@ public class PollerBackoff {
         if (refused.contains(key(poller, cluster))) {
             return false;
         }
+        Instant now = clock.instant();
         Instant after = notBefore.get(key(poller, cluster));
-        return after == null || !clock.instant().isBefore(after);
+        return (after == null || !now.isBefore(after)) && !now.isBefore(rateLimitedUntil);
     }
 
     public void succeeded(Exchange exchange) {
@@ -85,13 +91,17 @@ public class PollerBackoff {
         }
         String key = key(poller, cluster);
         int count = failures.merge(key, 1, Integer::sum);
-        Duration wait = failure.retryAfter() != null ? failure.retryAfter() : exponential(count);
-        if (wait.compareTo(max) > 0) {
-            wait = max;
+        // the exponential backoff stops at max; a Retry-After is what the API asked for, longer or not
+        Duration wait = failure.retryAfter() != null ? min(failure.retryAfter(), RETRY_AFTER_LIMIT) : exponential(count);
+        Instant until = clock.instant().plus(wait);
+        notBefore.put(key, until);
+        boolean rateLimited = DeliveryFailure.RATE_LIMITED.equals(failure.reason());
+        if (rateLimited && until.isAfter(rateLimitedUntil)) {
+            rateLimitedUntil = until;
         }
-        notBefore.put(key, clock.instant().plus(wait));
-        LOG.warn("CAST AI {} poll for {} failed ({}); next try in {} s at the earliest, from the last checkpoint",
-                poller, where, description, wait.toSeconds());
+        LOG.warn("CAST AI {} poll for {} failed ({}); next try in {} s at the earliest, from the last checkpoint{}",
+                poller, where, description, wait.toSeconds(),
+                rateLimited ? "; every poller waits as long (the key's rate limit)" : "");
     }
 
     /** The message of an unreadable answer or checkpoint in the chain, or null. */
@@ -107,6 +117,10 @@ public class PollerBackoff {
     /** The pollers and clusters ({@code audit:<cluster>}) whose key was refused, for the health check. */
     public Set<String> refusals() {
         return new TreeSet<>(refused);
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private Duration exponential(int failureCount) {
