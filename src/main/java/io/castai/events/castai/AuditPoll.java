@@ -15,9 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.castai.events.intake.NotificationEvent;
 import io.castai.events.outbox.Outbox;
 import org.apache.camel.Exchange;
@@ -39,7 +37,6 @@ public class AuditPoll {
     private static final String NEXT_CURSOR = "auditNextCursor";
     /** The cursor the run resumed at, from the checkpoint ("" for a window's first page). */
     private static final String RESUMED_AT = "auditResumedAt";
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Logger LOG = LoggerFactory.getLogger(AuditPoll.class);
 
     private final CastaiApi api;
@@ -64,7 +61,7 @@ public class AuditPoll {
         this.lag = lag;
         this.overlap = overlap;
         this.dedupWindow = dedupWindow;
-        this.pageLimits = new ReducedPageLimits(pageLimit);
+        this.pageLimits = new ReducedPageLimits(pageLimit, "audit log", "CASTAI_AUDIT_PAGE_LIMIT");
         this.clock = clock;
     }
 
@@ -124,14 +121,7 @@ public class AuditPoll {
      */
     public List<NotificationEvent> readPage(Exchange exchange) throws IOException {
         String clusterId = exchange.getProperty(PollerBackoff.CLUSTER, String.class);
-        JsonNode page;
-        try {
-            page = JSON.readTree(exchange.getMessage().getBody(String.class));
-        } catch (JsonProcessingException unreadable) {
-            int smaller = pageLimits.halve(clusterId);
-            throw new UnreadableAnswerException("audit log page is not readable JSON (cut short?): the next tries ask for "
-                    + smaller + " entries a page until this run's window is read (a page over HTTP_MAX_ANSWER_BYTES: raise it or lower CASTAI_AUDIT_PAGE_LIMIT)");
-        }
+        JsonNode page = pageLimits.read(exchange.getMessage().getBody(String.class), clusterId);
         List<NotificationEvent> entries = new ArrayList<>();
         UnreadableAnswerException.itemsOf(page, "audit log").forEach(item -> entries.add(events.fromAuditEntry(item, clusterId)));
         entries.sort(Comparator.comparing(AuditPoll::instantOf, Comparator.nullsLast(Comparator.naturalOrder())));

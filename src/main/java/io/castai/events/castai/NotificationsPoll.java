@@ -47,7 +47,7 @@ public class NotificationsPoll {
         this.api = api;
         this.events = events;
         this.outbox = outbox;
-        this.pageLimits = new ReducedPageLimits(pageLimit);
+        this.pageLimits = new ReducedPageLimits(pageLimit, "notifications", "CASTAI_NOTIFICATIONS_PAGE_LIMIT");
     }
 
     /** The clusters to filter on; an empty one means the whole organization. */
@@ -75,14 +75,8 @@ public class NotificationsPoll {
 
     @SuppressWarnings("unchecked")
     public List<NotificationEvent> readPage(Exchange exchange) throws IOException {
-        JsonNode page;
-        try {
-            page = JSON.readTree(exchange.getMessage().getBody(String.class));
-        } catch (JsonProcessingException unreadable) {
-            int smaller = pageLimits.halve(exchange.getProperty(PollerBackoff.CLUSTER, String.class));
-            throw new UnreadableAnswerException("notifications page is not readable JSON (cut short?): the next tries ask for "
-                    + smaller + " a page until the last page is read (a page over HTTP_MAX_ANSWER_BYTES: raise it or lower CASTAI_NOTIFICATIONS_PAGE_LIMIT)");
-        }
+        JsonNode page = pageLimits.read(exchange.getMessage().getBody(String.class),
+                exchange.getProperty(PollerBackoff.CLUSTER, String.class));
         List<NotificationEvent> notifications = new ArrayList<>();
         // the event's id (trimmed, as stored) → the id CAST AI acknowledges, as it sent it
         Map<String, String> ids = new LinkedHashMap<>();
