@@ -20,10 +20,11 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The layout the Dockerfile builds, without Docker: /app holding the jar, routes/, templates/,
- * channels.yaml and application.properties, and the class-data archive the image's training run
- * writes (bin/class-data-archive.sh); started from /app with the image's JVM flags; a mounted
- * application.properties overrides the bundled defaults, and state lands in /app/data.
+ * The layout the Dockerfile builds, without Docker: /app holding the jar and what the Dockerfile's
+ * COPY lines put there (routes/, templates/, channels.yaml, application.properties), and the
+ * class-data archive the image's training run writes (bin/class-data-archive.sh); started from
+ * /app with the image's JVM flags; a mounted application.properties overrides the bundled
+ * defaults, the image's HEALTHCHECK passes, and state lands in /app/data.
  */
 class ContainerLayoutIT {
     /** The Dockerfile's JAVA_TOOL_OPTIONS but for where the class-data archive is, read from the Dockerfile itself. */
@@ -50,15 +51,7 @@ class ContainerLayoutIT {
     @Test
     void theImageLayoutRunsAndHonoursMountedFiles() throws Exception {
         Files.copy(Path.of("target/castai-events.jar"), app.resolve("castai-events.jar"));
-        for (String directory : new String[] {"routes", "templates"}) {
-            Files.createDirectories(app.resolve(directory));
-            try (Stream<Path> files = Files.list(Path.of(directory))) {
-                for (Path file : files.toList()) {
-                    Files.copy(file, app.resolve(directory).resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
-        Files.copy(Path.of("channels.yaml"), app.resolve("channels.yaml"));
+        copyAsTheDockerfileDoes();
         // a user's mounted application.properties: a smaller body limit than the bundled 1 MiB
         Files.writeString(app.resolve("application.properties"),
                 Files.readString(Path.of("application.properties"))
@@ -73,6 +66,8 @@ class ContainerLayoutIT {
                     "MALLOC_ARENA_MAX", "2"));
             try (jar) {
                 assertThat(jar.get("/observe/health/live").statusCode()).isEqualTo(200);
+                assertThat(jar.get("/observe/health/ready").statusCode()).as("the Deployment's readiness probe").isEqualTo(200);
+                assertThat(healthCheckExitCode(jar.port())).as("the image's HEALTHCHECK").isZero();
                 // the whole heap from the start: begun at 1/64 of the limit, it stayed there, and the
                 // service spent minutes in full collections before it served anything
                 assertThat(committedHeapBytes(jar.get("/observe/metrics").body()))
@@ -110,6 +105,41 @@ class ContainerLayoutIT {
                     .isBetween(thirtyOnePercent - 2 * 1024 * 1024, thirtyOnePercent + 2 * 1024 * 1024);
             assertThat(flag(printed, "InitialHeapSize")).as("at the start in %d MiB", mebibytes).isEqualTo(flag(printed, "MaxHeapSize"));
         }
+    }
+
+    /** The Dockerfile's own COPY lines into /app (the jar, built in another stage, aside): a file it adds is copied here too. */
+    private void copyAsTheDockerfileDoes() throws IOException {
+        Matcher copy = Pattern.compile("(?m)^COPY (?!--)(\\S+) /app/(\\S+)$").matcher(Files.readString(Path.of("Dockerfile")));
+        int copied = 0;
+        while (copy.find()) {
+            Path from = Path.of(copy.group(1));
+            Path to = app.resolve(copy.group(2));
+            try (Stream<Path> files = Files.walk(from)) {
+                for (Path file : files.toList()) {
+                    Path target = to.resolve(from.relativize(file).toString());
+                    Files.createDirectories(Files.isDirectory(file) ? target : target.getParent());
+                    if (!Files.isDirectory(file)) {
+                        Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            }
+            copied++;
+        }
+        assertThat(copied).as("the Dockerfile's COPY lines into /app").isGreaterThanOrEqualTo(4);
+        assertThat(app.resolve("routes")).isDirectoryContaining(file -> file.toString().endsWith(".camel.yaml"));
+    }
+
+    /** The Dockerfile's HEALTHCHECK command, run by sh as Docker runs it, against the started jar. */
+    private static int healthCheckExitCode(int port) throws Exception {
+        Matcher command = Pattern.compile("HEALTHCHECK [^\\n]*\\\\\\s*\\n\\s*CMD ([^\\n]+)")
+                .matcher(Files.readString(Path.of("Dockerfile")));
+        assertThat(command.find()).as("the Dockerfile's HEALTHCHECK CMD").isTrue();
+        ProcessBuilder check = new ProcessBuilder("sh", "-c", command.group(1)).redirectErrorStream(true);
+        check.environment().put("SERVER_PORT", String.valueOf(port));
+        Process run = check.start();
+        run.getInputStream().readAllBytes();
+        assertThat(run.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        return run.exitValue();
     }
 
     private static long flag(String printFlagsFinal, String name) {

@@ -92,6 +92,10 @@ public final class JarProcess implements AutoCloseable {
         }
     }
 
+    public int port() {
+        return port;
+    }
+
     public HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
