@@ -132,12 +132,31 @@ public class SlackChannel implements JsonChannel {
     /**
      * Slack reads {@code <...>} as a link or a mention ({@code <!channel>}) and {@code &} as the
      * start of an entity: a sender's text is escaped so it shows as written and pings nobody.
+     * Bidirectional embeddings, overrides and isolates (U+202A to U+202E, U+2066 to U+2069) are
+     * left out: one in a node's name shows the rest of the line reversed, a name not the one sent.
      */
     static String escape(String text) {
-        if (text == null || text.chars().noneMatch(c -> c == '&' || c == '<' || c == '>')) {
+        if (text == null || text.chars().noneMatch(c -> c == '&' || c == '<' || c == '>' || isBidiControl(c))) {
             return text;
         }
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+        StringBuilder escaped = new StringBuilder(text.length() + 16);
+        text.chars().forEach(c -> {
+            switch (c) {
+                case '&' -> escaped.append("&amp;");
+                case '<' -> escaped.append("&lt;");
+                case '>' -> escaped.append("&gt;");
+                default -> {
+                    if (!isBidiControl(c)) {
+                        escaped.append((char) c);
+                    }
+                }
+            }
+        });
+        return escaped.toString();
+    }
+
+    private static boolean isBidiControl(int c) {
+        return c >= '\u202A' && c <= '\u202E' || c >= '\u2066' && c <= '\u2069';
     }
 
     /** The event as a Slack template sees it: every text a sender wrote escaped (the template's own markup is not). */

@@ -19,6 +19,14 @@ class SlackChannelTest {
             "2026-11-27T00:00:00Z", "Title", "Summary", Map.of("nodeName", "n-1"), NotificationEvent.ORIGIN_CONSOLE);
 
     @Test
+    void aSendersTextShowsAsWrittenPingsNobodyAndIsNotTurnedAround() {
+        assertThat(SlackChannel.escape("<!channel> a&b")).isEqualTo("&lt;!channel&gt; a&amp;b");
+        // "node-\u202Eexe.gpj" would show as "node-jpg.exe"
+        assertThat(SlackChannel.escape("node-\u202Eexe.gpj\u202C \u2067x\u2069")).isEqualTo("node-exe.gpj x");
+        assertThat(SlackChannel.escape("plain ünïcode ✓")).isEqualTo("plain ünïcode ✓");
+    }
+
+    @Test
     void theEventTimeIsShownOnlyWhenItIsOne() {
         assertThat(SlackChannel.eventTime("2026-11-27T09:00:00+0100"))
                 .isEqualTo("<!date^1795766400^Event time: {date_short_pretty} at {time}|Event time: 2026-11-27T08:00:00Z>");
