@@ -40,6 +40,7 @@ public class EventParser {
     private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() { };
 
     private static final List<String> TEXT_DATA = List.of("nodeName", "instanceType", "lifecycle", "action");
+    private static final List<String> DATA_FIELDS = List.of("nodeName", "instanceType", "lifecycle", "action", "savingsImpact");
     private static final Pattern NUMBER = Pattern.compile("-?[0-9]+(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
     /**
      * What Go's templates (CAST AI's console webhooks) write for a value the data does not have: taken
@@ -51,6 +52,9 @@ public class EventParser {
     private static final Pattern CONSTRAINT = Pattern.compile("^([A-Za-z ]{1,40}) \\((\\d+)\\) exceeds the maximum allowed \\((\\d+)");
     private static final Pattern PRINTABLE_WORD = Pattern.compile("[A-Za-z0-9_ -]{1,40}");
     private static final Logger LOG = LoggerFactory.getLogger(EventParser.class);
+
+    /** {@code data}'s fields met at the top level of a canonical event, each warned about once. */
+    private final Set<String> misplacedData = ConcurrentHashMap.newKeySet();
 
     /** Console severities this service does not know, each warned about once (bounded). */
     private final Set<String> unknownSeverities = ConcurrentHashMap.newKeySet();
@@ -173,6 +177,7 @@ public class EventParser {
             throw new InvalidEventException("'data' must be an object, not " + kind(data));
         }
         checkDocumentedData(data);
+        warnOfMisplacedData(root);
         Map<String, Object> details = data.isObject()
                 ? documentedData(mapper.convertValue(data, MAP)) : new LinkedHashMap<>();
         String clusterName = optionalName(root, "clusterName");
@@ -213,6 +218,20 @@ public class EventParser {
         }
         if (!Double.isFinite(savings.asDouble())) {
             throw new InvalidEventException("'data.savingsImpact' is out of range");
+        }
+    }
+
+    /**
+     * A sender that writes {@code nodeName} beside {@code eventType} instead of inside {@code data}
+     * gets its events accepted and its messages without the node: said once per field, as it is
+     * not the sender's error to be told of in each answer (the event is still worth having).
+     */
+    private void warnOfMisplacedData(JsonNode root) {
+        for (String field : DATA_FIELDS) {
+            if (root.has(field) && misplacedData.add(field)) {
+                LOG.warn("A canonical event has '{}' at its top level, where it is not read: it belongs in 'data' "
+                        + "(said once per field)", field);
+            }
         }
     }
 

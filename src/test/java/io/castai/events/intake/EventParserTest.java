@@ -2,6 +2,7 @@ package io.castai.events.intake;
 
 import java.nio.charset.StandardCharsets;
 
+import io.castai.events.support.LogCapture;
 import org.junit.jupiter.api.Test;
 
 import static io.castai.events.support.RunningService.fixture;
@@ -175,6 +176,18 @@ class EventParserTest {
                 null, null);
         assertThat(event.detail("severity")).isEqualTo("low");
         assertThat(event.detail("consoleSeverity")).isEqualTo("fatal");
+    }
+
+    @Test
+    void aDataFieldAtTheTopLevelIsAcceptedAndWarnedOfOnce() {
+        try (LogCapture log = LogCapture.attach()) {
+            for (int i = 0; i < 3; i++) {
+                NotificationEvent event = parse("{\"eventType\":\"node.added\",\"nodeName\":\"n-" + i + "\"}", null, null);
+                assertThat(event.getSummary()).isEqualTo("node.added");
+            }
+            assertThat(log.linesContaining("has 'nodeName' at its top level, where it is not read: it belongs in 'data'"))
+                    .hasSize(1);
+        }
     }
 
     @Test
