@@ -197,7 +197,7 @@ class CastaiPollersTest {
         try (RunningService ignored = auditService().property("http.call-timeout-ms", 1000).start()) {
             awaitLog("The answer from 127.0.0.1 did not end within 1000 ms (HTTP_CALL_TIMEOUT_MS)");
             // the page, cut short, is not JSON: asked again in smaller pages
-            awaitLog("CAST AI audit poll for cluster " + CLUSTER + " failed (audit log page ends before its JSON does (cut short)");
+            awaitLog("CAST AI audit poll for cluster " + CLUSTER + " failed (audit log page is not whole JSON (cut short?)");
             FIXTURE_AUDIT_IDS.forEach(id -> awaitLog("Audit entry " + id));
         }
     }
@@ -209,7 +209,7 @@ class CastaiPollersTest {
         try (RunningService ignored = auditService().property("http.max-answer-bytes", 65_536).start()) {
             awaitLog("The answer from 127.0.0.1 is longer than 65536 bytes (HTTP_MAX_ANSWER_BYTES)");
             // the page, cut short, is not JSON: asked again in smaller pages
-            awaitLog("CAST AI audit poll for cluster " + CLUSTER + " failed (audit log page ends before its JSON does (cut short)");
+            awaitLog("CAST AI audit poll for cluster " + CLUSTER + " failed (audit log page is not whole JSON (cut short?)");
             FIXTURE_AUDIT_IDS.forEach(id -> awaitLog("Audit entry " + id));
         }
     }
@@ -441,7 +441,7 @@ class CastaiPollersTest {
         try (RunningService ignored = service(API_KEY).property("castai.notifications.page-limit", 100)
                 .property("http.max-answer-bytes", 65536)
                 .property("castai.notifications.schedule", EVERY_SECOND).start()) {
-            awaitLog("notifications page ends before its JSON does (cut short): the next tries ask for 50 a page");
+            awaitLog("notifications page is not whole JSON (cut short?): the next tries ask for 50 a page");
             await().atMost(Duration.ofSeconds(40)).until(() -> castai.acknowledged().size() == 40);
             List<CastaiApiStandIn.Call> pages = castai.calls("/v1/notifications").stream()
                     .filter(call -> call.path().equals("/v1/notifications")).toList();

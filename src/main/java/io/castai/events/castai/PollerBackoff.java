@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.castai.events.delivery.DeliveryFailure;
 import io.castai.events.ops.Causes;
@@ -42,8 +43,8 @@ public class PollerBackoff {
     private final Set<String> refused = ConcurrentHashMap.newKeySet();
     private final Map<String, Instant> notBefore = new ConcurrentHashMap<>();
     private final Map<String, Integer> failures = new ConcurrentHashMap<>();
-    /** Until when the API's rate limit holds every poller (epoch 0: it does not). */
-    private volatile Instant rateLimitedUntil = Instant.EPOCH;
+    /** Until when the API's rate limit holds every poller (epoch 0: it does not); only ever moved later. */
+    private final AtomicReference<Instant> rateLimitedUntil = new AtomicReference<>(Instant.EPOCH);
 
     public PollerBackoff(CastaiApi api, ServiceMetrics metrics, Duration initial, Duration max, Clock clock) {
         this.api = api;
@@ -60,7 +61,7 @@ public class PollerBackoff {
         }
         Instant now = clock.instant();
         Instant after = notBefore.get(key(poller, cluster));
-        return (after == null || !now.isBefore(after)) && !now.isBefore(rateLimitedUntil);
+        return (after == null || !now.isBefore(after)) && !now.isBefore(rateLimitedUntil.get());
     }
 
     public void succeeded(Exchange exchange) {
@@ -96,8 +97,9 @@ public class PollerBackoff {
         Instant until = clock.instant().plus(wait);
         notBefore.put(key, until);
         boolean rateLimited = DeliveryFailure.RATE_LIMITED.equals(failure.reason());
-        if (rateLimited && until.isAfter(rateLimitedUntil)) {
-            rateLimitedUntil = until;
+        if (rateLimited) {
+            // two pollers refused at once: the later hold stands, whichever is recorded last
+            rateLimitedUntil.accumulateAndGet(until, (held, asked) -> asked.isAfter(held) ? asked : held);
         }
         LOG.warn("CAST AI {} poll for {} failed ({}); next try in {} s at the earliest, from the last checkpoint{}",
                 poller, where, description, wait.toSeconds(),

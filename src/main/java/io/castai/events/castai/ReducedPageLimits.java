@@ -4,7 +4,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -32,15 +31,22 @@ final class ReducedPageLimits {
         this.setting = setting;
     }
 
-    /** A page's JSON, or why it cannot be read: cut short (the next tries ask for smaller pages), or no JSON. */
+    /**
+     * A page's JSON, or why it cannot be read: JSON that breaks off (cut short, most likely: the
+     * next tries ask for smaller pages), or no JSON at all. A cut ends Jackson's reading with one
+     * error or another by where it falls (after a comma, inside {@code true}), so what tells the
+     * two apart is how the answer begins.
+     */
     JsonNode read(String body, String scope) throws UnreadableAnswerException {
         try {
             return JSON.readTree(body == null ? "" : body);
-        } catch (JsonEOFException cutShort) {
-            throw new UnreadableAnswerException(pages + " page ends before its JSON does (cut short): the next tries ask for "
-                    + halve(scope) + " a page until the last page is read (a page over HTTP_MAX_ANSWER_BYTES: raise it or lower "
-                    + setting + ")");
-        } catch (JsonProcessingException notJson) {
+        } catch (JsonProcessingException unreadable) {
+            String begins = body.stripLeading();
+            if (begins.startsWith("{") || begins.startsWith("[")) {
+                throw new UnreadableAnswerException(pages + " page is not whole JSON (cut short?): the next tries ask for "
+                        + halve(scope) + " a page until the last page is read (a page over HTTP_MAX_ANSWER_BYTES: raise it "
+                        + "or lower " + setting + ")");
+            }
             throw new UnreadableAnswerException(pages + " page is not JSON (" + body.length()
                     + " characters; a proxy's error page?)");
         }

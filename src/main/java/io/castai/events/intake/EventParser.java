@@ -1,6 +1,7 @@
 package io.castai.events.intake;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -47,6 +48,8 @@ public class EventParser {
      * as no value, or every notification rendered so would have the same id, and be one duplicate.
      */
     private static final String GO_NO_VALUE = "<no value>";
+    /** The title of a console notification whose template left its name out. */
+    static final String UNNAMED = "CAST AI notification";
     /** An encoding named back to the sender only when it looks like one (gzip, br, deflate). */
     private static final Pattern ENCODING_NAME = Pattern.compile("[A-Za-z0-9-]{1,20}");
     private static final Pattern CONSTRAINT = Pattern.compile("^([A-Za-z ]{1,40}) \\((\\d+)\\) exceeds the maximum allowed \\((\\d+)");
@@ -189,7 +192,7 @@ public class EventParser {
                 severity,
                 optionalName(root, "clusterId"),
                 clusterName,
-                optionalText(root, "timestamp"),
+                optionalTime(root, "timestamp"),
                 type,
                 summaryOf(type, details.get("nodeName"), clusterName),
                 details,
@@ -210,7 +213,7 @@ public class EventParser {
             }
         }
         JsonNode savings = data.path("savingsImpact");
-        if (savings.isMissingNode() || savings.isNull() || savings.isTextual() && savings.asText().isBlank()) {
+        if (savings.isMissingNode() || savings.isNull() || savings.isTextual() && isNone(savings.asText())) {
             return;
         }
         if (!savings.isNumber() && !(savings.isTextual() && NUMBER.matcher(savings.asText().trim()).matches())) {
@@ -241,19 +244,16 @@ public class EventParser {
      */
     private Map<String, Object> documentedData(Map<String, Object> data) {
         for (String field : TEXT_DATA) {
-            if (data.get(field) instanceof String text && text.isBlank()) {
+            if (data.get(field) instanceof String text && isNone(text)) {
                 data.remove(field);
             }
         }
         if (data.get("savingsImpact") instanceof String text) {
-            if (text.isBlank()) {
+            if (isNone(text)) {
                 data.remove("savingsImpact");
             } else {
-                try {
-                    data.put("savingsImpact", mapper.readTree(text.trim()).numberValue());
-                } catch (JsonProcessingException checkedAbove) {
-                    throw new IllegalStateException(checkedAbove);
-                }
+                // NUMBER let it in: BigDecimal reads every such text ("00012" too, which JSON would not)
+                data.put("savingsImpact", new BigDecimal(text.trim()));
             }
         }
         return data;
@@ -264,9 +264,13 @@ public class EventParser {
      * {@code origin}: {@link NotificationEvent#ORIGIN_CONSOLE} or, polled, {@link NotificationEvent#ORIGIN_API}.
      */
     public NotificationEvent fromConsolePayload(JsonNode root, String deliveryId, String origin) {
-        String name = optionalText(root, "Name");
+        String name = text(root, "Name");
         if (name == null || name.isBlank()) {
             throw new InvalidEventException("console notification is missing 'Name'");
+        }
+        if (isNone(name)) {
+            // a template's slip: refused, the notification would be lost (CAST AI does not retry)
+            name = UNNAMED;
         }
         Map<String, Object> details = consoleDetails(root.path("Details"));
         JsonNode cluster = root.path("Cluster");
@@ -285,7 +289,7 @@ public class EventParser {
                 consoleSeverity(root.get("Severity"), details),
                 optionalName(cluster, "ID"),
                 optionalName(cluster, "Name"),
-                optionalText(root, "Timestamp"),
+                optionalTime(root, "Timestamp"),
                 name.trim(),
                 message == null || message.isBlank() ? name.trim() : message.trim(),
                 details,
@@ -298,7 +302,7 @@ public class EventParser {
             return mapper.convertValue(node, MAP);
         }
         Map<String, Object> details = new LinkedHashMap<>();
-        if (node.isTextual() && !node.asText().isBlank() && !GO_NO_VALUE.equals(node.asText())) {
+        if (node.isTextual() && !isNone(node.asText())) {
             try {
                 JsonNode parsed = mapper.readTree(node.asText());
                 if (parsed.isObject()) {
@@ -322,7 +326,7 @@ public class EventParser {
      */
     private Severity consoleSeverity(JsonNode node, Map<String, Object> details) {
         if (node == null || node.isNull()
-                || node.isTextual() && (node.asText().isBlank() || GO_NO_VALUE.equals(node.asText()))) {
+                || node.isTextual() && isNone(node.asText())) {
             return Severity.INFO;
         }
         Severity severity = node.isTextual() ? Severity.parse(node.asText()) : null;
@@ -331,7 +335,7 @@ public class EventParser {
         }
         String given = node.isTextual() ? node.asText() : node.toString();
         // under "consoleSeverity" when the sender's details have a "severity" of their own
-        details.put(details.containsKey("severity") ? "consoleSeverity" : "severity",
+        details.putIfAbsent(details.containsKey("severity") ? "consoleSeverity" : "severity",
                 given.length() > 100 ? given.substring(0, 100) + "…" : given);
         // said once per value, and only a plain word is written out (the log is no place for a
         // sender's text) or remembered (100 of them at most: a sender's megabytes would fill the heap)
@@ -351,7 +355,7 @@ public class EventParser {
 
     private static Severity severity(JsonNode root, String field, Severity fallback) {
         JsonNode node = root.get(field);
-        if (node == null || node.isNull() || node.isTextual() && node.asText().isBlank()) {
+        if (node == null || node.isNull() || node.isTextual() && isNone(node.asText())) {
             return fallback;
         }
         Severity severity = node.isTextual() ? Severity.parse(node.asText()) : null;
@@ -373,7 +377,29 @@ public class EventParser {
         return summary.toString();
     }
 
+    /** A field's text, or null when it has none (absent, null, blank or Go's "<no value>"). */
     private static String optionalText(JsonNode parent, String field) {
+        String text = text(parent, field);
+        return text == null || GO_NO_VALUE.equals(text.trim()) ? null : text;
+    }
+
+    /** No value at all: none, blank, or Go's "<no value>". */
+    private static boolean isNone(String text) {
+        return text == null || text.isBlank() || GO_NO_VALUE.equals(text.trim());
+    }
+
+    /**
+     * An event's time as sent, or none for one before 1970 (Go's zero time, {@code
+     * 0001-01-01T00:00:00Z}, is an unset one): no message or channel then shows it. A text that
+     * is not an ISO time is kept as written, for the texts that show it.
+     */
+    private static String optionalTime(JsonNode parent, String field) {
+        String text = optionalText(parent, field);
+        return text == null || EventTime.isBeforeEpoch(text) ? null : text;
+    }
+
+    /** A field's text as sent (a number or boolean written as text), or null when absent or null. */
+    private static String text(JsonNode parent, String field) {
         JsonNode node = parent.get(field);
         if (node == null || node.isNull()) {
             return null;
@@ -381,7 +407,7 @@ public class EventParser {
         if (!node.isValueNode()) {
             throw new InvalidEventException("'" + field + "' must be a string, not " + kind(node));
         }
-        return GO_NO_VALUE.equals(node.asText()) ? null : node.asText();
+        return node.asText();
     }
 
     /** A cluster's id or name: a blank one is none (not an empty group in PagerDuty, "in cluster " in Slack). */

@@ -32,6 +32,8 @@ class SlackChannelTest {
                 .isEqualTo("<!date^1795766400^Event time: {date_short_pretty} at {time}|Event time: 2026-11-27T08:00:00Z>");
         assertThat(SlackChannel.eventTime("0001-01-01T00:00:00Z")).as("Go's zero time: none set").isNull();
         assertThat(SlackChannel.eventTime("yesterday")).isNull();
+        assertThat(SlackChannel.eventTime("2026-02-30T00:00:00Z")).as("no such day").isNull();
+        assertThat(SlackChannel.eventTime("2026-10-02T24:00:00Z")).isNull();
     }
 
     @Test

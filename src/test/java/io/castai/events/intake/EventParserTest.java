@@ -151,15 +151,41 @@ class EventParserTest {
         assertThat(canonical.getSeverity()).as("the type's own").isEqualTo(Severity.WARNING);
         assertThat(canonical.getDetails()).isEmpty();
         assertThat(canonical.getSummary()).isEqualTo("node.spot_interrupted");
+
+        NotificationEvent noValues = parse("{\"eventType\":\"node.spot_interrupted\",\"id\":\" <no value> \","
+                + "\"severity\":\"<no value>\",\"data\":{\"nodeName\":\"<no value>\",\"savingsImpact\":\"<no value>\"}}",
+                null, null);
+        assertThat(noValues.getId()).startsWith("sha256:");
+        assertThat(noValues.getSeverity()).isEqualTo(Severity.WARNING);
+        assertThat(noValues.getDetails()).isEmpty();
+    }
+
+    /** Refused, a console notification is lost: CAST AI does not retry. */
+    @Test
+    void aConsoleNotificationWhoseNameTheTemplateLeftOutIsStillTaken() {
+        NotificationEvent event = parse("{\"Name\":\"<no value>\",\"Message\":\"cluster A down\"}", null, null);
+        assertThat(event.getTitle()).isEqualTo(EventParser.UNNAMED);
+        assertThat(event.getSummary()).isEqualTo("cluster A down");
+    }
+
+    @Test
+    void anUnsetTimeIsNoneButAnUnreadableOneIsKeptAsWritten() {
+        assertThat(parse("{\"Name\":\"n\",\"Timestamp\":\"0001-01-01T00:00:00Z\"}", null, null).getTimestamp()).isNull();
+        assertThat(parse("{\"eventType\":\"a\",\"timestamp\":\"2026-10-02 16:15:02 +0000 UTC\"}", null, null)
+                .getTimestamp()).isEqualTo("2026-10-02 16:15:02 +0000 UTC");
     }
 
     @Test
     void aSavingsImpactSentAsTextIsTheNumberItHolds() {
-        for (String written : new String[] {"\"12.3456\"", "\" 12.3456 \"", "12.3456", "\"1.23456e1\""}) {
+        for (String written : new String[] {"\"12.3456\"", "\" 12.3456 \"", "12.3456", "\"1.23456e1\"", "\"0012.3456\""}) {
             NotificationEvent event = parse("{\"eventType\":\"savings.threshold\",\"data\":{\"savingsImpact\":"
                     + written + "}}", null, null);
-            assertThat(event.getDetails().get("savingsImpact")).as(written).isEqualTo(12.3456);
+            assertThat(event.getDetails().get("savingsImpact")).as(written).isInstanceOf(Number.class)
+                    .extracting(number -> ((Number) number).doubleValue()).isEqualTo(12.3456);
         }
+        // past Jackson's 1,000 digits for a number, as text: read all the same, not a 500
+        assertThat(parse("{\"eventType\":\"s\",\"data\":{\"savingsImpact\":\"0." + "0".repeat(1200) + "1\"}}", null, null)
+                .getDetails().get("savingsImpact")).isInstanceOf(java.math.BigDecimal.class);
         assertThatThrownBy(() -> parse("{\"eventType\":\"s\",\"data\":{\"savingsImpact\":\"1e400\"}}", null, null))
                 .isInstanceOf(InvalidEventException.class).hasMessage("'data.savingsImpact' is out of range");
     }
@@ -176,6 +202,8 @@ class EventParserTest {
                 null, null);
         assertThat(event.detail("severity")).isEqualTo("low");
         assertThat(event.detail("consoleSeverity")).isEqualTo("fatal");
+        assertThat(parse("{\"Name\":\"n\",\"Severity\":\"fatal\",\"Details\":{\"severity\":\"low\",\"consoleSeverity\":\"mine\"}}",
+                null, null).detail("consoleSeverity")).as("the sender's own").isEqualTo("mine");
     }
 
     @Test
