@@ -153,8 +153,10 @@ public class BaseConfiguration implements CamelConfiguration {
             @PropertyInject("delivery.max-backoff") String maxBackoff,
             @PropertyInject("delivery.retry-after-cap") String retryAfterCap,
             Clock clock) {
-        return new DeliveryRetryPolicy(maxAttempts, positiveDuration("delivery.max-age", maxAge),
-                positiveDuration("delivery.initial-backoff", initialBackoff), positiveDuration("delivery.max-backoff", maxBackoff),
+        Duration initial = positiveDuration("delivery.initial-backoff", initialBackoff);
+        Duration max = positiveDuration("delivery.max-backoff", maxBackoff);
+        notLongerThan("delivery.initial-backoff", initial, "delivery.max-backoff", max);
+        return new DeliveryRetryPolicy(maxAttempts, positiveDuration("delivery.max-age", maxAge), initial, max,
                 duration("delivery.retry-after-cap", retryAfterCap), clock);
     }
 
@@ -173,13 +175,21 @@ public class BaseConfiguration implements CamelConfiguration {
             @PropertyInject(value = "castai.api.key", defaultValue = "") String apiKey,
             @PropertyInject("castai.api.url") String apiUrl,
             @PropertyInject(value = "castai.cluster.id", defaultValue = "") String clusterIds) {
-        return new CastaiApi(Secrets.resolveSecret("CASTAI_API_KEY", apiKey), httpUrl("castai.api.url", apiUrl), clusterIds);
+        String key = Secrets.resolveSecret("CASTAI_API_KEY", apiKey);
+        if (key != null && key.trim().matches("([\"'].*|.*[\"'])")) {
+            // sent as it is, quotes and all: every call refused, and the key "fixed" in vain
+            throw ConfigurationException.inSetting("castai.api.key", "has quotes around it: write the key without them");
+        }
+        return new CastaiApi(key, httpUrl("castai.api.url", apiUrl), checkedClusterIds(clusterIds));
     }
 
     @BindToRegistry
     public PollerBackoff pollerBackoff(CastaiApi api, ServiceMetrics metrics, @PropertyInject("castai.poll.backoff") String initial,
                                        @PropertyInject("castai.poll.max-backoff") String max, Clock clock) {
-        return new PollerBackoff(api, metrics, positiveDuration("castai.poll.backoff", initial), positiveDuration("castai.poll.max-backoff", max), clock);
+        Duration first = positiveDuration("castai.poll.backoff", initial);
+        Duration longest = positiveDuration("castai.poll.max-backoff", max);
+        notLongerThan("castai.poll.backoff", first, "castai.poll.max-backoff", longest);
+        return new PollerBackoff(api, metrics, first, longest, clock);
     }
 
     @BindToRegistry
@@ -248,6 +258,39 @@ public class BaseConfiguration implements CamelConfiguration {
             // said below
         }
         throw ConfigurationException.inSetting(key, "must be an http(s) URL with a host (https://...)");
+    }
+
+    /** A first backoff longer than the longest was cut to it without a word: which was meant? */
+    private static void notLongerThan(String firstKey, Duration first, String longestKey, Duration longest) {
+        if (first.compareTo(longest) > 0) {
+            throw ConfigurationException.inSetting(firstKey, "is longer than " + ConfigurationException.environmentName(longestKey)
+                    + " (" + longestKey + "), the longest pause: make it shorter, or that one longer");
+        }
+    }
+
+    private static final java.util.regex.Pattern CLUSTER_ID =
+            java.util.regex.Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
+    /**
+     * CAST AI's cluster ids are UUIDs: a cluster's name, or ids pasted with quotes, were taken and
+     * polled, each poll a 404 or a 400 a few minutes apart. The value is not repeated (it may be a
+     * misplaced secret): its place in the list is.
+     */
+    static String checkedClusterIds(String clusterIds) {
+        if (clusterIds == null) {
+            return null;
+        }
+        String[] ids = clusterIds.split(",");
+        for (int i = 0; i < ids.length; i++) {
+            String id = ids[i].trim();
+            if (!id.isEmpty() && !CLUSTER_ID.matcher(id).matches()) {
+                String which = ids.length == 1 ? "it" : "its entry " + (i + 1) + " of " + ids.length;
+                throw ConfigurationException.inSetting("castai.cluster.id", which + " is not a cluster id: a UUID "
+                        + "(4d2f1b3e-7c1a-4e59-9a3b-2f6c8d0e1a77), as the console's cluster page and its URL show it; "
+                        + "several are separated by commas, without quotes");
+            }
+        }
+        return clusterIds;
     }
 
     /** As {@link #duration}, for a setting that 0 would break (no retry, a retry on every tick, a timer that fires once). */

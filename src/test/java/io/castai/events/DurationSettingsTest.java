@@ -66,6 +66,34 @@ class DurationSettingsTest {
     }
 
     @Test
+    void aFirstBackoffLongerThanTheLongestIsRefused() {
+        assertThatThrownBy(() -> new BaseConfiguration().deliveryRetryPolicy(10, "24h", "10m", "1m", "10m", Clock.systemUTC()))
+                .isInstanceOf(ConfigurationException.class).hasMessage("DELIVERY_INITIAL_BACKOFF (delivery.initial-backoff): is longer "
+                        + "than DELIVERY_MAX_BACKOFF (delivery.max-backoff), the longest pause: make it shorter, or that one longer");
+        assertThatThrownBy(() -> new BaseConfiguration().pollerBackoff(null, null, "1h", "15m", Clock.systemUTC()))
+                .isInstanceOf(ConfigurationException.class).hasMessageStartingWith("CASTAI_POLL_BACKOFF (castai.poll.backoff): is longer");
+        assertThatCode(() -> new BaseConfiguration().deliveryRetryPolicy(10, "24h", "1m", "1m", "10m", Clock.systemUTC()))
+                .doesNotThrowAnyException();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"prod-eu", "\"4d2f1b3e-7c1a-4e59-9a3b-2f6c8d0e1a77\"", "4d2f1b3e-7c1a-4e59-9a3b-2f6c8d0e1a77, prod-eu"})
+    void aClusterIdThatIsNoUuidIsRefused(String ids) {
+        assertThatThrownBy(() -> BaseConfiguration.checkedClusterIds(ids)).isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith("CASTAI_CLUSTER_ID (castai.cluster.id): " + (ids.contains(",") ? "its entry 2 of 2" : "it")
+                        + " is not a cluster id: a UUID").hasMessageNotContaining("prod-eu");
+        assertThatCode(() -> BaseConfiguration.checkedClusterIds(" 4d2f1b3e-7c1a-4e59-9a3b-2f6c8d0e1a77 , 11111111-2222-3333-4444-555555555555,"))
+                .doesNotThrowAnyException();
+    }
+
+    @Test
+    void anApiKeyInQuotesIsRefusedWithoutShowingIt() {
+        assertThatThrownBy(() -> new BaseConfiguration().castaiApi("'k3y-5ecret'", "https://api.cast.ai", ""))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("CASTAI_API_KEY (castai.api.key): has quotes around it: write the key without them");
+    }
+
+    @Test
     void aPoolOfOneIsTakenWhereThePoolSizeIsNotUsed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path data) {
         // SQLite's pool is its own: the setting is PostgreSQL's
         assertThatCode(() -> new BaseConfiguration().outbox(data.toString(), "2m", "24h", "", "", "", 1, "3s", Clock.systemUTC()))

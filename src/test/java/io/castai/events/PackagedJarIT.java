@@ -95,7 +95,7 @@ class PackagedJarIT {
                     "SERVER_PORT", String.valueOf(taken.getLocalPort()), "DATA_DIR", data.toString()));
             assertThat(ended.exitCode()).as(ended.output()).isEqualTo(1);
             assertThat(ended.output())
-                    .contains("ERROR [main] io.castai.events.App - Not started: SERVER_PORT (server.port): the HTTP server "
+                    .contains("ERROR [main] io.castai.events.App - Not started: SERVER_PORT (server.port) / SERVER_HOST (server.host): the HTTP server "
                             + "could not listen on 0.0.0.0:" + taken.getLocalPort())
                     .as("stopped before any route started").doesNotContain("Started intake");
         }

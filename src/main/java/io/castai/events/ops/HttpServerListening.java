@@ -21,8 +21,9 @@ public class HttpServerListening implements StartupListener, Ordered {
         HttpServer server = platform == null ? null : platform.getServer();
         // Vert.x's own flag (its public interface has none; actualPort() is set before the bind fails)
         if (server instanceof TCPServerBase listener && !stillListening(listener)) {
-            throw ConfigurationException.inSetting("server.port", "the HTTP server could not listen on "
-                    + platform.getHost() + ":" + platform.getConfigurationPort()
+            // either setting may be the wrong one: a port in use, or an address this host does not have
+            throw new ConfigurationException("SERVER_PORT (server.port) / SERVER_HOST (server.host): the HTTP server could not "
+                    + "listen on " + platform.getHost() + ":" + platform.getConfigurationPort()
                     + " (the port is in use, or the address is not one of this host's: the HTTP server's WARN line says which)");
         }
     }

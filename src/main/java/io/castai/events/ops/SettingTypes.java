@@ -51,6 +51,16 @@ public class SettingTypes extends MainListenerSupport {
             "server.host", "the server would not start; 0.0.0.0 listens on every address",
             "k8s.events.namespace", "it would watch every namespace; castai-agent is CAST AI's",
             "k8s.master-url", "write local (the kubeconfig, else the pod's service account) or the API server's https:// URL");
+    /**
+     * Settings read as they are written, spaces and line breaks included (a route's endpoint
+     * options, the server's address): a ConfigMap's trailing line break in a schedule stopped
+     * start-up with a stack trace, a space before a time zone ran the schedules in UTC without a
+     * word, one before a namespace left the watch unstarted. {@code SettingTypesTest} holds this
+     * to every setting the bundled routes name.
+     */
+    static final Set<String> READ_AS_WRITTEN = Set.of("server.host", "castai.schedule.timezone", "castai.audit.schedule",
+            "castai.notifications.schedule", "castai.savings.schedule", "k8s.events.namespace", "k8s.events.resync",
+            "k8s.master-url");
     /** What logback reads as a level; anything else it takes as DEBUG, without a word. */
     private static final Set<String> LOG_LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
 
@@ -79,7 +89,7 @@ public class SettingTypes extends MainListenerSupport {
             String given = settings.apply(key).orElse(byDefault);
             String value = given.trim();
             boolean typed = byDefault.matches("-?\\d+|true|false");
-            if (typed && !given.equals(value)) {
+            if ((typed || READ_AS_WRITTEN.contains(key) && !value.isEmpty()) && !given.equals(value)) {
                 // the environment's value reaches the setting as written, and a number with a space is no number
                 throw ConfigurationException.inSetting(key, "has spaces around its value: write it without them");
             }

@@ -74,6 +74,37 @@ class SettingTypesTest {
                 .hasMessage("DELIVERY_MAX_ATTEMPTS (delivery.max-attempts): has spaces around its value: write it without them");
     }
 
+    /** As a ConfigMap gives them: a space pasted before a time zone, a YAML block's line break after a schedule. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"castai.schedule.timezone | ' Europe/Berlin'", "castai.audit.schedule | '0 * * * * ?\n'",
+            "k8s.events.namespace | 'castai-agent '", "k8s.master-url | ' https://10.0.0.1'", "k8s.events.resync | ' 5m'",
+            "server.host | ' 0.0.0.0'"})
+    void aSettingReadAsWrittenWithSpacesAroundItStopsStartUp(String key, String value) {
+        assertThatThrownBy(() -> SettingTypes.check(k -> Optional.ofNullable(Map.of(key, value).get(k))))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage(ConfigurationException.environmentName(key) + " (" + key + "): has spaces around its value: write it without them");
+    }
+
+    /** Every setting the bundled routes put in an endpoint as written is checked for spaces: a number or boolean, or named. */
+    @Test
+    void everySettingTheRoutesNameIsCheckedForSpaces() throws Exception {
+        java.util.Properties defaults = SettingTypes.bundledDefaults();
+        java.util.Set<String> named = new java.util.TreeSet<>();
+        try (var routes = java.nio.file.Files.list(java.nio.file.Path.of("routes"))) {
+            for (java.nio.file.Path route : routes.toList()) {
+                java.util.regex.Matcher placeholder = java.util.regex.Pattern.compile("\\{\\{([a-z0-9.-]+)}}")
+                        .matcher(java.nio.file.Files.readString(route));
+                while (placeholder.find()) {
+                    named.add(placeholder.group(1));
+                }
+            }
+        }
+        assertThat(named).as("the routes' settings").contains("castai.schedule.timezone", "k8s.events.namespace");
+        assertThat(named.stream().filter(defaults::containsKey))
+                .allSatisfy(key -> assertThat(defaults.getProperty(key).trim().matches("-?\\d+|true|false")
+                        || SettingTypes.READ_AS_WRITTEN.contains(key)).as(key).isTrue());
+    }
+
     @Test
     void anInFlightBudgetUnderOneLargestBodyStopsStartUp() {
         Map<String, String> given = Map.of("intake.max-inflight-bytes", "1000", "intake.max-body-bytes", "4096");
