@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
+import io.castai.events.intake.NotificationEvent;
 import io.castai.events.intake.Severity;
 import io.castai.events.security.LogRedaction;
 import io.castai.events.security.SecretForms;
@@ -184,6 +185,7 @@ public final class ChannelsFile {
                 // its length only: the key is a secret
                 throw error(label + ".routingKey: must be the 32-character Events API v2 integration key");
             }
+            warnOfNearMisses(channel.list("resolveOn"), label + ".resolveOn");
             if (!channel.list("resolveOn").isEmpty() && !"node".equals(channel.text("dedupBy"))) {
                 throw error(label + ".resolveOn: needs dedupBy: node (a resolve carries the incident's key, "
                         + "which with dedupBy: event is the resolving event's own)");
@@ -233,8 +235,9 @@ public final class ChannelsFile {
             }
         }
         String name = scalar(raw.getOrDefault("name", ""), where + ".name");
-        List<Pattern> types = stringList(raw.getOrDefault("eventTypes", List.of()), where + ".eventTypes").stream()
-                .map(RoutingRule::glob).toList();
+        List<String> typesWritten = stringList(raw.getOrDefault("eventTypes", List.of()), where + ".eventTypes");
+        warnOfNearMisses(typesWritten, where + ".eventTypes");
+        List<Pattern> types = typesWritten.stream().map(RoutingRule::glob).toList();
         Severity minSeverity = null;
         if (raw.get("minSeverity") != null) {
             String severity = scalar(raw.get("minSeverity"), where + ".minSeverity");
@@ -265,6 +268,26 @@ public final class ChannelsFile {
         return new RoutingRule(name.isEmpty() ? where : name, types, minSeverity, clusters, targets, recipients,
                 continueMatching);
     }
+
+    /**
+     * A type one or two letters off one this service gives (node.addded) matches nothing, and the
+     * rule stays silent for ever: warned of. Any other type is taken as written: other tools post
+     * their own.
+     */
+    private void warnOfNearMisses(List<String> typesWritten, String where) {
+        for (String type : typesWritten) {
+            if (type.contains("*") || KNOWN_TYPES.contains(type)) {
+                continue;
+            }
+            KNOWN_TYPES.stream().filter(known -> EditDistance.between(type, known, 3) <= 2).findFirst().ifPresent(meant ->
+                    WARNINGS.warn("{}: {}: \"{}\" is not an event type this service gives, so it matches only events "
+                            + "sent with it: did you mean \"{}\"?", file, where, type, meant));
+        }
+    }
+
+    /** The types this service's own sources give (k8s.* and audit.* are many: not listed). */
+    private static final List<String> KNOWN_TYPES = List.of("node.added", "node.removed", "node.spot_interrupted",
+            "savings.threshold", "savings.daily", NotificationEvent.NOTIFICATION_TYPE);
 
     private List<String> channelNames(Object raw, String where, Map<String, ChannelConfig> channels) {
         List<String> names = stringList(raw, where);

@@ -436,6 +436,22 @@ class ChannelsFileTest {
     }
 
     @Test
+    void anEventTypeALetterOffOneThisServiceGivesIsWarnedOf() {
+        try (LogCapture log = LogCapture.attach()) {
+            parse("""
+                    channels: []
+                    rules:
+                      - {name: nodes, eventTypes: [node.addded, node.removed, "savings.*", my.own.type], channels: [log]}
+                    default: [log]
+                    """);
+
+            assertThat(log.linesContaining("is not an event type")).containsExactly("WARN io.castai.events.channels.ChannelsFile - "
+                    + "channels.yaml: rules[0].eventTypes: \"node.addded\" is not an event type this service gives, so it matches "
+                    + "only events sent with it: did you mean \"node.added\"?");
+        }
+    }
+
+    @Test
     void aSecretTooShortToMaskIsNamedAtStartUpNeverShown() {
         try (LogCapture log = LogCapture.attach()) {
             parse("""

@@ -87,10 +87,10 @@ class SettingNamesTest {
 
     @Test
     void theDistanceCountsSwapsAsOneEditAndStopsAtItsLimit() {
-        assertThat(SettingNames.distance("DATA_DIR", "DATA_DIR", 3)).isZero();
-        assertThat(SettingNames.distance("DTAA_DIR", "DATA_DIR", 3)).isEqualTo(1);
-        assertThat(SettingNames.distance("DATA_DIRS", "DATA_DIR", 3)).isEqualTo(1);
-        assertThat(SettingNames.distance("SERVER_PORT", "DATA_DIR", 3)).isEqualTo(3);
+        assertThat(io.castai.events.channels.EditDistance.between("DATA_DIR", "DATA_DIR", 3)).isZero();
+        assertThat(io.castai.events.channels.EditDistance.between("DTAA_DIR", "DATA_DIR", 3)).isEqualTo(1);
+        assertThat(io.castai.events.channels.EditDistance.between("DATA_DIRS", "DATA_DIR", 3)).isEqualTo(1);
+        assertThat(io.castai.events.channels.EditDistance.between("SERVER_PORT", "DATA_DIR", 3)).isEqualTo(3);
     }
 
     @Test
