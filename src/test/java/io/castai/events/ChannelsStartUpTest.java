@@ -48,8 +48,8 @@ class ChannelsStartUpTest {
     @Test
     void aMissingChannelsFileIsNamed() {
         assertThat(startUpFailure(RunningService.builder().property("channels.file", directory.resolve("nope.yaml"))))
-                .isEqualTo("CHANNELS_FILE (channels.file): " + directory.resolve("nope.yaml")
-                        + " cannot be read (NoSuchFileException): set it to the channels and rules file");
+                .isEqualTo("CHANNELS_FILE (channels.file): '" + directory.resolve("nope.yaml")
+                        + "' cannot be read (NoSuchFileException): set it to the channels and rules file");
     }
 
     @Test

@@ -59,7 +59,8 @@ public final class ChannelsFile {
         try {
             text = Files.readString(path);
         } catch (IOException e) {
-            throw ConfigurationException.inSetting("channels.file", name + " cannot be read (" + e.getClass().getSimpleName()
+            // quoted: a trailing space pasted into the setting shows
+            throw ConfigurationException.inSetting("channels.file", "'" + name + "' cannot be read (" + e.getClass().getSimpleName()
                     + "): set it to the channels and rules file");
         }
         return parse(name, text, lookup);

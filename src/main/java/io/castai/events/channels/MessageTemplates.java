@@ -44,7 +44,7 @@ public class MessageTemplates {
         try {
             freemarker.setDirectoryForTemplateLoading(new File(directory.toString()));
         } catch (IOException e) {
-            throw ConfigurationException.inSetting("templates.dir", (directory.toString().isBlank() ? "(empty)" : directory)
+            throw ConfigurationException.inSetting("templates.dir", (directory.toString().isBlank() ? "(empty)" : "'" + directory + "'")
                     + " is not a readable directory");
         }
         freemarker.setDefaultEncoding("UTF-8");
