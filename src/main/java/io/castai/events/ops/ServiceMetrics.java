@@ -129,6 +129,7 @@ public class ServiceMetrics {
      * once per gauge would outlast Prometheus' scrape timeout, and every metric be lost with it.
      */
     private static final class Cached<T> implements Supplier<T> {
+        private static final long ONE_SECOND = 1_000_000_000L;
         private final Supplier<T> query;
         private volatile Reading<T> last;
 
@@ -139,11 +140,12 @@ public class ServiceMetrics {
         @Override
         public T get() {
             Reading<T> reading = last;
-            if (reading == null || System.currentTimeMillis() - reading.at() > 1000) {
+            // the monotonic clock: after the wall clock stepped back an hour, the gauges stood still that hour
+            if (reading == null || System.nanoTime() - reading.at() > ONE_SECOND) {
                 try {
-                    reading = new Reading<>(query.get(), null, System.currentTimeMillis());
+                    reading = new Reading<>(query.get(), null, System.nanoTime());
                 } catch (RuntimeException e) {
-                    reading = new Reading<>(null, e, System.currentTimeMillis());
+                    reading = new Reading<>(null, e, System.nanoTime());
                 }
                 last = reading;
             }

@@ -28,7 +28,7 @@ public class OutboxHousekeeping {
     public void run() {
         int forgotten = outbox.forgetBefore(clock.instant().minus(window));
         if (forgotten > 0) {
-            LOG.info("Outbox housekeeping: forgot {} delivered event(s) older than {}", forgotten, window);
+            LOG.info("Outbox housekeeping: forgot {} event(s) older than {}, all their deliveries made", forgotten, window);
         }
         outbox.forgetIncidentsBefore(clock.instant().minus(IncidentHistory.KEPT));
         outbox.forgetLeasesExpiredBefore(clock.instant().minus(Duration.ofDays(1)));

@@ -68,6 +68,8 @@ public final class Store implements AutoCloseable {
         config.addDataSourceProperty("journal_mode", "WAL");
         config.addDataSourceProperty("synchronous", "FULL");
         config.addDataSourceProperty("busy_timeout", "5000");
+        // the WAL is cut back to this after a checkpoint: a burst otherwise left it at its peak size until a restart
+        config.addDataSourceProperty("journal_size_limit", String.valueOf(16 * 1024 * 1024));
         // no row ids are read back: without this the driver runs a query after every INSERT for them
         config.addDataSourceProperty("jdbc.get_generated_keys", "false");
         config.setMaximumPoolSize(4);

@@ -508,6 +508,24 @@ abstract class OutboxTest {
         assertThat(outbox.deadLetters(10)).hasSize(1);
     }
 
+    /** Forgotten a batch to a writer unit (the intake's writes go on between them), to the last row. */
+    @Test
+    void housekeepingForgetsMoreThanOneBatchAndNothingElse() {
+        int many = 2 * Outbox.FORGET_BATCH + 1;
+        for (int i = 0; i < many; i++) {
+            accept("done-" + i, "slack");
+            outbox.delivered("done-" + i, "slack");
+        }
+        accept("waiting", "slack");
+        clock.advance(Duration.ofDays(2));
+
+        assertThat(outbox.forgetBefore(clock.instant().minus(Duration.ofDays(1)))).isEqualTo(many);
+        assertThat(outbox.acceptedAt("done-0")).isEmpty();
+        assertThat(outbox.acceptedAt("done-" + (many - 1))).isEmpty();
+        assertThat(outbox.acceptedAt("waiting")).isPresent();
+        assertThat(outbox.stats().pending()).isEqualTo(1);
+    }
+
     @Test
     void anIdStoredWithinTheWindowIsADuplicateAndAfterItNew() {
         assertThat(accept("again", "slack")).isNotNull();

@@ -40,6 +40,16 @@ class SqliteOutboxTest extends OutboxTest {
     }
 
     @Test
+    void theWalIsCutBackAfterABurst() throws Exception {
+        // without a limit, a burst's WAL (23 MB seen) stayed that size on disk until a restart
+        try (Store store = store(); Connection connection = store.dataSource().getConnection();
+             var pragma = connection.createStatement().executeQuery("PRAGMA journal_size_limit")) {
+            assertThat(pragma.next()).isTrue();
+            assertThat(pragma.getLong(1)).isEqualTo(16L * 1024 * 1024);
+        }
+    }
+
+    @Test
     void aSecondProcessCannotOpenTheSameDataDirectory() throws Exception {
         // a separate JVM: the lock is the operating system's, as between two pods on one volume
         Process second = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
