@@ -179,7 +179,7 @@ class CastaiPollersTest {
         }
         try (RunningService service = auditService().property("castai.audit.page-limit", 100)
                 .property("http.max-answer-bytes", 65536).start()) {
-            awaitLog("the next tries ask for 50 entries a page");
+            awaitLog("audit log page is not whole JSON (cut short?): the next tries ask for 50 a page");
             assertThat(service.get("/observe/metrics").body()).contains("castai_poll_failures_total{poller=\"audit\",reason=\"unreadable\"}");
             await().atMost(Duration.ofSeconds(30)).until(() -> log.linesContaining("Audit entry big-").size() == 60);
             // the long page is behind the poller: later runs do not stay at the reduced size
