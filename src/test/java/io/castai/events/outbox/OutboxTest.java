@@ -508,22 +508,33 @@ abstract class OutboxTest {
         assertThat(outbox.deadLetters(10)).hasSize(1);
     }
 
-    /** Forgotten a batch to a writer unit (the intake's writes go on between them), to the last row. */
+    /**
+     * Forgotten a batch of acceptance times to a writer unit (the intake's writes go on between
+     * them), to the last row; a dead letter among them, and a batch's worth in one millisecond, stay
+     * and go as they should.
+     */
     @Test
     void housekeepingForgetsMoreThanOneBatchAndNothingElse() {
+        accept("dead", "slack");
+        outbox.dead("dead", "slack", lease("dead", "slack"), "x", "y");
         int many = 2 * Outbox.FORGET_BATCH + 1;
         for (int i = 0; i < many; i++) {
             accept("done-" + i, "slack");
             outbox.delivered("done-" + i, "slack");
+            if (i < Outbox.FORGET_BATCH / 2 || i > Outbox.FORGET_BATCH * 3 / 2) {
+                clock.advance(Duration.ofMillis(1)); // the middle batch's worth, all in one millisecond
+            }
         }
         accept("waiting", "slack");
         clock.advance(Duration.ofDays(2));
 
         assertThat(outbox.forgetBefore(clock.instant().minus(Duration.ofDays(1)))).isEqualTo(many);
         assertThat(outbox.acceptedAt("done-0")).isEmpty();
+        assertThat(outbox.acceptedAt("done-" + Outbox.FORGET_BATCH)).isEmpty();
         assertThat(outbox.acceptedAt("done-" + (many - 1))).isEmpty();
         assertThat(outbox.acceptedAt("waiting")).isPresent();
         assertThat(outbox.stats().pending()).isEqualTo(1);
+        assertThat(outbox.deadLetters(10)).hasSize(1);
     }
 
     @Test
