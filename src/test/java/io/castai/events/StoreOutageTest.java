@@ -80,6 +80,26 @@ class StoreOutageTest {
         }
     }
 
+    /** Recent ids are answered from memory: a sender's retry of a stored event is not told to retry for ever. */
+    @Test
+    void aRepeatOfAStoredEventIsADuplicateWhileTheStoreIsAway() {
+        try (Postgres database = Postgres.freshDatabase(); TcpProxy relay = new TcpProxy(5432);
+             RunningService service = RunningService.builder()
+                     .property("castai.store.url", database.url().replace(":5432/", ":" + relay.port() + "/"))
+                     .property("castai.store.username", Postgres.USER)
+                     .property("castai.store.connect-timeout", "250ms")
+                     .start()) {
+            String event = "{\"id\":\"seen-1\",\"eventType\":\"node.added\"}";
+            assertThat(service.postEvent(event).body()).isEqualTo("{\"received\":true}");
+            relay.cut();
+
+            HttpResponse<String> repeat = service.postEvent(event);
+            assertThat(repeat.statusCode()).isEqualTo(200);
+            assertThat(repeat.body()).isEqualTo("{\"received\":true,\"duplicate\":true}");
+            assertThat(service.get("/observe/metrics").body()).doesNotContain("reason=\"storage\"");
+        }
+    }
+
     @Test
     void aRepeatOfAnEventStillBeingStoredIsToldToRetryNotThatItIsADuplicate() throws Exception {
         // a sender that gave up on a slow answer and retried: "duplicate" would end its retries,

@@ -94,6 +94,16 @@ class PagerDutyChannelTest {
         assertThat(PagerDutyChannel.dedupKey(event("e-1"), "event")).isEqualTo("castai-events/e-1");
     }
 
+    /** Only dedupBy: node keys by node; by default, or by event, each event is its own incident, node or not. */
+    @Test
+    void anEventNamingANodeIsKeyedByTheNodeOnlyWhenTheChannelSaysSo() {
+        NotificationEvent withNode = new NotificationEvent("e-1", "node.spot_interrupted", Severity.WARNING, "c-1", null, null,
+                "t", "s", Map.of("nodeName", "n-1"), NotificationEvent.ORIGIN_EVENT);
+        assertThat(PagerDutyChannel.dedupKey(withNode, null)).isEqualTo("castai-events/e-1");
+        assertThat(PagerDutyChannel.dedupKey(withNode, "event")).isEqualTo("castai-events/e-1");
+        assertThat(PagerDutyChannel.dedupKey(withNode, "node")).isEqualTo("castai-events/c-1/n-1");
+    }
+
     @Test
     void aLongSummaryIsCutWithinPagerDutysLimitAndNeverInsideAnEmoji() {
         String summary = "x".repeat(1022) + "\uD83D\uDE80" + "y".repeat(50);

@@ -1,15 +1,39 @@
 package io.castai.events.security;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 
 import io.castai.events.channels.ConfigurationException;
 import org.junit.jupiter.api.Test;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** A signing secret that cannot sign is refused at start-up, not on every signed request. */
 class WebhookSignatureTest {
+    /**
+     * The Standard Webhooks specification's own example, checked with its own answer: a test that
+     * signs with this class cannot see a mistake in the format it shares with every sender.
+     */
+    @Test
+    void theSpecificationsExampleVerifiesAndAnotherIdDoesNot() {
+        long at = 1614265330;
+        WebhookSignature signature = new WebhookSignature("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", Duration.ofMinutes(5),
+                Clock.fixed(Instant.ofEpochSecond(at), ZoneOffset.UTC));
+        byte[] body = "{\"test\": 2432232314}".getBytes(StandardCharsets.UTF_8);
+        String expected = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
+
+        assertThat(signature.sign("msg_p5jXN8AQM9LWM0D4loKWxJek", at, body)).isEqualTo(expected);
+        assertThatCode(() -> signature.verify("msg_p5jXN8AQM9LWM0D4loKWxJek", String.valueOf(at), expected, body))
+                .doesNotThrowAnyException();
+        assertThatThrownBy(() -> signature.verify("msg_another", String.valueOf(at), expected, body))
+                .isInstanceOf(UnauthorizedException.class).hasMessage("invalid webhook signature");
+    }
+
     @Test
     void aSecretWithoutAKeyIsRefused() {
         assertThatThrownBy(() -> new WebhookSignature("whsec_", Duration.ofMinutes(5), Clock.systemUTC()))
