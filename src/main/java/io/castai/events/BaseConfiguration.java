@@ -268,8 +268,8 @@ public class BaseConfiguration implements CamelConfiguration {
         }
     }
 
-    private static final java.util.regex.Pattern CLUSTER_ID =
-            java.util.regex.Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    private static final Pattern CLUSTER_ID =
+            Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
     /**
      * CAST AI's cluster ids are UUIDs: a cluster's name, or ids pasted with quotes, were taken and

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -41,7 +42,7 @@ public class EventParser {
     private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() { };
 
     private static final List<String> TEXT_DATA = List.of("nodeName", "instanceType", "lifecycle", "action");
-    private static final List<String> DATA_FIELDS = List.of("nodeName", "instanceType", "lifecycle", "action", "savingsImpact");
+    private static final List<String> DATA_FIELDS = Stream.concat(TEXT_DATA.stream(), Stream.of("savingsImpact")).toList();
     private static final Pattern NUMBER = Pattern.compile("-?[0-9]+(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
     /**
      * What Go's templates (CAST AI's console webhooks) write for a value the data does not have: taken
