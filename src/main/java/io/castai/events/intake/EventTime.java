@@ -2,11 +2,11 @@ package io.castai.events.intake;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.chrono.IsoChronology;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
 import java.time.format.ResolverStyle;
-import java.time.chrono.IsoChronology;
 
 /**
  * A sender's timestamp read as an instant: ISO 8601 with an offset, written {@code Z},

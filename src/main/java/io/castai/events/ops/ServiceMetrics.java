@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
+import java.util.stream.LongStream;
 
 import io.castai.events.intake.NotificationEvent;
 import io.castai.events.outbox.Outbox;
@@ -85,8 +85,8 @@ public class ServiceMetrics {
                 .serviceLevelObjectives(LATENCY_BUCKETS).register(registry()).record(latency);
     }
 
-    private static final Duration[] LATENCY_BUCKETS = Stream.of(0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0,
-            300.0, 900.0, 3600.0).map(s -> Duration.ofMillis(Math.round(s * 1000))).toArray(Duration[]::new);
+    private static final Duration[] LATENCY_BUCKETS = LongStream.of(50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000,
+            30_000, 60_000, 300_000, 900_000, 3_600_000).mapToObj(Duration::ofMillis).toArray(Duration[]::new);
 
     /**
      * A counter with its HELP text. Micrometer hands back the one already registered under these

@@ -663,7 +663,7 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
         int forgotten = 0;
         long from = Long.MIN_VALUE;
         while (from < before) {
-            long to = Math.min(before, nextBatchEnd(from, before));
+            long to = nextBatchEnd(from, before);
             long start = from;
             forgotten += writer.await(writer.submit(db -> {
                 // a delivery finishes after its event was accepted: the event's range finds it through events_accepted
