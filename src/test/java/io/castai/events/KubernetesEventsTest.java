@@ -2,6 +2,7 @@ package io.castai.events;
 
 import java.time.Duration;
 
+import io.castai.events.dedup.DurableIdempotentRepository;
 import io.castai.events.support.HttpStandIn;
 import io.castai.events.support.LogCapture;
 import io.castai.events.support.Postgres;
@@ -13,6 +14,7 @@ import io.fabric8.kubernetes.api.model.events.v1.EventBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import org.apache.camel.spi.RouteController;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -110,6 +112,40 @@ class KubernetesEventsTest {
                     .containsPattern("castai_k8s_watch_restarts_total(\\{})? 1\\.0")
                     .containsPattern("castai_poll_last_success_seconds\\{cluster=\"\",poller=\"kubernetes\"} 1[.0-9E]+")
                     .doesNotContain("castai_poll_failures_total{poller=\"kubernetes\"");
+        }
+    }
+
+    @Test
+    void anEventTheWatchIsAcceptingIsNoFailureOfTheResync() throws Exception {
+        try (LogCapture log = LogCapture.attach();
+             RunningService service = RunningService.builder()
+                     .property("k8s.events.enabled", true)
+                     .property("k8s.master-url", server.url("/"))
+                     .property("k8s.events.resync", "1s")
+                     .start()) {
+            // as when a new watch hands over every event again while the resync goes through
+            // them: the one path holds the event in flight as the other takes it
+            RouteController routes = service.camelContext().getRouteController();
+            routes.stopRoute("k8s-events");
+            routes.stopRoute("k8s-events-resync");
+            Event created = client.events().v1().events().inNamespace("castai-agent").resource(event("castai-agent",
+                    "evt-in-flight", "uid-in-flight", "NodeInFlight", "Warning", "taken by both")).create();
+            String id = "k8s:" + created.getMetadata().getUid();
+            DurableIdempotentRepository dedup = service.camelContext().getRegistry()
+                    .lookupByNameAndType("dedupRepository", DurableIdempotentRepository.class);
+            assertThat(dedup.add(id)).isTrue();
+            routes.startRoute("k8s-events-resync");
+            // a few resyncs, each finding the event in flight
+            await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> true);
+            assertThat(log.linesContaining("Kubernetes event NodeInFlight")).isEmpty();
+            assertThat(log.linesContaining("EventInFlightException")).as("an ERROR or a failed resync").isEmpty();
+            assertThat(service.get("/observe/metrics").body()).doesNotContain("castai_poll_failures_total{poller=\"kubernetes\"");
+
+            // the other path let it go without accepting it: the next resync takes it
+            dedup.remove(id);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !log.linesContaining("Kubernetes event NodeInFlight").isEmpty());
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
+                    .until(() -> log.linesContaining("Kubernetes event NodeInFlight").size() == 1);
         }
     }
 
