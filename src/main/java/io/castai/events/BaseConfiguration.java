@@ -26,12 +26,15 @@ import io.castai.events.intake.EventParser;
 import io.castai.events.kubernetes.KubernetesEvents;
 import io.castai.events.ops.ServiceMetrics;
 import io.castai.events.outbound.OutboundCallLimits;
+import io.castai.events.outbound.PlainHttp;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.util.TimeUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The beans built from settings alone (and the clock): the store, the channels file, the
@@ -42,6 +45,7 @@ import org.apache.camel.util.TimeUtils;
  */
 @Configuration
 public class BaseConfiguration implements CamelConfiguration {
+    private static final Logger LOG = LoggerFactory.getLogger(BaseConfiguration.class);
     /** A duration written as zero on purpose: 0, 0s, 0ms... */
     private static final Pattern ZERO = Pattern.compile("0+[a-z]*");
     /** The whole of a duration as Camel writes it: 1h30m, 500ms, 24h, 1d (Camel would read 1h30 as 1h). */
@@ -180,7 +184,11 @@ public class BaseConfiguration implements CamelConfiguration {
             // sent as it is, quotes and all: every call refused, and the key "fixed" in vain
             throw ConfigurationException.inSetting("castai.api.key", "has quotes around it: write the key without them");
         }
-        return new CastaiApi(key, httpUrl("castai.api.url", apiUrl), checkedClusterIds(clusterIds));
+        String url = httpUrl("castai.api.url", apiUrl);
+        if (key != null && !key.isBlank() && PlainHttp.offThisMachine(url)) {
+            LOG.warn("CASTAI_API_URL is plain http: the API key in every call crosses the network unencrypted; use https");
+        }
+        return new CastaiApi(key, url, checkedClusterIds(clusterIds));
     }
 
     @BindToRegistry

@@ -49,6 +49,7 @@ import io.castai.events.ops.HttpServerListening;
 import io.castai.events.ops.JsonHttpErrors;
 import io.castai.events.ops.ServiceMetrics;
 import io.castai.events.ops.StartupHooks;
+import io.castai.events.outbound.PlainHttp;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -238,6 +239,10 @@ public class EventsConfiguration implements CamelConfiguration {
         if (!"local".equals(masterUrl.trim())) {
             // without a scheme the client fell back to plain HTTP on its own
             BaseConfiguration.httpUrl("k8s.master-url", masterUrl);
+            if (enabled && PlainHttp.offThisMachine(masterUrl)) {
+                LOG.warn("K8S_MASTER_URL is plain http: the Kubernetes credentials and the events cross the network "
+                        + "unencrypted; use https");
+            }
         }
         if (enabled && BaseConfiguration.dedupWindow(window).compareTo(KUBERNETES_EVENT_TTL) < 0) {
             // each resync lists the events again: one still kept once its id is forgotten is notified again

@@ -122,6 +122,26 @@ class DurationSettingsTest {
         }
     }
 
+    @Test
+    void aPlainHttpAddressOffThisMachineThatCarriesCredentialsIsWarnedOf() {
+        try (LogCapture log = LogCapture.attach()) {
+            new BaseConfiguration().castaiApi("api-key-12345", "http://castai-proxy.internal:8080", "");
+            new BaseConfiguration().castaiApi("api-key-12345", "http://127.0.0.1:8080", "");
+            new BaseConfiguration().castaiApi("", "http://castai-proxy.internal:8080", "");
+            new EventsConfiguration().kubernetesWatch(null, "castai-agent", "5m", "http://10.0.0.1:8080", true, "24h", null);
+            new EventsConfiguration().kubernetesWatch(null, "castai-agent", "5m", "http://localhost:8001", true, "24h", null);
+            new EventsConfiguration().kubernetesWatch(null, "castai-agent", "5m", "http://10.0.0.1:8080", false, "24h", null);
+
+            // the API key is sent with every call; the Kubernetes client sends its token
+            assertThat(log.linesContaining("is plain http")).as("with a key, off this machine, the source on").containsExactly(
+                    "WARN io.castai.events.BaseConfiguration - CASTAI_API_URL is plain http: the API key in every call "
+                            + "crosses the network unencrypted; use https",
+                    "WARN io.castai.events.EventsConfiguration - K8S_MASTER_URL is plain http: the Kubernetes credentials "
+                            + "and the events cross the network unencrypted; use https");
+            assertThat(log.text()).doesNotContain("api-key-12345");
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"api.eu.cast.ai", "", "ftp://api.cast.ai", "https://"})
     void anAddressWithoutSchemeOrHostIsRefusedByName(String url) {

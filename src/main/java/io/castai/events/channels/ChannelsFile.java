@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
+import io.castai.events.outbound.PlainHttp;
 import io.castai.events.intake.NotificationEvent;
 import io.castai.events.intake.Severity;
 import io.castai.events.security.LogRedaction;
@@ -175,7 +176,7 @@ public final class ChannelsFile {
     /** What would only fail at delivery time, every delivery (a dead letter each, or retries until given up). */
     private void checkWhatDeliveryNeeds(ChannelConfig channel, String label) {
         for (Parameter parameter : channel.type().parameters()) {
-            if (parameter.kind() == Parameter.Kind.URL && plainHttpOffThisMachine(channel.text(parameter.name()))) {
+            if (parameter.kind() == Parameter.Kind.URL && PlainHttp.offThisMachine(channel.text(parameter.name()))) {
                 // allowed (a receiver inside the cluster), but not without a word: the channel's type says HTTPS
                 WARNINGS.warn("{}: {}.{} is plain http: its messages, and any token in its URL or headers, cross "
                         + "the network unencrypted; use https", file, label, parameter.name());
