@@ -65,7 +65,9 @@ public class EmailChannel {
         sender.setPort(channel.integer("port"));
         String prefix = "mail." + protocol + ".";
         sender.addAdditionalJavaMailProperty(prefix + "connectiontimeout", String.valueOf(connectTimeoutMs));
-        sender.addAdditionalJavaMailProperty(prefix + "timeout", String.valueOf(readTimeoutMs));
+        // a reply is waited for as long as the whole send may take, not the response timeout: a
+        // server may scan a mail before its 250, and a mail given up on then is mailed twice
+        sender.addAdditionalJavaMailProperty(prefix + "timeout", String.valueOf(callTimeoutMs));
         sender.addAdditionalJavaMailProperty(prefix + "writetimeout", String.valueOf(readTimeoutMs));
         if ("starttls".equals(tls)) {
             sender.addAdditionalJavaMailProperty(prefix + "starttls.enable", "true");
