@@ -72,6 +72,15 @@ class LogRedactionTest {
         assertThat(output).isEmpty();
     }
 
+    @Test
+    void camelMailsWarningOnClosingADroppedConnectionIsNotLogged() throws JoranException {
+        // with a 30-line stack trace, beside the failed send's own line (which is retried)
+        String output = throughTheServicesLogPattern("org.apache.camel.component.mail.DefaultJavaMailSender",
+                log -> log.warn("Error closing transport to host 127.0.0.1. This exception will be ignored.",
+                        new IllegalStateException("Broken pipe")));
+        assertThat(output).isEmpty();
+    }
+
     /** What the lines written by {@code logging} look like in the service's own log (logback.xml, not the tests' config). */
     private static String throughTheServicesLogPattern(java.util.function.Consumer<Logger> logging) throws JoranException {
         return throughTheServicesLogPattern("org.apache.camel.processor.errorhandler.DefaultErrorHandler", logging);
