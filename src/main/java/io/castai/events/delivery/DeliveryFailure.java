@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
@@ -144,7 +145,7 @@ public record DeliveryFailure(boolean retryable, String reason, String descripti
             return new DeliveryFailure(false, "smtp_auth", "SMTP server refused the credentials", null, NO_STATUS);
         }
         SMTPSendFailedException send = find(failure, SMTPSendFailedException.class);
-        SMTPAddressFailedException address = find(failure, SMTPAddressFailedException.class);
+        SMTPAddressFailedException address = refusedRecipient(failure);
         int code = send != null ? send.getReturnCode() : address != null ? address.getReturnCode() : -1;
         if (code >= 400) {
             // a refused recipient is named: the server's reply may not say whom it refused
@@ -207,6 +208,18 @@ public record DeliveryFailure(boolean retryable, String reason, String descripti
         // a binary answer (a compressed one, read as it came) is kept readable: no control characters
         String line = body.replaceAll("\\s+", " ").replaceAll("\\p{Cc}", "?").trim();
         return ": " + Shortened.to(line, MAX_EXCERPT + 1, "…");
+    }
+
+    /**
+     * The refused recipient that decides: the first refused for good (5xx), else the first. With
+     * one address refused for now (450) and another for good (550), retrying for a day would mail
+     * nobody, and the dead letter named only the first.
+     */
+    private static SMTPAddressFailedException refusedRecipient(Throwable failure) {
+        List<SMTPAddressFailedException> refused = Causes.chain(failure).stream()
+                .filter(SMTPAddressFailedException.class::isInstance).map(SMTPAddressFailedException.class::cast).toList();
+        return refused.stream().filter(address -> address.getReturnCode() >= 500).findFirst()
+                .orElse(refused.isEmpty() ? null : refused.get(0));
     }
 
     private static <T extends Throwable> T find(Throwable failure, Class<T> type) {

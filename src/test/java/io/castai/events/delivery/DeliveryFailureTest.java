@@ -110,6 +110,15 @@ class DeliveryFailureTest {
         assertThat(refusedRecipient.retryable()).isFalse();
         assertThat(refusedRecipient.description()).isEqualTo("SMTP 550 for nobody@example.com: 550 5.1.1 no such user");
 
+        // one recipient refused for now, another for good: the mail goes to nobody until a person acts
+        var forNow = new org.eclipse.angus.mail.smtp.SMTPAddressFailedException(new jakarta.mail.internet.InternetAddress(
+                "oncall@example.com"), "RCPT TO:<oncall@example.com>", 450, "450 4.2.1 mailbox busy");
+        forNow.setNextException(new org.eclipse.angus.mail.smtp.SMTPAddressFailedException(new jakarta.mail.internet.InternetAddress(
+                "nobody@example.com"), "RCPT TO:<nobody@example.com>", 550, "550 5.1.1 no such user"));
+        DeliveryFailure mixed = DeliveryFailure.classify(new jakarta.mail.SendFailedException("Invalid Addresses", forNow));
+        assertThat(mixed.retryable()).isFalse();
+        assertThat(mixed.description()).isEqualTo("SMTP 550 for nobody@example.com: 550 5.1.1 no such user");
+
         DeliveryFailure refused = DeliveryFailure.classify(new AuthenticationFailedException("535 bad credentials"));
         assertThat(refused.retryable()).isFalse();
         assertThat(refused.reason()).isEqualTo("smtp_auth");
