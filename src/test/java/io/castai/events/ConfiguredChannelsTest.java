@@ -69,7 +69,7 @@ class ConfiguredChannelsTest {
                 username: castai
                 password: ${SMTP_PASSWORD}
                 from: castai-events@example.com
-                to: [platform@example.com]
+                to: ['"Platform, Team" <platform@example.com>']
               - name: node-email
                 type: email
                 host: 127.0.0.1
@@ -489,7 +489,7 @@ class ConfiguredChannelsTest {
         MimeMessage mail = smtp.getReceivedMessages()[0];
         assertThat(mail.getSubject()).startsWith("[CAST AI] WARNING ");
         assertThat(List.of(mail.getRecipients(Message.RecipientType.TO))).extracting(Object::toString)
-                .containsExactly("platform@example.com");
+                .as("a display name with a comma in it").containsExactly("\"Platform, Team\" <platform@example.com>");
     }
 
     @Test

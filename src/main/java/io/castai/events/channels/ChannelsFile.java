@@ -323,18 +323,14 @@ public final class ChannelsFile {
         List<String> values = new ArrayList<>();
         if (raw instanceof List<?> items) {
             for (int i = 0; i < items.size(); i++) {
-                values.addAll(splitCommas(scalar(items.get(i), where + "[" + i + "]")));
+                values.addAll(CommaList.split(scalar(items.get(i), where + "[" + i + "]")));
             }
         } else if (raw instanceof Map<?, ?>) {
             throw error(where + ": must be a list ([a, b]) or one comma-separated value, not a mapping");
         } else {
-            values.addAll(splitCommas(scalar(raw, where)));
+            values.addAll(CommaList.split(scalar(raw, where)));
         }
         return List.copyOf(values);
-    }
-
-    private static List<String> splitCommas(String text) {
-        return Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
     private Map<String, String> stringMap(Object raw, String where) {

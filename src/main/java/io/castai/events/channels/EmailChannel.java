@@ -148,11 +148,7 @@ public class EmailChannel {
             if (name.equals("subject")) {
                 subject = line.substring(colon + 1).trim();
             } else if (name.equals("to")) {
-                for (String address : line.substring(colon + 1).split(",")) {
-                    if (!address.isBlank()) {
-                        to.add(address.trim());
-                    }
-                }
+                to.addAll(CommaList.split(line.substring(colon + 1)));
             } else {
                 break;
             }
