@@ -744,10 +744,25 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
      */
     public boolean holdLease(String name, String owner, Duration ttl) {
         long now = now();
-        return writer.update("INSERT INTO leases (name, owner, expires_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE "
-                        + "SET owner = excluded.owner, expires_at = excluded.expires_at "
-                        + "WHERE leases.owner = excluded.owner OR leases.expires_at < ?",
-                name, owner, now + ttl.toMillis(), now) > 0;
+        return writer.await(writer.submit(db -> {
+            // a lease row a cut-off replica's transaction still holds fails this at once rather than
+            // after PostgreSQL's lock_timeout (2 s): every replica tries its leases every few seconds,
+            // and every write of the replica (its intake too) waits behind its writer meanwhile
+            shortLockWait(db, true);
+            int taken = db.update("INSERT INTO leases (name, owner, expires_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE "
+                            + "SET owner = excluded.owner, expires_at = excluded.expires_at "
+                            + "WHERE leases.owner = excluded.owner OR leases.expires_at < ?",
+                    name, owner, now + ttl.toMillis(), now);
+            shortLockWait(db, false);
+            return taken;
+        })) > 0;
+    }
+
+    /** PostgreSQL only: the rest of the writer's transaction waits for a lock for 100 ms, or again as long as set. */
+    private void shortLockWait(StoreWriter.Statements db, boolean shortWait) throws SQLException {
+        if (store.shared()) {
+            db.update(shortWait ? "SET LOCAL lock_timeout = '100ms'" : "SET LOCAL lock_timeout TO DEFAULT");
+        }
     }
 
     /** Gives the lease up (on shutdown), so another replica takes over at once. */

@@ -38,6 +38,8 @@ final class StoreWriter {
     /** SQLite's primary result codes for a store that fails as a whole: READONLY, IOERR, CORRUPT, FULL, CANTOPEN, NOTADB. */
     private static final Set<Integer> SQLITE_STORE_WIDE = Set.of(8, 10, 11, 13, 14, 26);
     private static final Logger LOG = LoggerFactory.getLogger(StoreWriter.class);
+    /** PostgreSQL's SQLSTATE for a statement that gave up waiting for a lock (lock_timeout). */
+    static final String LOCK_NOT_AVAILABLE = "55P03";
 
     /** Runs statements on the writer's connection, inside the unit's transaction. */
     interface Statements {
@@ -318,9 +320,10 @@ final class StoreWriter {
             return;
         }
         Object[] results = new Object[batch.size()];
+        int running = 0;
         try {
-            for (int i = 0; i < batch.size(); i++) {
-                results[i] = batch.get(i).work().run(statements);
+            for (; running < batch.size(); running++) {
+                results[running] = batch.get(running).work().run(statements);
             }
             c.commit();
         } catch (SQLException | RuntimeException batchFailed) {
@@ -344,6 +347,12 @@ final class StoreWriter {
                     return;
                 }
                 Write write = batch.get(i);
+                if (i == running && batchFailed instanceof SQLException e && LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+                    // a row another transaction holds (a replica cut off mid-write, until the server
+                    // ends its session): waiting for it once more would hold every write behind it again
+                    write.done().completeExceptionally(e);
+                    continue;
+                }
                 try {
                     Object result = write.work().run(statements);
                     unit.commit();

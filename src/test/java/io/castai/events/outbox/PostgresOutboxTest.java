@@ -69,6 +69,30 @@ class PostgresOutboxTest extends OutboxTest {
     }
 
     @Test
+    void aLeaseRowACutOffReplicaStillHoldsIsNotHeldRatherThanWaitedFor() throws Exception {
+        assertThat(outbox.holdLease("castai-pollers", "cut-off-replica", Duration.ofSeconds(30))).isTrue();
+        // a replica cut off mid-write: its transaction, with the lease's row, stays open until the
+        // server ends the session (idle_in_transaction_session_timeout, 30 s)
+        try (Connection cutOff = rawConnection()) {
+            cutOff.setAutoCommit(false);
+            try (Statement s = cutOff.createStatement()) {
+                s.executeUpdate("UPDATE leases SET owner = owner WHERE name = 'castai-pollers'");
+            }
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> outbox.holdLease("castai-pollers", "live-replica", Duration.ofSeconds(30)))
+                    .rootCause().hasMessageStartingWith("ERROR: canceling statement due to lock timeout");
+            long tookMs = (System.nanoTime() - start) / 1_000_000;
+            // the lock_timeout of every other statement (2 s), twice (the batch, then the unit on its own),
+            // was the writer's stall: the replica's intake waited behind it
+            assertThat(tookMs).as("a 100 ms lock wait, not 2 s twice").isLessThan(1500);
+
+            // the rest of the writer's work is not held to the short wait, and goes on
+            assertThat(outbox.accept(event("after-the-lease"), List.of())).isNotNull();
+        }
+        assertThat(outbox.holdLease("castai-pollers", "cut-off-replica", Duration.ofSeconds(30))).as("the row let go").isTrue();
+    }
+
+    @Test
     void twoReplicasGivenTheSameEventAtOnceAcceptItOnce() throws Exception {
         Outbox other = open();
         ExecutorService threads = Executors.newFixedThreadPool(8);
