@@ -171,8 +171,22 @@ class EventParserTest {
     @Test
     void anUnsetTimeIsNoneButAnUnreadableOneIsKeptAsWritten() {
         assertThat(parse("{\"Name\":\"n\",\"Timestamp\":\"0001-01-01T00:00:00Z\"}", null, null).getTimestamp()).isNull();
-        assertThat(parse("{\"eventType\":\"a\",\"timestamp\":\"2026-10-02 16:15:02 +0000 UTC\"}", null, null)
+        assertThat(parse("{\"eventType\":\"a\",\"timestamp\":\"Fri Oct  2 16:15:02 UTC 2026\"}", null, null)
+                .getTimestamp()).isEqualTo("Fri Oct  2 16:15:02 UTC 2026");
+        // Go's default form is read, and kept as written too; its zero time is none
+        assertThat(parse("{\"Name\":\"n\",\"Timestamp\":\"2026-10-02 16:15:02 +0000 UTC\"}", null, null)
                 .getTimestamp()).isEqualTo("2026-10-02 16:15:02 +0000 UTC");
+        assertThat(parse("{\"Name\":\"n\",\"Timestamp\":\"0001-01-01 00:00:00 +0000 UTC\"}", null, null)
+                .getTimestamp()).isNull();
+    }
+
+    /** README's template writes Name and Message with toJSON: a quote or backslash in them stays text. */
+    @Test
+    void aConsoleNotificationFilledInWithToJsonKeepsItsQuotes() {
+        NotificationEvent event = parse("{\"NotificationID\":\"n-1\",\"Severity\":\"ERROR\","
+                + "\"Name\":\"Pod \\\"api-7f9\\\" cannot be scheduled\",\"Message\":\"path C:\\\\tmp\"}", null, null);
+        assertThat(event.getTitle()).isEqualTo("Pod \"api-7f9\" cannot be scheduled");
+        assertThat(event.getSummary()).isEqualTo("path C:\\tmp");
     }
 
     @Test
