@@ -75,7 +75,7 @@ class BadInputTest {
                 arguments("an object as the node's name", "{\"eventType\":\"node.added\",\"data\":{\"nodeName\":{\"a\":1}}}", 400,
                         "'data.nodeName' must be a string, not an object"),
                 arguments("a word as the savings impact", "{\"eventType\":\"savings.threshold\",\"data\":{\"savingsImpact\":\"abc\"}}",
-                        400, "'data.savingsImpact' must be a number, not a string"),
+                        400, "'data.savingsImpact' must be a number (or one written as a string), not a word"),
                 arguments("unknown severity", "{\"eventType\":\"node.added\",\"severity\":\"LOUD\"}", 400,
                         "'severity' must be one of CRITICAL, ERROR, WARNING, INFO, SUCCESS"),
                 arguments("console without Name", "{\"NotificationID\":\"n-1\",\"Severity\":\"CRITICAL\"}", 400,

@@ -218,7 +218,9 @@ public class EventParser {
             return;
         }
         if (!savings.isNumber() && !(savings.isTextual() && NUMBER.matcher(savings.asText().trim()).matches())) {
-            throw new InvalidEventException("'data.savingsImpact' must be a number, not " + kind(savings));
+            // a number written as text is read: "not a string" would send the sender the wrong way
+            throw new InvalidEventException("'data.savingsImpact' must be a number (or one written as a string), not "
+                    + (savings.isTextual() ? "a word" : kind(savings)));
         }
         if (!Double.isFinite(savings.asDouble())) {
             throw new InvalidEventException("'data.savingsImpact' is out of range");
