@@ -3,6 +3,9 @@ package io.castai.events;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.castai.events.channels.ChannelRoutes;
 import io.castai.events.channels.ConfigurationException;
@@ -25,6 +28,9 @@ public final class App {
      */
     public static final String PROPERTY_LOCATIONS =
             "file:application.properties;optional=true,classpath:application.properties;optional=true";
+
+    private static final Pattern UNKNOWN_CAMEL_OPTION =
+            Pattern.compile("Cannot find getter method: \\S+ on bean: class (\\S+) when binding property: (\\S+)");
 
     private App() {
     }
@@ -50,6 +56,9 @@ public final class App {
                 // through the log, not the JVM's own printing to stderr: the log masks secrets
                 LoggerFactory.getLogger(App.class).error("Not started: {}", failed.getMessage(), failed);
             }
+            // Camel's shutdown hook would log "JVM shutdown hook triggered by SIGTERM" for this exit
+            // of the service's own: told it is over, it says nothing
+            main.getShutdownStrategy().shutdown();
             System.exit(1);
         }
     }
@@ -75,6 +84,10 @@ public final class App {
             if (cause instanceof ConfigurationException mistake) {
                 return mistake;
             }
+            Matcher unknown = cause instanceof IllegalArgumentException ? UNKNOWN_CAMEL_OPTION.matcher(String.valueOf(cause.getMessage())) : null;
+            if (unknown != null && unknown.find()) {
+                return unknownCamelOption(unknown.group(2), unknown.group(1));
+            }
             if (cause instanceof NoSuchFileException missing && !Path.of(missing.getFile()).isAbsolute()) {
                 // at start-up, a relative path: routes/ when started from the wrong directory
                 return new ConfigurationException("no such file or directory: " + missing.getFile()
@@ -82,6 +95,19 @@ public final class App {
             }
         }
         return null;
+    }
+
+    /**
+     * A camel.* setting (a CAMEL_* variable, or application.properties) naming an option Camel does
+     * not have, as Camel says it: its own words and a stack trace, with no variable named.
+     */
+    private static ConfigurationException unknownCamelOption(String property, String beanClass) {
+        String suffix = "_" + property.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+        String written = System.getenv().keySet().stream().filter(name -> name.startsWith("CAMEL_") && name.endsWith(suffix))
+                .sorted().findFirst().orElse("a camel.* setting");
+        return new ConfigurationException(written + ": Camel has no such option ('" + property + "' of "
+                + beanClass.substring(beanClass.lastIndexOf('.') + 1) + "); check its spelling against README's table "
+                + "or Camel's options");
     }
 
     public static Main createMain() {

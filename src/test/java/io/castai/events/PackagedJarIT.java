@@ -75,6 +75,14 @@ class PackagedJarIT {
     }
 
     @Test
+    void aCamelSettingCamelDoesNotHaveStopsTheJarWithOneLineNamingIt(@TempDir java.nio.file.Path data) {
+        // CAMEL_MAIN_SHUTDOWN_TIMEOUT misspelt: Camel's own words and a stack trace named no variable
+        JarProcess.Ended ended = JarProcess.runUntilItExits(Map.of("CAMEL_MAIN_SHUTDOWN_TIMOUT", "10", "DATA_DIR", data.toString()));
+        assertStoppedWithOneLine(ended, "CAMEL_MAIN_SHUTDOWN_TIMOUT: Camel has no such option ('shutdown.timout' of "
+                + "MainConfigurationProperties); check its spelling against README's table or Camel's options");
+    }
+
+    @Test
     void aWordForANumberStopsTheJarWithOneLineSayingSo(@TempDir java.nio.file.Path data) {
         JarProcess.Ended ended = JarProcess.runUntilItExits(Map.of("DELIVERY_MAX_ATTEMPTS", "lots", "DATA_DIR", data.toString()));
         assertStoppedWithOneLine(ended, "DELIVERY_MAX_ATTEMPTS (delivery.max-attempts): must be a whole number");
@@ -172,6 +180,7 @@ class PackagedJarIT {
         assertThat(ended.exitCode()).as(ended.output()).isEqualTo(1);
         assertThat(ended.output()).contains("ERROR [main] io.castai.events.App - Not started: " + why);
         assertThat(ended.output()).as("no stack trace").doesNotContain("Exception").doesNotContain("\tat ");
+        assertThat(ended.output()).as("the exit is the service's own").doesNotContain("triggered by SIGTERM");
     }
 
     private static void awaitLogLine(JarProcess jar, String fragment) {

@@ -39,4 +39,12 @@ class StartFailureLineTest {
 
         assertThat(App.knownReason(failed)).as("null: logged with its stack trace").isNull();
     }
+
+    @Test
+    void aCamelOptionCamelDoesNotHaveIsOneLine() {
+        Exception failed = new RuntimeException(new IllegalArgumentException("Cannot find getter method: route on bean: "
+                + "class org.apache.camel.component.micrometer.prometheus.MicrometerPrometheus when binding property: route.policy.levl"));
+        assertThat(App.knownReason(failed)).isEqualTo("a camel.* setting: Camel has no such option ('route.policy.levl' of "
+                + "MicrometerPrometheus); check its spelling against README's table or Camel's options");
+    }
 }
