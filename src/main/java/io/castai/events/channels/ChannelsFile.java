@@ -343,6 +343,10 @@ public final class ChannelsFile {
         if (value.isEmpty()) {
             return value;
         }
+        if (value.matches("([\"'].*|.*[\"'])")) {
+            // quotes kept from a shell or a Secret written by hand: "not a URL" would not say so
+            throw error(where + ": has quotes around it: write the URL without them");
+        }
         try {
             URI uri = new URI(value);
             if (uri.getRawFragment() != null) {

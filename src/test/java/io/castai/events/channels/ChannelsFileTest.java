@@ -87,6 +87,11 @@ class ChannelsFileTest {
                           - {name: hook, type: webhook, url: "hooks.example.com/secret-token"}
                         default: [log]
                         """, "channels.yaml: channels[0] (hook).url: must be an http(s) URL with a host"),
+                Arguments.of("a URL with the quotes of a shell around it", """
+                        channels:
+                          - {name: hook, type: webhook, url: "'https://hooks.example.com/secret-token'"}
+                        default: [log]
+                        """, "channels.yaml: channels[0] (hook).url: has quotes around it: write the URL without them"),
                 Arguments.of("a choice outside its values", """
                         channels:
                           - {name: mail, type: email, host: smtp.example.com, from: a@example.com, to: [b@example.com], tls: ssl}
