@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 
 import io.castai.events.delivery.DeliveryFailure;
 import io.castai.events.outbound.BoundedMailSender;
+import io.castai.events.support.ScriptedSmtp;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.Test;
@@ -111,21 +112,7 @@ class BoundedMailSenderTest {
 
     /** A one-connection SMTP server that answers every command, 700 ms late. */
     private static Void answerSlowly(ServerSocket listening) throws Exception {
-        try (Socket client = listening.accept();
-             BufferedReader in = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.US_ASCII))) {
-            OutputStream out = client.getOutputStream();
-            out.write("220 slow.example ESMTP\r\n".getBytes(StandardCharsets.US_ASCII));
-            boolean inData = false;
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                if (inData && !line.equals(".")) {
-                    continue;
-                }
-                Thread.sleep(700);
-                String reply = inData ? "250 queued" : line.startsWith("DATA") ? "354 go on" : line.startsWith("QUIT") ? "221 bye" : "250 ok";
-                inData = line.startsWith("DATA");
-                out.write((reply + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            }
-        }
+        ScriptedSmtp.serveOne(listening, command -> 700);
         return null;
     }
 }

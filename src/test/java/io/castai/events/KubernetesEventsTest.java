@@ -29,9 +29,7 @@ class KubernetesEventsTest {
     @Test
     void eventsInTheWatchedNamespaceAreRoutedOnce() {
         try (LogCapture log = LogCapture.attach();
-             RunningService ignored = RunningService.builder()
-                     .property("k8s.events.enabled", true)
-                     .property("k8s.master-url", server.url("/"))
+             RunningService ignored = watchingTheMockServer()
                      .property("k8s.cluster-name", "staging-us-east")
                      .start()) {
             Event notReady = event("castai-agent", "evt-1", "uid-1", "NodeNotReady", "Warning",
@@ -56,9 +54,7 @@ class KubernetesEventsTest {
     @Test
     void onlyTheEventsCastaiReportedAreRouted() {
         try (LogCapture log = LogCapture.attach();
-             RunningService ignored = RunningService.builder()
-                     .property("k8s.events.enabled", true)
-                     .property("k8s.master-url", server.url("/"))
+             RunningService ignored = watchingTheMockServer()
                      .start()) {
             client.events().v1().events().inNamespace("castai-agent").resource(event("castai-agent", "evt-kubelet",
                     "uid-kubelet", "Unhealthy", "Warning", "Readiness probe failed", "kubelet")).create();
@@ -78,9 +74,7 @@ class KubernetesEventsTest {
     @Test
     void theResyncCatchesUpWhatTheWatchMissedAndWatchesAgain() throws Exception {
         try (LogCapture log = LogCapture.attach();
-             RunningService service = RunningService.builder()
-                     .property("k8s.events.enabled", true)
-                     .property("k8s.master-url", server.url("/"))
+             RunningService service = watchingTheMockServer()
                      .property("k8s.events.resync", "2s")
                      .start()) {
             // the watch ends (as it does for good on a 410 Gone) and an event comes meanwhile
@@ -118,9 +112,7 @@ class KubernetesEventsTest {
     @Test
     void anEventTheWatchIsAcceptingIsNoFailureOfTheResync() throws Exception {
         try (LogCapture log = LogCapture.attach();
-             RunningService service = RunningService.builder()
-                     .property("k8s.events.enabled", true)
-                     .property("k8s.master-url", server.url("/"))
+             RunningService service = watchingTheMockServer()
                      .property("k8s.events.resync", "1s")
                      .start()) {
             // as when a new watch hands over every event again while the resync goes through
@@ -153,9 +145,7 @@ class KubernetesEventsTest {
     void aStoreOutageIsOneWarningNotAnErrorPerEventAndTheResyncCatchesUp() {
         try (Postgres database = Postgres.freshDatabase(); TcpProxy relay = new TcpProxy(5432);
              LogCapture log = LogCapture.attach();
-             RunningService service = RunningService.builder()
-                     .property("k8s.events.enabled", true)
-                     .property("k8s.master-url", server.url("/"))
+             RunningService service = watchingTheMockServer()
                      .property("k8s.events.resync", "2s")
                      .property("castai.store.url", database.url().replace(":5432/", ":" + relay.port() + "/"))
                      .property("castai.store.username", Postgres.USER)
@@ -185,9 +175,7 @@ class KubernetesEventsTest {
     @Test
     void aSourceThatMatchesNothingIsSaidOnce() {
         try (LogCapture log = LogCapture.attach();
-             RunningService ignored = RunningService.builder()
-                     .property("k8s.events.enabled", true)
-                     .property("k8s.master-url", server.url("/"))
+             RunningService ignored = watchingTheMockServer()
                      .property("k8s.events.namespace", "other-agent")
                      .property("k8s.events.resync", "1s")
                      .start()) {
@@ -206,9 +194,7 @@ class KubernetesEventsTest {
         try (HttpStandIn forbidding = new HttpStandIn(403, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
                 + "\"reason\":\"Forbidden\",\"code\":403,\"message\":\"events.events.k8s.io is forbidden\"}");
              LogCapture log = LogCapture.attach();
-             RunningService service = RunningService.builder()
-                     .property("k8s.events.enabled", true)
-                     .property("k8s.master-url", forbidding.url("/"))
+             RunningService service = watching(forbidding.url("/"))
                      .start()) {
             // with the resync at its 5 minutes: the first list, seconds after start, says so
             await().atMost(Duration.ofSeconds(15)).until(() -> !log.linesContaining(
@@ -225,6 +211,15 @@ class KubernetesEventsTest {
         try (RunningService service = RunningService.builder().start()) {
             assertThat(service.camelContext().getRoute("k8s-events")).isNull();
         }
+    }
+
+    /** The service with the Kubernetes events source on, against the API at {@code url}. */
+    private static RunningService.Builder watching(String url) {
+        return RunningService.builder().property("k8s.events.enabled", true).property("k8s.master-url", url);
+    }
+
+    private static RunningService.Builder watchingTheMockServer() {
+        return watching(server.url("/"));
     }
 
     private static Event event(String namespace, String name, String uid, String reason, String type, String note) {

@@ -1,16 +1,12 @@
 package io.castai.events.channels;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import io.castai.events.support.ScriptedSmtp;
 import jakarta.mail.internet.MimeMessage;
 import org.apache.camel.component.mail.JavaMailSender;
 import org.junit.jupiter.api.Test;
@@ -29,7 +25,9 @@ class EmailSenderTimeoutsTest {
     void theFinalReplyAfterTheMessageIsWaitedForPastTheResponseTimeout() throws Exception {
         ExecutorService server = Executors.newSingleThreadExecutor();
         try (ServerSocket listening = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
-            Future<Integer> accepted = server.submit(() -> acceptAfterScanning(listening, 1200));
+            // every command answered at once, the message's 250 only after a 1.2 s scan
+            Future<Integer> accepted = server.submit(() -> ScriptedSmtp.serveOne(listening,
+                    command -> ScriptedSmtp.END_OF_MESSAGE.equals(command) ? 1200 : 0));
             Channels channels = ChannelsFile.parse("channels.yaml", """
                     channels:
                       - {name: mail, type: email, host: 127.0.0.1, port: %d, tls: none, from: a@example.com, to: [ops@example.com]}
@@ -50,32 +48,5 @@ class EmailSenderTimeoutsTest {
         } finally {
             server.shutdownNow();
         }
-    }
-
-    /** One connection: every command answered at once, the message's 250 only after {@code scanMs}. */
-    private static int acceptAfterScanning(ServerSocket listening, long scanMs) throws Exception {
-        int queued = 0;
-        try (Socket client = listening.accept();
-             BufferedReader in = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.US_ASCII))) {
-            OutputStream out = client.getOutputStream();
-            out.write("220 scan.example ESMTP\r\n".getBytes(StandardCharsets.US_ASCII));
-            boolean inData = false;
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                if (inData && !line.equals(".")) {
-                    continue;
-                }
-                String reply;
-                if (inData) {
-                    Thread.sleep(scanMs);
-                    queued++;
-                    reply = "250 queued";
-                } else {
-                    reply = line.startsWith("DATA") ? "354 go on" : line.startsWith("QUIT") ? "221 bye" : "250 ok";
-                }
-                inData = !inData && line.startsWith("DATA");
-                out.write((reply + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            }
-        }
-        return queued;
     }
 }
