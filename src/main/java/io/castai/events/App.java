@@ -3,12 +3,10 @@ package io.castai.events;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.sql.SQLException;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import io.castai.events.channels.ChannelRoutes;
 import io.castai.events.channels.ConfigurationException;
+import io.castai.events.ops.CamelSettingMistake;
 import io.castai.events.ops.Causes;
 import io.castai.events.ops.IntakeRouteLoaded;
 import io.castai.events.ops.SettingNames;
@@ -28,9 +26,6 @@ public final class App {
      */
     public static final String PROPERTY_LOCATIONS =
             "file:application.properties;optional=true,classpath:application.properties;optional=true";
-
-    private static final Pattern UNKNOWN_CAMEL_OPTION =
-            Pattern.compile("Cannot find getter method: \\S+ on bean: class (\\S+) when binding property: (\\S+)");
 
     private App() {
     }
@@ -84,9 +79,9 @@ public final class App {
             if (cause instanceof ConfigurationException mistake) {
                 return mistake;
             }
-            Matcher unknown = cause instanceof IllegalArgumentException ? UNKNOWN_CAMEL_OPTION.matcher(String.valueOf(cause.getMessage())) : null;
-            if (unknown != null && unknown.find()) {
-                return unknownCamelOption(unknown.group(2), unknown.group(1));
+            ConfigurationException camelSetting = CamelSettingMistake.in(cause);
+            if (camelSetting != null) {
+                return camelSetting;
             }
             if (cause instanceof NoSuchFileException missing && !Path.of(missing.getFile()).isAbsolute()) {
                 // at start-up, a relative path: routes/ when started from the wrong directory
@@ -95,19 +90,6 @@ public final class App {
             }
         }
         return null;
-    }
-
-    /**
-     * A camel.* setting (a CAMEL_* variable, or application.properties) naming an option Camel does
-     * not have, as Camel says it: its own words and a stack trace, with no variable named.
-     */
-    private static ConfigurationException unknownCamelOption(String property, String beanClass) {
-        String suffix = "_" + property.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
-        String written = System.getenv().keySet().stream().filter(name -> name.startsWith("CAMEL_") && name.endsWith(suffix))
-                .sorted().findFirst().orElse("a camel.* setting");
-        return new ConfigurationException(written + ": Camel has no such option ('" + property + "' of "
-                + beanClass.substring(beanClass.lastIndexOf('.') + 1) + "); check its spelling against README's table "
-                + "or Camel's options");
     }
 
     public static Main createMain() {

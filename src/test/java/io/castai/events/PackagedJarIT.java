@@ -78,8 +78,17 @@ class PackagedJarIT {
     void aCamelSettingCamelDoesNotHaveStopsTheJarWithOneLineNamingIt(@TempDir java.nio.file.Path data) {
         // CAMEL_MAIN_SHUTDOWN_TIMEOUT misspelt: Camel's own words and a stack trace named no variable
         JarProcess.Ended ended = JarProcess.runUntilItExits(Map.of("CAMEL_MAIN_SHUTDOWN_TIMOUT", "10", "DATA_DIR", data.toString()));
-        assertStoppedWithOneLine(ended, "CAMEL_MAIN_SHUTDOWN_TIMOUT: Camel has no such option ('shutdown.timout' of "
-                + "MainConfigurationProperties); check its spelling against README's table or Camel's options");
+        assertStoppedWithOneLine(ended, "CAMEL_MAIN_SHUTDOWN_TIMOUT (camel.main.shutdown.timout): Camel has no such "
+                + "option; check its spelling against README's table or Camel's options");
+        // a one-word name, and a value Camel cannot convert, are said as Camel's other words for them
+        assertStoppedWithOneLine(JarProcess.runUntilItExits(Map.of("CAMEL_MAIN_SHUTDOWNTIMOUT", "10", "DATA_DIR", data.toString())),
+                "CAMEL_MAIN_SHUTDOWNTIMOUT (camel.main.shutdowntimout): Camel has no such option");
+        assertStoppedWithOneLine(JarProcess.runUntilItExits(Map.of("CAMEL_MAIN_JMX_ENABLED", "maybe", "DATA_DIR", data.toString())),
+                "CAMEL_MAIN_JMX_ENABLED (camel.main.jmxEnabled): Camel cannot take its value as a boolean");
+        // the variable of the group the option is missing from, not a valid one of another
+        assertStoppedWithOneLine(JarProcess.runUntilItExits(Map.of("CAMEL_MAIN_ROUTES_RELOAD_ENABLED", "false",
+                        "CAMEL_SERVER_ROUTES_RELOAD_ENABLED", "true", "DATA_DIR", data.toString())),
+                "CAMEL_SERVER_ROUTES_RELOAD_ENABLED (camel.server.routes.reload.enabled): Camel has no such option");
     }
 
     @Test

@@ -44,7 +44,11 @@ class StartFailureLineTest {
     void aCamelOptionCamelDoesNotHaveIsOneLine() {
         Exception failed = new RuntimeException(new IllegalArgumentException("Cannot find getter method: route on bean: "
                 + "class org.apache.camel.component.micrometer.prometheus.MicrometerPrometheus when binding property: route.policy.levl"));
-        assertThat(App.knownReason(failed)).isEqualTo("a camel.* setting: Camel has no such option ('route.policy.levl' of "
-                + "MicrometerPrometheus); check its spelling against README's table or Camel's options");
+        assertThat(App.knownReason(failed)).isEqualTo("CAMEL_METRICS_ROUTE_POLICY_LEVL (camel.metrics.route.policy.levl): "
+                + "Camel has no such option; check its spelling against README's table or Camel's options");
+        Exception elsewhere = new RuntimeException(new IllegalArgumentException("Cannot find getter method: a on bean: "
+                + "class org.example.Other when binding property: a.b"));
+        assertThat(App.knownReason(elsewhere)).isEqualTo("a camel.* setting: Camel has no such option ('a.b' of Other); "
+                + "check its spelling against README's table or Camel's options");
     }
 }
