@@ -38,6 +38,8 @@ public class WatchResync {
     /** Resyncs in a row with events listed, none from the source, before a WARN says so. */
     private static final int RESYNCS_BEFORE_SOURCE_WARNING = 3;
     private static final Logger LOG = LoggerFactory.getLogger(WatchResync.class);
+    /** Exchange property set on the resync a few seconds after start (routes/k8s-events.camel.yaml). */
+    static final String FIRST_RESYNC = "firstResync";
 
     private final KubernetesEvents events;
     private final String namespace;
@@ -67,7 +69,7 @@ public class WatchResync {
 
     /**
      * After the list (the body): sets exchange property {@code watchMissed} when an event older
-     * than a resync period was never handed over by the watch. Forgets what is no longer listed
+     * than a resync period was never handed over by the watch (never on the first resync). Forgets what is no longer listed
      * (only what the watch handed over before the list was asked for).
      */
     public void check(Exchange exchange) {
@@ -78,7 +80,10 @@ public class WatchResync {
         listed.forEach(event -> present.add(KubernetesEvents.key(event)));
         seenByWatch.entrySet().removeIf(e -> !present.contains(e.getKey()) && e.getValue() < listedAt);
         Instant settled = Instant.now().minus(period);
-        boolean missed = listed.stream().anyMatch(event -> !seenByWatch.containsKey(KubernetesEvents.key(event))
+        // the first resync, seconds after start, finds the new watch still handing over what the
+        // namespace held: too soon to call it dead
+        boolean missed = !exchange.getProperty(FIRST_RESYNC, false, Boolean.class)
+                && listed.stream().anyMatch(event -> !seenByWatch.containsKey(KubernetesEvents.key(event))
                 && createdBefore(event, settled));
         exchange.setProperty("watchMissed", missed);
         sayIfNothingComesFromTheSource(listed);
