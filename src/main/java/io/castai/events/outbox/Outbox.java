@@ -67,6 +67,8 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
     private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
     /** The longest event body a dead-letter list reads with its page (see {@link #deadLetters}). */
     private static final int LISTED_BODY = 16_384;
+    /** What a lease's statement gives when another session holds its row locked. */
+    private static final int LOCKED_ELSEWHERE = -1;
 
     private final Store store;
     private final Clock clock;
@@ -744,24 +746,38 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
      */
     public boolean holdLease(String name, String owner, Duration ttl) {
         long now = now();
-        return writer.await(writer.submit(db -> {
-            // a lease row a cut-off replica's transaction still holds fails this at once rather than
-            // after PostgreSQL's lock_timeout (2 s): every replica tries its leases every few seconds,
-            // and every write of the replica (its intake too) waits behind its writer meanwhile
-            shortLockWait(db, true);
-            int taken = db.update("INSERT INTO leases (name, owner, expires_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE "
-                            + "SET owner = excluded.owner, expires_at = excluded.expires_at "
-                            + "WHERE leases.owner = excluded.owner OR leases.expires_at < ?",
-                    name, owner, now + ttl.toMillis(), now);
-            shortLockWait(db, false);
-            return taken;
-        })) > 0;
+        String upsert = "INSERT INTO leases (name, owner, expires_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE "
+                + "SET owner = excluded.owner, expires_at = excluded.expires_at "
+                + "WHERE leases.owner = excluded.owner OR leases.expires_at < ?";
+        Object[] args = {name, owner, now + ttl.toMillis(), now};
+        int taken = writer.await(writer.submit(db -> store.shared() ? withShortLockWait(db, upsert, args) : db.update(upsert, args)));
+        if (taken == LOCKED_ELSEWHERE) {
+            // not "not held": the row may be this replica's, its renewal only kept from the row
+            throw new OutboxException("the lease " + name + " is locked by another session (a replica cut off mid-write?)", null);
+        }
+        return taken > 0;
     }
 
-    /** PostgreSQL only: the rest of the writer's transaction waits for a lock for 100 ms, or again as long as set. */
-    private void shortLockWait(StoreWriter.Statements db, boolean shortWait) throws SQLException {
-        if (store.shared()) {
-            db.update(shortWait ? "SET LOCAL lock_timeout = '100ms'" : "SET LOCAL lock_timeout TO DEFAULT");
+    /**
+     * PostgreSQL: a lease row another session holds locked (a cut-off replica's open transaction,
+     * until the server ends it) fails the statement after 100 ms instead of lock_timeout's 2 s,
+     * and only the statement: rolled back to before it, the writer commits the rest of its batch.
+     * Every replica tries its leases every few seconds, and all of its writes wait behind them.
+     */
+    private static int withShortLockWait(StoreWriter.Statements db, String sql, Object... args) throws SQLException {
+        db.update("SAVEPOINT lease");
+        db.update("SET LOCAL lock_timeout = '100ms'");
+        try {
+            int rows = db.update(sql, args);
+            db.update("RELEASE SAVEPOINT lease");
+            db.update("SET LOCAL lock_timeout TO DEFAULT");
+            return rows;
+        } catch (SQLException e) {
+            if (!StoreWriter.LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+                throw e;
+            }
+            db.update("ROLLBACK TO SAVEPOINT lease"); // and the short wait with it
+            return LOCKED_ELSEWHERE;
         }
     }
 
