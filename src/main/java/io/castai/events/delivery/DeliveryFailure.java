@@ -8,8 +8,12 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -210,14 +214,25 @@ public record DeliveryFailure(boolean retryable, String reason, String descripti
         return ": " + Shortened.to(line, MAX_EXCERPT + 1, "…");
     }
 
+    /** Refused addresses looked at, at most (a cycle of chained exceptions must not hang a delivery). */
+    private static final int MAX_REFUSED = 10_000;
+
     /**
      * The refused recipient that decides: the first refused for good (5xx), else the first. With
      * one address refused for now (450) and another for good (550), retrying for a day would mail
      * nobody, and the dead letter named only the first.
      */
     private static SMTPAddressFailedException refusedRecipient(Throwable failure) {
-        List<SMTPAddressFailedException> refused = Causes.chain(failure).stream()
-                .filter(SMTPAddressFailedException.class::isInstance).map(SMTPAddressFailedException.class::cast).toList();
+        // Angus Mail chains one per refused address: a long To list is past Causes' depth
+        List<SMTPAddressFailedException> refused = new ArrayList<>();
+        Set<Exception> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        MessagingException first = find(failure, MessagingException.class);
+        for (Exception next = first; next != null && seen.add(next) && seen.size() <= MAX_REFUSED;
+             next = next instanceof MessagingException chained ? chained.getNextException() : null) {
+            if (next instanceof SMTPAddressFailedException address) {
+                refused.add(address);
+            }
+        }
         return refused.stream().filter(address -> address.getReturnCode() >= 500).findFirst()
                 .orElse(refused.isEmpty() ? null : refused.get(0));
     }

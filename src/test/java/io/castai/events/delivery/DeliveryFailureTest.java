@@ -118,6 +118,19 @@ class DeliveryFailureTest {
         DeliveryFailure mixed = DeliveryFailure.classify(new jakarta.mail.SendFailedException("Invalid Addresses", forNow));
         assertThat(mixed.retryable()).isFalse();
         assertThat(mixed.description()).isEqualTo("SMTP 550 for nobody@example.com: 550 5.1.1 no such user");
+        // one refused for good after 24 refused for now: past the depth a failure's causes are followed to
+        var busy = new org.eclipse.angus.mail.smtp.SMTPAddressFailedException(new jakarta.mail.internet.InternetAddress(
+                "r0@example.com"), "RCPT TO:<r0@example.com>", 450, "450 4.2.1 mailbox busy");
+        var last = busy;
+        for (int i = 1; i < 25; i++) {
+            var next = new org.eclipse.angus.mail.smtp.SMTPAddressFailedException(new jakarta.mail.internet.InternetAddress(
+                    "r" + i + "@example.com"), "RCPT TO:<r" + i + "@example.com>", i == 24 ? 550 : 450, i == 24 ? "550 5.1.1 no such user" : "450 busy");
+            last.setNextException(next);
+            last = next;
+        }
+        DeliveryFailure manyRecipients = DeliveryFailure.classify(new jakarta.mail.SendFailedException("Invalid Addresses", busy));
+        assertThat(manyRecipients.retryable()).isFalse();
+        assertThat(manyRecipients.description()).isEqualTo("SMTP 550 for r24@example.com: 550 5.1.1 no such user");
 
         DeliveryFailure refused = DeliveryFailure.classify(new AuthenticationFailedException("535 bad credentials"));
         assertThat(refused.retryable()).isFalse();
