@@ -2,6 +2,7 @@ package io.castai.events.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.castai.events.App;
+import io.castai.events.ops.Causes;
 import org.apache.camel.CamelContext;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.ServiceStatus;
@@ -85,7 +87,24 @@ public final class RunningService implements AutoCloseable {
         }
 
         public RunningService start() {
-            int port = properties.containsKey("server.port") ? Integer.parseInt(properties.get("server.port")) : freePort();
+            if (properties.containsKey("server.port")) {
+                return startOn(Integer.parseInt(properties.get("server.port")));
+            }
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    return startOn(freePort());
+                } catch (IllegalStateException failed) {
+                    // the port was free when chosen; a stand-in (of this test JVM or the other)
+                    // may have been given it before the service bound it
+                    if (attempt == 3 || Causes.chain(failed).stream().noneMatch(cause -> cause instanceof BindException
+                            || String.valueOf(cause.getMessage()).contains("the HTTP server could not listen on"))) {
+                        throw failed;
+                    }
+                }
+            }
+        }
+
+        private RunningService startOn(int port) {
             Main main = App.createMain();
             main.addOverrideProperty("server.port", String.valueOf(port));
             main.addOverrideProperty("server.host", "127.0.0.1");
@@ -99,6 +118,7 @@ public final class RunningService implements AutoCloseable {
             try {
                 main.start();
             } catch (Exception e) {
+                main.stop();
                 throw new IllegalStateException("service did not start", e);
             }
             RunningService service = new RunningService(main, port);
