@@ -41,7 +41,7 @@ public class PolledEvents {
                 ? entry.path("id").asText().trim() : parser.bodyHash(entry);
         return new NotificationEvent(
                 "audit:" + id,
-                "audit." + eventType,
+                NotificationEvent.typeNamed("audit.", eventType),
                 Severity.INFO,
                 clusterId,
                 null,

@@ -22,6 +22,20 @@ public final class NotificationEvent {
     public static final String NOTIFICATION_TYPE = "notification";
 
     private static final Pattern CONTROL = Pattern.compile("[\\p{Cc}\\u2028\\u2029]");
+    /** What an event type may not hold (a posted one is refused for it; see EventParser). */
+    private static final Pattern NOT_IN_A_TYPE = Pattern.compile("[^A-Za-z0-9_.:-]");
+    /** As long as a posted event type may be. */
+    private static final int MAX_TYPE = 128;
+
+    /**
+     * The type of an event another system named: {@code prefix} and its name, with what a posted
+     * type may not hold made {@code _} ({@code <!channel>} in a name would have pinged a Slack channel)
+     * and cut to a posted type's length.
+     */
+    public static String typeNamed(String prefix, String name) {
+        String type = prefix + NOT_IN_A_TYPE.matcher(name).replaceAll("_");
+        return type.length() > MAX_TYPE ? type.substring(0, MAX_TYPE) : type;
+    }
 
     private final String id;
     private final String type;

@@ -77,7 +77,7 @@ public class KubernetesEvents {
         String note = event.getNote() == null ? reason : event.getNote();
         return new NotificationEvent(
                 "k8s:" + key(event),
-                "k8s." + reason.replaceAll("[^A-Za-z0-9_.:-]", "_"),
+                NotificationEvent.typeNamed("k8s.", reason),
                 "Warning".equalsIgnoreCase(event.getType()) ? Severity.WARNING : Severity.INFO,
                 null,
                 clusterName,

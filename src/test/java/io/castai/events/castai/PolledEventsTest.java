@@ -31,4 +31,15 @@ class PolledEventsTest {
         assertThat(again).as("the same entry read again is a duplicate").isEqualTo(missing);
         assertThat(events.fromAuditEntry(JSON.readTree("{\"id\":\" e-1 \",\"eventType\":\"a\"}"), "c-1").getId()).isEqualTo("audit:e-1");
     }
+
+    @Test
+    void anAuditEntrysTypeHoldsOnlyWhatAPostedTypeMay() throws Exception {
+        // Slack would honour <!channel> in the type, which its message shows as it is
+        assertThat(events.fromAuditEntry(JSON.readTree("{\"id\":\"e-4\",\"eventType\":\"x<!channel>*y* z\"}"), "c-1")
+                .getType()).isEqualTo("audit.x__channel__y__z");
+        assertThat(events.fromAuditEntry(JSON.readTree("{\"id\":\"e-5\",\"eventType\":\"" + "a".repeat(300) + "\"}"), "c-1")
+                .getType()).hasSize(128);
+        assertThat(events.fromAuditEntry(JSON.readTree("{\"id\":\"e-6\",\"eventType\":\"nodeAdded\"}"), "c-1")
+                .getType()).isEqualTo("audit.nodeAdded");
+    }
 }
