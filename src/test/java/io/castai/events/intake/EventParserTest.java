@@ -2,6 +2,7 @@ package io.castai.events.intake;
 
 import java.nio.charset.StandardCharsets;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.castai.events.support.LogCapture;
 import org.junit.jupiter.api.Test;
 
@@ -178,6 +179,26 @@ class EventParserTest {
                 .getTimestamp()).isEqualTo("2026-10-02 16:15:02 +0000 UTC");
         assertThat(parse("{\"Name\":\"n\",\"Timestamp\":\"0001-01-01 00:00:00 +0000 UTC\"}", null, null)
                 .getTimestamp()).isNull();
+    }
+
+    /** README's request template (the fixture is a copy of it), filled in as Go's templates fill it. */
+    @Test
+    void readmesConsoleTemplateFilledInIsReadWhateverTheTextHolds() throws Exception {
+        String template = fixture("events/console-request-template.txt");
+        ObjectMapper json = new ObjectMapper();
+        String body = template.replace("{{ .NotificationID }}", "n-template").replace("{{ .OrganizationID }}", "o-1")
+                .replace("{{ .Severity }}", "ERROR")
+                .replace("{{ toJSON .Name }}", json.writeValueAsString("Pod \"api-7f9\" cannot be scheduled"))
+                .replace("{{ toJSON .Message }}", json.writeValueAsString("C:\\tmp\n\"quoted\""))
+                .replace("{{ toJSON .Details }}", "{\"node\":\"n1\"}")
+                .replace("{{ toISO8601 .Timestamp }}", "2026-10-02T16:15:02Z")
+                .replace("{{ toJSON .Cluster }}", "{\"ID\":\"c-1\",\"Name\":\"prod\"}");
+        assertThat(body).as("every placeholder of the template filled").doesNotContain("{{");
+
+        NotificationEvent event = parse(body, null, null);
+        assertThat(event.getTitle()).isEqualTo("Pod \"api-7f9\" cannot be scheduled");
+        assertThat(event.getSummary()).isEqualTo("C:\\tmp\n\"quoted\"");
+        assertThat(event.getId()).isEqualTo("n-template");
     }
 
     /** README's template writes Name and Message with toJSON: a quote or backslash in them stays text. */
