@@ -43,7 +43,7 @@ public class EventParser {
 
     private static final List<String> TEXT_DATA = List.of("nodeName", "instanceType", "lifecycle", "action");
     private static final List<String> DATA_FIELDS = Stream.concat(TEXT_DATA.stream(), Stream.of("savingsImpact")).toList();
-    private static final Pattern NUMBER = Pattern.compile("-?[0-9]+(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
+    private static final Pattern NUMBER = Pattern.compile("[+-]?[0-9]+(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
     /**
      * What Go's templates (CAST AI's console webhooks) write for a value the data does not have: taken
      * as no value, or every notification rendered so would have the same id, and be one duplicate.

@@ -212,7 +212,7 @@ class EventParserTest {
 
     @Test
     void aSavingsImpactSentAsTextIsTheNumberItHolds() {
-        for (String written : new String[] {"\"12.3456\"", "\" 12.3456 \"", "12.3456", "\"1.23456e1\"", "\"0012.3456\""}) {
+        for (String written : new String[] {"\"12.3456\"", "\" 12.3456 \"", "12.3456", "\"1.23456e1\"", "\"0012.3456\"", "\"+12.3456\""}) {
             NotificationEvent event = parse("{\"eventType\":\"savings.threshold\",\"data\":{\"savingsImpact\":"
                     + written + "}}", null, null);
             assertThat(event.getDetails().get("savingsImpact")).as(written).isInstanceOf(Number.class)
