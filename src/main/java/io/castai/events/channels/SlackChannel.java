@@ -75,7 +75,7 @@ public class SlackChannel implements JsonChannel {
         List<Object> blocks = new ArrayList<>();
         // a paragraph of spaces Slack may not count (no-break, ideographic) would be an empty section, refused
         List<String> paragraphs = PARAGRAPH_BREAK.splitAsStream(text.strip()).filter(p -> !p.replace('\u00a0', ' ').isBlank())
-                .toList();
+                .flatMap(paragraph -> inSections(paragraph).stream()).toList();
         int room = MAX_BLOCKS - tail.size();
         for (int i = 0; i < paragraphs.size(); i++) {
             if (i == room - 1 && paragraphs.size() > room) {
@@ -182,6 +182,29 @@ public class SlackChannel implements JsonChannel {
             return list.stream().map(SlackChannel::escapeAll).toList();
         }
         return value;
+    }
+
+    /**
+     * A paragraph longer than a section, at its line breaks, in as few sections as hold it (a
+     * console notification's many details are one paragraph): cut at 3,000 characters, the rest
+     * of it was not shown, though the message had room for more sections. A line longer than a
+     * section stays one, and is cut.
+     */
+    static List<String> inSections(String paragraph) {
+        if (paragraph.length() <= MAX_SECTION) {
+            return List.of(paragraph);
+        }
+        List<String> sections = new ArrayList<>();
+        StringBuilder section = new StringBuilder();
+        for (String line : paragraph.split("\n")) {
+            if (!section.isEmpty() && section.length() + 1 + line.length() > MAX_SECTION) {
+                sections.add(section.toString());
+                section.setLength(0);
+            }
+            section.append(section.isEmpty() ? "" : "\n").append(line);
+        }
+        sections.add(section.toString());
+        return sections;
     }
 
     static String cut(String text, int max) {

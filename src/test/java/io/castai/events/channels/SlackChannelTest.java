@@ -46,6 +46,23 @@ class SlackChannelTest {
     }
 
     @Test
+    void aLongParagraphOfManyLinesTakesAsManySectionsAsItNeeds() throws Exception {
+        // a console notification's 80 details are one paragraph of 80 lines, 8,000 characters
+        String details = java.util.stream.IntStream.range(0, 80).mapToObj(i -> "*k" + i + ":* " + "v".repeat(92))
+                .collect(java.util.stream.Collectors.joining("\n"));
+        JsonNode blocks = JSON.readTree(slack.payload(event, "Title\n\n" + details)).get("blocks");
+
+        StringBuilder shown = new StringBuilder();
+        for (int i = 1; i < blocks.size() && blocks.get(i).has("text"); i++) {
+            String section = blocks.get(i).get("text").get("text").asText();
+            assertThat(section.length()).as("cut at a line break, not truncated").isLessThanOrEqualTo(3000);
+            assertThat(section).doesNotContain("(truncated)");
+            shown.append(shown.isEmpty() ? "" : "\n").append(section);
+        }
+        assertThat(shown.toString()).as("every detail shown").isEqualTo(details);
+    }
+
+    @Test
     void aCutNeverSplitsAnEmojiInTwo() throws Exception {
         // the cut for the marker falls between the two UTF-16 units of the emoji
         String message = "x".repeat(3000 - SlackChannel.CUT.length() - 1) + "\uD83D\uDE80" + "y".repeat(100);
