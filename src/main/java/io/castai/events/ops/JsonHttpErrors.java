@@ -17,6 +17,7 @@ import io.castai.events.security.InboundAuth;
 import io.castai.events.security.SecretToken;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Route;
@@ -59,6 +60,7 @@ public final class JsonHttpErrors extends EventNotifierSupport {
     private static final String CLIENT_GONE = "castai.clientGone";
 
     private final RefusalLog refusals = new RefusalLog(LOG);
+    private final RefusalLog failures = new RefusalLog(LOG);
     /** A scanner trying paths makes the most of these: a line a second. */
     private final RefusalLog unknownPaths = new RefusalLog(LOG, 1, 1, System::nanoTime);
     private final Set<VertxPlatformHttpRouter> covered = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
@@ -185,7 +187,8 @@ public final class JsonHttpErrors extends EventNotifierSupport {
             } else if (failure != null) {
                 // a JSON 500 and one line naming where, not Vert.x's plain text and stack trace
                 metrics.rejected("error");
-                LOG.error("Request to {} failed: {} at {}", ctx.normalizedPath(), failure.getClass().getName(),
+                // at most 50 lines every 10 s, as every refusal: a request may be what causes it
+                failures.error("Request to {} failed: {} at {}", ctx.normalizedPath(), failure.getClass().getName(),
                         failure.getStackTrace().length > 0 ? failure.getStackTrace()[0] : "?");
                 answer(ctx, 500, "internal error");
             } else {
@@ -196,7 +199,8 @@ public final class JsonHttpErrors extends EventNotifierSupport {
 
     /** A failure that is the sender's mistake: HTTP it wrote wrong (Netty's decoder), or a query that does not decode. */
     private static boolean undecodable(RoutingContext ctx, Throwable failure) {
-        if (failure instanceof DecoderException) {
+        if (failure instanceof DecoderException || failure instanceof Http2Exception) {
+            // Http2Exception: an HTTP/2 stream the sender broke (a body longer than its content-length)
             return true;
         }
         StackTraceElement[] frames = failure == null ? new StackTraceElement[0] : failure.getStackTrace();
