@@ -36,7 +36,14 @@ public final class SecretForms {
     /** Every form of these values, longest first (a whole URL goes before its parts). */
     public static List<String> of(Collection<String> values) {
         Set<String> forms = new LinkedHashSet<>();
+        List<String> keys = new ArrayList<>(values);
         for (String value : values) {
+            // a signing secret's key is the base64 after whsec_: the key alone signs as well
+            if (value != null && value.trim().startsWith(WebhookSignature.PREFIX)) {
+                keys.add(value.trim().substring(WebhookSignature.PREFIX.length()));
+            }
+        }
+        for (String value : keys) {
             String secret = value == null ? "" : value.trim();
             if (secret.length() < MIN_LENGTH) {
                 continue;

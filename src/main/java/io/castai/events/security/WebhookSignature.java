@@ -19,7 +19,8 @@ import io.castai.events.channels.ConfigurationException;
  * com.standardwebhooks:standardwebhooks 1.0.0 holds no classes, so the check is written here.)
  */
 public final class WebhookSignature {
-    private static final String PREFIX = "whsec_";
+    /** How a signing secret is written: this, then the key in base64. */
+    static final String PREFIX = "whsec_";
 
     private final byte[] key;
     private final Duration tolerance;
