@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 
 import io.castai.events.support.HttpStandIn;
+import io.castai.events.support.LogCapture;
 import io.castai.events.support.RunningService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -103,6 +104,26 @@ class DeduplicationTest {
         assertThat(service.postEvent(nodeAdded("ip-10-0-0-6", "2026-10-02T14:03:11Z")).body()).isEqualTo(ACCEPTED);
 
         assertExactlyDelivered(2);
+    }
+
+    @Test
+    void anIdGivenAgainWithOtherContentIsADuplicateThatIsSaid() {
+        try (LogCapture log = LogCapture.attach()) {
+            String added = "{\"id\":\"reused-1\",\"eventType\":\"node.added\",\"data\":{\"nodeName\":\"n-1\"}}";
+            String removed = "{\"id\":\"reused-1\",\"eventType\":\"node.removed\",\"data\":{\"nodeName\":\"n-1\"}}";
+            assertThat(service.postEvent(added).body()).isEqualTo(ACCEPTED);
+            // a retry, written anew with another time: the same event, said nothing of
+            assertThat(service.postEvent(added.replace("{\"id\"", "{\"timestamp\":\"2026-10-02T14:03:11Z\",\"id\"")).body())
+                    .isEqualTo(DUPLICATE);
+            assertThat(log.linesContaining("came again with other content")).isEmpty();
+
+            // another event under the same id: still one id, one notification, but no longer in silence
+            assertThat(service.postEvent(removed).body()).isEqualTo(DUPLICATE);
+            assertThat(log.linesContaining("came again with other content")).singleElement().asString()
+                    .contains("Event id reused-1 came again with other content (node.removed ")
+                    .contains("a sender must give each event an id of its own");
+            assertExactlyDelivered(1);
+        }
     }
 
     @Test

@@ -10,22 +10,32 @@ import org.apache.camel.support.service.ServiceSupport;
 
 /**
  * The store behind the idempotent-consumer EIP: a Caffeine cache bounded in entries and in time.
- * camel-caffeine's own repository never evicts, so a busy service would grow without limit.
+ * camel-caffeine's own repository never evicts, so a busy service would grow without limit. Each
+ * id keeps a fingerprint of its event's content ({@link #UNKNOWN} when not known: an id read back
+ * from the store at start), so a repeat with other content can be told from a retry.
  */
 public class BoundedIdempotentRepository extends ServiceSupport implements IdempotentRepository {
-    private final Cache<String, Boolean> seen;
+    /** The fingerprint of an id whose content is not known. */
+    public static final long UNKNOWN = 0;
+
+    private final Cache<String, Long> seen;
 
     public BoundedIdempotentRepository(long maxEntries, Duration window) {
         this.seen = Caffeine.newBuilder()
                 .maximumSize(maxEntries)
                 // a key expires a window after it was added (or sooner, see add(key, remaining))
-                .expireAfter(Expiry.creating((String key, Boolean value) -> window))
+                .expireAfter(Expiry.creating((String key, Long value) -> window))
                 .build();
     }
 
     @Override
     public boolean add(String key) {
-        return seen.asMap().putIfAbsent(key, Boolean.TRUE) == null;
+        return seen.asMap().putIfAbsent(key, UNKNOWN) == null;
+    }
+
+    /** Adds the key with its content's fingerprint: null when added, else the fingerprint it was added with. */
+    public Long addOrGet(String key, long fingerprint) {
+        return seen.asMap().putIfAbsent(key, fingerprint);
     }
 
     /** Keeps a key held already for {@code remaining} from now only. */
@@ -36,7 +46,7 @@ public class BoundedIdempotentRepository extends ServiceSupport implements Idemp
     /** Adds a key seen some time ago, for what is left of its window. */
     public void add(String key, Duration remaining) {
         if (!remaining.isNegative() && !remaining.isZero()) {
-            seen.policy().expireVariably().orElseThrow().putIfAbsent(key, Boolean.TRUE, remaining);
+            seen.policy().expireVariably().orElseThrow().putIfAbsent(key, UNKNOWN, remaining);
         }
     }
 

@@ -4,9 +4,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.castai.events.intake.NotificationEvent;
+import io.castai.events.ops.RefusalLog;
 import io.castai.events.outbox.Outbox;
+import org.apache.camel.Exchange;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
@@ -32,6 +37,10 @@ public class DurableIdempotentRepository extends ServiceSupport implements Idemp
     private static final Duration IN_FLIGHT_LIMIT = Duration.ofMinutes(2);
     private static final long IN_FLIGHT_LIMIT_NANOS = IN_FLIGHT_LIMIT.toNanos();
 
+    /** Origins whose ids a sender chose (the pollers' and the Kubernetes source's are the service's own). */
+    private static final Set<String> SENDERS = Set.of(NotificationEvent.ORIGIN_EVENT, NotificationEvent.ORIGIN_CONSOLE);
+
+    private final RefusalLog otherContent = new RefusalLog(LOG);
     private final BoundedIdempotentRepository recent;
     private final Outbox outbox;
     private final Duration window;
@@ -80,6 +89,17 @@ public class DurableIdempotentRepository extends ServiceSupport implements Idemp
 
     @Override
     public boolean add(String key) {
+        return add(key, BoundedIdempotentRepository.UNKNOWN, null);
+    }
+
+    /** As {@link #add(String)}; a sender's repeat of an id with other content is said (the event is not notified). */
+    @Override
+    public boolean add(Exchange exchange, String key) {
+        NotificationEvent event = exchange.getMessage().getBody(NotificationEvent.class);
+        return event == null ? add(key) : add(key, fingerprint(event), event);
+    }
+
+    private boolean add(String key, long fingerprint, NotificationEvent event) {
         long now = System.nanoTime();
         Long begun = inFlight.putIfAbsent(key, now);
         if (begun != null) {
@@ -88,11 +108,27 @@ public class DurableIdempotentRepository extends ServiceSupport implements Idemp
             }
             LOG.warn("Event id {} was still being accepted after {}: taken as no longer in flight", key, IN_FLIGHT_LIMIT);
         }
-        if (recent.add(key)) {
+        Long earlier = recent.addOrGet(key, fingerprint);
+        if (earlier == null) {
             return true;
         }
         inFlight.remove(key, now);
+        if (event != null && SENDERS.contains(event.getOrigin()) && earlier != BoundedIdempotentRepository.UNKNOWN
+                && earlier != fingerprint) {
+            // a retry is the same event; this is another under the same id, and is not notified
+            otherContent.warn("Event id {} came again with other content ({} '{}'): answered as a duplicate and not "
+                    + "notified; a sender must give each event an id of its own", key, event.getType(), event.getTitle());
+        }
         return false;
+    }
+
+    /**
+     * What makes an event another one: its type, cluster, title and summary (not its time, which a
+     * sender's retry may write anew, nor details such as a count). Never {@link BoundedIdempotentRepository#UNKNOWN}.
+     */
+    static long fingerprint(NotificationEvent event) {
+        long hash = Objects.hash(event.getType(), event.getClusterId(), event.getTitle(), event.getSummary());
+        return hash == BoundedIdempotentRepository.UNKNOWN ? 1 : hash;
     }
 
     @Override
