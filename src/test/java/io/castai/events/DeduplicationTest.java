@@ -120,7 +120,7 @@ class DeduplicationTest {
             // another event under the same id: still one id, one notification, but no longer in silence
             assertThat(service.postEvent(removed).body()).isEqualTo(DUPLICATE);
             assertThat(log.linesContaining("came again with other content")).singleElement().asString()
-                    .contains("Event id reused-1 came again with other content (node.removed ")
+                    .contains("Event id reused-1 came again with other content (node.removed): answered as a duplicate")
                     .contains("a sender must give each event an id of its own");
             assertExactlyDelivered(1);
         }

@@ -116,8 +116,9 @@ public class DurableIdempotentRepository extends ServiceSupport implements Idemp
         if (event != null && SENDERS.contains(event.getOrigin()) && earlier != BoundedIdempotentRepository.UNKNOWN
                 && earlier != fingerprint) {
             // a retry is the same event; this is another under the same id, and is not notified
-            otherContent.warn("Event id {} came again with other content ({} '{}'): answered as a duplicate and not "
-                    + "notified; a sender must give each event an id of its own", key, event.getType(), event.getTitle());
+            String what = event.getTitle().equals(event.getType()) ? event.getType() : event.getType() + " '" + event.getTitle() + "'";
+            otherContent.warn("Event id {} came again with other content ({}): answered as a duplicate and not "
+                    + "notified; a sender must give each event an id of its own", key, what);
         }
         return false;
     }
