@@ -40,7 +40,7 @@ public class DurableIdempotentRepository extends ServiceSupport implements Idemp
     /** Origins whose ids a sender chose (the pollers' and the Kubernetes source's are the service's own). */
     private static final Set<String> SENDERS = Set.of(NotificationEvent.ORIGIN_EVENT, NotificationEvent.ORIGIN_CONSOLE);
 
-    private final RefusalLog otherContent = new RefusalLog(LOG);
+    private final RefusalLog otherContent = new RefusalLog(LOG, "repeated ids");
     private final BoundedIdempotentRepository recent;
     private final Outbox outbox;
     private final Duration window;

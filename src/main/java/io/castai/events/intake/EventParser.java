@@ -222,7 +222,8 @@ public class EventParser {
             throw new InvalidEventException("'data.savingsImpact' must be a number (or one written as a string), not "
                     + (savings.isTextual() ? "a word" : kind(savings)));
         }
-        if (!Double.isFinite(savings.asDouble())) {
+        if (!Double.isFinite(savings.asDouble()) || savings.isTextual() && !readsAsBigDecimal(savings.asText().trim())) {
+            // "1e-9999999999": a double of 0, but an exponent no BigDecimal holds (a 500, and an ERROR line, each)
             throw new InvalidEventException("'data.savingsImpact' is out of range");
         }
     }
@@ -260,6 +261,15 @@ public class EventParser {
             }
         }
         return data;
+    }
+
+    private static boolean readsAsBigDecimal(String number) {
+        try {
+            new BigDecimal(number);
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     /**

@@ -29,6 +29,8 @@ public class IntakeResponses {
     private final ServiceMetrics metrics;
     private final RefusalLog refusals = new RefusalLog(LOG);
     private final RefusalLog storeFailures = new RefusalLog(LOG);
+    /** A request may be what causes one: at most 50 lines every 10 s, as every refusal. */
+    private final RefusalLog failures = new RefusalLog(LOG, "failed requests");
 
     public IntakeResponses(ServiceMetrics metrics) {
         this.metrics = metrics;
@@ -94,7 +96,7 @@ public class IntakeResponses {
             metrics.rejected("error");
             // the route names the request (an admin list that ran out of memory is no event lost)
             Throwable cause = Causes.innermost(failure);
-            LOG.error("Could not answer a request to route {}: {}", exchange.getFromRouteId(),
+            failures.error("Could not answer a request to route {}: {}", exchange.getFromRouteId(),
                     cause == null ? "unknown error" : cause.getClass().getName() + thrownAt(cause));
             reply(exchange, 500, error("internal error"));
         }

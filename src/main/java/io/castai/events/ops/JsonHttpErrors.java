@@ -60,7 +60,7 @@ public final class JsonHttpErrors extends EventNotifierSupport {
     private static final String CLIENT_GONE = "castai.clientGone";
 
     private final RefusalLog refusals = new RefusalLog(LOG);
-    private final RefusalLog failures = new RefusalLog(LOG);
+    private final RefusalLog failures = new RefusalLog(LOG, "failed requests");
     /** A scanner trying paths makes the most of these: a line a second. */
     private final RefusalLog unknownPaths = new RefusalLog(LOG, 1, 1, System::nanoTime);
     private final Set<VertxPlatformHttpRouter> covered = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));

@@ -32,6 +32,11 @@ public final class RefusalLog {
         this(log, LINES, SECONDS, System::nanoTime);
     }
 
+    /** {@code what}: the lines left out, as the next line counts them ("failed requests"). */
+    public RefusalLog(Logger log, String what) {
+        this(log, LINES, SECONDS, System::nanoTime, what);
+    }
+
     public RefusalLog(Logger log, int lines, int seconds, LongSupplier nanoTime) {
         this(log, lines, seconds, nanoTime, "refused");
     }

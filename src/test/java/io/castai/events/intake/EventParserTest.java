@@ -223,6 +223,9 @@ class EventParserTest {
                 .getDetails().get("savingsImpact")).isInstanceOf(java.math.BigDecimal.class);
         assertThatThrownBy(() -> parse("{\"eventType\":\"s\",\"data\":{\"savingsImpact\":\"1e400\"}}", null, null))
                 .isInstanceOf(InvalidEventException.class).hasMessage("'data.savingsImpact' is out of range");
+        // a double of 0, but no BigDecimal: was a 500 and an ERROR line per request
+        assertThatThrownBy(() -> parse("{\"eventType\":\"s\",\"data\":{\"savingsImpact\":\"1e-9999999999\"}}", null, null))
+                .isInstanceOf(InvalidEventException.class).hasMessage("'data.savingsImpact' is out of range");
     }
 
     @Test
