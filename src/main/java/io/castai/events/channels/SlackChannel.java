@@ -196,7 +196,7 @@ public class SlackChannel implements JsonChannel {
         }
         List<String> sections = new ArrayList<>();
         StringBuilder section = new StringBuilder();
-        for (String line : paragraph.split("\n")) {
+        for (String line : paragraph.split("\r?\n")) {
             if (!section.isEmpty() && section.length() + 1 + line.length() > MAX_SECTION) {
                 sections.add(section.toString());
                 section.setLength(0);
@@ -204,6 +204,8 @@ public class SlackChannel implements JsonChannel {
             section.append(section.isEmpty() ? "" : "\n").append(line);
         }
         sections.add(section.toString());
+        // a part of only spaces Slack may not count would be an empty section, refused
+        sections.removeIf(part -> part.replace('\u00a0', ' ').isBlank());
         return sections;
     }
 

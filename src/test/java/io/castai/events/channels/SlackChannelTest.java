@@ -63,6 +63,15 @@ class SlackChannelTest {
     }
 
     @Test
+    void aLongParagraphsPartsAreNeverBlankNorCutForTheirLineEnds() {
+        String a = "a".repeat(2999);
+        String b = "b".repeat(2999);
+        assertThat(SlackChannel.inSections(a + "\n\u00a0\n" + b)).as("a blank part left out").containsExactly(a, b);
+        String full = "c".repeat(3000);
+        assertThat(SlackChannel.inSections(full + "\r\n" + b)).as("CRLF: a line of 3,000 is a whole section").containsExactly(full, b);
+    }
+
+    @Test
     void aCutNeverSplitsAnEmojiInTwo() throws Exception {
         // the cut for the marker falls between the two UTF-16 units of the emoji
         String message = "x".repeat(3000 - SlackChannel.CUT.length() - 1) + "\uD83D\uDE80" + "y".repeat(100);
