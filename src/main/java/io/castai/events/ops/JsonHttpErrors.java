@@ -17,6 +17,7 @@ import io.castai.events.security.InboundAuth;
 import io.castai.events.security.SecretToken;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpVersion;
@@ -199,8 +200,10 @@ public final class JsonHttpErrors extends EventNotifierSupport {
 
     /** A failure that is the sender's mistake: HTTP it wrote wrong (Netty's decoder), or a query that does not decode. */
     private static boolean undecodable(RoutingContext ctx, Throwable failure) {
-        if (failure instanceof DecoderException || failure instanceof Http2Exception) {
-            // Http2Exception: an HTTP/2 stream the sender broke (a body longer than its content-length)
+        if (failure instanceof DecoderException
+                || failure instanceof Http2Exception broken && broken.error() != Http2Error.INTERNAL_ERROR) {
+            // Http2Exception: an HTTP/2 stream the sender broke (a body longer than its
+            // content-length); an internal error is the server's own, a 500
             return true;
         }
         StackTraceElement[] frames = failure == null ? new StackTraceElement[0] : failure.getStackTrace();
