@@ -278,6 +278,12 @@ public final class ChannelsFile {
      */
     private void warnOfNearMisses(List<String> typesWritten, String where) {
         for (String type : typesWritten) {
+            if (!TYPE_OR_GLOB.matcher(type).matches()) {
+                // "node added", or an audit type written with the space CAST AI's may hold (made _)
+                WARNINGS.warn("{}: {}: \"{}\" matches no event: an event type holds only letters, digits, '.', '_', "
+                        + "':' and '-' (a polled type's other characters are written _)", file, where, type);
+                continue;
+            }
             if (type.contains("*") || KNOWN_TYPES.contains(type)) {
                 continue;
             }
@@ -286,6 +292,9 @@ public final class ChannelsFile {
                             + "sent with it: did you mean \"{}\"?", file, where, type, meant));
         }
     }
+
+    /** What an event type may hold (NotificationEvent.typeNamed, EventParser), and a glob's {@code *}. */
+    private static final Pattern TYPE_OR_GLOB = Pattern.compile("[A-Za-z0-9_.:*-]+");
 
     /** The types this service's own sources give (k8s.* and audit.* are many: not listed). */
     private static final List<String> KNOWN_TYPES = List.of("node.added", "node.removed", "node.spot_interrupted",

@@ -457,6 +457,22 @@ class ChannelsFileTest {
     }
 
     @Test
+    void anEventTypeNoEventCanHaveIsWarnedOf() {
+        try (LogCapture log = LogCapture.attach()) {
+            parse("""
+                    channels: []
+                    rules:
+                      - {name: audit, eventTypes: ["audit.cluster deleted", "audit.*", "k8s.Node:Ready"], channels: [log]}
+                    default: [log]
+                    """);
+
+            assertThat(log.linesContaining("matches no event")).containsExactly("WARN io.castai.events.channels.ChannelsFile - "
+                    + "channels.yaml: rules[0].eventTypes: \"audit.cluster deleted\" matches no event: an event type holds only "
+                    + "letters, digits, '.', '_', ':' and '-' (a polled type's other characters are written _)");
+        }
+    }
+
+    @Test
     void aSecretTooShortToMaskIsNamedAtStartUpNeverShown() {
         try (LogCapture log = LogCapture.attach()) {
             parse("""
