@@ -64,7 +64,8 @@ public class DeliveryReport {
     private final ServiceMetrics metrics;
     private final Clock clock;
     private final ChannelQueues queues = new ChannelQueues();
-    private final Map<String, RefusalLog> failureLines = new ConcurrentHashMap<>();
+    private final Map<String, RefusalLog> retryLines = new ConcurrentHashMap<>();
+    private final Map<String, RefusalLog> deadLetterLines = new ConcurrentHashMap<>();
 
     public DeliveryReport(Outbox outbox, Channels channels, DeliveryRetryPolicy policy, ChannelPause pause,
                           ServiceMetrics metrics, Clock clock) {
@@ -203,7 +204,7 @@ public class DeliveryReport {
         String eventId = eventId(exchange);
         outbox.giveUp(eventId, channel, reason, why);
         metrics.deliveryFailed(channel, reason);
-        linesOf(channel).error("{} delivery of event {} cannot be made: {}; kept as a dead letter", channel, eventId, why);
+        deadLetterLinesOf(channel).error("{} delivery of event {} cannot be made: {}; kept as a dead letter", channel, eventId, why);
     }
 
     public void delivered(Exchange exchange) {
@@ -279,10 +280,10 @@ public class DeliveryReport {
             }
             metrics.deliveryRetried(channel, failure.reason());
             if (rateLimited) {
-                linesOf(channel).warn("{} delivery of event {} was refused by the channel's rate limit ({}); its turn comes "
+                retryLinesOf(channel).warn("{} delivery of event {} was refused by the channel's rate limit ({}); its turn comes "
                         + "in {} ms (not counted as an attempt)", channel, eventId, description, decision.delay().toMillis());
             } else {
-                linesOf(channel).warn("{} delivery of event {} failed on attempt {} ({}); retrying in {} ms",
+                retryLinesOf(channel).warn("{} delivery of event {} failed on attempt {} ({}); retrying in {} ms",
                         channel, eventId, attempts, description, decision.delay().toMillis());
             }
         } else {
@@ -291,19 +292,31 @@ public class DeliveryReport {
                 return;
             }
             metrics.deliveryFailed(channel, failure.reason());
-            linesOf(channel).error("{} delivery of event {} failed {} after {} attempt(s): {}; kept as a dead letter",
+            deadLetterLinesOf(channel).error("{} delivery of event {} failed {} after {} attempt(s): {}; kept as a dead letter",
                     channel, eventId, decision.verdict(), attempts, description);
         }
     }
 
     /**
-     * A channel's failure lines, at most 50 every 10 s: a channel down under a burst fails
-     * thousands of attempts a minute, and a line for each would bury every other (the metrics
-     * count them all).
+     * A channel's retry lines, at most 50 every 10 s: a channel down under a burst fails thousands
+     * of attempts a minute, and a line for each would bury every other (the metrics count them
+     * all). Its dead letters have lines of their own, as many: a flood of retries must not leave
+     * the deaths of its events unsaid.
      */
-    private RefusalLog linesOf(String channel) {
-        return failureLines.computeIfAbsent(channel,
+    private RefusalLog retryLinesOf(String channel) {
+        return retryLines.computeIfAbsent(channel,
                 c -> new RefusalLog(LOG, 50, 10, System::nanoTime, "failed attempts of channel " + c));
+    }
+
+    private RefusalLog deadLetterLinesOf(String channel) {
+        return deadLetterLines.computeIfAbsent(channel,
+                c -> new RefusalLog(LOG, 50, 10, System::nanoTime, "dead letters of channel " + c));
+    }
+
+    /** Called by the retry timer: the count of lines left out is said once their window has passed. */
+    public void sayLeftOutLines() {
+        retryLines.values().forEach(RefusalLog::sayLeftOut);
+        deadLetterLines.values().forEach(RefusalLog::sayLeftOut);
     }
 
     private static void noLongerPending(String channel, String eventId, String description) {

@@ -27,6 +27,8 @@ public final class RefusalLog {
     private long windowStart;
     private int written;
     private long leftOut;
+    /** Whether an ERROR line was among those left out (the count is then said at ERROR). */
+    private boolean leftOutError;
 
     public RefusalLog(Logger log) {
         this(log, LINES, SECONDS, System::nanoTime);
@@ -52,7 +54,7 @@ public final class RefusalLog {
 
     /** As {@code Logger.warn(format, args)}, within the limit. */
     public void warn(String format, Object... args) {
-        String leftOut = nextLine();
+        String leftOut = nextLine(false);
         if (leftOut != null) {
             log.warn(format + "{}", withCount(args, leftOut));
         }
@@ -60,7 +62,7 @@ public final class RefusalLog {
 
     /** As {@code Logger.error(format, args)}, within the limit (shared with {@link #warn}). */
     public void error(String format, Object... args) {
-        String leftOut = nextLine();
+        String leftOut = nextLine(true);
         if (leftOut != null) {
             log.error(format + "{}", withCount(args, leftOut));
         }
@@ -77,6 +79,10 @@ public final class RefusalLog {
      * what to end it with ("", or how many were left out before it).
      */
     public String nextLine() {
+        return nextLine(false);
+    }
+
+    private String nextLine(boolean error) {
         long before;
         synchronized (this) {
             long now = nanoTime.getAsLong();
@@ -86,13 +92,46 @@ public final class RefusalLog {
             }
             if (written >= lines) {
                 leftOut++;
+                leftOutError |= error;
                 return null;
             }
             written++;
             before = leftOut;
             leftOut = 0;
+            leftOutError = false;
         }
-        return before == 0 ? "" : " (" + before + " more " + what + " before this one were not logged: at most " + lines
-                + (lines == 1 ? " line" : " lines") + " every " + TimeUnit.NANOSECONDS.toSeconds(windowNanos) + " s)";
+        return before == 0 ? "" : " (" + before + " more " + what + " before this one were not logged: " + limit() + ")";
+    }
+
+    /**
+     * Says how many lines were left out once their window has passed, if no line has said it yet:
+     * when a flood ends (or every delivery of it is dead), no next line comes to say it. Called
+     * now and then by whoever keeps this log (a timer).
+     */
+    public void sayLeftOut() {
+        long count;
+        boolean error;
+        synchronized (this) {
+            long now = nanoTime.getAsLong();
+            if (leftOut == 0 || now - windowStart < windowNanos) {
+                return;
+            }
+            count = leftOut;
+            error = leftOutError;
+            leftOut = 0;
+            leftOutError = false;
+            windowStart = now;
+            written = 1;
+        }
+        String line = count + " more " + what + " were not logged: " + limit();
+        if (error) {
+            log.error(line);
+        } else {
+            log.warn(line);
+        }
+    }
+
+    private String limit() {
+        return "at most " + lines + (lines == 1 ? " line" : " lines") + " every " + TimeUnit.NANOSECONDS.toSeconds(windowNanos) + " s";
     }
 }

@@ -49,6 +49,25 @@ class RefusalLogTest {
     }
 
     @Test
+    void whenNoNextLineComesTheCountIsSaidOnceItsWindowHasPassed() {
+        try (LogCapture log = LogCapture.attach()) {
+            RefusalLog deaths = new RefusalLog(LoggerFactory.getLogger("refusal-log-test"), 2, 10, now::get,
+                    "dead letters of channel slack");
+            for (int i = 1; i <= 5; i++) {
+                deaths.error("event {} kept as a dead letter", i);
+            }
+            deaths.sayLeftOut();
+            assertThat(log.linesContaining("were not logged")).as("within the window: not yet").isEmpty();
+
+            now.addAndGet(TimeUnit.SECONDS.toNanos(10));
+            deaths.sayLeftOut();
+            deaths.sayLeftOut();
+            assertThat(log.linesContaining("were not logged")).singleElement().asString().contains("ERROR")
+                    .endsWith("3 more dead letters of channel slack were not logged: at most 2 lines every 10 s");
+        }
+    }
+
+    @Test
     void aLineWhoseArgumentsCostSomethingIsMadeOnlyWhenWritten() {
         RefusalLog refusals = new RefusalLog(LoggerFactory.getLogger("refusal-log-test"), 1, 1, now::get);
 
