@@ -159,9 +159,32 @@ class BundledTemplatesTest {
                 .doesNotContain("{").doesNotContain("[x]");
     }
 
+    @Test
+    void aSendersTextReachesSlackEscaped() throws Exception {
+        // a console Message and Name are the sender's: <!channel> in them would ping the channel
+        NotificationEvent event = new NotificationEvent("n-9", "notification", Severity.CRITICAL, null, null, null,
+                "Disk <!here> full", "Disk full <!channel> & <https://evil.example|click>", Map.of(), NotificationEvent.ORIGIN_CONSOLE);
+
+        assertThat(render("slack", event)).contains("Disk &lt;!here&gt; full")
+                .contains("Disk full &lt;!channel&gt; &amp; &lt;https://evil.example|click&gt;")
+                .doesNotContain("<!channel>").doesNotContain("<!here>").doesNotContain("<https://evil");
+    }
+
+    @Test
+    void anEmailIsToEveryRecipient() throws Exception {
+        NotificationEvent event = notification("c-1", "prod", Map.of());
+
+        assertThat(render("mail", event, List.of("oncall@example.com", "Ops <ops@example.com>")))
+                .startsWith("To: oncall@example.com, Ops <ops@example.com>\n");
+    }
+
     private String render(String channel, NotificationEvent event) throws Exception {
+        return render(channel, event, List.of());
+    }
+
+    private String render(String channel, NotificationEvent event, List<String> recipients) throws Exception {
         String template = "log".equals(channel) ? "log.ftl" : templates.templateOf(channel);
-        Map<String, Object> model = templates.model("log".equals(channel) ? "mail" : channel, event, List.of());
+        Map<String, Object> model = templates.model("log".equals(channel) ? "mail" : channel, event, recipients);
         StringWriter out = new StringWriter();
         templates.configuration().getTemplate(template).process(model, out);
         return out.toString().trim();

@@ -254,6 +254,71 @@ class ChannelsFileTest {
     }
 
     @Test
+    void aRulesTypeAndSeverityMatchAsWritten() {
+        Channels channels = parse("""
+                channels:
+                  - {name: ops, type: log}
+                  - {name: pager, type: log}
+                rules:
+                  - {name: added, eventTypes: [node.added], channels: [ops]}
+                  - {name: paging, minSeverity: ERROR, channels: [pager]}
+                default: [log]
+                """);
+        // the whole type: another tool's audit.node.added is not a node's addition
+        assertThat(channels.decide(event("audit.node.added", Severity.INFO, "prod")).rules()).containsExactly("default");
+        assertThat(channels.decide(event("node.added.v2", Severity.INFO, "prod")).rules()).containsExactly("default");
+        // minSeverity: ERROR takes ERROR itself, not WARNING
+        assertThat(channels.decide(event("x", Severity.ERROR, "prod")).rules()).containsExactly("paging");
+        assertThat(channels.decide(event("x", Severity.WARNING, "prod")).rules()).containsExactly("default");
+    }
+
+    @Test
+    void aRuleWhoseChannelsAreOffDoesNotFallToTheDefault() {
+        // an optional channel off in this environment: its rule's events go nowhere (warned at start), not to a default that pages
+        Channels channels = ChannelsFile.parse("channels.yaml", """
+                channels:
+                  - {name: slack, type: slack, webhookUrl: "${NOT_SET:-}", optional: true}
+                  - {name: pager, type: log}
+                rules:
+                  - {name: nodes, eventTypes: [node.added], channels: [slack]}
+                default: [pager]
+                """, name -> null);
+        Channels.Decision decision = channels.decide(event("node.added", Severity.INFO, "prod"));
+        assertThat(decision.rules()).containsExactly("nodes");
+        assertThat(decision.targets()).isEmpty();
+        assertThat(decision.off()).containsExactly("slack");
+    }
+
+    @Test
+    void aRuleWithRecipientsThenOneWithoutMailsTheChannelsOwnToo() {
+        Channels channels = parse("""
+                channels:
+                  - {name: mail, type: email, host: smtp.example.com, from: a@example.com, to: [team@example.com]}
+                rules:
+                  - {name: paging, minSeverity: ERROR, channels: [mail], recipients: [oncall@example.com], continue: true}
+                  - {name: all-mail, channels: [mail]}
+                default: [log]
+                """);
+        assertThat(channels.targets(event("node.added", Severity.CRITICAL, "prod")))
+                .containsExactly(new Target("mail", List.of("oncall@example.com", "team@example.com")));
+    }
+
+    @Test
+    void aVariablesValueIsTakenAsItIs() {
+        // a secret with $ or \ in it: a regular expression's replacement would refuse the one and drop the other
+        Channels channels = ChannelsFile.parse("channels.yaml", """
+                channels:
+                  - {name: mail, type: email, host: smtp.example.com, from: a@example.com, to: [b@example.com],
+                     username: ops, password: "${SMTP_PASSWORD}"}
+                  - {name: hook, type: webhook, url: "https://hooks.example.com/x", headers: {X-Key: '${KEY:-d$fault\\1}'}}
+                rules: []
+                default: [log]
+                """, Map.of("SMTP_PASSWORD", "pa$1s\\word")::get);
+        assertThat(channels.get("mail").text("password")).isEqualTo("pa$1s\\word");
+        assertThat(channels.get("hook").map("headers")).containsEntry("X-Key", "d$fault\\1");
+    }
+
+    @Test
     void globsMatchWholeTypesOnly() {
         assertThat(RoutingRule.glob("node.*").matcher("node.spot_interrupted").matches()).isTrue();
         assertThat(RoutingRule.glob("node.*").matcher("nodes").matches()).isFalse();

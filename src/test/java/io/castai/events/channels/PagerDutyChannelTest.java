@@ -159,6 +159,28 @@ class PagerDutyChannelTest {
         assertThat(details.get("nodeName").asText()).isEqualTo("ip-1");
     }
 
+    @Test
+    void aResolveOnGlobResolvesAndLeavesOtherTypesTriggering() throws Exception {
+        Channels channels = ChannelsFile.parse("channels.yaml", """
+                channels:
+                  - {name: pd, type: pagerduty, routingKey: 0123456789abcdef0123456789abcdef, dedupBy: node,
+                     resolveOn: ["node.remov*"]}
+                rules:
+                  - {name: all, eventTypes: ["*"], channels: [pd]}
+                default: [log]
+                """, name -> null);
+        PagerDutyChannel perNode = new PagerDutyChannel(channels, new ConsoleLink("https://console.cast.ai"),
+                new IncidentHistory(NO_STORE), SharedIncidentTurns.PROCESS_ONLY);
+        NotificationEvent removed = new NotificationEvent("e-r", "node.removed", Severity.INFO, "c-1", "prod", null, "t", "s",
+                Map.of("nodeName", "n-1"), NotificationEvent.ORIGIN_EVENT);
+        NotificationEvent added = new NotificationEvent("e-a", "node.added", Severity.INFO, "c-1", "prod", null, "t", "s",
+                Map.of("nodeName", "n-1"), NotificationEvent.ORIGIN_EVENT);
+
+        // the node's removal closes the page its addition opened: a glob taken as written would page again
+        assertThat(JSON.readTree(perNode.body("pd", removed, "s")).get("event_action").asText()).isEqualTo("resolve");
+        assertThat(JSON.readTree(perNode.body("pd", added, "s")).get("event_action").asText()).isEqualTo("trigger");
+    }
+
     private static NotificationEvent event(String id) {
         return new NotificationEvent(id, "node.added", Severity.ERROR, "c-1", "prod", null, "t", "s", Map.of(),
                 NotificationEvent.ORIGIN_EVENT);

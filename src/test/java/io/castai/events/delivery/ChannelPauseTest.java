@@ -93,4 +93,13 @@ class ChannelPauseTest {
         pause.pause("slack", Duration.ofSeconds(60));
         assertThat(pause.waitFor("slack", "beyond")).isEqualTo(Duration.ofSeconds(60));
     }
+
+    @Test
+    void aShorterLaterPauseDoesNotEndALongerOne() {
+        // Slack asked for 30 s; a request still in flight then met a 429 asking for 1 s
+        pause.pause("slack", Duration.ofSeconds(30));
+        pause.pause("slack", Duration.ofSeconds(1));
+
+        assertThat(pause.waitFor("slack", "e-1")).isEqualTo(Duration.ofSeconds(30));
+    }
 }

@@ -76,6 +76,7 @@ class DeliveryRetryPolicyTest {
     @Test
     void retryableFailuresAreRetriedUntilTheAttemptsOrTheAgeRunOut() {
         assertThat(policy.decide(failure(503), 1, NOW).retry()).isTrue();
+        assertThat(policy.decide(failure(503), 7, NOW).retry()).as("the last attempt but one").isTrue();
         assertThat(policy.decide(failure(503), 8, NOW).verdict()).isEqualTo("(retries exhausted)");
         DeliveryRetryPolicy.Decision tooOld = policy.decide(failure(503), 2, NOW.minus(Duration.ofHours(24)));
         assertThat(tooOld.retry()).isFalse();

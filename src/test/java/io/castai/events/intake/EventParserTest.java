@@ -181,6 +181,20 @@ class EventParserTest {
                 .getTimestamp()).isNull();
     }
 
+    @Test
+    void aSeverityWithSpacesAroundItIsRead() {
+        // a template's line break after {{ .Severity }}: taken as unknown, a CRITICAL one would page nobody
+        assertThat(parse("{\"Name\":\"n\",\"Severity\":\" critical\\n\"}", null, null).getSeverity()).isEqualTo(Severity.CRITICAL);
+        assertThat(parse("{\"eventType\":\"a\",\"severity\":\"error \"}", null, null).getSeverity()).isEqualTo(Severity.ERROR);
+    }
+
+    @Test
+    void anEventTypeIsAtMost128Characters() {
+        assertThat(parse("{\"eventType\":\"" + "a".repeat(128) + "\"}", null, null).getType()).hasSize(128);
+        assertThatThrownBy(() -> parse("{\"eventType\":\"" + "a".repeat(129) + "\"}", null, null))
+                .isInstanceOf(InvalidEventException.class).hasMessageContaining("at most 128 of them");
+    }
+
     /** README's request template (the fixture is a copy of it), filled in as Go's templates fill it. */
     @Test
     void readmesConsoleTemplateFilledInIsReadWhateverTheTextHolds() throws Exception {
