@@ -180,7 +180,7 @@ class CastaiPollersTest {
         try (RunningService service = auditService().property("castai.audit.page-limit", 100)
                 .property("http.max-answer-bytes", 65536).start()) {
             awaitLog("audit log page is not whole JSON (cut short?): the next tries ask for 50 a page");
-            assertThat(service.get("/observe/metrics").body()).contains("castai_poll_failures_total{poller=\"audit\",reason=\"unreadable\"}");
+            assertThat(service.get("/observe/metrics").body()).contains("castai_poll_failures_total{cluster=\"" + CLUSTER + "\",poller=\"audit\",reason=\"unreadable\"}");
             await().atMost(Duration.ofSeconds(30)).until(() -> log.linesContaining("Audit entry big-").size() == 60);
             // the long page is behind the poller: later runs do not stay at the reduced size (the
             // run that read the last entries may still be asking for its last page at 50)
@@ -468,7 +468,7 @@ class CastaiPollersTest {
 
             // to alert on: failures by reason, and when a poller last got through
             String metrics = service.get("/observe/metrics").body();
-            assertThat(metrics).contains("castai_poll_failures_total{poller=\"savings\",reason=\"http_5xx\"} 1.0");
+            assertThat(metrics).contains("castai_poll_failures_total{cluster=\"" + CLUSTER + "\",poller=\"savings\",reason=\"http_5xx\"} 1.0");
             String lastSuccess = metrics.lines().filter(line -> line.startsWith(
                     "castai_poll_last_success_seconds{cluster=\"" + CLUSTER + "\",poller=\"savings\"}")).findFirst().orElseThrow();
             assertThat(Double.parseDouble(lastSuccess.substring(lastSuccess.lastIndexOf(' ') + 1)))
@@ -578,6 +578,17 @@ class CastaiPollersTest {
         db.createStatement().execute("CREATE TRIGGER refuse BEFORE INSERT ON events WHEN " + when
                 + " BEGIN SELECT RAISE(ABORT, 'refused for the test'); END");
         return db;
+    }
+
+    @Test
+    void aPollerThatHasNotGotThroughYetHasItsGaugeFromTheStart() throws Exception {
+        // a mistyped cluster id never gets through: without a series an alert on the gauge's age missed it
+        long started = Instant.now().getEpochSecond();
+        try (RunningService service = service(API_KEY).property("castai.audit.enabled", true)
+                .property("castai.audit.schedule", "0 0 0 1 1 ? 2099").start()) {
+            assertThat(castai.calls("/v1/audit")).as("no run yet").isEmpty();
+            assertThat(lastPollSuccess(service, "audit")).isBetween((double) started, (double) Instant.now().getEpochSecond());
+        }
     }
 
     private static double lastPollSuccess(RunningService service, String poller) throws Exception {

@@ -105,7 +105,7 @@ class KubernetesEventsTest {
                     .doesNotContain("castai_events_duplicate_total{origin=\"event\"}")
                     .containsPattern("castai_k8s_watch_restarts_total(\\{})? 1\\.0")
                     .containsPattern("castai_poll_last_success_seconds\\{cluster=\"\",poller=\"kubernetes\"} 1[.0-9E]+")
-                    .doesNotContain("castai_poll_failures_total{poller=\"kubernetes\"");
+                    .doesNotContain("castai_poll_failures_total{cluster=\"\",poller=\"kubernetes\"");
         }
     }
 
@@ -131,7 +131,7 @@ class KubernetesEventsTest {
             await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> true);
             assertThat(log.linesContaining("Kubernetes event NodeInFlight")).isEmpty();
             assertThat(log.linesContaining("EventInFlightException")).as("an ERROR or a failed resync").isEmpty();
-            assertThat(service.get("/observe/metrics").body()).doesNotContain("castai_poll_failures_total{poller=\"kubernetes\"");
+            assertThat(service.get("/observe/metrics").body()).doesNotContain("castai_poll_failures_total{cluster=\"\",poller=\"kubernetes\"");
 
             // the other path let it go without accepting it: the next resync takes it
             dedup.remove(id);
@@ -162,7 +162,7 @@ class KubernetesEventsTest {
             assertThat(log.text()).doesNotContain("Message History").doesNotContain("DefaultErrorHandler");
 
             await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(service.get("/observe/metrics").body())
-                    .contains("castai_poll_failures_total{poller=\"kubernetes\",reason=\"store\"}"));
+                    .contains("castai_poll_failures_total{cluster=\"\",poller=\"kubernetes\",reason=\"store\"}"));
 
             relay.restore();
             for (int n = 1; n <= 3; n++) {
@@ -201,7 +201,7 @@ class KubernetesEventsTest {
                     "Kubernetes events in namespace castai-agent could not be listed and accepted (HTTP 403 Forbidden)").isEmpty());
             // alertable: failures counted, and no resync ever got through
             assertThat(service.get("/observe/metrics").body())
-                    .containsPattern("castai_poll_failures_total\\{poller=\"kubernetes\",reason=\"http_4xx\"} [1-9]")
+                    .containsPattern("castai_poll_failures_total\\{cluster=\"\",poller=\"kubernetes\",reason=\"http_4xx\"} [1-9]")
                     .doesNotContain("castai_poll_last_success_seconds{cluster=\"\",poller=\"kubernetes\"}");
         }
     }

@@ -81,7 +81,7 @@ public class PollerBackoff {
         // the service's own words, where it has them (an unreadable answer or checkpoint): what is wrong and what to do
         String ownWords = ownWords(cause);
         String description = ownWords != null ? ownWords : failure.description();
-        metrics.pollFailed(poller, ownWords != null ? "unreadable" : failure.reason());
+        metrics.pollFailed(poller, cluster, ownWords != null ? "unreadable" : failure.reason());
         String where = cluster.isEmpty() ? "the organization" : "cluster " + cluster;
         if (failure.credentialsRefused()) {
             if (refused.add(key(poller, cluster))) {

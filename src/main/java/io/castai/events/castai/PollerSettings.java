@@ -1,6 +1,9 @@
 package io.castai.events.castai;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +44,21 @@ public class PollerSettings {
 
     public boolean isNotificationsActive() {
         return api.hasKey() && !notificationsSchedule.isEmpty();
+    }
+
+    /** The pollers that run, each with the clusters it polls ("" for the whole organization). */
+    public Map<String, List<String>> clustersByPoller() {
+        Map<String, List<String>> running = new LinkedHashMap<>();
+        if (isAuditActive()) {
+            running.put("audit", api.clusterIds());
+        }
+        if (isNotificationsActive()) {
+            running.put("notifications", List.of(""));
+        }
+        if (isSavingsActive()) {
+            running.put("savings", api.clusterIds());
+        }
+        return running;
     }
 
     /** Says once, at start-up, which pollers run. */

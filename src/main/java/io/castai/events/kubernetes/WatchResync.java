@@ -138,7 +138,7 @@ public class WatchResync {
     /** The events could not be listed, or one could not be stored: tried again at the next resync. */
     public void failed(Exchange exchange) {
         Exception failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        metrics.pollFailed(POLLER, reason(failure));
+        metrics.pollFailed(POLLER, "", reason(failure));
         LOG.warn("Kubernetes events in namespace {} could not be listed and accepted ({}); the watch may be missing "
                 + "events; trying again at the next resync", namespace, describe(failure));
     }

@@ -160,9 +160,19 @@ public class ServiceMetrics {
     }
 
     /** A CAST AI poll run that failed, by poller (audit, notifications, savings) and why. */
-    public void pollFailed(String poller, String reason) {
-        counter("castai.poll.failures", "CAST AI poll runs (and Kubernetes resyncs) that failed, by why",
-                "poller", poller, "reason", reason).increment();
+    /** {@code cluster}: "" for the whole organization (notifications) and the Kubernetes resync. */
+    public void pollFailed(String poller, String cluster, String reason) {
+        counter("castai.poll.failures", "CAST AI poll runs (and Kubernetes resyncs) that failed, by cluster and why",
+                "poller", poller, "cluster", cluster, "reason", reason).increment();
+    }
+
+    /**
+     * A poller that runs, for a cluster: its last-success gauge is there from the start, at the
+     * start's time, so one that never gets through (a mistyped cluster id) ages like one that
+     * stopped; had it no series, an alert on the age would not see it.
+     */
+    public void pollWatched(String poller, String cluster, Instant start) {
+        lastSuccessOf(poller, cluster).compareAndSet(0, start.getEpochSecond());
     }
 
     /**
@@ -170,13 +180,18 @@ public class ServiceMetrics {
      * an alert on its age finds a poller that stopped getting through, whatever the reason.
      */
     public void pollSucceeded(String poller, String cluster, Instant at) {
-        lastPollSuccess.computeIfAbsent(poller + "\n" + cluster, key -> {
+        lastSuccessOf(poller, cluster).set(at.getEpochSecond());
+    }
+
+    private AtomicLong lastSuccessOf(String poller, String cluster) {
+        return lastPollSuccess.computeIfAbsent(poller + "\n" + cluster, key -> {
             AtomicLong seconds = new AtomicLong();
             Gauge.builder("castai.poll.last.success", seconds, AtomicLong::get).baseUnit("seconds")
-                    .tags("poller", poller, "cluster", cluster).description("when a poll run last succeeded (Unix time)")
+                    .tags("poller", poller, "cluster", cluster)
+                    .description("when a poll run last succeeded (Unix time; the service's start, if none has since)")
                     .strongReference(true).register(registry());
             return seconds;
-        }).set(at.getEpochSecond());
+        });
     }
 
     /** The Kubernetes events source started a new watch: the last one stopped handing events over. */

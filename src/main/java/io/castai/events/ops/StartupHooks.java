@@ -1,5 +1,6 @@
 package io.castai.events.ops;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -31,6 +32,9 @@ public class StartupHooks implements ExtendedStartupListener {
         camelContext.getRegistry().findByType(PollerSettings.class).forEach(PollerSettings::logStatus);
         camelContext.getRegistry().findByType(InboundAuth.class).forEach(InboundAuth::logStatus);
         ServiceMetrics metrics = camelContext.getRegistry().findSingleByType(ServiceMetrics.class);
+        Instant started = Instant.now();
+        camelContext.getRegistry().findByType(PollerSettings.class).forEach(pollers -> pollers.clustersByPoller()
+                .forEach((poller, clusters) -> clusters.forEach(cluster -> metrics.pollWatched(poller, cluster, started))));
         Set<String> channels = new TreeSet<>();
         camelContext.getRegistry().findByType(Channels.class).forEach(declared -> declared.all().stream()
                 .filter(channel -> channel.type() != ChannelType.LOG).forEach(channel -> channels.add(channel.name())));
