@@ -81,6 +81,13 @@ class LogRedactionTest {
         assertThat(output).isEmpty();
     }
 
+    @Test
+    void nettysWarningForAConnectionAcceptedWhileStoppingIsNotLogged() throws JoranException {
+        String output = throughTheServicesLogPattern("io.netty.bootstrap.ServerBootstrap",
+                log -> log.warn("Failed to register an accepted channel: [id: 0x1]", new IllegalStateException("shutting down")));
+        assertThat(output).isEmpty();
+    }
+
     /** What the lines written by {@code logging} look like in the service's own log (logback.xml, not the tests' config). */
     private static String throughTheServicesLogPattern(java.util.function.Consumer<Logger> logging) throws JoranException {
         return throughTheServicesLogPattern("org.apache.camel.processor.errorhandler.DefaultErrorHandler", logging);
