@@ -585,9 +585,14 @@ class CastaiPollersTest {
         // a mistyped cluster id never gets through: without a series an alert on the gauge's age missed it
         long started = Instant.now().getEpochSecond();
         try (RunningService service = service(API_KEY).property("castai.audit.enabled", true)
-                .property("castai.audit.schedule", "0 0 0 1 1 ? 2099").start()) {
+                .property("castai.audit.schedule", "0 0 0 1 1 ? 2099")
+                .property("castai.notifications.schedule", EVERY_SECOND).start()) {
             assertThat(castai.calls("/v1/audit")).as("no run yet").isEmpty();
             assertThat(lastPollSuccess(service, "audit")).isBetween((double) started, (double) Instant.now().getEpochSecond());
+            // the notifications of the clusters polled, as their runs record them: a series of the
+            // whole organization would stand still for ever beside them
+            await().atMost(Duration.ofSeconds(15)).until(() -> lastPollSuccess(service, "notifications") > started);
+            assertThat(service.get("/observe/metrics").body()).doesNotContain("cluster=\"\",poller=\"notifications\"");
         }
     }
 

@@ -36,6 +36,11 @@ public class CastaiApi {
     }
 
     /** The clusters to poll (CASTAI_CLUSTER_ID, one id or a comma-separated list). */
+    /** The notifications' scopes: each cluster polled, else the whole organization (""). */
+    public List<String> clusterIdsOrOrganization() {
+        return clusterIds().isEmpty() ? List.of("") : clusterIds();
+    }
+
     public List<String> clusterIds() {
         return clusterIds;
     }

@@ -52,7 +52,7 @@ public class NotificationsPoll {
 
     /** The clusters to filter on; an empty one means the whole organization. */
     public List<String> scopes() {
-        return api.clusterIds().isEmpty() ? List.of("") : api.clusterIds();
+        return api.clusterIdsOrOrganization();
     }
 
     public void begin(Exchange exchange) {

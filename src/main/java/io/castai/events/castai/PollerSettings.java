@@ -46,14 +46,14 @@ public class PollerSettings {
         return api.hasKey() && !notificationsSchedule.isEmpty();
     }
 
-    /** The pollers that run, each with the clusters it polls ("" for the whole organization). */
+    /** The pollers that run, each with the clusters it polls ("" for the whole organization), as their runs name them. */
     public Map<String, List<String>> clustersByPoller() {
         Map<String, List<String>> running = new LinkedHashMap<>();
         if (isAuditActive()) {
             running.put("audit", api.clusterIds());
         }
         if (isNotificationsActive()) {
-            running.put("notifications", List.of(""));
+            running.put("notifications", api.clusterIdsOrOrganization());
         }
         if (isSavingsActive()) {
             running.put("savings", api.clusterIds());
