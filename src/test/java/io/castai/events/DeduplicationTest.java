@@ -123,6 +123,12 @@ class DeduplicationTest {
                     .contains("Event id reused-1 came again with other content (node.removed): answered as a duplicate")
                     .contains("a sender must give each event an id of its own");
             assertExactlyDelivered(1);
+
+            // CAST AI's notification ids are its own: one notification may come by webhook and by the poller
+            String console = "{\"NotificationID\":\"reused-2\",\"Severity\":\"ERROR\",\"Name\":\"n\",\"Message\":\"m\"}";
+            assertThat(service.postEvent(console).body()).isEqualTo(ACCEPTED);
+            assertThat(service.postEvent(console.replace("\"m\"", "\"m, updated\"")).body()).isEqualTo(DUPLICATE);
+            assertThat(log.linesContaining("came again with other content")).hasSize(1);
         }
     }
 

@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.castai.events.intake.NotificationEvent;
@@ -36,9 +35,6 @@ public class DurableIdempotentRepository extends ServiceSupport implements Idemp
      */
     private static final Duration IN_FLIGHT_LIMIT = Duration.ofMinutes(2);
     private static final long IN_FLIGHT_LIMIT_NANOS = IN_FLIGHT_LIMIT.toNanos();
-
-    /** Origins whose ids a sender chose (the pollers' and the Kubernetes source's are the service's own). */
-    private static final Set<String> SENDERS = Set.of(NotificationEvent.ORIGIN_EVENT, NotificationEvent.ORIGIN_CONSOLE);
 
     private final RefusalLog otherContent = new RefusalLog(LOG, "repeated ids");
     private final BoundedIdempotentRepository recent;
@@ -96,7 +92,10 @@ public class DurableIdempotentRepository extends ServiceSupport implements Idemp
     @Override
     public boolean add(Exchange exchange, String key) {
         NotificationEvent event = exchange.getMessage().getBody(NotificationEvent.class);
-        return event == null ? add(key) : add(key, fingerprint(event), event);
+        // only a tool posting the canonical shape chooses its ids: CAST AI's (webhook or polled) and
+        // the Kubernetes source's are theirs, and one notification may come both ways, told apart
+        return event == null || !NotificationEvent.ORIGIN_EVENT.equals(event.getOrigin()) ? add(key)
+                : add(key, fingerprint(event), event);
     }
 
     private boolean add(String key, long fingerprint, NotificationEvent event) {
@@ -113,8 +112,7 @@ public class DurableIdempotentRepository extends ServiceSupport implements Idemp
             return true;
         }
         inFlight.remove(key, now);
-        if (event != null && SENDERS.contains(event.getOrigin()) && earlier != BoundedIdempotentRepository.UNKNOWN
-                && earlier != fingerprint) {
+        if (event != null && earlier != BoundedIdempotentRepository.UNKNOWN && earlier != fingerprint) {
             // a retry is the same event; this is another under the same id, and is not notified
             String what = event.getTitle().equals(event.getType()) ? event.getType() : event.getType() + " '" + event.getTitle() + "'";
             otherContent.warn("Event id {} came again with other content ({}): answered as a duplicate and not "
