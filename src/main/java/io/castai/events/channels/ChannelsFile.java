@@ -278,10 +278,10 @@ public final class ChannelsFile {
      */
     private void warnOfNearMisses(List<String> typesWritten, String where) {
         for (String type : typesWritten) {
-            if (!TYPE_OR_GLOB.matcher(type).matches()) {
+            if (!TYPE_OR_GLOB.matcher(type).matches() || !type.contains("*") && type.length() > MAX_TYPE) {
                 // "node added", or an audit type written with the space CAST AI's may hold (made _)
                 WARNINGS.warn("{}: {}: \"{}\" matches no event: an event type holds only letters, digits, '.', '_', "
-                        + "':' and '-' (a polled type's other characters are written _)", file, where, type);
+                        + "':' and '-', at most 128 of them (a polled type's other characters are written _)", file, where, type);
                 continue;
             }
             if (type.contains("*") || KNOWN_TYPES.contains(type)) {
@@ -295,6 +295,7 @@ public final class ChannelsFile {
 
     /** What an event type may hold (NotificationEvent.typeNamed, EventParser), and a glob's {@code *}. */
     private static final Pattern TYPE_OR_GLOB = Pattern.compile("[A-Za-z0-9_.:*-]+");
+    private static final int MAX_TYPE = 128;
 
     /** The types this service's own sources give (k8s.* and audit.* are many: not listed). */
     private static final List<String> KNOWN_TYPES = List.of("node.added", "node.removed", "node.spot_interrupted",
