@@ -36,13 +36,13 @@ public class CastaiApi {
     }
 
     /** The clusters to poll (CASTAI_CLUSTER_ID, one id or a comma-separated list). */
+    public List<String> clusterIds() {
+        return clusterIds;
+    }
+
     /** The notifications' scopes: each cluster polled, else the whole organization (""). */
     public List<String> clusterIdsOrOrganization() {
         return clusterIds().isEmpty() ? List.of("") : clusterIds();
-    }
-
-    public List<String> clusterIds() {
-        return clusterIds;
     }
 
     public void get(Exchange exchange, String path, Map<String, String> query) {

@@ -278,7 +278,8 @@ public final class ChannelsFile {
      */
     private void warnOfNearMisses(List<String> typesWritten, String where) {
         for (String type : typesWritten) {
-            if (!TYPE_OR_GLOB.matcher(type).matches() || !type.contains("*") && type.length() > MAX_TYPE) {
+            // a glob's * may stand for nothing: past 128 characters without them, it matches no type either
+            if (!TYPE_OR_GLOB.matcher(type).matches() || type.replace("*", "").length() > MAX_TYPE) {
                 // "node added", or an audit type written with the space CAST AI's may hold (made _)
                 WARNINGS.warn("{}: {}: \"{}\" matches no event: an event type holds only letters, digits, '.', '_', "
                         + "':' and '-', at most 128 of them (a polled type's other characters are written _)", file, where, type);

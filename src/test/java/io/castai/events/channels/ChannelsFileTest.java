@@ -527,11 +527,13 @@ class ChannelsFileTest {
             parse("""
                     channels: []
                     rules:
-                      - {name: audit, eventTypes: ["audit.cluster deleted", "audit.*", "k8s.Node:Ready", "%s"], channels: [log]}
+                      - {name: audit, eventTypes: ["audit.cluster deleted", "audit.*", "k8s.Node:Ready", "%s", "%s*", "%s"],
+                         channels: [log]}
                     default: [log]
-                    """.formatted("a".repeat(129)));
+                    """.formatted("a".repeat(129), "c".repeat(129), "b".repeat(128)));
 
-            assertThat(log.linesContaining("matches no event")).hasSize(2).first().asString().endsWith(
+            assertThat(log.linesContaining("matches no event")).as("a space, 129 characters, a glob needing 129")
+                    .hasSize(3).first().asString().endsWith(
                     "channels.yaml: rules[0].eventTypes: \"audit.cluster deleted\" matches no event: an event type holds only "
                     + "letters, digits, '.', '_', ':' and '-', at most 128 of them (a polled type's other characters are written _)");
         }
