@@ -279,7 +279,7 @@ public final class ChannelsFile {
     private void warnOfNearMisses(List<String> typesWritten, String where) {
         for (String type : typesWritten) {
             // a glob's * may stand for nothing: past 128 characters without them, it matches no type either
-            if (!TYPE_OR_GLOB.matcher(type).matches() || type.replace("*", "").length() > MAX_TYPE) {
+            if (!TYPE_OR_GLOB.matcher(type).matches() || type.replace("*", "").length() > NotificationEvent.MAX_TYPE) {
                 // "node added", or an audit type written with the space CAST AI's may hold (made _)
                 WARNINGS.warn("{}: {}: \"{}\" matches no event: an event type holds only letters, digits, '.', '_', "
                         + "':' and '-', at most 128 of them (a polled type's other characters are written _)", file, where, type);
@@ -295,8 +295,7 @@ public final class ChannelsFile {
     }
 
     /** What an event type may hold (NotificationEvent.typeNamed, EventParser), and a glob's {@code *}. */
-    private static final Pattern TYPE_OR_GLOB = Pattern.compile("[A-Za-z0-9_.:*-]+");
-    private static final int MAX_TYPE = 128;
+    private static final Pattern TYPE_OR_GLOB = Pattern.compile("[*" + NotificationEvent.TYPE_CHARACTERS + "]+");
 
     /** The types this service's own sources give (k8s.* and audit.* are many: not listed). */
     private static final List<String> KNOWN_TYPES = List.of("node.added", "node.removed", "node.spot_interrupted",

@@ -74,7 +74,7 @@ public class SlackChannel implements JsonChannel {
         }
         List<Object> blocks = new ArrayList<>();
         // a paragraph of spaces Slack may not count (no-break, ideographic) would be an empty section, refused
-        List<String> paragraphs = PARAGRAPH_BREAK.splitAsStream(text.strip()).filter(p -> !p.replace('\u00a0', ' ').isBlank())
+        List<String> paragraphs = PARAGRAPH_BREAK.splitAsStream(text.strip()).filter(p -> !blankToSlack(p))
                 .flatMap(paragraph -> inSections(paragraph).stream()).toList();
         int room = MAX_BLOCKS - tail.size();
         for (int i = 0; i < paragraphs.size(); i++) {
@@ -204,9 +204,13 @@ public class SlackChannel implements JsonChannel {
             section.append(section.isEmpty() ? "" : "\n").append(line);
         }
         sections.add(section.toString());
-        // a part of only spaces Slack may not count would be an empty section, refused
-        sections.removeIf(part -> part.replace('\u00a0', ' ').isBlank());
+        sections.removeIf(SlackChannel::blankToSlack);
         return sections;
+    }
+
+    /** Spaces only, no-break ones too: Slack refuses such a section as empty. */
+    private static boolean blankToSlack(String text) {
+        return text.replace('\u00a0', ' ').isBlank();
     }
 
     static String cut(String text, int max) {

@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * {@link InvalidEventException} whose message says exactly what is wrong.
  */
 public class EventParser {
-    private static final Pattern EVENT_TYPE = Pattern.compile("[A-Za-z0-9_.:-]{1,128}");
+    private static final Pattern EVENT_TYPE =
+            Pattern.compile("[" + NotificationEvent.TYPE_CHARACTERS + "]{1," + NotificationEvent.MAX_TYPE + "}");
     private static final int MAX_ID_LENGTH = 256;
     private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() { };
 

@@ -22,10 +22,11 @@ public final class NotificationEvent {
     public static final String NOTIFICATION_TYPE = "notification";
 
     private static final Pattern CONTROL = Pattern.compile("[\\p{Cc}\\u2028\\u2029]");
-    /** What an event type may not hold (a posted one is refused for it; see EventParser). */
-    private static final Pattern NOT_IN_A_TYPE = Pattern.compile("[^A-Za-z0-9_.:-]");
-    /** As long as a posted event type may be. */
-    private static final int MAX_TYPE = 128;
+    /** What an event type may hold, as a regular expression's character class (a posted one is refused otherwise). */
+    public static final String TYPE_CHARACTERS = "A-Za-z0-9_.:-";
+    /** As long as an event type may be. */
+    public static final int MAX_TYPE = 128;
+    private static final Pattern NOT_IN_A_TYPE = Pattern.compile("[^" + TYPE_CHARACTERS + "]");
 
     /**
      * The type of an event another system named: {@code prefix} and its name, with what a posted
