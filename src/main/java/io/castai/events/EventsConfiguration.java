@@ -47,6 +47,7 @@ import io.castai.events.kubernetes.KubernetesEvents;
 import io.castai.events.kubernetes.WatchResync;
 import io.castai.events.ops.HttpServerListening;
 import io.castai.events.ops.JsonHttpErrors;
+import io.castai.events.ops.LeftOutLinesOnStop;
 import io.castai.events.ops.ServiceMetrics;
 import io.castai.events.ops.StartupHooks;
 import io.castai.events.outbound.PlainHttp;
@@ -75,6 +76,8 @@ public class EventsConfiguration implements CamelConfiguration {
         camelContext.addStartupListener(new HttpServerListening());
         // on stop, what waits in the channels' queues is let go for another replica at once
         camelContext.getManagementStrategy().addEventNotifier(new QueuedDeliveriesOnStop());
+        // on stop, every limited log says how many lines it left out: no later line will
+        camelContext.getManagementStrategy().addEventNotifier(new LeftOutLinesOnStop());
         // JSON answers from the HTTP server itself, from the moment it listens
         camelContext.getManagementStrategy().addEventNotifier(new JsonHttpErrors());
         // a service of the context, so it starts before the routes whose leadership it decides

@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.castai.events.security.WebhookSignature;
@@ -152,6 +154,16 @@ class InboundAuthTest {
                     .as("at most 50 lines every 10 s").hasSizeBetween(50, 100);
             assertThat(flooded.service.get("/observe/metrics").body())
                     .as("every refusal counted").contains("castai_events_rejected_total{reason=\"unauthorized\"} 200.0");
+
+            // stopped within the window, with no later line to say it: the stop says what was left out
+            flooded.service.close();
+            long written = flooded.log.linesContaining("Refused request to intake: invalid credentials").size();
+            long saidLeftOut = 0;
+            Matcher count = Pattern.compile("(\\d+) more refused (before this one )?were not logged").matcher(flooded.log.text());
+            while (count.find()) {
+                saidLeftOut += Long.parseLong(count.group(1));
+            }
+            assertThat(written + saidLeftOut).as("every refusal logged or counted in the log").isEqualTo(200);
         }
     }
 

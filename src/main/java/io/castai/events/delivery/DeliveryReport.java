@@ -313,12 +313,6 @@ public class DeliveryReport {
                 c -> new RefusalLog(LOG, 50, 10, System::nanoTime, "dead letters of channel " + c));
     }
 
-    /** Called by the retry timer: the count of lines left out is said once their window has passed. */
-    public void sayLeftOutLines() {
-        retryLines.values().forEach(RefusalLog::sayLeftOut);
-        deadLetterLines.values().forEach(RefusalLog::sayLeftOut);
-    }
-
     private static void noLongerPending(String channel, String eventId, String description) {
         LOG.info("{} delivery of event {} failed ({}), but it is no longer this attempt's (another attempt delivered it "
                 + "or holds it now, or it was given up): nothing more to do", channel, eventId, description);

@@ -1,6 +1,11 @@
 package io.castai.events.ops;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -14,6 +19,12 @@ import org.slf4j.Logger;
  * castai_delivery_attempts_total); a flood fills no disk and drowns no other line.
  */
 public final class RefusalLog {
+    /**
+     * Every log made, so that a timer and the stop can say what each left out: the end of a flood
+     * brings no next line to say it. Weak: a log goes with whatever kept it.
+     */
+    private static final Set<RefusalLog> ALL = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+
     /** The limit of most refusal lines: a burst of a misconfigured sender's refusals is seen whole. */
     private static final int LINES = 50;
     private static final int SECONDS = 10;
@@ -50,6 +61,23 @@ public final class RefusalLog {
         this.windowNanos = TimeUnit.SECONDS.toNanos(seconds);
         this.nanoTime = nanoTime;
         this.windowStart = nanoTime.getAsLong();
+        ALL.add(this);
+    }
+
+    /** Every log's count of lines left out, once its window has passed (a timer, routes/log-counts.camel.yaml). */
+    public static void sayAllLeftOut() {
+        all().forEach(RefusalLog::sayLeftOut);
+    }
+
+    /** Every log's count of lines left out, window or not: the service is stopping, no later line will come. */
+    public static void sayAllLeftOutNow() {
+        all().forEach(log -> log.sayLeftOut(true));
+    }
+
+    private static List<RefusalLog> all() {
+        synchronized (ALL) {
+            return new ArrayList<>(ALL);
+        }
     }
 
     /** As {@code Logger.warn(format, args)}, within the limit. */
@@ -106,14 +134,18 @@ public final class RefusalLog {
     /**
      * Says how many lines were left out once their window has passed, if no line has said it yet:
      * when a flood ends (or every delivery of it is dead), no next line comes to say it. Called
-     * now and then by whoever keeps this log (a timer).
+     * now and then by a timer ({@link #sayAllLeftOut}).
      */
     public void sayLeftOut() {
+        sayLeftOut(false);
+    }
+
+    private void sayLeftOut(boolean windowOrNot) {
         long count;
         boolean error;
         synchronized (this) {
             long now = nanoTime.getAsLong();
-            if (leftOut == 0 || now - windowStart < windowNanos) {
+            if (leftOut == 0 || (!windowOrNot && now - windowStart < windowNanos)) {
                 return;
             }
             count = leftOut;

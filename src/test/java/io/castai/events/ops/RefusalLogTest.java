@@ -68,6 +68,23 @@ class RefusalLogTest {
     }
 
     @Test
+    void atAStopTheCountIsSaidThoughItsWindowHasNotPassed() {
+        try (LogCapture log = LogCapture.attach()) {
+            RefusalLog refusals = new RefusalLog(LoggerFactory.getLogger("refusal-log-test"), 2, 10, now::get);
+            for (int i = 1; i <= 6; i++) {
+                refusals.warn("Refused request {}", i);
+            }
+            RefusalLog.sayAllLeftOut();
+            assertThat(log.linesContaining("were not logged")).as("the timer waits for the window").isEmpty();
+
+            RefusalLog.sayAllLeftOutNow();
+            RefusalLog.sayAllLeftOutNow();
+            assertThat(log.linesContaining("were not logged")).singleElement().asString().contains("WARN")
+                    .endsWith("4 more refused were not logged: at most 2 lines every 10 s");
+        }
+    }
+
+    @Test
     void aLineWhoseArgumentsCostSomethingIsMadeOnlyWhenWritten() {
         RefusalLog refusals = new RefusalLog(LoggerFactory.getLogger("refusal-log-test"), 1, 1, now::get);
 
