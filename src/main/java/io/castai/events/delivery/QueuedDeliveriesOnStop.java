@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 
+import io.castai.events.ops.ContextEventNotifier;
 import io.castai.events.outbox.HeldLease;
 import io.castai.events.outbox.Outbox;
 import org.apache.camel.CamelContext;
@@ -11,7 +12,6 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Route;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.CamelEvent.CamelContextStoppingEvent;
-import org.apache.camel.support.EventNotifierSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,23 +20,15 @@ import org.slf4j.LoggerFactory;
  * deliveries waiting in the channels' queues are taken out and their leases let go, so another
  * replica sends them at once instead of when the leases run out (they are all in the outbox; a
  * single instance sends them at its next start). What is queued after this, while the intake stops, is purged with its lease
- * (purgeWhenStopping in routes/channel-*.yaml). Listens to nothing else: no cost per message.
+ * (purgeWhenStopping in routes/channel-*.yaml).
  */
-public class QueuedDeliveriesOnStop extends EventNotifierSupport {
+public class QueuedDeliveriesOnStop extends ContextEventNotifier {
     /** The retry timer's route (routes/delivery-retries.camel.yaml). */
     private static final String RETRY_TIMER_ROUTE = "delivery-retries";
     private static final Logger LOG = LoggerFactory.getLogger(QueuedDeliveriesOnStop.class);
 
     public QueuedDeliveriesOnStop() {
-        setIgnoreExchangeEvents(true);
-        setIgnoreRouteEvents(true);
-        setIgnoreServiceEvents(true);
-        setIgnoreStepEvents(true);
-    }
-
-    @Override
-    public boolean isEnabled(CamelEvent event) {
-        return event instanceof CamelContextStoppingEvent;
+        super(CamelContextStoppingEvent.class);
     }
 
     @Override

@@ -29,7 +29,6 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.CamelEvent.CamelContextEvent;
-import org.apache.camel.support.EventNotifierSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * suspended intake would answer an empty one); per request it only asks whether the context is
  * stopping. As an event notifier it listens to start-up events only: no cost per message.
  */
-public final class JsonHttpErrors extends EventNotifierSupport {
+public final class JsonHttpErrors extends ContextEventNotifier {
     private static final Logger LOG = LoggerFactory.getLogger(JsonHttpErrors.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOO_LARGE = "request body is larger than the configured limit";
@@ -67,17 +66,8 @@ public final class JsonHttpErrors extends EventNotifierSupport {
     private final Set<VertxPlatformHttpRouter> covered = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
 
     public JsonHttpErrors() {
-        setIgnoreExchangeEvents(true);
-        setIgnoreRouteEvents(true);
-        setIgnoreServiceEvents(true);
-        setIgnoreStepEvents(true);
-    }
-
-    @Override
-    public boolean isEnabled(CamelEvent event) {
         // the router exists once the server has started, before the routes start; the second is a fallback
-        return event instanceof CamelEvent.CamelContextRoutesStartingEvent
-                || event instanceof CamelEvent.CamelContextStartedEvent;
+        super(CamelEvent.CamelContextRoutesStartingEvent.class, CamelEvent.CamelContextStartedEvent.class);
     }
 
     @Override

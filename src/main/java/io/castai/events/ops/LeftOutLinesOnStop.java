@@ -2,24 +2,15 @@ package io.castai.events.ops;
 
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.CamelEvent.CamelContextStoppedEvent;
-import org.apache.camel.support.EventNotifierSupport;
 
 /**
  * Once the context has stopped (no refusal or delivery comes after): every limited log says how
  * many of its lines it left out, though their window has not passed. Otherwise a flood just before
- * a stop would leave its count unsaid. Listens to nothing else: no cost per message.
+ * a stop would leave its count unsaid.
  */
-public class LeftOutLinesOnStop extends EventNotifierSupport {
+public class LeftOutLinesOnStop extends ContextEventNotifier {
     public LeftOutLinesOnStop() {
-        setIgnoreExchangeEvents(true);
-        setIgnoreRouteEvents(true);
-        setIgnoreServiceEvents(true);
-        setIgnoreStepEvents(true);
-    }
-
-    @Override
-    public boolean isEnabled(CamelEvent event) {
-        return event instanceof CamelContextStoppedEvent;
+        super(CamelContextStoppedEvent.class);
     }
 
     @Override
