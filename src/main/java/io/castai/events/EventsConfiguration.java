@@ -42,6 +42,7 @@ import io.castai.events.delivery.DeliveryReport;
 import io.castai.events.delivery.DeliveryRetryPolicy;
 import io.castai.events.delivery.DueDeliveries;
 import io.castai.events.delivery.QueuedDeliveriesOnStop;
+import io.castai.events.delivery.SizeBoundedQueue;
 import io.castai.events.intake.IntakeResponses;
 import io.castai.events.kubernetes.KubernetesEvents;
 import io.castai.events.kubernetes.WatchResync;
@@ -56,6 +57,7 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
 import org.apache.camel.PropertyInject;
+import org.apache.camel.component.seda.SedaComponent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,6 +82,9 @@ public class EventsConfiguration implements CamelConfiguration {
         camelContext.getManagementStrategy().addEventNotifier(new LeftOutLinesOnStop());
         // JSON answers from the HTTP server itself, from the moment it listens
         camelContext.getManagementStrategy().addEventNotifier(new JsonHttpErrors());
+        // each channel's queue bounded by the length of its deliveries' text too, not only their number
+        camelContext.getComponent("seda", SedaComponent.class).setDefaultQueueFactory(SizeBoundedQueue.factory(
+                SizeBoundedQueue.maxChars(Long.parseLong(camelContext.resolvePropertyPlaceholders("{{delivery.queue-max-chars}}").trim()))));
         // a service of the context, so it starts before the routes whose leadership it decides
         camelContext.addService(camelContext.getRegistry().findSingleByType(StoreLeaseClusterService.class));
     }
@@ -181,8 +186,8 @@ public class EventsConfiguration implements CamelConfiguration {
      */
     @BindToRegistry
     public DueDeliveries dueDeliveries(Outbox outbox, @PropertyInject("delivery.orphan-grace") String orphanGrace,
-                                       Clock clock) {
-        return new DueDeliveries(outbox, 2000, duration("delivery.orphan-grace", orphanGrace), clock);
+                                       @PropertyInject("delivery.queue-max-chars") long queueMaxChars, Clock clock) {
+        return new DueDeliveries(outbox, 2000, SizeBoundedQueue.maxChars(queueMaxChars), duration("delivery.orphan-grace", orphanGrace), clock);
     }
 
     @BindToRegistry

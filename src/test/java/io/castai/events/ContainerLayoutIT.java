@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The layout the Dockerfile builds, without Docker: /app holding the jar and what the Dockerfile's
@@ -104,6 +106,55 @@ class ContainerLayoutIT {
             assertThat(flag(printed, "MaxHeapSize")).as("the heap's maximum in %d MiB", mebibytes)
                     .isBetween(thirtyOnePercent - 2 * 1024 * 1024, thirtyOnePercent + 2 * 1024 * 1024);
             assertThat(flag(printed, "InitialHeapSize")).as("at the start in %d MiB", mebibytes).isEqualTo(flag(printed, "MaxHeapSize"));
+        }
+    }
+
+    /**
+     * Large events for a channel that fails, in the smallest container README sizes for: a burst of
+     * them, then a restart with them all pending, fit in its heap, and each is delivered once when
+     * the channel is back. Its queue bounded by count alone had filled the heap with them, and the
+     * restart's first claim again: the process ended at once, each time it was started.
+     */
+    @Test
+    void largeEventsPendingForAFailingChannelFitInTheHeapThroughARestart() throws Exception {
+        int events = 24;
+        try (HttpStandIn hook = new HttpStandIn(503, "")) {
+            Path channels = app.resolve("channels.yaml");
+            Files.writeString(channels, """
+                    channels:
+                      - name: hook
+                        type: webhook
+                        url: %s
+                    rules:
+                      - name: all
+                        eventTypes: ["*"]
+                        channels: [hook]
+                    default: [log]
+                    """.formatted(hook.url("/hook")));
+            Map<String, String> env = Map.of(
+                    "JAVA_TOOL_OPTIONS", IMAGE_JVM_OPTIONS + IN_256_MIB,
+                    "CHANNELS_FILE", channels.toString(),
+                    "DATA_DIR", app.resolve("data").toString(),
+                    "DELIVERY_MAX_BACKOFF", "1s");
+            try (JarProcess jar = JarProcess.start(env)) {
+                for (int i = 0; i < events; i++) {
+                    assertThat(jar.postEvent("{\"eventType\":\"node.added\",\"id\":\"large-" + i + "\",\"data\":{\"nodeName\":\""
+                            + "n".repeat(800_000) + "\"}}").statusCode()).as("event %d", i).isEqualTo(200);
+                }
+                assertThat(jar.stop()).isTrue();
+            }
+            int failedBefore = hook.requests().size();
+            try (JarProcess restarted = JarProcess.start(env)) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> hook.requests().size() >= failedBefore + 2 * events);
+                assertThat(restarted.isAlive()).as("still running, its pending deliveries tried again").isTrue();
+
+                hook.respondByDefault(200, "");
+                await().atMost(Duration.ofSeconds(60)).until(() -> restarted.get("/observe/metrics").body()
+                        .contains("castai_outbox_pending 0.0"));
+                assertThat(restarted.get("/observe/metrics").body()).as("each delivered once")
+                        .contains("castai_events_delivered_total{channel=\"hook\"} " + events + ".0");
+                assertThat(restarted.log()).doesNotContain("java.lang.OutOfMemoryError");
+            }
         }
     }
 

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the retry timer claims on each tick: for every channel, no more due deliveries than its
- * queue has room for (less a quarter of it, kept for the intake), so a channel with a backlog
+ * queue has room for (less a quarter of it, kept for the intake; and no more text than its bound
+ * of messages' length leaves room for, but one), so a channel with a backlog
  * neither hides another channel's retries behind its own nor keeps the timer waiting on its full
  * queue. Every 30 s also those of
  * channels no route serves any more (removed from channels.yaml), which become dead letters,
@@ -32,13 +33,16 @@ public class DueDeliveries {
 
     private final Outbox outbox;
     private final int perTick;
+    /** The text claimed at once for channels no route serves (a channel's queue has a bound of its own). */
+    private final long orphanChars;
     private final Duration orphanGrace;
     private final Clock clock;
     private Instant nextOrphanSweep = Instant.MIN;
 
-    public DueDeliveries(Outbox outbox, int perTick, Duration orphanGrace, Clock clock) {
+    public DueDeliveries(Outbox outbox, int perTick, long orphanChars, Duration orphanGrace, Clock clock) {
         this.outbox = outbox;
         this.perTick = perTick;
+        this.orphanChars = orphanChars;
         this.orphanGrace = orphanGrace;
         this.clock = clock;
     }
@@ -57,9 +61,10 @@ public class DueDeliveries {
                 // offer that finds the queue full waits the offer timeout, a tick of them the timer
                 int capacity = queue.size() + queue.remainingCapacity();
                 int room = Math.min(perTick, queue.remainingCapacity() - capacity / 4);
+                long charsRoom = queue instanceof SizeBoundedQueue bounded ? bounded.charsRoom() : Long.MAX_VALUE;
                 try {
-                    if (room > 0) {
-                        claimed.addAll(outbox.claimDue(channel, room));
+                    if (room > 0 && charsRoom > 0) {
+                        claimed.addAll(outbox.claimDue(channel, room, charsRoom));
                     }
                 } catch (RuntimeException e) {
                     // what other channels claimed is handed over all the same
@@ -68,7 +73,7 @@ public class DueDeliveries {
             }
         }
         if (failure == null && !clock.instant().isBefore(nextOrphanSweep)) {
-            claimed.addAll(outbox.claimOverdueExcept(routed, orphanGrace, perTick));
+            claimed.addAll(outbox.claimOverdueExcept(routed, orphanGrace, perTick, orphanChars));
             nextOrphanSweep = clock.instant().plus(ORPHAN_SWEEP);
         }
         if (failure != null) {

@@ -48,6 +48,8 @@ public final class NotificationEvent {
     private final String summary;
     private final Map<String, Object> details;
     private final String origin;
+    /** Memoized by {@link #textLength()}: an event does not change. */
+    private int textLength = -1;
 
     public NotificationEvent(String id, String type, Severity severity, String clusterId, String clusterName,
                              String timestamp, String title, String summary, Map<String, Object> details,
@@ -102,6 +104,44 @@ public final class NotificationEvent {
     public String detail(String name) {
         Object value = details.get(name);
         return value == null || value instanceof Map || value instanceof List ? "" : String.valueOf(value);
+    }
+
+    /**
+     * The length of its text, details included: roughly the memory it holds, for what counts it
+     * (a channel's queue is bounded by it with the message). Made once.
+     */
+    public int textLength() {
+        int length = textLength;
+        if (length < 0) {
+            long sum = 0;
+            for (String text : new String[] {id, type, clusterId, clusterName, timestamp, title, summary, origin}) {
+                sum += lengthOf(text);
+            }
+            length = (int) Math.min(Integer.MAX_VALUE, sum + lengthOf(details));
+            textLength = length;
+        }
+        return length;
+    }
+
+    /** A number, a boolean or a null as a few characters, as in its JSON. */
+    private static long lengthOf(Object value) {
+        if (value instanceof CharSequence text) {
+            return text.length();
+        }
+        long sum = 0;
+        if (value instanceof Map<?, ?> map) {
+            for (Map.Entry<?, ?> entry : map.entrySet()) {
+                sum += lengthOf(entry.getKey()) + lengthOf(entry.getValue());
+            }
+            return sum;
+        }
+        if (value instanceof Iterable<?> items) {
+            for (Object item : items) {
+                sum += lengthOf(item);
+            }
+            return sum;
+        }
+        return 8;
     }
 
     @Override

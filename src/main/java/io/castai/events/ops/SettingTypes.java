@@ -36,7 +36,7 @@ public class SettingTypes extends MainListenerSupport {
      * none in memory. (Not the offer timeout: camel-seda takes 0 as waiting for room for ever.)
      */
     private static final Set<String> ZERO_ALLOWED = Set.of("server.port", "intake.max-inflight-bytes",
-            "intake.request-timeout-ms", "delivery.backlog-threshold", "dedup.max-entries");
+            "intake.request-timeout-ms", "delivery.backlog-threshold", "dedup.max-entries", "delivery.queue-max-chars");
     /** Camel's own keys checked here all the same: Camel takes a bad value of it without a word. */
     private static final Set<String> CAMEL_CHECKED = Set.of("camel.main.shutdown-timeout");
     /** Some whole numbers are read as Java ints; none needs more. */

@@ -268,47 +268,77 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
 
     /** As {@link #claimDue(int)}, for one channel. */
     public List<Delivery> claimDue(String channel, int limit) {
-        return claim("AND d.channel = ?", List.of(channel), Duration.ZERO, limit);
+        return claimDue(channel, limit, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #claimDue(String, int)}, no more than {@code maxChars} of text (messages and
+     * their events) but always one: what is claimed is read into memory.
+     */
+    public List<Delivery> claimDue(String channel, int limit, long maxChars) {
+        return claim("AND d.channel = ?", List.of(channel), Duration.ZERO, limit, maxChars);
     }
 
     /** As {@link #claimDue(int)}, for every channel but these. */
     public List<Delivery> claimDueExcept(Collection<String> channels, int limit) {
-        return claimOverdueExcept(channels, Duration.ZERO, limit);
+        return claimOverdueExcept(channels, Duration.ZERO, limit, Long.MAX_VALUE);
     }
 
     /**
      * As {@link #claimDueExcept}, only deliveries that have been due for at least {@code overdue}:
      * a channel some replica serves has its due deliveries claimed within a tick, so these are
-     * the ones nobody serves.
+     * the ones nobody serves. No more than {@code maxChars} of text, as {@link #claimDue(String, int, long)}.
      */
-    public List<Delivery> claimOverdueExcept(Collection<String> channels, Duration overdue, int limit) {
+    public List<Delivery> claimOverdueExcept(Collection<String> channels, Duration overdue, int limit, long maxChars) {
         return claim(channels.isEmpty() ? "" : "AND d.channel NOT IN (" + String.join(", ", Collections.nCopies(channels.size(), "?")) + ")",
-                List.copyOf(channels), overdue, limit);
+                List.copyOf(channels), overdue, limit, maxChars);
     }
 
-    private List<Delivery> claim(String channelCondition, List<String> channels, Duration overdue, int limit) {
+    private List<Delivery> claim(String channelCondition, List<String> channels, Duration overdue, int limit, long maxChars) {
         recordMissed();
         long now = now();
         long leasedUntil = now + lease.toMillis();
+        String due = "FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.status = 'pending' " + channelCondition
+                + " AND d.next_attempt_at <= ? AND d.leased_until <= ?";
         List<Object> args = new ArrayList<>(channels);
-        args.addAll(List.of(now - overdue.toMillis(), now, limit));
-        List<Delivery> due = read("cannot claim due deliveries",
-                "SELECT d.event_id, d.channel, d.message, d.attempts, d.created_at, e.body, e.accepted_at, d.rendered_for "
-                        + "FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.status = 'pending' " + channelCondition
-                        + " AND d.next_attempt_at <= ? AND d.leased_until <= ? ORDER BY d.next_attempt_at LIMIT ?",
+        args.addAll(List.of(now - overdue.toMillis(), now));
+        // first their lengths alone: only what fits is read whole (a restart with a backlog of
+        // large events pending filled the heap with them)
+        List<Object> sizedArgs = new ArrayList<>(args);
+        sizedArgs.add(limit);
+        List<Object> keys = new ArrayList<>();
+        long chars = 0;
+        for (Object[] sized : read("cannot claim due deliveries", "SELECT d.event_id, d.channel, LENGTH(d.message) + LENGTH(e.body) "
+                + due + " ORDER BY d.next_attempt_at LIMIT ?", rs -> new Object[] {rs.getString(1), rs.getString(2), rs.getLong(3)},
+                sizedArgs.toArray())) {
+            chars += (Long) sized[2];
+            if (!keys.isEmpty() && chars > maxChars) {
+                break;
+            }
+            keys.add(sized[0]);
+            keys.add(sized[1]);
+        }
+        if (keys.isEmpty()) {
+            return List.of();
+        }
+        args.addAll(keys);
+        List<Delivery> read = read("cannot claim due deliveries",
+                "SELECT d.event_id, d.channel, d.message, d.attempts, d.created_at, e.body, e.accepted_at, d.rendered_for " + due
+                        + " AND (d.event_id, d.channel) IN (VALUES " + String.join(", ", Collections.nCopies(keys.size() / 2, "(?, ?)"))
+                        + ") ORDER BY d.next_attempt_at",
                 rs -> new Delivery(EventCodec.fromJson(rs.getString(6)), rs.getString(2), rs.getString(3), rs.getString(8),
                         rs.getInt(4), Instant.ofEpochMilli(rs.getLong(5)), Instant.ofEpochMilli(rs.getLong(7)), leasedUntil),
                 args.toArray());
         // the lease is taken only where nobody took it since the read
         List<CompletableFuture<Integer>> claims = new ArrayList<>();
-        for (Delivery d : due) {
+        for (Delivery d : read) {
             claims.add(writer.submit(d.event().getId(), db -> db.update("UPDATE deliveries SET leased_until = ? WHERE event_id = ? AND channel = ? "
                     + "AND status = 'pending' AND leased_until <= ?", leasedUntil, d.event().getId(), d.channel(), now)));
         }
         List<Delivery> claimed = new ArrayList<>();
-        for (int i = 0; i < due.size(); i++) {
+        for (int i = 0; i < read.size(); i++) {
             if (writer.await(claims.get(i)) > 0) {
-                claimed.add(due.get(i));
+                claimed.add(read.get(i));
             }
         }
         return claimed;

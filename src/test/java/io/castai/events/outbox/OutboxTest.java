@@ -118,11 +118,26 @@ abstract class OutboxTest {
         accept("e-new", "hook2");
         clock.advance(Duration.ofMinutes(3)); // the lease has run out: due since it was accepted
 
-        assertThat(outbox.claimOverdueExcept(List.of("slack"), Duration.ofMinutes(10), 10))
+        assertThat(outbox.claimOverdueExcept(List.of("slack"), Duration.ofMinutes(10), 10, Long.MAX_VALUE))
                 .as("due for 3 minutes: another replica may serve hook2").isEmpty();
         clock.advance(Duration.ofMinutes(8));
-        assertThat(outbox.claimOverdueExcept(List.of("slack"), Duration.ofMinutes(10), 10))
+        assertThat(outbox.claimOverdueExcept(List.of("slack"), Duration.ofMinutes(10), 10, Long.MAX_VALUE))
                 .extracting(Delivery::channel).containsExactly("hook2");
+    }
+
+    @Test
+    void aClaimTakesNoMoreTextThanItIsGivenButAlwaysOneDelivery() {
+        for (String id : List.of("big-1", "big-2", "big-3", "big-4")) {
+            outbox.accept(event(id), List.of(new ChannelMessage("hook", "x".repeat(10_000), "webhook")));
+            clock.advance(Duration.ofSeconds(1));
+        }
+        clock.advance(Duration.ofMinutes(3));
+
+        assertThat(outbox.claimDue("hook", 10, 100)).as("one, however long").extracting(d -> d.event().getId())
+                .containsExactly("big-1");
+        assertThat(outbox.claimDue("hook", 10, 25_000)).as("as many as fit, oldest first").extracting(d -> d.event().getId())
+                .containsExactly("big-2", "big-3");
+        assertThat(outbox.claimDue("hook", 10, Long.MAX_VALUE)).extracting(d -> d.event().getId()).containsExactly("big-4");
     }
 
     @Test

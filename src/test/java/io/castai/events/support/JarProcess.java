@@ -119,6 +119,10 @@ public final class JarProcess implements AutoCloseable {
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
     public int exitCode() {
         return process.exitValue();
     }
