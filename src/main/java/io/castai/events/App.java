@@ -8,7 +8,7 @@ import io.castai.events.channels.ChannelRoutes;
 import io.castai.events.channels.ConfigurationException;
 import io.castai.events.ops.CamelSettingMistake;
 import io.castai.events.ops.Causes;
-import io.castai.events.ops.IntakeRouteLoaded;
+import io.castai.events.ops.RoutesLoaded;
 import io.castai.events.ops.SettingNames;
 import io.castai.events.ops.SettingTypes;
 import io.castai.events.outbox.OutboxException;
@@ -104,7 +104,7 @@ public final class App {
         // and a near miss of a setting's name (read by nothing) is named, with the name it was likely meant to be
         main.addMainListener(new SettingNames());
         // before anything uses the routes: none loaded is a mistake to name, not an empty service
-        main.addMainListener(new IntakeRouteLoaded());
+        main.addMainListener(new RoutesLoaded());
         // one sending route per configured channel, from its type's route template
         main.addMainListener(new ChannelRoutes());
         main.setPropertyPlaceholderLocations(PROPERTY_LOCATIONS);

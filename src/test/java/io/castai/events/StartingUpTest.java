@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import io.castai.events.channels.ConfigurationException;
 import io.castai.events.support.RunningService;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /** The server listens before the intake route has started: what a sender hears in between. */
 class StartingUpTest {
@@ -81,5 +83,37 @@ class StartingUpTest {
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageStartingWith("no 'intake' route among the 0 route(s) loaded from " + pattern
                         + ": start from the directory that holds routes/");
+    }
+
+    @Test
+    void withSomeOfItsRoutesMissingTheServiceRefusesToStartNamingWhatIsMissing(@TempDir Path dir) throws Exception {
+        // a routes/ mounted from a ConfigMap holding only some files: it started ready, and every
+        // event waited for its timeout (no dispatch) or its deliveries stayed pending (no hand-over)
+        assertThat(startWithout(dir.resolve("a"), "dispatch.camel.yaml"))
+                .startsWith("route accept-event sends to direct:dispatch, which no route loaded from file:" + dir.resolve("a"));
+        assertThat(startWithout(dir.resolve("b"), "delivery-retries.camel.yaml"))
+                .isEqualTo("route dispatch sends to direct:hand-over, which no route loaded from file:" + dir.resolve("b")
+                        + "/*.camel.yaml reads from: a route file is missing (mount all of routes/, and your own files beside them)");
+    }
+
+    /** The start-up failure's message, the service started from a copy of routes/ without one file. */
+    private static String startWithout(Path routes, String file) throws Exception {
+        Files.createDirectories(routes);
+        try (Stream<Path> files = Files.list(Path.of("routes"))) {
+            for (Path route : files.toList()) {
+                if (!route.getFileName().toString().equals(file)) {
+                    Files.copy(route, routes.resolve(route.getFileName()));
+                }
+            }
+        }
+        Throwable failure = catchThrowable(() -> RunningService.builder()
+                .property("camel.main.routes-include-pattern", "file:" + routes + "/*.camel.yaml").start());
+        assertThat(failure).isNotNull();
+        Throwable cause = failure;
+        while (cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        assertThat(cause).isInstanceOf(ConfigurationException.class);
+        return cause.getMessage();
     }
 }
