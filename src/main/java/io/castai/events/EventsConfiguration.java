@@ -186,8 +186,9 @@ public class EventsConfiguration implements CamelConfiguration {
      */
     @BindToRegistry
     public DueDeliveries dueDeliveries(Outbox outbox, @PropertyInject("delivery.orphan-grace") String orphanGrace,
-                                       @PropertyInject("delivery.queue-max-chars") long queueMaxChars, Clock clock) {
-        return new DueDeliveries(outbox, 2000, SizeBoundedQueue.maxChars(queueMaxChars), duration("delivery.orphan-grace", orphanGrace), clock);
+                                       @PropertyInject("delivery.queue-max-chars") long queueMaxChars, ChannelPause pause,
+                                       Clock clock) {
+        return new DueDeliveries(outbox, pause, 2000, SizeBoundedQueue.maxChars(queueMaxChars), duration("delivery.orphan-grace", orphanGrace), clock);
     }
 
     @BindToRegistry

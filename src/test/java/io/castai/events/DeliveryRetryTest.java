@@ -106,6 +106,27 @@ class DeliveryRetryTest {
     }
 
     @Test
+    void aRateLimitThatHasPassedHoldsTheChannelBackForSecondsNotForItsBacklog() {
+        // one 429 while a backlog waited: each queued delivery was booked a slot a second apart and
+        // stored so; the channel, answering at once again, got one a second for as long as the
+        // backlog lasted (hours after a burst), and a restart did not end it
+        CountDownLatch release = new CountDownLatch(1);
+        app.slack.holdAnswersUntil(release);
+        app.slack.thenRespond(429, "rate_limited", Map.of("Retry-After", "1"));
+        int backlog = 40;
+        for (int i = 1; i <= backlog; i++) {
+            app.service.postEvent(nodeAdded("backlog-" + i));
+        }
+        Instant released = Instant.now();
+        release.countDown();
+        app.slack.holdAnswersUntil(null);
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> app.slack.requests().size() >= backlog + 1);
+        assertThat(Duration.between(released, Instant.now())).as("not one a second").isLessThan(Duration.ofSeconds(15));
+        assertNoMoreThan(app.slack, backlog + 1);
+    }
+
+    @Test
     void a400IsNotRetriedAndIsLogged() {
         app.slack.thenRespond(400, "invalid_payload");
 

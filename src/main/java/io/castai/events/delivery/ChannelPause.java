@@ -12,16 +12,23 @@ import java.util.concurrent.ConcurrentHashMap;
  * webhook, PagerDuty about 120 events a minute per key. After a 429 the whole channel waits out
  * the Retry-After; then what waited goes one at a time, each in a slot of its own, one pause
  * apart (at most {@link #MAX_SPACING}): let go together, the channel's workers would meet the next
- * 429 three at a time, and every pause would end in a burst of them. Once no slot is booked ahead,
- * the channel sends at full speed again. Per process: each replica paces its own sends.
+ * 429 three at a time, and every pause would end in a burst of them. Each delivery that gets
+ * through halves the spacing, and below {@link #MIN_SPACING} the channel sends at full speed
+ * again: a limit that has passed holds the channel back for seconds, not for as long as its
+ * backlog lasts at one a second (hours, after a burst). Slots are booked at most
+ * {@link #HORIZON} ahead, and the retry timer claims no more than fit in it ({@link #allowance}):
+ * what waits longer stays in the outbox as it was, not postponed hours ahead (which outlived the
+ * pace, and a restart). Per process: each replica paces its own sends.
  */
 public class ChannelPause {
     /** Slots at most this far apart: Slack's rate, half PagerDuty's. */
     static final Duration MAX_SPACING = Duration.ofSeconds(1);
+    /** Slots this close: the limit has passed, and the channel is no longer paced. */
+    static final Duration MIN_SPACING = Duration.ofMillis(10);
+    /** How far ahead slots are booked, at most. */
+    static final Duration HORIZON = Duration.ofSeconds(5);
     /** A booked delivery not back this long after its slot went elsewhere (another replica, a lost lease). */
     static final Duration GONE_AFTER = Duration.ofMinutes(1);
-    /** Slots booked ahead per channel, at most (the memory a backlog of a million deliveries would take). */
-    static final int MAX_BOOKED = 10_000;
 
     /** One channel's pause and the slots after it. */
     private static final class Pace {
@@ -58,6 +65,46 @@ public class ChannelPause {
             pace.until = until;
         }
         pace.spacing = spacing;
+    }
+
+    /** Whether the channel is paced: what the intake routes to it is left to the retry timer, which claims at its pace. */
+    public boolean isPaced(String channel) {
+        return paces.containsKey(channel);
+    }
+
+    /** How many of the channel's due deliveries the retry timer may claim now: as many as the free slots within {@link #HORIZON}. */
+    public int allowance(String channel) {
+        if (!paces.containsKey(channel)) {
+            return Integer.MAX_VALUE;
+        }
+        synchronized (this) {
+            Pace pace = paces.get(channel);
+            if (pace == null) {
+                return Integer.MAX_VALUE;
+            }
+            Instant now = clock.instant();
+            if (now.isBefore(pace.until)) {
+                return 0;
+            }
+            Instant free = pace.nextSlot.isAfter(now) ? pace.nextSlot : now;
+            return (int) Math.max(0, Duration.between(free, now.plus(HORIZON)).toNanos() / pace.spacing.toNanos());
+        }
+    }
+
+    /** A delivery got through: the slots draw closer, and past {@link #MIN_SPACING} the channel goes at full speed. */
+    public void delivered(String channel) {
+        if (!paces.containsKey(channel)) {
+            return;
+        }
+        synchronized (this) {
+            Pace pace = paces.get(channel);
+            if (pace != null && !clock.instant().isBefore(pace.until)) {
+                pace.spacing = pace.spacing.dividedBy(2);
+                if (pace.spacing.compareTo(MIN_SPACING) < 0) {
+                    paces.remove(channel);
+                }
+            }
+        }
     }
 
     /**
@@ -97,9 +144,9 @@ public class ChannelPause {
             }
             return Duration.ZERO;
         }
-        if (pace.booked.size() >= MAX_BOOKED) {
-            // a backlog larger than this waits, unbooked, for the last slot (or the pause's end), and books one then
-            return Duration.between(now, slot);
+        if (slot.isAfter(now.plus(HORIZON))) {
+            // beyond the horizon: it waits, unbooked, until the horizon (or the pause's end), and books a slot then
+            return Duration.between(now, pace.until.isAfter(now.plus(HORIZON)) ? pace.until : now.plus(HORIZON));
         }
         pace.nextSlot = slot.plus(pace.spacing);
         pace.booked.put(eventId, slot);

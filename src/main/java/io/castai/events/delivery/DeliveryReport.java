@@ -144,11 +144,12 @@ public class DeliveryReport {
     /**
      * A channel whose workers have a full queue gets its delivery from the retry timer, when there
      * is room: the request does not wait for the queue, nor lease the delivery and let it go again.
+     * So does a channel paced after a 429: the timer claims at its pace.
      */
     private Set<String> channelsWithFullQueues(Exchange exchange, List<ChannelMessage> messages) {
         Set<String> full = new HashSet<>();
         for (ChannelMessage message : messages) {
-            if (!message.log() && queues.room(exchange.getContext(), message.channel()) == 0) {
+            if (!message.log() && (pause.isPaced(message.channel()) || queues.room(exchange.getContext(), message.channel()) == 0)) {
                 full.add(message.channel());
             }
         }
@@ -211,6 +212,7 @@ public class DeliveryReport {
         String channel = channel(exchange);
         String eventId = eventId(exchange);
         outbox.delivered(eventId, channel);
+        pause.delivered(channel);
         metrics.attempt(channel, "delivered");
         metrics.delivered(channel);
         Instant queuedAt = exchange.getProperty(QUEUED_AT, Instant.class);

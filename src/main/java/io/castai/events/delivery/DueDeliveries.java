@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * What the retry timer claims on each tick: for every channel, no more due deliveries than its
  * queue has room for (less a quarter of it, kept for the intake; and no more text than its bound
- * of messages' length leaves room for, but one), so a channel with a backlog
+ * of messages' length leaves room for, but one; a channel paced after a 429, no more than its
+ * pace's free slots), so a channel with a backlog
  * neither hides another channel's retries behind its own nor keeps the timer waiting on its full
  * queue. Every 30 s also those of
  * channels no route serves any more (removed from channels.yaml), which become dead letters,
@@ -32,6 +33,7 @@ public class DueDeliveries {
     private static final Logger LOG = LoggerFactory.getLogger(DueDeliveries.class);
 
     private final Outbox outbox;
+    private final ChannelPause pause;
     private final int perTick;
     /** The text claimed at once for channels no route serves (a channel's queue has a bound of its own). */
     private final long orphanChars;
@@ -39,8 +41,9 @@ public class DueDeliveries {
     private final Clock clock;
     private Instant nextOrphanSweep = Instant.MIN;
 
-    public DueDeliveries(Outbox outbox, int perTick, long orphanChars, Duration orphanGrace, Clock clock) {
+    public DueDeliveries(Outbox outbox, ChannelPause pause, int perTick, long orphanChars, Duration orphanGrace, Clock clock) {
         this.outbox = outbox;
+        this.pause = pause;
         this.perTick = perTick;
         this.orphanChars = orphanChars;
         this.orphanGrace = orphanGrace;
@@ -60,7 +63,7 @@ public class DueDeliveries {
                 // a quarter of the queue stays free for what the intake hands over meanwhile: an
                 // offer that finds the queue full waits the offer timeout, a tick of them the timer
                 int capacity = queue.size() + queue.remainingCapacity();
-                int room = Math.min(perTick, queue.remainingCapacity() - capacity / 4);
+                int room = Math.min(Math.min(perTick, pause.allowance(channel)), queue.remainingCapacity() - capacity / 4);
                 long charsRoom = queue instanceof SizeBoundedQueue bounded ? bounded.charsRoom() : Long.MAX_VALUE;
                 try {
                     if (room > 0 && charsRoom > 0) {

@@ -73,25 +73,61 @@ class ChannelPauseTest {
     }
 
     @Test
-    void aBacklogBeyondWhatIsBookedWaitsForTheLastSlotUnbooked() {
+    void slotsAreBookedNoFurtherAheadThanTheHorizonTheRestWaitUnbooked() {
         pause.pause("slack", Duration.ofSeconds(1));
-        for (int i = 0; i < ChannelPause.MAX_BOOKED; i++) {
-            pause.waitFor("slack", "e-" + i);
+        for (int i = 1; i <= 5; i++) {
+            assertThat(pause.waitFor("slack", "e-" + i)).isEqualTo(Duration.ofSeconds(i));
         }
-        Duration last = Duration.ofSeconds(ChannelPause.MAX_BOOKED);
-        assertThat(pause.waitFor("slack", "beyond-1")).isEqualTo(last.plusSeconds(1));
-        assertThat(pause.waitFor("slack", "beyond-2")).as("no slot taken").isEqualTo(last.plusSeconds(1));
+        // a backlog of thousands was booked a second apart, hours ahead, and stored so: it outlived
+        // the limit, and a restart
+        assertThat(pause.waitFor("slack", "beyond-1")).isEqualTo(ChannelPause.HORIZON);
+        assertThat(pause.waitFor("slack", "beyond-2")).as("no slot taken").isEqualTo(ChannelPause.HORIZON);
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(pause.waitFor("slack", "e-1")).isZero();
+        assertThat(pause.waitFor("slack", "beyond-1")).as("a slot within the horizon now").isEqualTo(Duration.ofSeconds(5));
     }
 
     @Test
-    void aBacklogBeyondWhatIsBookedWaitsForANewPausesEndNeverLess() {
-        pause.pause("slack", Duration.ofMillis(1));
-        for (int i = 0; i < ChannelPause.MAX_BOOKED; i++) {
-            pause.waitFor("slack", "e-" + i); // slots 1 ms apart: the last is 10 s ahead
-        }
-        clock.advance(Duration.ofSeconds(20)); // none back yet, none gone for long
+    void beyondTheHorizonALongerPauseIsWaitedOutWhole() {
         pause.pause("slack", Duration.ofSeconds(60));
-        assertThat(pause.waitFor("slack", "beyond")).isEqualTo(Duration.ofSeconds(60));
+        assertThat(pause.waitFor("slack", "e-1")).isEqualTo(Duration.ofSeconds(60));
+        assertThat(pause.allowance("slack")).as("nothing claimed while paused").isZero();
+    }
+
+    @Test
+    void theRetryTimerClaimsNoMoreThanTheFreeSlots() {
+        assertThat(pause.allowance("slack")).as("never rate limited").isEqualTo(Integer.MAX_VALUE);
+        pause.pause("slack", Duration.ofSeconds(1));
+        pause.waitFor("slack", "e-1");
+        pause.waitFor("slack", "e-2");
+        assertThat(pause.allowance("slack")).as("paused").isZero();
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(pause.allowance("slack")).as("two of the horizon's slots booked").isEqualTo(3);
+        assertThat(pause.isPaced("slack")).isTrue();
+        assertThat(pause.isPaced("pagerduty")).isFalse();
+    }
+
+    @Test
+    void eachDeliveryThatGetsThroughDrawsTheSlotsCloserUntilTheChannelGoesAtFullSpeed() {
+        pause.pause("hook", Duration.ofSeconds(2));
+        pause.delivered("hook");
+        assertThat(pause.waitFor("hook", "e-1")).as("a delivery during the pause changes nothing").isEqualTo(Duration.ofSeconds(2));
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(pause.waitFor("hook", "e-1")).isZero();
+        pause.delivered("hook");
+        assertThat(pause.waitFor("hook", "e-2")).as("the next slot, booked before").isEqualTo(Duration.ofSeconds(1));
+        assertThat(pause.waitFor("hook", "e-3")).as("half a second after it").isEqualTo(Duration.ofMillis(1500));
+
+        for (int i = 0; i < 6; i++) {
+            pause.delivered("hook");
+        }
+        assertThat(pause.isPaced("hook")).as("1 s halved seven times: under 10 ms").isFalse();
+        assertThat(pause.waitFor("hook", "e-4")).isZero();
+        assertThat(pause.allowance("hook")).isEqualTo(Integer.MAX_VALUE);
+
+        pause.pause("hook", Duration.ofSeconds(1));
+        assertThat(pause.waitFor("hook", "e-5")).as("a new 429 paces it again").isEqualTo(Duration.ofSeconds(1));
+        assertThat(pause.waitFor("hook", "e-6")).isEqualTo(Duration.ofSeconds(2));
     }
 
     @Test
