@@ -50,7 +50,8 @@ public class RoutesLoaded extends MainListenerSupport {
                 ProcessorDefinition<?> step = steps.remove(steps.size() - 1);
                 String to = step instanceof ToDefinition send ? directName(send.getUri()) : null;
                 if (to != null) {
-                    sentToBy.putIfAbsent(to, route.getRouteId());
+                    // the first route by name: the files are loaded in no fixed order
+                    sentToBy.merge(to, route.getRouteId(), (one, other) -> one.compareTo(other) <= 0 ? one : other);
                 }
                 steps.addAll(step.getOutputs());
                 if (step instanceof ChoiceDefinition choice) {
