@@ -92,8 +92,12 @@ public class PollerBackoff {
         }
         String key = key(poller, cluster);
         int count = failures.merge(key, 1, Integer::sum);
-        // the exponential backoff stops at max; a Retry-After is what the API asked for, longer or not
-        Duration wait = failure.retryAfter() != null ? min(failure.retryAfter(), RETRY_AFTER_LIMIT) : exponential(count);
+        // the exponential backoff stops at max; a Retry-After is what the API asked for, longer or not,
+        // but never less than the backoff (a Retry-After: 0 had the poller due again at every run)
+        Duration wait = exponential(count);
+        if (failure.retryAfter() != null && failure.retryAfter().compareTo(wait) > 0) {
+            wait = min(failure.retryAfter(), RETRY_AFTER_LIMIT);
+        }
         Instant until = clock.instant().plus(wait);
         notBefore.put(key, until);
         boolean rateLimited = DeliveryFailure.RATE_LIMITED.equals(failure.reason());

@@ -26,14 +26,14 @@ class PollerBackoffTest {
 
     @Test
     void aRateLimitHoldsEveryPollerOfEveryClusterForItsRetryAfter() {
-        backoff.failed(failedCall("audit", "c-1", 429, Map.of("Retry-After", "20")));
+        backoff.failed(failedCall("audit", "c-1", 429, Map.of("Retry-After", "45")));
 
         for (String poller : new String[] {"audit", "notifications", "savings"}) {
             for (String cluster : new String[] {"c-1", "c-2"}) {
                 assertThat(backoff.isDue(poller, cluster)).as(poller + " of " + cluster).isFalse();
             }
         }
-        clock.advance(Duration.ofSeconds(20));
+        clock.advance(Duration.ofSeconds(45));
         assertThat(backoff.isDue("notifications", "c-2")).isTrue();
         assertThat(backoff.isDue("audit", "c-1")).isTrue();
     }
@@ -58,6 +58,28 @@ class PollerBackoffTest {
         backoff.failed(failedCall("notifications", "", 503, Map.of("Retry-After", "86400")));
         clock.advance(PollerBackoff.RETRY_AFTER_LIMIT);
         assertThat(backoff.isDue("notifications", "")).as("a day asked: an hour waited").isTrue();
+    }
+
+    @Test
+    void theBackoffDoublesUpToTheLongestAndAShorterRetryAfterDoesNotCutIt() {
+        // 30 s, 60 s, 120 s... up to 15 min; a Retry-After: 0 had the poller due again at every run
+        long[] seconds = {30, 60, 120, 240, 480, 900, 900};
+        for (long wait : seconds) {
+            backoff.failed(failedCall("savings", "c-1", 503, Map.of("Retry-After", "0")));
+            clock.advance(Duration.ofSeconds(wait - 1));
+            assertThat(backoff.isDue("savings", "c-1")).as("%d s after the failure", wait - 1).isFalse();
+            clock.advance(Duration.ofSeconds(1));
+            assertThat(backoff.isDue("savings", "c-1")).as("%d s after it", wait).isTrue();
+        }
+    }
+
+    @Test
+    void aLaterShorterRateLimitDoesNotShortenTheHoldOnEveryPoller() {
+        backoff.failed(failedCall("audit", "c-1", 429, Map.of("Retry-After", "600")));
+        backoff.failed(failedCall("notifications", "", 429, Map.of("Retry-After", "60")));
+        clock.advance(Duration.ofSeconds(300));
+
+        assertThat(backoff.isDue("savings", "c-2")).as("still within the first hold").isFalse();
     }
 
     private Exchange failedCall(String poller, String cluster, int status, Map<String, String> headers) {
