@@ -377,14 +377,6 @@ public final class ChannelsFile {
         throw error(where + ": must be an http(s) URL with a host");
     }
 
-    private static boolean plainHttpOffThisMachine(String url) {
-        if (url == null || !url.regionMatches(true, 0, "http://", 0, 7)) {
-            return false;
-        }
-        String host = URI.create(url).getHost();
-        return !("localhost".equalsIgnoreCase(host) || host.startsWith("127.") || "[::1]".equals(host));
-    }
-
     private boolean bool(String value, String where) {
         if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
             return Boolean.parseBoolean(value);

@@ -1,6 +1,7 @@
 package io.castai.events.outbound;
 
 import java.net.URI;
+import java.util.regex.Pattern;
 
 /**
  * A plain {@code http://} address of another machine: whatever a call to it carries (a token in
@@ -8,6 +9,9 @@ import java.net.URI;
  * (a local proxy, a test's stand-in) does not.
  */
 public final class PlainHttp {
+    /** 127.0.0.0/8 written as an address: 127.example.com is a name, of any machine. */
+    private static final Pattern LOOPBACK_V4 = Pattern.compile("127(\\.\\d{1,3}){3}");
+
     private PlainHttp() {
     }
 
@@ -16,6 +20,6 @@ public final class PlainHttp {
             return false;
         }
         String host = URI.create(url.trim()).getHost();
-        return host != null && !("localhost".equalsIgnoreCase(host) || host.startsWith("127.") || "[::1]".equals(host));
+        return host != null && !("localhost".equalsIgnoreCase(host) || LOOPBACK_V4.matcher(host).matches() || "[::1]".equals(host));
     }
 }

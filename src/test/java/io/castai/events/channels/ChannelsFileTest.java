@@ -494,12 +494,15 @@ class ChannelsFileTest {
                       - {name: internal, type: webhook, url: "http://receiver.monitoring.svc/hooks?token=Secret12345"}
                       - {name: local, type: webhook, url: "http://127.0.0.1:9000/hooks"}
                       - {name: public, type: webhook, url: "https://example.com/hooks"}
+                      - {name: named-like-loopback, type: webhook, url: "http://127.example.com/hooks"}
                     rules: []
                     default: [log]
                     """);
 
             assertThat(log.linesContaining("is plain http")).containsExactly("WARN io.castai.events.channels.ChannelsFile - "
                     + "channels.yaml: channels[0] (internal).url is plain http: its messages, and any token in its URL or "
+                    + "headers, cross the network unencrypted; use https", "WARN io.castai.events.channels.ChannelsFile - "
+                    + "channels.yaml: channels[3] (named-like-loopback).url is plain http: its messages, and any token in its URL or "
                     + "headers, cross the network unencrypted; use https");
             assertThat(log.text()).doesNotContain("Secret12345");
         }
