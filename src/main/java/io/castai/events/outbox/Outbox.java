@@ -47,8 +47,9 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
     private static final String DEAD_LETTERS_OF =
             "status = 'dead' AND (CAST(? AS TEXT) IS NULL OR event_id = ?) AND (CAST(? AS TEXT) IS NULL OR channel = ?)";
     /** Back in the queue, due now (created_at and next_attempt_at), as new. */
+    /** A dead letter pending again, as new: its old failure would read as this attempt's. */
     private static final String REQUEUED = "status = 'pending', attempts = 0, created_at = ?, next_attempt_at = ?, "
-            + "leased_until = 0, finished_at = NULL";
+            + "leased_until = 0, finished_at = NULL, last_error = NULL, last_response = NULL";
     /** Rendered for a channel type (null: any), where unknown taking the one given after it for it. */
     private static final String RENDERED_FOR = " AND (CAST(? AS TEXT) IS NULL OR COALESCE(rendered_for, ?) = ?)";
     private static final String RECORD = "INSERT INTO deliveries (event_id, channel, message, rendered_for, status, "

@@ -240,6 +240,11 @@ abstract class OutboxTest {
 
         assertThat(outbox.replay(null, "slack", null, null).replayed()).isZero();
         assertThat(outbox.replay("e3", null, null, null).replayed()).isEqualTo(1);
+        // pending again, with no attempt yet: the old failure is no longer its last (it read as failed again)
+        assertThat(outbox.pending("pagerduty", 10)).singleElement()
+                .satisfies(pending -> assertThat(pending.reason()).isNull())
+                .satisfies(pending -> assertThat(pending.lastResponse()).isNull())
+                .satisfies(pending -> assertThat(pending.attempts()).isZero());
         assertThat(outbox.claimDue(10)).extracting(d -> d.event().getId()).containsExactly("e3");
         assertThat(outbox.stats().dead()).isZero();
     }
