@@ -92,6 +92,8 @@ class ConfiguredChannelsTest {
                 to: [platform@example.com]
                 template: broken.ftl
               - {name: editable, type: log, template: editable.ftl}
+              - {name: breakable, type: log, template: breakable.ftl}
+              - {name: not-json-hook, type: webhook, url: "${HOOK_URL}", template: not-json.ftl}
               - name: wrong-password-email
                 type: email
                 host: 127.0.0.1
@@ -112,6 +114,8 @@ class ConfiguredChannelsTest {
               - {name: mail-test, eventTypes: [test.mail], channels: [wrong-password-email]}
               - {name: broken-mail, eventTypes: [test.broken-mail], channels: [broken-email], recipients: [oncall@example.com]}
               - {name: editable, eventTypes: [test.editable], channels: [editable]}
+              - {name: breakable, eventTypes: [test.breakable], channels: [breakable]}
+              - {name: not-json, eventTypes: [test.not-json], channels: [not-json-hook]}
               - {name: node-mail, eventTypes: [test.node-mail], channels: [node-email]}
             default: [log]
             """;
@@ -138,6 +142,9 @@ class ConfiguredChannelsTest {
         // parses, but asks for a detail node.added events do not have
         Files.writeString(templates.resolve("broken.ftl"), "Added ${event.details.noSuchField} to ${event.clusterName}\n");
         Files.writeString(templates.resolve("editable.ftl"), "Original: ${event.id}\n");
+        Files.writeString(templates.resolve("breakable.ftl"), "Fine: ${event.id}\n");
+        // an edit that forgot a comma: the receiver would refuse it, and a replay send it again
+        Files.writeString(templates.resolve("not-json.ftl"), "{\"id\": ${event.id?c} \"type\": ${event.type?c}}\n");
         // an edit an operator may well make: what a sender wrote (a node name) in a header line
         Files.writeString(templates.resolve("node-email.ftl"),
                 "To: ${recipients?join(\", \")}\nSubject: Node ${event.details.nodeName!}\n\n${event.type}\n");
@@ -241,6 +248,30 @@ class ConfiguredChannelsTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> !log.linesContaining(id).isEmpty());
             return log.linesContaining(id).get(0).contains("Edited: " + id);
         });
+    }
+
+    @Test
+    void aTemplateEditedWhileRunningThatNoLongerParsesSaysWhyForEveryEvent() throws Exception {
+        Files.writeString(directory.resolve("templates/breakable.ftl"), "<#if event.id??>unclosed\n");
+        // FreeMarker looks at the file again at most every 5 s; then the first render fails on the
+        // parse, and those after it on FreeMarker's cached failure, which names the parse only as its cause
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            service.postEvent("{\"id\": \"breakable-" + System.nanoTime() + "\", \"eventType\": \"test.breakable\"}");
+            return log.linesContaining("Template breakable.ftl of channel breakable failed").size() >= 4;
+        });
+        assertThat(log.linesContaining("Template breakable.ftl of channel breakable failed"))
+                .allSatisfy(line -> assertThat(line).contains("does not parse: line 1").doesNotContain("see cause exception"));
+    }
+
+    @Test
+    void aWebhookTemplateThatRendersSomethingNotJsonSendsTheEventAsJsonInstead() throws Exception {
+        service.postEvent("{\"id\": \"not-json-1\", \"eventType\": \"test.not-json\", \"clusterName\": \"prod\"}");
+
+        JsonNode body = JSON.readTree(hook.awaitRequests(1).get(0).body());
+        assertThat(body.get("id").asText()).isEqualTo("not-json-1");
+        assertThat(body.get("type").asText()).isEqualTo("test.not-json");
+        assertThat(log.linesContaining("Template not-json.ftl of channel not-json-hook failed for event not-json-1 (test.not-json): "
+                + "its message is not JSON (line 1, column ")).singleElement().asString().endsWith("; sent the plain fallback text");
     }
 
     @Test

@@ -7,14 +7,20 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import freemarker.core.ParseException;
 import freemarker.core.TemplateClassResolver;
 import freemarker.template.Configuration;
 import freemarker.template.TemplateException;
 import freemarker.template.TemplateExceptionHandler;
 import io.castai.events.intake.NotificationEvent;
+import io.castai.events.ops.Causes;
+import io.castai.events.ops.RefusalLog;
 import io.castai.events.outbox.ChannelMessage;
 import io.castai.events.outbox.EventCodec;
 import org.apache.camel.Exchange;
@@ -32,7 +38,9 @@ public class MessageTemplates {
     /** Header camel-freemarker takes its data model from. */
     public static final String DATA_MODEL = "CamelFreemarkerDataModel";
     private static final Logger LOG = LoggerFactory.getLogger(MessageTemplates.class);
+    private static final JsonFactory JSON = new JsonFactory();
 
+    private final Map<String, RefusalLog> failureLines = new ConcurrentHashMap<>();
     private final Configuration freemarker;
     private final Channels channels;
     private final ConsoleLink console;
@@ -98,10 +106,34 @@ public class MessageTemplates {
         exchange.getMessage().setBody(event);
     }
 
-    /** After rendering: the data model goes, and the message is the text itself (templates end with a newline, may indent). */
+    /**
+     * After rendering: the data model goes, and the message is the text itself (templates end
+     * with a newline, may indent). A webhook's message sent as JSON must be JSON: one a template
+     * edit broke was refused by the receiver, kept as a dead letter, and a replay sent the same
+     * stored text again; it gets the fallback instead, as a template that failed does.
+     */
     public void finish(Exchange exchange) {
+        String message = exchange.getMessage().getBody(String.class).trim();
+        ChannelConfig config = channels.get(exchange.getProperty("channel", String.class));
+        if (config.type() == ChannelType.WEBHOOK && isJson(config.text("contentType"))) {
+            try (JsonParser parser = JSON.createParser(message)) {
+                while (parser.nextToken() != null) {
+                    // read through: whether it is JSON is all that counts
+                }
+            } catch (IOException e) {
+                String why = e instanceof JsonProcessingException json && json.getLocation() != null
+                        ? "line " + json.getLocation().getLineNr() + ", column " + json.getLocation().getColumnNr() + ": "
+                        + firstLine(json.getOriginalMessage()) : firstLine(e.getMessage());
+                message = fallback(exchange, "its message is not JSON (" + why + ")");
+            }
+        }
         exchange.getMessage().removeHeader(DATA_MODEL);
-        exchange.getMessage().setBody(exchange.getMessage().getBody(String.class).trim());
+        exchange.getMessage().setBody(message);
+    }
+
+    private static boolean isJson(String contentType) {
+        String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT).split(";", 2)[0].trim();
+        return type.equals("application/json") || type.endsWith("+json");
     }
 
     /** The rendered message in the body as a {@link ChannelMessage} for the channel in exchange property {@code channel}. */
@@ -135,13 +167,18 @@ public class MessageTemplates {
      * a plain message, and the log says which template to fix.
      */
     public String fallback(Exchange exchange) {
-        Exception failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        return fallback(exchange, describe(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class)));
+    }
+
+    private String fallback(Exchange exchange, String why) {
         Map<?, ?> model = exchange.getMessage().getHeader(DATA_MODEL, Map.class);
         NotificationEvent event = (NotificationEvent) model.get("event");
         String channel = (String) model.get("channel");
-        LOG.warn("Template {} of channel {} failed for event {} ({}): {}; sent the plain fallback text",
-                templateOf(channel), channel, event.getId(), event.getType(),
-                describe(failure));
+        String template = templateOf(channel);
+        // a broken template fails every event: at most 50 lines every 10 s of each
+        failureLines.computeIfAbsent(template, t -> new RefusalLog(LOG, 50, 10, System::nanoTime, "failures of template " + t))
+                .warn("Template {} of channel {} failed for event {} ({}): {}; sent the plain fallback text",
+                        template, channel, event.getId(), event.getType(), why);
         ChannelType type = channels.get(channel).type();
         if (type == ChannelType.WEBHOOK) {
             return EventCodec.toJson(event);
@@ -166,12 +203,17 @@ public class MessageTemplates {
     }
 
     private static String describe(Exception failure) {
-        if (failure instanceof ParseException parse) {
-            // edited while running: it no longer parses
-            return describe(parse);
+        TemplateException template = null;
+        for (Throwable cause : Causes.chain(failure)) {
+            if (cause instanceof ParseException parse) {
+                // edited while running: it no longer parses (FreeMarker's cache keeps the
+                // exception, and later renders get one that names it only as their cause)
+                return describe(parse);
+            }
+            if (template == null && cause instanceof TemplateException t) {
+                template = t;
+            }
         }
-        TemplateException template = failure instanceof TemplateException t ? t
-                : failure != null && failure.getCause() instanceof TemplateException t ? t : null;
         if (template == null) {
             return failure == null ? "unknown error" : firstLine(failure.getMessage());
         }
