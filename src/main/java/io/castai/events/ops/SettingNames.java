@@ -44,6 +44,12 @@ public class SettingNames extends MainListenerSupport {
     private static final String FILE = "_FILE";
     private static final String ENVIRONMENT = "the environment";
     private static final String PROPERTIES = "application.properties";
+    /**
+     * Variables a shell, a container runtime or Kubernetes sets, never meant as one of the
+     * service's: TERM is two edits from a channels.yaml's TEAM.
+     */
+    private static final Set<String> SYSTEM = Set.of("TERM", "HOME", "PATH", "PWD", "OLDPWD", "USER", "LOGNAME",
+            "SHELL", "SHLVL", "LANG", "LANGUAGE", "TZ", "HOSTNAME", "MAIL", "TMPDIR", "EDITOR", "DISPLAY", "JAVA_HOME");
     /** A ${NAME} anywhere in channels.yaml, comments too: a name taken for known only spares a warning. */
     private static final Pattern CHANNELS_REFERENCE = Pattern.compile("\\$\\{([A-Za-z0-9_.\\-]+)");
 
@@ -75,8 +81,9 @@ public class SettingNames extends MainListenerSupport {
         List<String> warnings = new ArrayList<>();
         sources.forEach((name, source) -> {
             String asVariable = asVariable(name);
-            if (known.contains(asVariable) || asVariable.startsWith("CAMEL_")) {
-                return; // Camel names its own unknown options
+            if (known.contains(asVariable) || asVariable.startsWith("CAMEL_") || asVariable.startsWith("LC_")
+                    || source.equals(ENVIRONMENT) && SYSTEM.contains(name)) {
+                return; // Camel names its own unknown options; the system's are no mistake
             }
             String fileOf = asVariable.endsWith(FILE) ? asVariable.substring(0, asVariable.length() - FILE.length()) : null;
             if (fileOf != null && known.contains(fileOf)) {

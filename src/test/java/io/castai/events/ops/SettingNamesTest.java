@@ -67,6 +67,15 @@ class SettingNamesTest {
     }
 
     @Test
+    void theSystemsOwnVariablesAreNoMistakeNearAChannelsYamlName() {
+        // TERM is two edits from TEAM, LANG and USER one from a team's LANE or USES
+        assertThat(SettingNames.nearMisses(SETTINGS, List.of("TEAM", "LANE", "USES", "LC_ALLL"),
+                List.of("TERM", "LANG", "USER", "LC_ALL"), List.of())).isEmpty();
+        assertThat(SettingNames.nearMisses(SETTINGS, List.of("TEAM"), List.of(), List.of("TERM")))
+                .as("in application.properties it is no system variable").hasSize(1);
+    }
+
+    @Test
     void aShortNameIsNearOnlyOneEditAway() {
         assertThat(SettingNames.nearMisses(List.of("data.dir"), List.of("NAME"), List.of("HOME", "DATA_DIRR"), List.of())).containsExactly(
                 "Setting DATA_DIRR (the environment) is not one this service reads, so it changes nothing: did you mean DATA_DIR?");
