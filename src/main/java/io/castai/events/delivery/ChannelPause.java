@@ -55,7 +55,8 @@ public class ChannelPause {
 
     public synchronized void pause(String channel, Duration wait) {
         Instant until = clock.instant().plus(wait);
-        Duration spacing = wait.compareTo(MAX_SPACING) < 0 ? wait : MAX_SPACING;
+        // a Retry-After: 0 (or a backoff of a millisecond) paces at the closest spacing, which the next success ends
+        Duration spacing = wait.compareTo(MAX_SPACING) > 0 ? MAX_SPACING : wait.compareTo(MIN_SPACING) < 0 ? MIN_SPACING : wait;
         Pace pace = paces.get(channel);
         if (pace == null) {
             paces.put(channel, new Pace(until, spacing));
@@ -87,7 +88,7 @@ public class ChannelPause {
                 return 0;
             }
             Instant free = pace.nextSlot.isAfter(now) ? pace.nextSlot : now;
-            return (int) Math.max(0, Duration.between(free, now.plus(HORIZON)).toNanos() / pace.spacing.toNanos());
+            return (int) Math.max(0, Duration.between(free, now.plus(HORIZON)).toNanos() / Math.max(1, pace.spacing.toNanos()));
         }
     }
 
@@ -131,9 +132,28 @@ public class ChannelPause {
         if (pace.booked.remove(eventId) != null) {
             return Duration.ZERO;
         }
-        if (!now.isBefore(pace.nextPurge)) { // at most once a second: a backlog books thousands
+        if (!now.isBefore(pace.nextPurge)) { // at most once a second
             pace.booked.values().removeIf(slot -> slot.plus(GONE_AFTER).isBefore(now));
             pace.nextPurge = now.plusSeconds(1);
+        }
+        // a slot whose time has come while its delivery is not back is this one's: the retry timer
+        // claims the oldest first, and deliveries older than those booked (due when the 429 came)
+        // took every claim, were booked in turn, and none was ever sent. The rate is what counts;
+        // the one booked there takes the next free slot when it is back
+        if (!now.isBefore(pace.until)) {
+            String come = null;
+            for (Map.Entry<String, Instant> booked : pace.booked.entrySet()) {
+                if (!booked.getValue().isAfter(now) && (come == null || booked.getValue().isBefore(pace.booked.get(come)))) {
+                    come = booked.getKey();
+                }
+            }
+            if (come != null) {
+                pace.booked.remove(come);
+                if (!pace.nextSlot.isAfter(now)) {
+                    pace.nextSlot = now.plus(pace.spacing); // the next a slot later, as after any slot
+                }
+                return Duration.ZERO;
+            }
         }
         Instant slot = pace.until.isAfter(pace.nextSlot) ? pace.until : pace.nextSlot;
         if (!slot.isAfter(now)) {

@@ -19,7 +19,7 @@ final class ChannelQueues {
 
     private final Map<String, BlockingQueue<Exchange>> queues = new ConcurrentHashMap<>();
 
-    /** How many more deliveries the channel's queue takes just now; 0 when no route serves it. */
+    /** How many more deliveries the channel's queue takes just now; 0 when no route serves it, or it is full by text. */
     int room(CamelContext context, String channel) {
         if (channel == null) {
             return 0;
@@ -33,7 +33,7 @@ final class ChannelQueues {
             }
             queues.put(channel, queue);
         }
-        return queue.remainingCapacity();
+        return queue instanceof SizeBoundedQueue bounded && bounded.charsRoom() == 0 ? 0 : queue.remainingCapacity();
     }
 
     /** The queue of a channel route, or null when it is no channel route. */

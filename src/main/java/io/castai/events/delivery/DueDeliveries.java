@@ -62,12 +62,14 @@ public class DueDeliveries {
                 routed.add(channel);
                 // a quarter of the queue stays free for what the intake hands over meanwhile: an
                 // offer that finds the queue full waits the offer timeout, a tick of them the timer
-                int capacity = queue.size() + queue.remainingCapacity();
-                int room = Math.min(Math.min(perTick, pause.allowance(channel)), queue.remainingCapacity() - capacity / 4);
-                long charsRoom = queue instanceof SizeBoundedQueue bounded ? bounded.charsRoom() : Long.MAX_VALUE;
                 try {
+                    int capacity = queue.size() + queue.remainingCapacity();
+                    int room = Math.min(Math.min(perTick, pause.allowance(channel)), queue.remainingCapacity() - capacity / 4);
+                    long charsRoom = queue instanceof SizeBoundedQueue bounded ? bounded.charsRoom() : Long.MAX_VALUE;
                     if (room > 0 && charsRoom > 0) {
-                        claimed.addAll(outbox.claimDue(channel, room, charsRoom));
+                        // one longer than the room only into an empty queue: it would be refused, let go and
+                        // claimed again at every tick, ahead of the channel's other due deliveries
+                        claimed.addAll(outbox.claimDue(channel, room, charsRoom, queue.isEmpty()));
                     }
                 } catch (RuntimeException e) {
                     // what other channels claimed is handed over all the same

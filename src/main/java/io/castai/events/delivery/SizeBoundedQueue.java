@@ -198,9 +198,13 @@ public final class SizeBoundedQueue extends AbstractQueue<Exchange> implements B
 
             @Override
             public void remove() {
+                if (last == null) {
+                    throw new IllegalStateException("next() first");
+                }
                 // the queue's own remove(Object): the iterator's would not say whether it removed
                 // the element or a consumer had taken it meanwhile
                 SizeBoundedQueue.this.remove(last);
+                last = null;
             }
         };
     }

@@ -47,6 +47,8 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
     private static final String DEAD_LETTERS_OF =
             "status = 'dead' AND (CAST(? AS TEXT) IS NULL OR event_id = ?) AND (CAST(? AS TEXT) IS NULL OR channel = ?)";
     /** Back in the queue, due now (created_at and next_attempt_at), as new. */
+    /** Deliveries claimed at once, at most: two parameters each, under PostgreSQL's 65,535. */
+    private static final int MAX_CLAIM = 10_000;
     /** A dead letter pending again, as new: its old failure would read as this attempt's. */
     private static final String REQUEUED = "status = 'pending', attempts = 0, created_at = ?, next_attempt_at = ?, "
             + "leased_until = 0, finished_at = NULL, last_error = NULL, last_response = NULL";
@@ -269,15 +271,15 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
 
     /** As {@link #claimDue(int)}, for one channel. */
     public List<Delivery> claimDue(String channel, int limit) {
-        return claimDue(channel, limit, Long.MAX_VALUE);
+        return claimDue(channel, limit, Long.MAX_VALUE, true);
     }
 
     /**
      * As {@link #claimDue(String, int)}, no more than {@code maxChars} of text (messages and
-     * their events) but always one: what is claimed is read into memory.
+     * their events; what is claimed is read into memory), though one longer when {@code oneAnyway}.
      */
-    public List<Delivery> claimDue(String channel, int limit, long maxChars) {
-        return claim("AND d.channel = ?", List.of(channel), Duration.ZERO, limit, maxChars);
+    public List<Delivery> claimDue(String channel, int limit, long maxChars, boolean oneAnyway) {
+        return claim("AND d.channel = ?", List.of(channel), Duration.ZERO, limit, maxChars, oneAnyway);
     }
 
     /** As {@link #claimDue(int)}, for every channel but these. */
@@ -292,10 +294,11 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
      */
     public List<Delivery> claimOverdueExcept(Collection<String> channels, Duration overdue, int limit, long maxChars) {
         return claim(channels.isEmpty() ? "" : "AND d.channel NOT IN (" + String.join(", ", Collections.nCopies(channels.size(), "?")) + ")",
-                List.copyOf(channels), overdue, limit, maxChars);
+                List.copyOf(channels), overdue, limit, maxChars, true);
     }
 
-    private List<Delivery> claim(String channelCondition, List<String> channels, Duration overdue, int limit, long maxChars) {
+    private List<Delivery> claim(String channelCondition, List<String> channels, Duration overdue, int limit, long maxChars,
+                                 boolean oneAnyway) {
         recordMissed();
         long now = now();
         long leasedUntil = now + lease.toMillis();
@@ -305,15 +308,14 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
         args.addAll(List.of(now - overdue.toMillis(), now));
         // first their lengths alone: only what fits is read whole (a restart with a backlog of
         // large events pending filled the heap with them)
-        List<Object> sizedArgs = new ArrayList<>(args);
-        sizedArgs.add(limit);
+        args.add(Math.min(limit, MAX_CLAIM));
         List<Object> keys = new ArrayList<>();
         long chars = 0;
         for (Object[] sized : read("cannot claim due deliveries", "SELECT d.event_id, d.channel, LENGTH(d.message) + LENGTH(e.body) "
                 + due + " ORDER BY d.next_attempt_at LIMIT ?", rs -> new Object[] {rs.getString(1), rs.getString(2), rs.getLong(3)},
-                sizedArgs.toArray())) {
+                args.toArray())) {
             chars += (Long) sized[2];
-            if (!keys.isEmpty() && chars > maxChars) {
+            if (chars > maxChars && !(keys.isEmpty() && oneAnyway)) {
                 break;
             }
             keys.add(sized[0]);
@@ -322,19 +324,21 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
         if (keys.isEmpty()) {
             return List.of();
         }
-        args.addAll(keys);
+        // by their keys alone (the primary key's index): with the due conditions again, SQLite
+        // walked the channel's whole due backlog, 30-60 ms a tick at 200,000; the lease below checks them
         List<Delivery> read = read("cannot claim due deliveries",
-                "SELECT d.event_id, d.channel, d.message, d.attempts, d.created_at, e.body, e.accepted_at, d.rendered_for " + due
-                        + " AND (d.event_id, d.channel) IN (VALUES " + String.join(", ", Collections.nCopies(keys.size() / 2, "(?, ?)"))
-                        + ") ORDER BY d.next_attempt_at",
+                "SELECT d.event_id, d.channel, d.message, d.attempts, d.created_at, e.body, e.accepted_at, d.rendered_for "
+                        + "FROM deliveries d JOIN events e ON e.id = d.event_id WHERE (d.event_id, d.channel) IN (VALUES "
+                        + String.join(", ", Collections.nCopies(keys.size() / 2, "(?, ?)")) + ") ORDER BY d.next_attempt_at",
                 rs -> new Delivery(EventCodec.fromJson(rs.getString(6)), rs.getString(2), rs.getString(3), rs.getString(8),
                         rs.getInt(4), Instant.ofEpochMilli(rs.getLong(5)), Instant.ofEpochMilli(rs.getLong(7)), leasedUntil),
-                args.toArray());
-        // the lease is taken only where nobody took it since the read
+                keys.toArray());
+        // the lease is taken only where nobody took it since the read, and still due
         List<CompletableFuture<Integer>> claims = new ArrayList<>();
         for (Delivery d : read) {
             claims.add(writer.submit(d.event().getId(), db -> db.update("UPDATE deliveries SET leased_until = ? WHERE event_id = ? AND channel = ? "
-                    + "AND status = 'pending' AND leased_until <= ?", leasedUntil, d.event().getId(), d.channel(), now)));
+                    + "AND status = 'pending' AND next_attempt_at <= ? AND leased_until <= ?", leasedUntil, d.event().getId(), d.channel(),
+                    now - overdue.toMillis(), now)));
         }
         List<Delivery> claimed = new ArrayList<>();
         for (int i = 0; i < read.size(); i++) {

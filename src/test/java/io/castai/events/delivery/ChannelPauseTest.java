@@ -2,9 +2,14 @@ package io.castai.events.delivery;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 import io.castai.events.support.MutableClock;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -128,6 +133,58 @@ class ChannelPauseTest {
         pause.pause("hook", Duration.ofSeconds(1));
         assertThat(pause.waitFor("hook", "e-5")).as("a new 429 paces it again").isEqualTo(Duration.ofSeconds(1));
         assertThat(pause.waitFor("hook", "e-6")).isEqualTo(Duration.ofSeconds(2));
+    }
+
+    /**
+     * The retry timer's part, modelled: every 500 ms it claims the oldest due deliveries, no more
+     * than the allowance; one that may go is delivered, the others are put back until their wait
+     * is over. Deliveries already due when the 429 came (older than any booked) took every claim,
+     * were booked in turn, and none was ever sent: the channel stopped for good.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 70, 3000})
+    void aBacklogOlderThanTheBookedSlotsDrainsAtThePaceAndThePaceEnds(int older) {
+        Map<String, Instant> outbox = new HashMap<>();
+        Instant start = clock.instant();
+        for (int i = 0; i < older; i++) {
+            outbox.put("older-" + i, start.minusSeconds(older - i));
+        }
+        pause.pause("slack", Duration.ofSeconds(1));
+        for (int i = 0; i < 100; i++) {
+            outbox.put("queued-" + i, start.plus(pause.waitFor("slack", "queued-" + i)));
+        }
+
+        int sent = 0;
+        for (int tick = 0; tick < 7200 && !outbox.isEmpty(); tick++) {
+            clock.advance(Duration.ofMillis(500));
+            Instant now = clock.instant();
+            List<String> claimed = outbox.entrySet().stream().filter(due -> !due.getValue().isAfter(now))
+                    .sorted(Map.Entry.comparingByValue()).limit(Math.min(2000, pause.allowance("slack")))
+                    .map(Map.Entry::getKey).toList();
+            for (String id : claimed) {
+                Duration wait = pause.waitFor("slack", id);
+                if (wait.isZero()) {
+                    outbox.remove(id);
+                    pause.delivered("slack");
+                    sent++;
+                } else {
+                    outbox.put(id, now.plus(wait));
+                }
+            }
+        }
+        assertThat(sent).as("all sent within the simulated hour").isEqualTo(older + 100);
+        assertThat(pause.isPaced("slack")).as("the pace over").isFalse();
+    }
+
+    @Test
+    void aZeroRetryAfterPacesAtTheClosestSpacingAndNeverDividesByZero() {
+        pause.pause("slack", Duration.ZERO);
+        pause.waitFor("slack", "e-1");
+        pause.pause("slack", Duration.ZERO);
+
+        assertThat(pause.allowance("slack")).isPositive();
+        pause.delivered("slack");
+        assertThat(pause.isPaced("slack")).isFalse();
     }
 
     @Test

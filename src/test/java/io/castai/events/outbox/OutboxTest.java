@@ -133,11 +133,12 @@ abstract class OutboxTest {
         }
         clock.advance(Duration.ofMinutes(3));
 
-        assertThat(outbox.claimDue("hook", 10, 100)).as("one, however long").extracting(d -> d.event().getId())
+        assertThat(outbox.claimDue("hook", 10, 100, false)).as("none longer than the room into a queue holding some").isEmpty();
+        assertThat(outbox.claimDue("hook", 10, 100, true)).as("one, however long, into an empty one").extracting(d -> d.event().getId())
                 .containsExactly("big-1");
-        assertThat(outbox.claimDue("hook", 10, 25_000)).as("as many as fit, oldest first").extracting(d -> d.event().getId())
+        assertThat(outbox.claimDue("hook", 10, 25_000, true)).as("as many as fit, oldest first").extracting(d -> d.event().getId())
                 .containsExactly("big-2", "big-3");
-        assertThat(outbox.claimDue("hook", 10, Long.MAX_VALUE)).extracting(d -> d.event().getId()).containsExactly("big-4");
+        assertThat(outbox.claimDue("hook", 10, Long.MAX_VALUE, true)).extracting(d -> d.event().getId()).containsExactly("big-4");
     }
 
     @Test
