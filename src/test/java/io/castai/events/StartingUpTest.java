@@ -91,6 +91,8 @@ class StartingUpTest {
         // event waited for its timeout (no dispatch) or its deliveries stayed pending (no hand-over)
         assertThat(startWithout(dir.resolve("a"), "dispatch.camel.yaml"))
                 .startsWith("route accept-event sends to direct:dispatch, which no route loaded from file:" + dir.resolve("a"));
+        assertThat(startWithout(dir.resolve("c"), "deliver-http.camel.yaml")).as("sent to by the channels' route templates only")
+                .startsWith("route template pagerduty-channel sends to direct:deliver-http, which no route loaded from");
         assertThat(startWithout(dir.resolve("b"), "delivery-retries.camel.yaml"))
                 .isEqualTo("route dispatch sends to direct:hand-over, which no route loaded from file:" + dir.resolve("b")
                         + "/*.camel.yaml reads from: a route file is missing (mount all of routes/, and your own files beside them)");

@@ -1,6 +1,7 @@
 package io.castai.events.ops;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,7 +41,12 @@ public class RoutesLoaded extends MainListenerSupport {
         }
         Set<String> served = new TreeSet<>();
         Map<String, String> sentToBy = new TreeMap<>();
-        for (RouteDefinition route : model.getRouteDefinitions()) {
+        // the routes, and the templates the channels' routes are made from later (channel-*.camel.yaml)
+        Map<RouteDefinition, String> routes = new LinkedHashMap<>();
+        model.getRouteDefinitions().forEach(route -> routes.put(route, "route " + route.getRouteId()));
+        model.getRouteTemplateDefinitions().forEach(template -> routes.put(template.getRoute(), "route template " + template.getId()));
+        for (Map.Entry<RouteDefinition, String> named : routes.entrySet()) {
+            RouteDefinition route = named.getKey();
             String from = directName(route.getInput().getEndpointUri());
             if (from != null) {
                 served.add(from);
@@ -49,9 +55,9 @@ public class RoutesLoaded extends MainListenerSupport {
             while (!steps.isEmpty()) {
                 ProcessorDefinition<?> step = steps.remove(steps.size() - 1);
                 String to = step instanceof ToDefinition send ? directName(send.getUri()) : null;
-                if (to != null) {
+                if (to != null && !to.contains("{{")) { // a placeholder's name is known only once resolved
                     // the first route by name: the files are loaded in no fixed order
-                    sentToBy.merge(to, route.getRouteId(), (one, other) -> one.compareTo(other) <= 0 ? one : other);
+                    sentToBy.merge(to, named.getValue(), (one, other) -> one.compareTo(other) <= 0 ? one : other);
                 }
                 steps.addAll(step.getOutputs());
                 if (step instanceof ChoiceDefinition choice) {
@@ -65,7 +71,7 @@ public class RoutesLoaded extends MainListenerSupport {
         sentToBy.keySet().removeAll(served);
         if (!sentToBy.isEmpty()) {
             Map.Entry<String, String> missing = sentToBy.entrySet().iterator().next();
-            throw new ConfigurationException("route " + missing.getValue() + " sends to " + DIRECT + missing.getKey()
+            throw new ConfigurationException(missing.getValue() + " sends to " + DIRECT + missing.getKey()
                     + ", which no route loaded from " + pattern + " reads from" + (sentToBy.size() > 1 ? " (nor "
                     + String.join(", ", sentToBy.keySet().stream().skip(1).map(name -> DIRECT + name).toList()) + ")" : "")
                     + ": a route file is missing (mount all of routes/, and your own files beside them)");
