@@ -152,11 +152,16 @@ public final class ChannelsFile {
             if (parameter.name().equals("name") || parameter.name().equals("type")) {
                 continue;
             }
-            Object value = value(parameter, raw.get(parameter.name()), label + "." + parameter.name());
+            Object written = raw.get(parameter.name());
+            Object value = value(parameter, written, label + "." + parameter.name());
             if (isEmpty(value)) {
                 if (parameter.required()) {
                     if (!optional) {
-                        throw error(label + ": missing required parameter \"" + parameter.name() + "\"");
+                        // set but empty: the variable is named, as an unset one is
+                        throw error(written instanceof String text && text.contains("${")
+                                ? label + "." + parameter.name() + ": " + text.trim() + " is empty, and \"" + parameter.name()
+                                + "\" is required"
+                                : label + ": missing required parameter \"" + parameter.name() + "\"");
                     }
                     offReason = parameter.name() + " is empty";
                 }

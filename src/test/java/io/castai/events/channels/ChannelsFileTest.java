@@ -17,7 +17,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** channels.yaml: every start-up validation error with its exact message, and how rules decide. */
 class ChannelsFileTest {
-    private static final Map<String, String> ENV = Map.of("SLACK_OPS_URL", "https://hooks.slack.com/services/T/B/secret-token");
+    private static final Map<String, String> ENV = Map.of("SLACK_OPS_URL", "https://hooks.slack.com/services/T/B/secret-token",
+            "HOOK_URL", "");
 
     private static Channels parse(String yaml) {
         return ChannelsFile.parse("channels.yaml", yaml, ENV::get);
@@ -82,6 +83,11 @@ class ChannelsFileTest {
                           - {name: slack-finops, type: slack, webhookUrl: "${SLACK_FINOPS_URL}"}
                         default: [log]
                         """, "channels.yaml: channels[0] (slack-finops).webhookUrl: ${SLACK_FINOPS_URL} is not set"),
+                Arguments.of("a variable set but empty, named as an unset one is", """
+                        channels:
+                          - {name: hook, type: webhook, url: "${HOOK_URL}"}
+                        default: [log]
+                        """, "channels.yaml: channels[0] (hook).url: ${HOOK_URL} is empty, and \"url\" is required"),
                 Arguments.of("a URL that is not one, without echoing it", """
                         channels:
                           - {name: hook, type: webhook, url: "hooks.example.com/secret-token"}
