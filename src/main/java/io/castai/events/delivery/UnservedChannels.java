@@ -22,7 +22,7 @@ public final class UnservedChannels {
     }
 
     /** Says so for each such channel; returns every channel the store holds deliveries for. */
-    public static Set<String> warnAbout(CamelContext context, Outbox outbox, Channels channels) {
+    public static Set<String> warnAbout(CamelContext context, Outbox outbox, Channels channels, String orphanGrace) {
         Map<String, Map<String, Long>> byChannel;
         try {
             byChannel = outbox.deliveriesByChannel();
@@ -34,11 +34,14 @@ public final class UnservedChannels {
             long pending = byStatus.getOrDefault("pending", 0L);
             long dead = byStatus.getOrDefault("dead", 0L);
             if (pending + dead > 0 && context.getRoute(ChannelQueues.CHANNEL_ROUTE + channel) == null) {
-                LOG.warn("Channel {} {}, yet the store holds {} pending and {} dead "
-                        + "deliveries for it: the pending become dead letters after DELIVERY_ORPHAN_GRACE. Name the channel "
-                        + "again, or send them to another channel of the same type (POST /admin/dead-letters/replay"
+                // a replay moves dead letters only: the pending must first become dead, or the
+                // suggested replay, run at once, moved none of them and said nothing about them
+                LOG.warn("Channel {} {}, yet the store holds {} pending and {} dead deliveries for it{}. Name the channel "
+                        + "again, or send its dead letters to another channel of the same type (POST /admin/dead-letters/replay"
                         + "?channel={}&to=<channel>), or discard them (POST /admin/dead-letters/discard?channel={})",
-                        channel, channels.whyUnserved(channel), pending, dead, channel, channel);
+                        channel, channels.whyUnserved(channel), pending, dead,
+                        pending == 0 ? "" : ": the pending become dead letters once they have been due for DELIVERY_ORPHAN_GRACE ("
+                                + orphanGrace + ")", channel, channel);
             }
         });
         return byChannel.keySet();

@@ -40,7 +40,8 @@ public class StartupHooks implements ExtendedStartupListener {
                 .filter(channel -> channel.type() != ChannelType.LOG).forEach(channel -> channels.add(channel.name())));
         Channels declared = camelContext.getRegistry().findSingleByType(Channels.class);
         for (Outbox outbox : camelContext.getRegistry().findByType(Outbox.class)) {
-            channels.addAll(UnservedChannels.warnAbout(camelContext, outbox, declared));
+            channels.addAll(UnservedChannels.warnAbout(camelContext, outbox, declared,
+                    camelContext.resolvePropertyPlaceholders("{{delivery.orphan-grace}}").trim()));
             metrics.watchOutbox(outbox, channels);
         }
         HealthCheckRegistry health = HealthCheckRegistry.get(camelContext);
