@@ -71,6 +71,10 @@ class DeliveryFailureTest {
                 .isBetween(Duration.ofSeconds(50), Duration.ofSeconds(61));
         assertThat(DeliveryFailure.parseRetryAfter("soon")).isNull();
         assertThat(DeliveryFailure.classify(httpFailure(500, Map.of(), "")).retryAfter()).isNull();
+        // a date already past (a clock behind) or a negative number asks for no wait, never a negative one
+        String aMinuteAgo = ZonedDateTime.now().minusSeconds(60).format(DateTimeFormatter.RFC_1123_DATE_TIME);
+        assertThat(DeliveryFailure.parseRetryAfter(aMinuteAgo)).isZero();
+        assertThat(DeliveryFailure.parseRetryAfter("-5")).isZero();
     }
 
     @Test

@@ -20,6 +20,17 @@ class SecretTokenTest {
     }
 
     @Test
+    void whileATokenIsRotatedEachOfTheListedOnesMatchesAndNothingElse() {
+        SecretToken rotating = SecretToken.of("old-token-1, new-token-2");
+
+        assertThat(rotating.matches("old-token-1")).as("the first").isTrue();
+        assertThat(rotating.matches("new-token-2")).as("the last").isTrue();
+        assertThat(rotating.matches("old-token-1, new-token-2")).isFalse();
+        assertThat(rotating.matches("other")).isFalse();
+        assertThat(rotating.matches(null)).isFalse();
+    }
+
+    @Test
     void aTokenListThatListsNoTokenStopsStartUpRatherThanOpenTheIntake() {
         // "$OLD,$NEW" with both unset
         assertThatThrownBy(() -> Secrets.resolveSecret("WEBHOOK_TOKEN", " , ")).isInstanceOf(ConfigurationException.class)

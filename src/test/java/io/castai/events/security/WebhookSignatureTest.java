@@ -35,6 +35,23 @@ class WebhookSignatureTest {
     }
 
     @Test
+    void aSignatureStampedOutsideTheToleranceIsRefusedEitherSide() {
+        long now = 1614265330;
+        WebhookSignature signature = new WebhookSignature("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", Duration.ofMinutes(5),
+                Clock.fixed(Instant.ofEpochSecond(now), ZoneOffset.UTC));
+        byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
+        // a captured request replayed later, or one stamped ahead to be replayed later
+        for (long at : new long[] {now - 360, now + 360}) {
+            String signed = signature.sign("msg_1", at, body);
+            assertThatThrownBy(() -> signature.verify("msg_1", String.valueOf(at), signed, body))
+                    .isInstanceOf(UnauthorizedException.class).hasMessageContaining("outside the tolerance of 300 s");
+        }
+        long within = now - 240;
+        assertThatCode(() -> signature.verify("msg_1", String.valueOf(within), signature.sign("msg_1", within, body), body))
+                .doesNotThrowAnyException();
+    }
+
+    @Test
     void aSecretWithoutAKeyIsRefused() {
         assertThatThrownBy(() -> new WebhookSignature("whsec_", Duration.ofMinutes(5), Clock.systemUTC()))
                 .isInstanceOf(ConfigurationException.class)
