@@ -6,7 +6,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -119,27 +124,10 @@ class ContainerLayoutIT {
     void largeEventsPendingForAFailingChannelFitInTheHeapThroughARestart() throws Exception {
         int events = 24;
         try (HttpStandIn hook = new HttpStandIn(503, "")) {
-            Path channels = app.resolve("channels.yaml");
-            Files.writeString(channels, """
-                    channels:
-                      - name: hook
-                        type: webhook
-                        url: %s
-                    rules:
-                      - name: all
-                        eventTypes: ["*"]
-                        channels: [hook]
-                    default: [log]
-                    """.formatted(hook.url("/hook")));
-            Map<String, String> env = Map.of(
-                    "JAVA_TOOL_OPTIONS", IMAGE_JVM_OPTIONS + IN_256_MIB,
-                    "CHANNELS_FILE", channels.toString(),
-                    "DATA_DIR", app.resolve("data").toString(),
-                    "DELIVERY_MAX_BACKOFF", "1s");
+            Map<String, String> env = imageWithChannels(hook, "hook");
             try (JarProcess jar = JarProcess.start(env)) {
                 for (int i = 0; i < events; i++) {
-                    assertThat(jar.postEvent("{\"eventType\":\"node.added\",\"id\":\"large-" + i + "\",\"data\":{\"nodeName\":\""
-                            + "n".repeat(800_000) + "\"}}").statusCode()).as("event %d", i).isEqualTo(200);
+                    assertThat(jar.postEvent(largeEvent("large-" + i, 800_000)).statusCode()).as("event %d", i).isEqualTo(200);
                 }
                 assertThat(jar.stop()).isTrue();
             }
@@ -147,15 +135,80 @@ class ContainerLayoutIT {
             try (JarProcess restarted = JarProcess.start(env)) {
                 await().atMost(Duration.ofSeconds(60)).until(() -> hook.requests().size() >= failedBefore + 2 * events);
                 assertThat(restarted.isAlive()).as("still running, its pending deliveries tried again").isTrue();
-
-                hook.respondByDefault(200, "");
-                await().atMost(Duration.ofSeconds(60)).until(() -> restarted.get("/observe/metrics").body()
-                        .contains("castai_outbox_pending 0.0"));
-                assertThat(restarted.get("/observe/metrics").body()).as("each delivered once")
-                        .contains("castai_events_delivered_total{channel=\"hook\"} " + events + ".0");
-                assertThat(restarted.log()).doesNotContain("java.lang.OutOfMemoryError");
+                awaitEachDeliveredOnce(restarted, hook, events, "hook");
             }
         }
+    }
+
+    /**
+     * Large events sent at once to several channels, in the smallest container README sizes for:
+     * each costs its size many times over while it is parsed, rendered and stored for each
+     * channel, and five 1 MiB events for four channels at once, within a budget that counted their
+     * bodies alone, ended the process. Each is taken in its turn (a 503 with Retry-After to wait
+     * for), and delivered to every channel once.
+     */
+    @Test
+    void largeEventsSentTogetherToSeveralChannelsAreTakenInTurnWithinTheHeap() throws Exception {
+        int events = 16;
+        try (HttpStandIn hooks = new HttpStandIn(503, "")) {
+            String[] channels = {"hook-a", "hook-b", "hook-c", "hook-d"};
+            try (JarProcess jar = JarProcess.start(imageWithChannels(hooks, channels))) {
+                ExecutorService senders = Executors.newFixedThreadPool(8);
+                List<Future<Integer>> answers = new ArrayList<>();
+                for (int i = 0; i < events; i++) {
+                    String event = largeEvent("together-" + i, 1_000_000);
+                    answers.add(senders.submit(() -> {
+                        // as a sender does: a 503 is tried again after its Retry-After
+                        for (int attempt = 0; attempt < 120; attempt++) {
+                            int status = jar.postEvent(event).statusCode();
+                            if (status != 503) {
+                                return status;
+                            }
+                            Thread.sleep(1000);
+                        }
+                        return 503;
+                    }));
+                }
+                for (Future<Integer> answer : answers) {
+                    assertThat(answer.get(3, TimeUnit.MINUTES)).isEqualTo(200);
+                }
+                senders.shutdown();
+                awaitEachDeliveredOnce(jar, hooks, events, channels);
+            }
+        }
+    }
+
+    /** The image's JVM options in 256 MiB, and a channels.yaml of webhooks to the stand-in, every event to each. */
+    private Map<String, String> imageWithChannels(HttpStandIn hooks, String... names) throws IOException {
+        StringBuilder file = new StringBuilder("channels:\n");
+        for (String name : names) {
+            file.append("  - {name: ").append(name).append(", type: webhook, url: \"").append(hooks.url("/" + name)).append("\"}\n");
+        }
+        file.append("rules:\n  - {name: all, eventTypes: [\"*\"], channels: [").append(String.join(", ", names))
+                .append("]}\ndefault: [log]\n");
+        Path channels = Files.writeString(app.resolve("channels.yaml"), file);
+        return Map.of(
+                "JAVA_TOOL_OPTIONS", IMAGE_JVM_OPTIONS + IN_256_MIB,
+                "CHANNELS_FILE", channels.toString(),
+                "DATA_DIR", app.resolve("data").toString(),
+                "DELIVERY_MAX_BACKOFF", "1s");
+    }
+
+    private static String largeEvent(String id, int nodeNameLength) {
+        return "{\"eventType\":\"node.added\",\"id\":\"" + id + "\",\"data\":{\"nodeName\":\"" + "n".repeat(nodeNameLength) + "\"}}";
+    }
+
+    /** The stand-in answers again: every event reaches each channel, once, and the heap was never exhausted. */
+    private static void awaitEachDeliveredOnce(JarProcess jar, HttpStandIn hooks, int events, String... channels) throws Exception {
+        hooks.respondByDefault(200, "");
+        await().atMost(Duration.ofSeconds(90)).until(() -> jar.get("/observe/metrics").body().contains("castai_outbox_pending 0.0"));
+        String metrics = jar.get("/observe/metrics").body();
+        for (String channel : channels) {
+            assertThat(metrics).as("each delivered once to " + channel)
+                    .contains("castai_events_delivered_total{channel=\"" + channel + "\"} " + events + ".0");
+        }
+        assertThat(jar.isAlive()).isTrue();
+        assertThat(jar.log()).doesNotContain("java.lang.OutOfMemoryError");
     }
 
     /** The Dockerfile's own COPY lines into /app (the jar, built in another stage, aside): a file it adds is copied here too. */

@@ -69,7 +69,8 @@ public class DueDeliveries {
                     if (room > 0 && charsRoom > 0) {
                         // one longer than the room only into an empty queue: it would be refused, let go and
                         // claimed again at every tick, ahead of the channel's other due deliveries
-                        claimed.addAll(outbox.claimDue(channel, room, charsRoom, queue.isEmpty()));
+                        claimed.addAll(outbox.claimDue(channel, room, charsRoom,
+                                queue instanceof SizeBoundedQueue bounded ? bounded.holdsNothing() : queue.isEmpty()));
                     }
                 } catch (RuntimeException e) {
                     // what other channels claimed is handed over all the same

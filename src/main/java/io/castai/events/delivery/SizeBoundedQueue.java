@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.castai.events.intake.NotificationEvent;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.seda.BlockingQueueFactory;
+import org.apache.camel.support.SynchronizationAdapter;
 
 /**
  * A channel's queue (seda:channel-&lt;name&gt;) bounded twice: by how many deliveries it holds and
@@ -19,7 +20,10 @@ import org.apache.camel.component.seda.BlockingQueueFactory;
  * A count alone let a burst of large events (a 1 MiB event renders to a message about twice as
  * long, held with its event) fill the heap, and a restart with them pending fill it again. An
  * offer beyond either bound is refused, and the delivery waits in the outbox for the retry timer,
- * as when the queue is full. Every removal goes through {@link #removed}: the count cannot drift.
+ * as when the queue is full. A delivery taken by the channel's workers counts until its route is
+ * done with it (sent, or put back): four workers each holding a message as long as its event
+ * twice over, for four channels, were as much again as the queues. Every other removal goes
+ * through {@link #removed}: the count cannot drift.
  */
 public final class SizeBoundedQueue extends AbstractQueue<Exchange> implements BlockingQueue<Exchange> {
     private final LinkedBlockingQueue<Exchange> queue;
@@ -51,9 +55,14 @@ public final class SizeBoundedQueue extends AbstractQueue<Exchange> implements B
         };
     }
 
-    /** How much more text this queue takes now (when empty, it takes one delivery however long). */
+    /** How much more text this queue takes now, its workers' included (with none, one delivery however long). */
     long charsRoom() {
         return Math.max(0, maxChars - chars.get());
+    }
+
+    /** Whether nothing is queued nor held by the workers: then one delivery goes in however long. */
+    boolean holdsNothing() {
+        return chars.get() == 0;
     }
 
     /** A delivery's message and the event it was rendered from, both held while it waits. */
@@ -130,9 +139,20 @@ public final class SizeBoundedQueue extends AbstractQueue<Exchange> implements B
         return removed(queue.poll());
     }
 
+    /** The channel's workers take from here (camel-seda): the text is given back once the route is done with it. */
     @Override
     public Exchange poll(long timeout, TimeUnit unit) throws InterruptedException {
-        return removed(queue.poll(timeout, unit));
+        Exchange exchange = queue.poll(timeout, unit);
+        if (exchange != null) {
+            long size = charsOf(exchange);
+            exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+                @Override
+                public void onDone(Exchange done) {
+                    chars.addAndGet(-size);
+                }
+            });
+        }
+        return exchange;
     }
 
     @Override

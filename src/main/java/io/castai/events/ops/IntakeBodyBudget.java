@@ -19,7 +19,10 @@ import org.slf4j.LoggerFactory;
  * declared size (Content-Length; the body limit when chunked or over HTTP/2 without a length, as it
  * may be that large; 0 over HTTP/1.x with neither: no body) does not fit in what is left of the budget gets a JSON 503 with Retry-After
  * before its body is read, whatever its method (the route answers a wrong one only once the body
- * is in). Requests let in on signature headers, which anyone can make and only the body can
+ * is in). A request counts for its size times what its event costs per byte: the body, parsed,
+ * then a message rendered and stored for each channel (a webhook's twice the event): four
+ * channels made a 1 MiB event cost over 20 MB, and five such at once, within a budget counting
+ * their bodies alone, ended the process. Requests let in on signature headers, which anyone can make and only the body can
  * confirm, share at most half of the budget. The budget is given back when the answer is sent or
  * the connection closes (after a request timeout's 503, then, while the route may still hold the
  * body: the bound is on what waits, not on every byte). Ordinary events (a kilobyte, with a
@@ -32,12 +35,15 @@ final class IntakeBodyBudget {
     private final long budget;
     private final long unverifiedBudget;
     private final long maxBody;
+    /** What a byte of body costs while its request is handled: {@link #costPerByte}. */
+    private final long costPerByte;
     private final AtomicLong inFlight = new AtomicLong();
     private final AtomicLong unverifiedInFlight = new AtomicLong();
 
     /** {@code budget} 0 or less: a sixteenth of the heap; never less than one body of the largest size. */
-    IntakeBodyBudget(long budget, long maxBody) {
+    IntakeBodyBudget(long budget, long maxBody, int channels) {
         this.maxBody = maxBody;
+        this.costPerByte = costPerByte(channels);
         this.budget = Math.max(budget > 0 ? budget : Runtime.getRuntime().maxMemory() / 16, maxBody);
         this.unverifiedBudget = Math.max(this.budget / 2, maxBody);
     }
@@ -50,17 +56,20 @@ final class IntakeBodyBudget {
     }
 
     private void admit(RoutingContext ctx, String endpoint, ServiceMetrics metrics, RefusalLog refusals) {
-        long size = declaredSize(ctx);
+        long body = bodySize(ctx);
+        // at most three quarters of the budget: a large event leaves room for small ones, and not for
+        // a second large one (two 1 MiB events for four channels at once filled the image's heap)
+        long size = Math.min(body * costPerByte, budget * 3 / 4);
         AtomicLong unverified = Boolean.TRUE.equals(ctx.get(AuthBeforeBody.SIGNATURE_PENDING)) ? unverifiedInFlight : null;
         if (unverified != null && !reserve(unverified, unverifiedBudget, size)) {
-            refuse(ctx, endpoint, size, unverified.get(), unverifiedBudget, metrics, refusals);
+            refuse(ctx, endpoint, body, unverified.get(), unverifiedBudget, metrics, refusals);
             return;
         }
         if (!reserve(inFlight, budget, size)) {
             if (unverified != null) {
                 unverified.addAndGet(-size);
             }
-            refuse(ctx, endpoint, size, inFlight.get(), budget, metrics, refusals);
+            refuse(ctx, endpoint, body, inFlight.get(), budget, metrics, refusals);
             return;
         }
         AtomicBoolean released = new AtomicBoolean();
@@ -75,16 +84,22 @@ final class IntakeBodyBudget {
         ctx.next();
     }
 
-    private static void refuse(RoutingContext ctx, String endpoint, long size, long inUse, long of, ServiceMetrics metrics,
-                               RefusalLog refusals) {
+    private void refuse(RoutingContext ctx, String endpoint, long body, long inUse, long of, ServiceMetrics metrics,
+                        RefusalLog refusals) {
         metrics.rejected("busy");
-        refusals.warn("Rejected request to {}: {} ({} bytes declared, {} of {} in use{})", endpoint, BUSY, size, inUse, of,
-                ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH) == null && size > 0 ? ", no length: counted at the body limit" : "");
+        refusals.warn("Rejected request to {}: {} ({} bytes declared{}, counted {} times: {} of {} in use)", endpoint, BUSY, body,
+                ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH) == null && body > 0 ? " (no length: the body limit)" : "",
+                costPerByte, inUse, of);
         ctx.response().putHeader("Retry-After", "1");
         JsonHttpErrors.answer(ctx, 503, BUSY);
     }
 
-    private long declaredSize(RoutingContext ctx) {
+    /** Four bytes for the body (as received, parsed), four more for each channel's message (rendered, stored). */
+    static long costPerByte(int channels) {
+        return 4L * (1 + Math.max(0, channels));
+    }
+
+    private long bodySize(RoutingContext ctx) {
         String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
         if (length == null) {
             // chunked, or HTTP/2 (h2c), which has no chunked encoding: nothing announces the body, which

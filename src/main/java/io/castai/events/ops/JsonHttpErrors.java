@@ -12,6 +12,8 @@ import java.util.TreeSet;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.castai.events.channels.ChannelConfig;
+import io.castai.events.channels.Channels;
 import io.castai.events.security.AdminAuth;
 import io.castai.events.security.InboundAuth;
 import io.castai.events.security.SecretToken;
@@ -100,7 +102,9 @@ public final class JsonHttpErrors extends ContextEventNotifier {
         new AuthBeforeBody(metrics).install(router, camelContext.getRegistry().findSingleByType(InboundAuth.class),
                 camelContext.getRegistry().findSingleByType(AdminAuth.class), Integer.MIN_VALUE + 1);
         // after the credentials: a stranger's body takes none of the budget
-        new IntakeBodyBudget(setting(camelContext, "intake.max-inflight-bytes"), setting(camelContext, "intake.max-body-bytes"))
+        int channels = camelContext.getRegistry().findByType(Channels.class).stream()
+                .mapToInt(declared -> (int) declared.all().stream().filter(ChannelConfig::isOn).count()).sum();
+        new IntakeBodyBudget(setting(camelContext, "intake.max-inflight-bytes"), setting(camelContext, "intake.max-body-bytes"), channels)
                 .install(router, metrics, Integer.MIN_VALUE + 2);
         QueryIsNotHeaders.install(router, Integer.MIN_VALUE + 3);
         // ordered last: it answers only what no endpoint (nor a route added later) serves

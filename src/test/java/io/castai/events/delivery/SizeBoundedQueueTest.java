@@ -41,7 +41,7 @@ class SizeBoundedQueueTest {
         for (int i = 0; i < 6; i++) {
             queue.offer(delivery(100));
         }
-        queue.poll(1, TimeUnit.SECONDS);
+        queue.poll();
         queue.take();
         queue.remove(queue.peek());
         queue.removeIf(exchange -> queue.size() > 2);
@@ -51,6 +51,21 @@ class SizeBoundedQueueTest {
 
         assertThat(queue).isEmpty();
         assertThat(queue.charsRoom()).isEqualTo(1_000_000);
+    }
+
+    @Test
+    void aDeliveryTheWorkersTookCountsUntilItsRouteIsDoneWithIt() throws Exception {
+        SizeBoundedQueue queue = new SizeBoundedQueue(10, 1_000);
+        queue.offer(delivery(400));
+
+        Exchange taken = queue.poll(1, TimeUnit.SECONDS);
+        assertThat(queue).isEmpty();
+        assertThat(queue.holdsNothing()).as("being sent").isFalse();
+        assertThat(queue.offer(delivery(700))).as("no room beside it").isFalse();
+
+        taken.getExchangeExtension().handoverCompletions().forEach(done -> done.onComplete(taken));
+        assertThat(queue.holdsNothing()).isTrue();
+        assertThat(queue.charsRoom()).isEqualTo(1_000);
     }
 
     @Test
