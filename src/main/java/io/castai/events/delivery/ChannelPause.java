@@ -27,6 +27,8 @@ public class ChannelPause {
     static final Duration MIN_SPACING = Duration.ofMillis(10);
     /** How far ahead slots are booked, at most. */
     static final Duration HORIZON = Duration.ofSeconds(5);
+    /** Two slots this much less than a spacing apart are a spacing apart: due times are kept in whole milliseconds. */
+    private static final Duration TOLERANCE = Duration.ofMillis(1);
     /** A booked delivery not back this long after its slot went elsewhere (another replica, a lost lease). */
     static final Duration GONE_AFTER = Duration.ofMinutes(1);
 
@@ -36,6 +38,8 @@ public class ChannelPause {
         Duration spacing;
         Instant nextSlot;
         Instant nextPurge = Instant.MIN;
+        /** When the last paced delivery went. */
+        Instant lastGone = Instant.MIN;
         final Map<String, Instant> booked = new HashMap<>();
 
         Pace(Instant until, Duration spacing) {
@@ -127,42 +131,31 @@ public class ChannelPause {
             return Duration.ZERO;
         }
         Instant now = clock.instant();
-        // back from its booked slot: it goes. Not compared with the slot: the store keeps the due time in
-        // whole milliseconds, so a delivery can be claimed a fraction of one before it (and would lose its turn)
-        if (pace.booked.remove(eventId) != null) {
-            return Duration.ZERO;
-        }
         if (!now.isBefore(pace.nextPurge)) { // at most once a second
             pace.booked.values().removeIf(slot -> slot.plus(GONE_AFTER).isBefore(now));
             pace.nextPurge = now.plusSeconds(1);
         }
-        // a slot whose time has come while its delivery is not back is this one's: the retry timer
-        // claims the oldest first, and deliveries older than those booked (due when the 429 came)
-        // took every claim, were booked in turn, and none was ever sent. The rate is what counts;
-        // the one booked there takes the next free slot when it is back
-        if (!now.isBefore(pace.until)) {
-            String come = null;
-            for (Map.Entry<String, Instant> booked : pace.booked.entrySet()) {
-                if (!booked.getValue().isAfter(now) && (come == null || booked.getValue().isBefore(pace.booked.get(come)))) {
-                    come = booked.getKey();
-                }
-            }
-            if (come != null) {
-                pace.booked.remove(come);
-                if (!pace.nextSlot.isAfter(now)) {
-                    pace.nextSlot = now.plus(pace.spacing); // the next a slot later, as after any slot
-                }
-                return Duration.ZERO;
-            }
+        // once the pause is over, and a slot after the last that went: one back from its booked
+        // slot goes (not compared with the slot: the store keeps the due time in whole milliseconds,
+        // so a delivery can be claimed a fraction of one before it), and so does one that finds a
+        // slot whose time has come while its delivery is not back. The retry timer claims the oldest
+        // first, and deliveries older than those booked (due when the 429 came) took every claim,
+        // were booked in turn, and none was ever sent: the rate is what counts, and the one booked
+        // there takes the next free slot when it is back. Never two within a slot: slots a longer
+        // pause left behind would all go at once
+        if (!now.isBefore(pace.until) && !now.isBefore(pace.lastGone.plus(pace.spacing).minus(TOLERANCE))
+                && (pace.booked.remove(eventId) != null || tookComeSlot(pace, now))) {
+            return wentAt(pace, now);
         }
         Instant slot = pace.until.isAfter(pace.nextSlot) ? pace.until : pace.nextSlot;
         if (!slot.isAfter(now)) {
-            if (pace.booked.isEmpty()) {
-                paces.remove(channel); // caught up: full speed again
-            } else {
-                pace.nextSlot = now.plus(pace.spacing); // the booked ones are due: this one goes, the next a slot later
+            // a free slot: it goes. The pace ends once a slot has passed with none sent after the
+            // pause's own sends (not at the pause's end: what waited for it would go all at once)
+            if (pace.booked.isEmpty() && pace.nextSlot.isAfter(pace.until) && !now.isBefore(pace.nextSlot.plus(pace.spacing))) {
+                paces.remove(channel);
+                return Duration.ZERO;
             }
-            return Duration.ZERO;
+            return wentAt(pace, now);
         }
         if (slot.isAfter(now.plus(HORIZON))) {
             // beyond the horizon: it waits, unbooked, until the horizon (or the pause's end), and books a slot then
@@ -171,5 +164,25 @@ public class ChannelPause {
         pace.nextSlot = slot.plus(pace.spacing);
         pace.booked.put(eventId, slot);
         return Duration.between(now, slot);
+    }
+
+    /** Gives the earliest booked slot whose time has come to the one asking; false when there is none. */
+    private static boolean tookComeSlot(Pace pace, Instant now) {
+        String come = null;
+        for (Map.Entry<String, Instant> booked : pace.booked.entrySet()) {
+            if (!booked.getValue().isAfter(now) && (come == null || booked.getValue().isBefore(pace.booked.get(come)))) {
+                come = booked.getKey();
+            }
+        }
+        return come != null && pace.booked.remove(come) != null;
+    }
+
+    /** One goes now: the next a slot later. */
+    private static Duration wentAt(Pace pace, Instant now) {
+        pace.lastGone = now;
+        if (!pace.nextSlot.isAfter(now)) {
+            pace.nextSlot = now.plus(pace.spacing);
+        }
+        return Duration.ZERO;
     }
 }

@@ -39,15 +39,50 @@ class ChannelPauseTest {
         assertThat(pause.waitFor("slack", "e-2")).isZero();
         clock.advance(Duration.ofSeconds(2));
         assertThat(pause.waitFor("slack", "e-3")).isZero();
+        assertThat(pause.waitFor("slack", "e-4")).as("back late, with the one before: never two within a slot")
+                .isEqualTo(Duration.ofSeconds(1));
+        clock.advance(Duration.ofSeconds(1));
         assertThat(pause.waitFor("slack", "e-4")).isZero();
 
         assertThat(pause.waitFor("slack", "e-5")).as("a slot after the last one that went").isEqualTo(Duration.ofSeconds(1));
-        clock.advance(Duration.ofSeconds(2));
+        clock.advance(Duration.ofSeconds(1));
         assertThat(pause.waitFor("slack", "e-5")).isZero();
 
-        // nothing booked ahead: full speed again
+        // nothing booked ahead, and a slot passed with none sent: full speed again
+        clock.advance(Duration.ofSeconds(2));
         assertThat(pause.waitFor("slack", "e-6")).isZero();
         assertThat(pause.waitFor("slack", "e-7")).isZero();
+        assertThat(pause.isPaced("slack")).isFalse();
+    }
+
+    @Test
+    void aPauseLongerThanTheHorizonEndsInSlotsNotInABurst() {
+        // nothing can be booked during it (its end is beyond the horizon): at its end the pace had
+        // nothing booked, ended at the first delivery, and the rest went at once
+        pause.pause("slack", Duration.ofSeconds(30));
+        assertThat(pause.waitFor("slack", "e-1")).isEqualTo(Duration.ofSeconds(30));
+        clock.advance(Duration.ofSeconds(30));
+
+        assertThat(pause.waitFor("slack", "e-1")).isZero();
+        assertThat(pause.waitFor("slack", "e-2")).isEqualTo(Duration.ofSeconds(1));
+        assertThat(pause.waitFor("slack", "e-3")).isEqualTo(Duration.ofSeconds(2));
+        assertThat(pause.allowance("slack")).as("the slots at 3 s and 4 s").isEqualTo(2);
+    }
+
+    @Test
+    void slotsALongerSecondPauseLeftBehindGoOneASlotNotAllAtOnce() {
+        pause.pause("slack", Duration.ofSeconds(1));
+        for (int i = 1; i <= 5; i++) {
+            pause.waitFor("slack", "b-" + i);
+        }
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(pause.waitFor("slack", "b-1")).isZero();
+        // b-1 met a 429 asking for 30 s: b-2 to b-5's slots are behind them when it is over
+        pause.pause("slack", Duration.ofSeconds(30));
+        clock.advance(Duration.ofSeconds(30));
+
+        long atOnce = java.util.stream.IntStream.rangeClosed(2, 5).filter(i -> pause.waitFor("slack", "b-" + i).isZero()).count();
+        assertThat(atOnce).isEqualTo(1);
     }
 
     @Test
