@@ -116,19 +116,29 @@ public class MessageTemplates {
         String message = exchange.getMessage().getBody(String.class).trim();
         ChannelConfig config = channels.get(exchange.getProperty("channel", String.class));
         if (config.type() == ChannelType.WEBHOOK && isJson(config.text("contentType"))) {
-            try (JsonParser parser = JSON.createParser(message)) {
-                while (parser.nextToken() != null) {
-                    // read through: whether it is JSON is all that counts
-                }
-            } catch (IOException e) {
-                String why = e instanceof JsonProcessingException json && json.getLocation() != null
-                        ? "line " + json.getLocation().getLineNr() + ", column " + json.getLocation().getColumnNr() + ": "
-                        + firstLine(json.getOriginalMessage()) : firstLine(e.getMessage());
+            String why = notOneJsonValue(message);
+            if (why != null) {
                 message = fallback(exchange, "its message is not JSON (" + why + ")");
             }
         }
         exchange.getMessage().removeHeader(DATA_MODEL);
         exchange.getMessage().setBody(message);
+    }
+
+    /** Why the text is not one JSON value (empty, two of them, a syntax error), or null when it is. */
+    static String notOneJsonValue(String text) {
+        try (JsonParser parser = JSON.createParser(text)) {
+            if (parser.nextToken() == null) {
+                return "it is empty";
+            }
+            parser.skipChildren();
+            return parser.nextToken() == null ? null : "more than one JSON value, the second at line "
+                    + parser.currentLocation().getLineNr() + ", column " + parser.currentLocation().getColumnNr();
+        } catch (IOException e) {
+            return e instanceof JsonProcessingException json && json.getLocation() != null
+                    ? "line " + json.getLocation().getLineNr() + ", column " + json.getLocation().getColumnNr() + ": "
+                    + firstLine(json.getOriginalMessage()) : firstLine(e.getMessage());
+        }
     }
 
     private static boolean isJson(String contentType) {

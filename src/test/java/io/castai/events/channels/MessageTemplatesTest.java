@@ -37,6 +37,18 @@ class MessageTemplatesTest {
         }
     }
 
+    @Test
+    void aWebhooksJsonMessageMustBeExactlyOneJsonValue() {
+        assertThat(MessageTemplates.notOneJsonValue("{\"id\": \"e-1\", \"n\": [1, 2]}")).isNull();
+        assertThat(MessageTemplates.notOneJsonValue("\"a string is JSON too\"")).isNull();
+        // a template whose every branch was false, one that wrote two objects, one that forgot a comma
+        assertThat(MessageTemplates.notOneJsonValue("")).isEqualTo("it is empty");
+        assertThat(MessageTemplates.notOneJsonValue("  \n ")).isEqualTo("it is empty");
+        assertThat(MessageTemplates.notOneJsonValue("{\"id\": \"two-1\"}\n{\"type\": \"x\"}"))
+                .startsWith("more than one JSON value, the second at line 2");
+        assertThat(MessageTemplates.notOneJsonValue("{\"id\": \"x\" \"type\": \"y\"}")).startsWith("line 1, column ");
+    }
+
     private static Configuration configurationWith(String name, String template) throws Exception {
         Path directory = Files.createTempDirectory("templates");
         Files.writeString(directory.resolve(name), template);
