@@ -93,6 +93,24 @@ class StartingUpTest {
                 .startsWith("route accept-event sends to direct:dispatch, which no route loaded from file:" + dir.resolve("a"));
         assertThat(startWithout(dir.resolve("c"), "deliver-http.camel.yaml")).as("sent to by the channels' route templates only")
                 .startsWith("route template pagerduty-channel sends to direct:deliver-http, which no route loaded from");
+        // a team's own route whose error path sends where nothing reads (a doCatch's steps are not its outputs)
+        Path own = Files.createDirectories(dir.resolve("d"));
+        Files.writeString(own.resolve("my-own.camel.yaml"), """
+                - route:
+                    id: my-own
+                    from:
+                      uri: timer:my-own
+                      parameters: {delay: 600000}
+                      steps:
+                        - doTry:
+                            steps:
+                              - log: trying
+                            doCatch:
+                              - exception: [java.lang.Exception]
+                                steps:
+                                  - to: direct:my-alerts
+                """);
+        assertThat(startWithout(own, "none")).startsWith("route my-own sends to direct:my-alerts, which no route loaded from");
         assertThat(startWithout(dir.resolve("b"), "delivery-retries.camel.yaml"))
                 .isEqualTo("route dispatch sends to direct:hand-over, which no route loaded from file:" + dir.resolve("b")
                         + "/*.camel.yaml reads from: a route file is missing (mount all of routes/, and your own files beside them)");

@@ -1,12 +1,12 @@
 package io.castai.events.ops;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 import io.castai.events.channels.ConfigurationException;
 import org.apache.camel.main.BaseMainSupport;
@@ -16,6 +16,7 @@ import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.ProcessorDefinition;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.ToDefinition;
+import org.apache.camel.model.TryDefinition;
 
 /**
  * Refuses to start when the YAML routes were not found, or some of them: Camel starts without a
@@ -39,25 +40,29 @@ public class RoutesLoaded extends MainListenerSupport {
                     + ": start from the directory that holds routes/ (a real directory: Camel does not follow a"
                     + " symbolic link to it), or point CAMEL_MAIN_ROUTES_INCLUDE_PATTERN at the route files");
         }
-        Set<String> served = new TreeSet<>();
+        Set<String> served = new HashSet<>(); // null for a route from anything but direct:
+        // the routes, the templates the channels' routes are made from later (channel-*.camel.yaml),
+        // and the route configurations' error handlers: each with the steps that may send
+        Map<String, List<ProcessorDefinition<?>>> senders = new LinkedHashMap<>();
+        for (RouteDefinition route : model.getRouteDefinitions()) {
+            senders.put("route " + route.getRouteId(), route.getOutputs());
+            served.add(directName(route.getInput().getEndpointUri()));
+        }
+        model.getRouteTemplateDefinitions().forEach(template -> {
+            senders.put("route template " + template.getId(), template.getRoute().getOutputs());
+            served.add(directName(template.getRoute().getInput().getEndpointUri()));
+        });
+        model.getRouteConfigurationDefinitions().forEach(configuration ->
+                senders.put("route configuration " + configuration.getId(), new ArrayList<>(configuration.getOnExceptions())));
         Map<String, String> sentToBy = new TreeMap<>();
-        // the routes, and the templates the channels' routes are made from later (channel-*.camel.yaml)
-        Map<RouteDefinition, String> routes = new LinkedHashMap<>();
-        model.getRouteDefinitions().forEach(route -> routes.put(route, "route " + route.getRouteId()));
-        model.getRouteTemplateDefinitions().forEach(template -> routes.put(template.getRoute(), "route template " + template.getId()));
-        for (Map.Entry<RouteDefinition, String> named : routes.entrySet()) {
-            RouteDefinition route = named.getKey();
-            String from = directName(route.getInput().getEndpointUri());
-            if (from != null) {
-                served.add(from);
-            }
-            List<ProcessorDefinition<?>> steps = new ArrayList<>(route.getOutputs());
+        senders.forEach((sender, outputs) -> {
+            List<ProcessorDefinition<?>> steps = new ArrayList<>(outputs);
             while (!steps.isEmpty()) {
                 ProcessorDefinition<?> step = steps.remove(steps.size() - 1);
                 String to = step instanceof ToDefinition send ? directName(send.getUri()) : null;
                 if (to != null && !to.contains("{{")) { // a placeholder's name is known only once resolved
-                    // the first route by name: the files are loaded in no fixed order
-                    sentToBy.merge(to, named.getValue(), (one, other) -> one.compareTo(other) <= 0 ? one : other);
+                    // the first by name: the files are loaded in no fixed order
+                    sentToBy.merge(to, sender, (one, other) -> one.compareTo(other) <= 0 ? one : other);
                 }
                 steps.addAll(step.getOutputs());
                 if (step instanceof ChoiceDefinition choice) {
@@ -66,8 +71,14 @@ public class RoutesLoaded extends MainListenerSupport {
                         steps.addAll(choice.getOtherwise().getOutputs());
                     }
                 }
+                if (step instanceof TryDefinition attempt) { // its catch and finally steps are not among its outputs
+                    steps.addAll(attempt.getCatchClauses());
+                    if (attempt.getFinallyClause() != null) {
+                        steps.add(attempt.getFinallyClause());
+                    }
+                }
             }
-        }
+        });
         sentToBy.keySet().removeAll(served);
         if (!sentToBy.isEmpty()) {
             Map.Entry<String, String> missing = sentToBy.entrySet().iterator().next();

@@ -46,7 +46,7 @@ public class SettingNames extends MainListenerSupport {
     private static final String PROPERTIES = "application.properties";
     /**
      * Variables a shell, a container runtime or Kubernetes sets, never meant as one of the
-     * service's: TERM is two edits from a channels.yaml's TEAM.
+     * service's: TERM is an edit from a channels.yaml's TEAM.
      */
     private static final Set<String> SYSTEM = Set.of("TERM", "HOME", "PATH", "PWD", "OLDPWD", "USER", "LOGNAME",
             "SHELL", "SHLVL", "LANG", "LANGUAGE", "TZ", "HOSTNAME", "MAIL", "TMPDIR", "EDITOR", "DISPLAY", "JAVA_HOME");
@@ -81,8 +81,8 @@ public class SettingNames extends MainListenerSupport {
         List<String> warnings = new ArrayList<>();
         sources.forEach((name, source) -> {
             String asVariable = asVariable(name);
-            if (known.contains(asVariable) || asVariable.startsWith("CAMEL_") || asVariable.startsWith("LC_")
-                    || source.equals(ENVIRONMENT) && SYSTEM.contains(name)) {
+            if (known.contains(asVariable) || asVariable.startsWith("CAMEL_")
+                    || source.equals(ENVIRONMENT) && (SYSTEM.contains(name) || name.startsWith("LC_"))) {
                 return; // Camel names its own unknown options; the system's are no mistake
             }
             String fileOf = asVariable.endsWith(FILE) ? asVariable.substring(0, asVariable.length() - FILE.length()) : null;

@@ -46,10 +46,12 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
     /** Dead letters of an event and a channel, each bound twice (null: any). */
     private static final String DEAD_LETTERS_OF =
             "status = 'dead' AND (CAST(? AS TEXT) IS NULL OR event_id = ?) AND (CAST(? AS TEXT) IS NULL OR channel = ?)";
-    /** Back in the queue, due now (created_at and next_attempt_at), as new. */
     /** Deliveries claimed at once, at most: two parameters each, under PostgreSQL's 65,535. */
     private static final int MAX_CLAIM = 10_000;
-    /** A dead letter pending again, as new: its old failure would read as this attempt's. */
+    /**
+     * Back in the queue, due now (created_at and next_attempt_at), as new: a dead letter's old
+     * failure would read as this attempt's.
+     */
     private static final String REQUEUED = "status = 'pending', attempts = 0, created_at = ?, next_attempt_at = ?, "
             + "leased_until = 0, finished_at = NULL, last_error = NULL, last_response = NULL";
     /** Rendered for a channel type (null: any), where unknown taking the one given after it for it. */
