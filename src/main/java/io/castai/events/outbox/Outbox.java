@@ -316,10 +316,11 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
         for (Object[] sized : read("cannot claim due deliveries", "SELECT d.event_id, d.channel, LENGTH(d.message) + LENGTH(e.body) "
                 + due + " ORDER BY d.next_attempt_at LIMIT ?", rs -> new Object[] {rs.getString(1), rs.getString(2), rs.getLong(3)},
                 args.toArray())) {
-            chars += (Long) sized[2];
-            if (chars > maxChars && !(keys.isEmpty() && oneAnyway)) {
-                break;
+            long size = (Long) sized[2];
+            if (chars + size > maxChars && !(keys.isEmpty() && oneAnyway)) {
+                continue; // those behind it that fit: one too long waits for an empty queue, not the others
             }
+            chars += size;
             keys.add(sized[0]);
             keys.add(sized[1]);
         }

@@ -134,6 +134,10 @@ abstract class OutboxTest {
         clock.advance(Duration.ofMinutes(3));
 
         assertThat(outbox.claimDue("hook", 10, 100, false)).as("none longer than the room into a queue holding some").isEmpty();
+        outbox.accept(event("small"), List.of(new ChannelMessage("hook", "s", "webhook")));
+        clock.advance(Duration.ofMinutes(3));
+        assertThat(outbox.claimDue("hook", 10, 1_000, false)).as("one that fits, behind those that do not")
+                .extracting(d -> d.event().getId()).containsExactly("small");
         assertThat(outbox.claimDue("hook", 10, 100, true)).as("one, however long, into an empty one").extracting(d -> d.event().getId())
                 .containsExactly("big-1");
         assertThat(outbox.claimDue("hook", 10, 25_000, true)).as("as many as fit, oldest first").extracting(d -> d.event().getId())
