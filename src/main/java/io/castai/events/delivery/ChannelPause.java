@@ -12,9 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * webhook, PagerDuty about 120 events a minute per key. After a 429 the whole channel waits out
  * the Retry-After; then what waited goes one at a time, each in a slot of its own, one pause
  * apart (at most {@link #MAX_SPACING}): let go together, the channel's workers would meet the next
- * 429 three at a time, and every pause would end in a burst of them. Each delivery that gets
- * through halves the spacing, and below {@link #MIN_SPACING} the channel sends at full speed
- * again: a limit that has passed holds the channel back for seconds, not for as long as its
+ * 429 three at a time, and every pause would end in a burst of them. Every few deliveries that
+ * get through in a row halve the spacing, and below {@link #MIN_SPACING} the channel sends at full
+ * speed again: a limit that has passed holds the channel back for seconds, not for as long as its
  * backlog lasts at one a second (hours, after a burst). Slots are booked at most
  * {@link #HORIZON} ahead, and the retry timer claims no more than fit in it ({@link #allowance}):
  * what waits longer stays in the outbox as it was, not postponed hours ahead (which outlived the
@@ -23,6 +23,11 @@ import java.util.concurrent.ConcurrentHashMap;
 public class ChannelPause {
     /** Slots at most this far apart: Slack's rate, half PagerDuty's. */
     static final Duration MAX_SPACING = Duration.ofSeconds(1);
+    /**
+     * Deliveries through in a row that halve the spacing: halved at each, a channel held to one a
+     * second (Slack's own limit) met a 429 at every second send and got half its rate.
+     */
+    static final int THROUGH_TO_HALVE = 5;
     /** Slots this close: the limit has passed, and the channel is no longer paced. */
     static final Duration MIN_SPACING = Duration.ofMillis(10);
     /** How far ahead slots are booked, at most. */
@@ -40,6 +45,8 @@ public class ChannelPause {
         Instant nextPurge = Instant.MIN;
         /** When the last paced delivery went. */
         Instant lastGone = Instant.MIN;
+        /** Deliveries that got through at this spacing since the last 429 or change of spacing. */
+        int throughInARow;
         final Map<String, Instant> booked = new HashMap<>();
 
         Pace(Instant until, Duration spacing) {
@@ -70,6 +77,7 @@ public class ChannelPause {
             pace.until = until;
         }
         pace.spacing = spacing;
+        pace.throughInARow = 0;
     }
 
     /** Whether the channel is paced: what the intake routes to it is left to the retry timer, which claims at its pace. */
@@ -96,14 +104,15 @@ public class ChannelPause {
         }
     }
 
-    /** A delivery got through: the slots draw closer, and past {@link #MIN_SPACING} the channel goes at full speed. */
+    /** A delivery got through: every {@link #THROUGH_TO_HALVE} in a row the slots draw closer, and past {@link #MIN_SPACING} the channel goes at full speed. */
     public void delivered(String channel) {
         if (!paces.containsKey(channel)) {
             return;
         }
         synchronized (this) {
             Pace pace = paces.get(channel);
-            if (pace != null && !clock.instant().isBefore(pace.until)) {
+            if (pace != null && !clock.instant().isBefore(pace.until) && ++pace.throughInARow >= THROUGH_TO_HALVE) {
+                pace.throughInARow = 0;
                 pace.spacing = pace.spacing.dividedBy(2);
                 if (pace.spacing.compareTo(MIN_SPACING) < 0) {
                     paces.remove(channel);

@@ -148,26 +148,48 @@ class ChannelPauseTest {
     }
 
     @Test
-    void eachDeliveryThatGetsThroughDrawsTheSlotsCloserUntilTheChannelGoesAtFullSpeed() {
+    void deliveriesThatGetThroughDrawTheSlotsCloserUntilTheChannelGoesAtFullSpeed() {
         pause.pause("hook", Duration.ofSeconds(2));
-        pause.delivered("hook");
-        assertThat(pause.waitFor("hook", "e-1")).as("a delivery during the pause changes nothing").isEqualTo(Duration.ofSeconds(2));
+        delivered("hook", ChannelPause.THROUGH_TO_HALVE);
+        assertThat(pause.waitFor("hook", "e-1")).as("deliveries during the pause change nothing").isEqualTo(Duration.ofSeconds(2));
         clock.advance(Duration.ofSeconds(2));
         assertThat(pause.waitFor("hook", "e-1")).isZero();
-        pause.delivered("hook");
+        delivered("hook", ChannelPause.THROUGH_TO_HALVE - 1);
         assertThat(pause.waitFor("hook", "e-2")).as("the next slot, booked before").isEqualTo(Duration.ofSeconds(1));
-        assertThat(pause.waitFor("hook", "e-3")).as("half a second after it").isEqualTo(Duration.ofMillis(1500));
+        assertThat(pause.waitFor("hook", "e-3")).as("not yet closer").isEqualTo(Duration.ofSeconds(2));
+        delivered("hook", 1);
+        assertThat(pause.waitFor("hook", "e-4")).as("the slot after those booked").isEqualTo(Duration.ofSeconds(3));
+        assertThat(pause.waitFor("hook", "e-5")).as("five in a row: half a second after it").isEqualTo(Duration.ofMillis(3500));
 
-        for (int i = 0; i < 6; i++) {
-            pause.delivered("hook");
-        }
+        delivered("hook", 6 * ChannelPause.THROUGH_TO_HALVE);
         assertThat(pause.isPaced("hook")).as("1 s halved seven times: under 10 ms").isFalse();
-        assertThat(pause.waitFor("hook", "e-4")).isZero();
+        assertThat(pause.waitFor("hook", "e-6")).isZero();
         assertThat(pause.allowance("hook")).isEqualTo(Integer.MAX_VALUE);
 
         pause.pause("hook", Duration.ofSeconds(1));
-        assertThat(pause.waitFor("hook", "e-5")).as("a new 429 paces it again").isEqualTo(Duration.ofSeconds(1));
-        assertThat(pause.waitFor("hook", "e-6")).isEqualTo(Duration.ofSeconds(2));
+        assertThat(pause.waitFor("hook", "e-7")).as("a new 429 paces it again").isEqualTo(Duration.ofSeconds(1));
+        assertThat(pause.waitFor("hook", "e-8")).isEqualTo(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void aLimitThatHoldsIsMetAtItsOwnRateNotAtEverySecondSend() {
+        // Slack's webhook: one a second. Halved at every delivery, the spacing met a 429 at every
+        // second send, and the channel got half the rate with a 429 for each message
+        pause.pause("slack", Duration.ofSeconds(1));
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(pause.waitFor("slack", "s-0")).isZero();
+        for (int i = 1; i < ChannelPause.THROUGH_TO_HALVE; i++) {
+            pause.delivered("slack");
+            assertThat(pause.waitFor("slack", "s-" + i)).as("still a second apart after %d through", i).isEqualTo(Duration.ofSeconds(1));
+            clock.advance(Duration.ofSeconds(1));
+            assertThat(pause.waitFor("slack", "s-" + i)).isZero();
+        }
+    }
+
+    private void delivered(String channel, int times) {
+        for (int i = 0; i < times; i++) {
+            pause.delivered(channel);
+        }
     }
 
     /**
@@ -218,7 +240,7 @@ class ChannelPauseTest {
         pause.pause("slack", Duration.ZERO);
 
         assertThat(pause.allowance("slack")).isPositive();
-        pause.delivered("slack");
+        delivered("slack", ChannelPause.THROUGH_TO_HALVE);
         assertThat(pause.isPaced("slack")).isFalse();
     }
 
