@@ -336,12 +336,21 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
                 rs -> new Delivery(EventCodec.fromJson(rs.getString(6)), rs.getString(2), rs.getString(3), rs.getString(8),
                         rs.getInt(4), Instant.ofEpochMilli(rs.getLong(5)), Instant.ofEpochMilli(rs.getLong(7)), leasedUntil),
                 keys.toArray());
-        // the lease is taken only where nobody took it since the read, and still due
+        return lease(read, leasedUntil, now, now - overdue.toMillis());
+    }
+
+    /**
+     * Those of the deliveries read whose lease this takes: only where nobody took it since the
+     * read, and where they are still due by {@code dueBy} (epoch ms): another replica may have
+     * tried one meanwhile and put it back for later (a backoff, a 429's pause), and it would be
+     * sent before its time.
+     */
+    List<Delivery> lease(List<Delivery> read, long leasedUntil, long now, long dueBy) {
         List<CompletableFuture<Integer>> claims = new ArrayList<>();
         for (Delivery d : read) {
             claims.add(writer.submit(d.event().getId(), db -> db.update("UPDATE deliveries SET leased_until = ? WHERE event_id = ? AND channel = ? "
                     + "AND status = 'pending' AND next_attempt_at <= ? AND leased_until <= ?", leasedUntil, d.event().getId(), d.channel(),
-                    now - overdue.toMillis(), now)));
+                    dueBy, now)));
         }
         List<Delivery> claimed = new ArrayList<>();
         for (int i = 0; i < read.size(); i++) {

@@ -146,6 +146,22 @@ abstract class OutboxTest {
     }
 
     @Test
+    void aDeliveryPutBackForLaterSinceItWasReadIsNotLeased() {
+        accept("stale", "slack");
+        clock.advance(Duration.ofMinutes(3));
+        Delivery readWhileDue = outbox.find("stale", "slack");
+        // another replica claimed it meanwhile, tried it, and was told to wait (a backoff, a 429)
+        Delivery claimed = outbox.claimDue(10).get(0);
+        outbox.retryLater("stale", "slack", claimed.leasedUntil(), Duration.ofMinutes(5), "http_429", "HTTP 429");
+
+        long now = clock.instant().toEpochMilli();
+        assertThat(outbox.lease(List.of(readWhileDue), now + 60_000, now, now)).as("not before its time").isEmpty();
+        clock.advance(Duration.ofMinutes(5));
+        long later = clock.instant().toEpochMilli();
+        assertThat(outbox.lease(List.of(readWhileDue), later + 60_000, later, later)).hasSize(1);
+    }
+
+    @Test
     void dueDeliveriesAreClaimedPerChannel() {
         accept("e-a", "slack", "pagerduty");
         accept("e-b", "slack", "gone");
