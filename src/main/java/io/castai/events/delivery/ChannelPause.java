@@ -66,7 +66,7 @@ public class ChannelPause {
 
     public synchronized void pause(String channel, Duration wait) {
         Instant until = clock.instant().plus(wait);
-        // a Retry-After: 0 (or a backoff of a millisecond) paces at the closest spacing, which the next success ends
+        // a Retry-After: 0 (or a backoff of a millisecond) paces at the closest spacing, which five successes end
         Duration spacing = wait.compareTo(MAX_SPACING) > 0 ? MAX_SPACING : wait.compareTo(MIN_SPACING) < 0 ? MIN_SPACING : wait;
         Pace pace = paces.get(channel);
         if (pace == null) {
