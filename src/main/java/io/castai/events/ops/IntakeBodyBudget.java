@@ -40,11 +40,15 @@ final class IntakeBodyBudget {
     private final AtomicLong inFlight = new AtomicLong();
     private final AtomicLong unverifiedInFlight = new AtomicLong();
 
-    /** {@code budget} 0 or less: a sixteenth of the heap; never less than one body of the largest size. */
+    /**
+     * {@code budget} 0 or less: a quarter of the heap, as requests are charged what they cost, not
+     * their bodies alone (a sixteenth refused most of 200 senders' 2 KB events for four channels);
+     * never less than one body of the largest size.
+     */
     IntakeBodyBudget(long budget, long maxBody, int channels) {
         this.maxBody = maxBody;
         this.costPerByte = costPerByte(channels);
-        this.budget = Math.max(budget > 0 ? budget : Runtime.getRuntime().maxMemory() / 16, maxBody);
+        this.budget = Math.max(budget > 0 ? budget : Runtime.getRuntime().maxMemory() / 4, maxBody);
         this.unverifiedBudget = Math.max(this.budget / 2, maxBody);
     }
 

@@ -131,7 +131,7 @@ public class SettingTypes extends MainListenerSupport {
         long maxBody = Long.parseLong(settings.apply("intake.max-body-bytes")
                 .orElse(defaults.getProperty("intake.max-body-bytes")).trim());
         if (budget != 0 && budget < maxBody) {
-            throw ConfigurationException.inSetting("intake.max-inflight-bytes", "must be 0 (a sixteenth of the heap) or at "
+            throw ConfigurationException.inSetting("intake.max-inflight-bytes", "must be 0 (a quarter of the heap) or at "
                     + "least INTAKE_MAX_BODY_BYTES (" + maxBody + "): one body of the largest size must fit");
         }
     }

@@ -110,7 +110,7 @@ class SettingTypesTest {
         Map<String, String> given = Map.of("intake.max-inflight-bytes", "1000", "intake.max-body-bytes", "4096");
         assertThatThrownBy(() -> SettingTypes.check(k -> Optional.ofNullable(given.get(k))))
                 .isInstanceOf(ConfigurationException.class).hasMessage("INTAKE_MAX_INFLIGHT_BYTES (intake.max-inflight-bytes): "
-                        + "must be 0 (a sixteenth of the heap) or at least INTAKE_MAX_BODY_BYTES (4096): one body of the largest size must fit");
+                        + "must be 0 (a quarter of the heap) or at least INTAKE_MAX_BODY_BYTES (4096): one body of the largest size must fit");
         Map<String, String> enough = Map.of("intake.max-inflight-bytes", "4096", "intake.max-body-bytes", "4096");
         assertThatCode(() -> SettingTypes.check(k -> Optional.ofNullable(enough.get(k)))).doesNotThrowAnyException();
     }
