@@ -163,8 +163,9 @@ public class EventsConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry
-    public RoutingPreview routingPreview(Channels channels, SlackChannel slack, PagerDutyChannel pagerDuty) {
-        return new RoutingPreview(channels, slack, pagerDuty);
+    public RoutingPreview routingPreview(Channels channels, SlackChannel slack, PagerDutyChannel pagerDuty,
+                                         MessageTemplates templates) {
+        return new RoutingPreview(channels, slack, pagerDuty, templates);
     }
 
     @BindToRegistry

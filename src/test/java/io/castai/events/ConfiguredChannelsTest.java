@@ -93,6 +93,7 @@ class ConfiguredChannelsTest {
                 template: broken.ftl
               - {name: editable, type: log, template: editable.ftl}
               - {name: breakable, type: log, template: breakable.ftl}
+              - {name: runaway, type: log, template: runaway.ftl}
               - {name: not-json-hook, type: webhook, url: "${HOOK_URL}", template: not-json.ftl}
               - name: wrong-password-email
                 type: email
@@ -115,6 +116,7 @@ class ConfiguredChannelsTest {
               - {name: broken-mail, eventTypes: [test.broken-mail], channels: [broken-email], recipients: [oncall@example.com]}
               - {name: editable, eventTypes: [test.editable], channels: [editable]}
               - {name: breakable, eventTypes: [test.breakable], channels: [breakable]}
+              - {name: runaway, eventTypes: [test.runaway], channels: [runaway]}
               - {name: not-json, eventTypes: [test.not-json], channels: [not-json-hook]}
               - {name: node-mail, eventTypes: [test.node-mail], channels: [node-email]}
             default: [log]
@@ -143,6 +145,8 @@ class ConfiguredChannelsTest {
         Files.writeString(templates.resolve("broken.ftl"), "Added ${event.details.noSuchField} to ${event.clusterName}\n");
         Files.writeString(templates.resolve("editable.ftl"), "Original: ${event.id}\n");
         Files.writeString(templates.resolve("breakable.ftl"), "Fine: ${event.id}\n");
+        // a loop gone wrong: two million characters for every event
+        Files.writeString(templates.resolve("runaway.ftl"), "<#list 1..200000 as i>0123456789</#list>\n");
         // an edit that forgot a comma: the receiver would refuse it, and a replay send it again
         Files.writeString(templates.resolve("not-json.ftl"), "{\"id\": ${event.id?c} \"type\": ${event.type?c}}\n");
         // an edit an operator may well make: what a sender wrote (a node name) in a header line
@@ -261,6 +265,16 @@ class ConfiguredChannelsTest {
         });
         assertThat(log.linesContaining("Template breakable.ftl of channel breakable failed"))
                 .allSatisfy(line -> assertThat(line).contains("does not parse: line 1").doesNotContain("see cause exception"));
+    }
+
+    @Test
+    void aTemplateThatWritesMoreThanAMebibyteSendsThePlainTextInstead() {
+        service.postEvent("{\"id\": \"runaway-1\", \"eventType\": \"test.runaway\", \"clusterName\": \"prod\"}");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !log.linesContaining("CAST AI test.runaway [INFO]").isEmpty());
+        assertThat(log.linesContaining("Template runaway.ftl of channel runaway failed for event runaway-1 (test.runaway): "
+                + "its message is longer than 1048576 characters; sent the plain fallback text")).hasSize(1);
+        assertThat(log.linesContaining("0123456789")).isEmpty();
     }
 
     @Test

@@ -1,7 +1,6 @@
 package io.castai.events.channels;
 
 import org.apache.camel.CamelContext;
-import org.apache.camel.component.freemarker.FreemarkerComponent;
 import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
@@ -10,8 +9,7 @@ import org.apache.camel.main.MainListenerSupport;
  * One sending route per channel that is on, made from its type's route template
  * (routes/channel-&lt;type&gt;.camel.yaml): route {@code channel-<name>} consuming
  * {@code seda:channel-<name>}, so one channel's retries or pauses never hold up another.
- * Runs once the YAML routes (and so the templates) are loaded, before anything starts; also
- * hands camel-freemarker the FreeMarker settings of the message templates.
+ * Runs once the YAML routes (and so the templates) are loaded, before anything starts.
  */
 public class ChannelRoutes extends MainListenerSupport {
     @Override
@@ -19,9 +17,6 @@ public class ChannelRoutes extends MainListenerSupport {
         CamelContext context = main.getCamelContext();
         Channels channels = context.getRegistry().findSingleByType(Channels.class);
         context.getRegistry().findSingleByType(EmailChannel.class).bindSenders(context);
-        // camel-freemarker renders the message templates with the service's FreeMarker settings
-        context.getComponent("freemarker", FreemarkerComponent.class)
-                .setConfiguration(context.getRegistry().findSingleByType(MessageTemplates.class).configuration());
         for (ChannelConfig channel : channels.all()) {
             if (channel.type() == ChannelType.LOG || !channel.isOn()) {
                 continue;

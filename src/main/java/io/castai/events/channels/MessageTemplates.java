@@ -3,6 +3,7 @@ package io.castai.events.channels;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,22 +24,24 @@ import io.castai.events.ops.Causes;
 import io.castai.events.ops.RefusalLog;
 import io.castai.events.outbox.ChannelMessage;
 import io.castai.events.outbox.EventCodec;
-import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the FreeMarker templates under templates.dir see, and what happens when one fails.
- * Rendering itself is camel-freemarker's (routes/render-message.camel.yaml); this bean gives it
- * the FreeMarker configuration (templates read from disk, re-read when edited), the data model
- * ({@code event}, {@code channel}, {@code consoleUrl}, {@code recipients}, {@code eventJson}) and
- * a plain-text fallback so a broken template never loses a notification.
+ * Renders each channel's message from its FreeMarker template under templates.dir (read from
+ * disk, re-read when edited), with the data model ({@code event}, {@code channel},
+ * {@code consoleUrl}, {@code recipients}, {@code eventJson}) and a plain-text fallback so a broken
+ * template never loses a notification. One call renders every channel of an event: rendering
+ * through camel-freemarker took a split, a sub-exchange and a dynamic endpoint per channel.
  */
 public class MessageTemplates {
-    /** Header camel-freemarker takes its data model from. */
-    public static final String DATA_MODEL = "CamelFreemarkerDataModel";
     private static final Logger LOG = LoggerFactory.getLogger(MessageTemplates.class);
     private static final JsonFactory JSON = new JsonFactory();
+    /**
+     * The longest message a template may write (a mebibyte, as the largest event): a loop gone
+     * wrong in a template would otherwise fill the heap with one event, and end the process.
+     */
+    static final int MAX_MESSAGE_CHARS = 1 << 20;
 
     private final Map<String, RefusalLog> failureLines = new ConcurrentHashMap<>();
     private final Configuration freemarker;
@@ -72,8 +75,8 @@ public class MessageTemplates {
         freemarker.setTemplateUpdateDelayMilliseconds(5000);
     }
 
-    /** The FreeMarker configuration camel-freemarker renders with. */
-    public Configuration configuration() {
+    /** The FreeMarker settings templates are rendered with. */
+    Configuration configuration() {
         return freemarker;
     }
 
@@ -90,39 +93,45 @@ public class MessageTemplates {
     }
 
     /**
-     * Before rendering, from the {@link Target} in the body and the event in exchange property
-     * {@code event}: exchange properties {@code channel}, {@code recipients} and {@code template}
-     * (the template's name), the data model in the header camel-freemarker reads, and the event
-     * in the body. (One typed call: Simple expressions that walk the body's getters, and
-     * parameter expressions, cost reflection or a regular-expression parse per message.)
+     * Each channel's message for an event, in the order the rules chose the channels (none when
+     * no rule and no default sends it anywhere).
      */
-    public void prepare(Exchange exchange) {
-        Target target = exchange.getMessage().getBody(Target.class);
-        NotificationEvent event = exchange.getProperty("event", NotificationEvent.class);
-        exchange.setProperty("channel", target.channel());
-        exchange.setProperty("recipients", target.recipients());
-        exchange.setProperty("template", templateOf(target.channel()));
-        exchange.getMessage().setHeader(DATA_MODEL, model(target.channel(), event, target.recipients()));
-        exchange.getMessage().setBody(event);
+    public List<ChannelMessage> messagesFor(NotificationEvent event) {
+        List<ChannelMessage> messages = new ArrayList<>();
+        for (Target target : channels.targets(event)) {
+            messages.add(new ChannelMessage(target.channel(), render(target, event),
+                    channels.get(target.channel()).type().id()));
+        }
+        return messages;
     }
 
     /**
-     * After rendering: the data model goes, and the message is the text itself (templates end
-     * with a newline, may indent). A webhook's message sent as JSON must be JSON: one a template
-     * edit broke was refused by the receiver, kept as a dead letter, and a replay sent the same
-     * stored text again; it gets the fallback instead, as a template that failed does.
+     * The text of the channel's template for the event (templates end with a newline, may
+     * indent: trimmed). A template that fails gets the plain fallback, and so does a webhook's
+     * message sent as JSON that is not JSON: one a template edit broke was refused by the
+     * receiver, kept as a dead letter, and a replay sent the same stored text again.
      */
-    public void finish(Exchange exchange) {
-        String message = exchange.getMessage().getBody(String.class).trim();
-        ChannelConfig config = channels.get(exchange.getProperty("channel", String.class));
+    public String render(Target target, NotificationEvent event) {
+        String channel = target.channel();
+        Map<String, Object> model = model(channel, event, target.recipients());
+        String message;
+        try {
+            BoundedText text = new BoundedText(MAX_MESSAGE_CHARS);
+            freemarker.getTemplate(templateOf(channel)).process(model, text);
+            message = text.toString().trim();
+        } catch (BoundedText.TooLong e) {
+            return fallback(channel, event, model, "its message is longer than " + MAX_MESSAGE_CHARS + " characters");
+        } catch (IOException | TemplateException | RuntimeException e) {
+            return fallback(channel, event, model, describe(e));
+        }
+        ChannelConfig config = channels.get(channel);
         if (config.type() == ChannelType.WEBHOOK && isJson(config.text("contentType"))) {
             String why = notOneJsonValue(message);
             if (why != null) {
-                message = fallback(exchange, "its message is not JSON (" + why + ")");
+                return fallback(channel, event, model, "its message is not JSON (" + why + ")");
             }
         }
-        exchange.getMessage().removeHeader(DATA_MODEL);
-        exchange.getMessage().setBody(message);
+        return message;
     }
 
     /** Why the text is not one JSON value (empty, two of them, a syntax error), or null when it is. */
@@ -146,19 +155,13 @@ public class MessageTemplates {
         return type.equals("application/json") || type.endsWith("+json");
     }
 
-    /** The rendered message in the body as a {@link ChannelMessage} for the channel in exchange property {@code channel}. */
-    public ChannelMessage channelMessage(Exchange exchange) {
-        String channel = exchange.getProperty("channel", String.class);
-        return new ChannelMessage(channel, exchange.getMessage().getBody(String.class), channels.get(channel).type().id());
-    }
-
-    /** The template file of a channel, as camel-freemarker's resource name. */
-    public String templateOf(String channel) {
+    /** The template file of a channel, under templates.dir. */
+    String templateOf(String channel) {
         return channels.get(channel).template();
     }
 
     /** The data model a template sees. */
-    public Map<String, Object> model(String channel, NotificationEvent event, List<String> recipients) {
+    Map<String, Object> model(String channel, NotificationEvent event, List<String> recipients) {
         ChannelConfig config = channels.get(channel);
         Map<String, Object> model = new HashMap<>();
         model.put("event", config.type() == ChannelType.SLACK ? SlackChannel.escaped(event) : event);
@@ -176,14 +179,7 @@ public class MessageTemplates {
      * The template failed (a typo, a value the template did not expect): the channel still gets
      * a plain message, and the log says which template to fix.
      */
-    public String fallback(Exchange exchange) {
-        return fallback(exchange, describe(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class)));
-    }
-
-    private String fallback(Exchange exchange, String why) {
-        Map<?, ?> model = exchange.getMessage().getHeader(DATA_MODEL, Map.class);
-        NotificationEvent event = (NotificationEvent) model.get("event");
-        String channel = (String) model.get("channel");
+    private String fallback(String channel, NotificationEvent event, Map<String, Object> model, String why) {
         String template = templateOf(channel);
         // a broken template fails every event: at most 50 lines every 10 s of each
         failureLines.computeIfAbsent(template, t -> new RefusalLog(LOG, 50, 10, System::nanoTime, "failures of template " + t))
@@ -193,6 +189,8 @@ public class MessageTemplates {
         if (type == ChannelType.WEBHOOK) {
             return EventCodec.toJson(event);
         }
+        // as the template saw it (for Slack, escaped)
+        event = (NotificationEvent) model.get("event");
         String plain = "CAST AI " + event.getType() + " [" + event.getSeverity() + "] " + event.getTitle()
                 + (event.getClusterName() == null ? "" : " (cluster " + event.getClusterName() + ")")
                 + ": " + event.getSummary();

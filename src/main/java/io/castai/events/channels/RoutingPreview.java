@@ -20,16 +20,19 @@ public class RoutingPreview {
     private final Channels channels;
     private final SlackChannel slack;
     private final PagerDutyChannel pagerDuty;
+    private final MessageTemplates templates;
 
-    public RoutingPreview(Channels channels, SlackChannel slack, PagerDutyChannel pagerDuty) {
+    public RoutingPreview(Channels channels, SlackChannel slack, PagerDutyChannel pagerDuty, MessageTemplates templates) {
         this.channels = channels;
         this.slack = slack;
         this.pagerDuty = pagerDuty;
+        this.templates = templates;
     }
 
     /** What one channel would receive: its rendered message, and the request it would make. */
-    public Map<String, Object> delivery(String channel, NotificationEvent event, String message)
-            throws JsonProcessingException {
+    private Map<String, Object> delivery(Target target, NotificationEvent event) throws JsonProcessingException {
+        String channel = target.channel();
+        String message = templates.render(target, event);
         ChannelConfig config = channels.get(channel);
         Map<String, Object> delivery = new LinkedHashMap<>();
         delivery.put("channel", channel);
@@ -64,9 +67,8 @@ public class RoutingPreview {
         return delivery;
     }
 
-    /** The answer: the event as understood, the decision, and each channel's delivery (a list from the split). */
-    public String answer(NotificationEvent event, Channels.Decision decision, Object deliveries)
-            throws JsonProcessingException {
+    /** The answer: the event as understood, the decision, and each channel's delivery. */
+    public String answer(NotificationEvent event, Channels.Decision decision) throws JsonProcessingException {
         Map<String, Object> answer = new LinkedHashMap<>();
         Map<String, Object> understood = new LinkedHashMap<>();
         understood.put("id", event.getId());
@@ -78,11 +80,11 @@ public class RoutingPreview {
         answer.put("rules", decision.rules());
         answer.put("channels", decision.targets().stream().map(Target::channel).toList());
         answer.put("off", decision.off());
-        List<Object> list = new ArrayList<>();
-        if (deliveries instanceof List<?> items) {
-            list.addAll(items);
+        List<Object> deliveries = new ArrayList<>();
+        for (Target target : decision.targets()) {
+            deliveries.add(delivery(target, event));
         }
-        answer.put("deliveries", list);
+        answer.put("deliveries", deliveries);
         answer.put("sent", false);
         return JSON.writeValueAsString(answer);
     }

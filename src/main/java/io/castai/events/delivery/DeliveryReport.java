@@ -123,10 +123,7 @@ public class DeliveryReport {
      */
     public List<ChannelMessage> record(Exchange exchange) {
         List<ChannelMessage> messages = new ArrayList<>();
-        // with no channel at all the splitter leaves the event in the body
-        if (exchange.getMessage().getBody() instanceof List<?> rendered) {
-            rendered.forEach(message -> messages.add((ChannelMessage) message));
-        }
+        exchange.getMessage().getBody(List.class).forEach(message -> messages.add((ChannelMessage) message));
         NotificationEvent event = exchange.getProperty(EVENT, NotificationEvent.class);
         Set<String> later = channelsWithFullQueues(exchange, messages);
         // no later than the store's own acceptance time, taken after this; kept by each delivery
