@@ -1,7 +1,9 @@
 package io.castai.events.castai;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -87,21 +89,26 @@ public class AuditPoll {
     }
 
     /**
-     * Where the next window starts: the overlap before the last one's end, unless the entries
-     * read there were forwarded so long ago that deduplication no longer remembers them (the
-     * poller was stopped or backing off for about a dedup window): they would notify again.
+     * Where the next window starts: the overlap before the last one's end, but no earlier than
+     * the entries deduplication still remembers (the poller was stopped or backing off, or
+     * DEDUP_WINDOW is short): read again after that, they would notify again.
      */
     private Instant nextFrom(Instant lastEnd, Instant now) {
-        // the last window's entries were accepted when it was read, about at its end: remembered
-        // for a dedup window from then (a minute kept spare)
-        boolean remembered = Duration.between(lastEnd, now).plus(Duration.ofMinutes(1)).compareTo(dedupWindow) < 0;
-        if (!remembered && !overlap.isZero() && !toldOverlapSkipped) {
-            toldOverlapSkipped = true;
-            LOG.info("CAST AI audit log: the last window ended {} ago, longer than deduplication remembers; "
-                    + "the next one starts there, without CASTAI_AUDIT_OVERLAP (entries read twice would notify again)",
-                    Duration.between(lastEnd, now).truncatedTo(ChronoUnit.SECONDS));
+        // an entry stamped t was accepted no earlier than t + lag (a window reaching t was read a
+        // lag after t at the soonest), and is remembered for a dedup window from then; a minute spare
+        Instant remembered = now.minus(dedupWindow).plus(Duration.ofMinutes(1));
+        Instant from = lastEnd.minus(overlap);
+        if (!from.isBefore(remembered)) {
+            return from;
         }
-        return remembered ? lastEnd.minus(overlap) : lastEnd;
+        from = remembered.isAfter(lastEnd) ? lastEnd : remembered;
+        if (!toldOverlapSkipped) {
+            toldOverlapSkipped = true;
+            LOG.info("CAST AI audit log: the next window starts {} before the last one ended, not CASTAI_AUDIT_OVERLAP ({}): "
+                    + "entries read before that were forwarded longer ago than deduplication remembers (DEDUP_WINDOW {}), "
+                    + "and would notify again", Duration.between(from, lastEnd), overlap, dedupWindow);
+        }
+        return from;
     }
 
     public void nextPage(Exchange exchange) {
@@ -182,10 +189,25 @@ public class AuditPoll {
     }
 
     private Optional<AuditCheckpoint> lastCheckpoint(String clusterId) {
-        Optional<AuditCheckpoint> saved = store.checkpoint(checkpointName(clusterId))
-                .map(json -> AuditCheckpoint.fromJson(json, checkpointName(clusterId)));
-        return saved.isPresent() ? saved : AuditCheckpoint.loadLegacy(
-                legacyCheckpointDir.resolve(clusterId.replaceAll("[^A-Za-z0-9._-]", "_") + ".json"));
+        String name = checkpointName(clusterId);
+        Optional<AuditCheckpoint> saved = store.checkpoint(name).map(json -> AuditCheckpoint.fromJson(json, name));
+        if (saved.isPresent()) {
+            return saved;
+        }
+        Path legacy = legacyCheckpointDir.resolve(clusterId.replaceAll("[^A-Za-z0-9._-]", "_") + ".json");
+        Optional<AuditCheckpoint> migrated = AuditCheckpoint.loadLegacy(legacy);
+        // moved into the store, and the file set aside: read again once the store's row is
+        // deleted (to start over from the lookback), it would resume a window long past
+        migrated.ifPresent(checkpoint -> {
+            store.saveCheckpoint(name, checkpoint.toJson());
+            try {
+                Files.move(legacy, legacy.resolveSibling(legacy.getFileName() + ".migrated"), StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                LOG.warn("CAST AI audit log: the checkpoint file {} of an earlier version, now in the store, could not be "
+                        + "renamed ({}); delete it", legacy, e.getMessage());
+            }
+        });
+        return migrated;
     }
 
     private static Instant instantOf(NotificationEvent entry) {

@@ -64,6 +64,25 @@ class AuditPollTest {
     }
 
     @Test
+    void theOverlapReachesNoFurtherBackThanDeduplicationRemembers() throws Exception {
+        readAPage("");
+
+        // stopped for 23 h 58 min (DEDUP_WINDOW 24 h): the full overlap would read entries accepted 24 h 2 min ago
+        AuditPoll almostADayLater = poll(Clock.fixed(NOW.plus(Duration.ofHours(23)).plus(Duration.ofMinutes(58)), ZoneOffset.UTC));
+        assertThat(window(begin(almostADayLater)).from()).as("24 h before this window's end (11:57:30 tomorrow), and a minute spare")
+                .isEqualTo(Instant.parse("2026-11-27T11:58:30Z"));
+    }
+
+    @Test
+    void aDedupWindowShorterThanTheOverlapShortensIt() throws Exception {
+        readAPage("");
+
+        // DEDUP_WINDOW 3 min, a run a minute later: the overlap's first 4 minutes were accepted over 3 minutes ago
+        AuditPoll minuteLater = poll(Clock.fixed(NOW.plus(Duration.ofMinutes(1)), ZoneOffset.UTC), Duration.ofMinutes(3));
+        assertThat(window(begin(minuteLater)).from()).isEqualTo(Instant.parse("2026-11-27T11:58:30Z"));
+    }
+
+    @Test
     void anUnfinishedWindowIsResumedAtItsCursor() throws Exception {
         readAPage("page-2");
 
@@ -111,6 +130,11 @@ class AuditPollTest {
 
         assertThat(window(begin(poll(Clock.fixed(NOW, ZoneOffset.UTC))))).isEqualTo(new AuditCheckpoint(
                 Instant.parse("2026-11-27T10:00:00Z"), Instant.parse("2026-11-27T11:00:00Z"), "legacy-2"));
+        // moved into the store, and set aside: with the store's row deleted (to start over from the
+        // lookback, as an unreadable row's message says), the file must not bring back its old window
+        assertThat(store.checkpoint("audit/c-1")).hasValueSatisfying(json -> assertThat(json).contains("legacy-2"));
+        assertThat(dataDir.resolve("castai-audit/c-1.json")).doesNotExist();
+        assertThat(dataDir.resolve("castai-audit/c-1.json.migrated")).exists();
     }
 
     @Test
@@ -135,8 +159,12 @@ class AuditPollTest {
     }
 
     private AuditPoll poll(Clock clock) {
+        return poll(clock, Duration.ofHours(24));
+    }
+
+    private AuditPoll poll(Clock clock, Duration dedupWindow) {
         return new AuditPoll(new CastaiApi("k", "http://castai", "c-1"), new PolledEvents(new EventParser()), store,
-                dataDir, Duration.ofHours(1), Duration.ofSeconds(30), Duration.ofMinutes(5), Duration.ofHours(24), 100, clock);
+                dataDir, Duration.ofHours(1), Duration.ofSeconds(30), Duration.ofMinutes(5), dedupWindow, 100, clock);
     }
 
     private static Exchange begin(AuditPoll poll) {
