@@ -343,20 +343,37 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
      * Those of the deliveries read whose lease this takes: only where nobody took it since the
      * read, and where they are still due by {@code dueBy} (epoch ms): another replica may have
      * tried one meanwhile and put it back for later (a backoff, a 429's pause), and it would be
-     * sent before its time.
+     * sent before its time. On PostgreSQL a row another session holds locked (a replica cut off
+     * mid-write, until the server ends its transaction) is passed over, not waited for: waiting,
+     * each tick of every replica stalled its writer for lock_timeout, then failed the whole claim,
+     * and the channel got nothing while the lock lasted. A lease that fails is not taken, and the
+     * others are still handed over (the claim fails only when none could be taken).
      */
     List<Delivery> lease(List<Delivery> read, long leasedUntil, long now, long dueBy) {
+        String take = store.shared()
+                ? "UPDATE deliveries SET leased_until = ? WHERE (event_id, channel) = (SELECT event_id, channel FROM deliveries "
+                        + "WHERE event_id = ? AND channel = ? AND status = 'pending' AND next_attempt_at <= ? AND leased_until <= ? "
+                        + "FOR UPDATE SKIP LOCKED)"
+                : "UPDATE deliveries SET leased_until = ? WHERE event_id = ? AND channel = ? "
+                        + "AND status = 'pending' AND next_attempt_at <= ? AND leased_until <= ?";
         List<CompletableFuture<Integer>> claims = new ArrayList<>();
         for (Delivery d : read) {
-            claims.add(writer.submit(d.event().getId(), db -> db.update("UPDATE deliveries SET leased_until = ? WHERE event_id = ? AND channel = ? "
-                    + "AND status = 'pending' AND next_attempt_at <= ? AND leased_until <= ?", leasedUntil, d.event().getId(), d.channel(),
+            claims.add(writer.submit(d.event().getId(), db -> db.update(take, leasedUntil, d.event().getId(), d.channel(),
                     dueBy, now)));
         }
         List<Delivery> claimed = new ArrayList<>();
+        OutboxException failed = null;
         for (int i = 0; i < read.size(); i++) {
-            if (writer.await(claims.get(i)) > 0) {
-                claimed.add(read.get(i));
+            try {
+                if (writer.await(claims.get(i)) > 0) {
+                    claimed.add(read.get(i));
+                }
+            } catch (OutboxException e) {
+                failed = failed == null ? e : failed;
             }
+        }
+        if (claimed.isEmpty() && failed != null) {
+            throw failed;
         }
         return claimed;
     }

@@ -117,6 +117,27 @@ class PostgresOutboxTest extends OutboxTest {
     }
 
     @Test
+    void aDueDeliveryLockedByACutOffReplicaIsPassedOverAndTheOthersAreClaimedAtOnce() throws Exception {
+        for (int i = 0; i < 10; i++) {
+            outbox.release("due-" + i, "slack", accept("due-" + i, "slack").get(0).leasedUntil());
+        }
+        try (Connection cutOff = rawConnection()) {
+            cutOff.setAutoCommit(false);
+            try (Statement s = cutOff.createStatement()) {
+                s.executeQuery("SELECT event_id FROM deliveries WHERE event_id = 'due-0' FOR UPDATE").close();
+            }
+            long start = System.nanoTime();
+            List<Delivery> claimed = outbox.claimDue(100);
+            // waiting for the lock (lock_timeout, 2 s) failed the whole claim, on every tick of every replica
+            assertThat((System.nanoTime() - start) / 1_000_000).as("ms: no lock waited for").isLessThan(1000);
+            assertThat(claimed).extracting(d -> d.event().getId()).hasSize(9).doesNotContain("due-0");
+            cutOff.rollback();
+        }
+        assertThat(outbox.claimDue(100)).as("the row let go, claimed at the next tick").extracting(d -> d.event().getId())
+                .containsExactly("due-0");
+    }
+
+    @Test
     void twoReplicasGivenTheSameEventAtOnceAcceptItOnce() throws Exception {
         Outbox other = open();
         ExecutorService threads = Executors.newFixedThreadPool(8);
