@@ -5,11 +5,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.castai.events.support.HttpStandIn;
 import io.castai.events.support.LogCapture;
+import io.castai.events.support.Postgres;
 import io.castai.events.support.RunningService;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -413,6 +415,35 @@ class DeadLetterTest {
             await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
                     .until(() -> deadLetters(second).get("count").asInt() == 0);
             assertThat(second.get("/observe/metrics").body()).contains("castai_outbox_pending 1");
+        }
+    }
+
+    /**
+     * Two replicas on one store, during a rollout: the one without Slack does not sweep into dead
+     * letters the Slack deliveries the other holds back while it waits out a 429.
+     */
+    @Test
+    void aDeliveryAnotherReplicaServesIsNeverSweptWhileThatReplicaWaits() throws Exception {
+        try (Postgres store = Postgres.freshDatabase();
+             HttpStandIn slack = HttpStandIn.slack();
+             LogCapture log = LogCapture.attach();
+             RunningService serving = RunningService.builder().property("slack.webhook.url", slack.url("/hook"))
+                     .property("castai.store.url", store.url()).property("castai.store.username", Postgres.USER).start()) {
+            slack.thenRespond(429, "rate_limited", Map.of("Retry-After", "60"));
+            serving.postEvent(nodeAdded("paced-1"));
+            slack.awaitRequests(1);
+            await().atMost(Duration.ofSeconds(5)).until(() ->
+                    !log.linesContaining("slack delivery of event paced-1 was refused by the channel's rate limit").isEmpty());
+            // due, and left for the paced channel's timer, which takes nothing for a minute
+            serving.postEvent(nodeAdded("paced-2"));
+            try (RunningService withoutSlack = RunningService.builder().property("delivery.orphan-grace", "0s")
+                    .property("castai.store.url", store.url()).property("castai.store.username", Postgres.USER)
+                    .property("admin.token", ADMIN_TOKEN).start()) {
+                // its orphan sweep runs at the first tick
+                await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+                        .until(() -> deadLetters(withoutSlack).get("count").asInt() == 0);
+            }
+            assertThat(slack.requests()).hasSize(1);
         }
     }
 

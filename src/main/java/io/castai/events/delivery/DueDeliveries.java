@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 
 import io.castai.events.outbox.Delivery;
@@ -23,13 +24,15 @@ import org.slf4j.LoggerFactory;
  * neither hides another channel's retries behind its own nor keeps the timer waiting on its full
  * queue. Every 30 s also those of
  * channels no route serves any more (removed from channels.yaml), which become dead letters,
- * once they have been due for the orphan grace ({@code delivery.orphan-grace}): replicas sharing a
- * store may run different channels.yaml for a while (a rollout), and a channel another replica
- * serves has its due deliveries claimed by it within a tick. There is no hurry: they can only
- * date from before the start, or be replayed.
+ * once they have been due for the orphan grace ({@code delivery.orphan-grace}), and no replica
+ * serves their channel: replicas sharing a store may run different channels.yaml for a while (a
+ * rollout), so each says every 30 s which channels it serves, for three times that. There is no
+ * hurry: they can only date from before the start, or be replayed.
  */
 public class DueDeliveries {
     private static final Duration ORPHAN_SWEEP = Duration.ofSeconds(30);
+    /** How long a replica's word that it serves a channel holds: three sweeps, so one late write does not lapse it. */
+    private static final Duration SERVING = ORPHAN_SWEEP.multipliedBy(3);
     private static final Logger LOG = LoggerFactory.getLogger(DueDeliveries.class);
 
     private final Outbox outbox;
@@ -39,6 +42,8 @@ public class DueDeliveries {
     private final long orphanChars;
     private final Duration orphanGrace;
     private final Clock clock;
+    /** This replica, in the store's record of who serves which channel. */
+    private final String replica = UUID.randomUUID().toString();
     private Instant nextOrphanSweep = Instant.MIN;
 
     public DueDeliveries(Outbox outbox, ChannelPause pause, int perTick, long orphanChars, Duration orphanGrace, Clock clock) {
@@ -48,6 +53,11 @@ public class DueDeliveries {
         this.orphanChars = orphanChars;
         this.orphanGrace = orphanGrace;
         this.clock = clock;
+    }
+
+    /** On stop, once the timer has stopped: a replica that serves the channels this one did may sweep them at once. */
+    public void stopServing() {
+        outbox.stopServing(replica);
     }
 
     /** The timer's claim (its one thread); a failure throws only when nothing was claimed. */
@@ -79,8 +89,13 @@ public class DueDeliveries {
             }
         }
         if (failure == null && !clock.instant().isBefore(nextOrphanSweep)) {
-            claimed.addAll(outbox.claimOverdueExcept(routed, orphanGrace, perTick, orphanChars));
-            nextOrphanSweep = clock.instant().plus(ORPHAN_SWEEP);
+            try {
+                outbox.serveChannels(replica, routed, SERVING);
+                claimed.addAll(outbox.claimOverdueExcept(routed, orphanGrace, perTick, orphanChars));
+                nextOrphanSweep = clock.instant().plus(ORPHAN_SWEEP);
+            } catch (RuntimeException e) {
+                failure = e;
+            }
         }
         if (failure != null) {
             if (claimed.isEmpty()) {

@@ -16,8 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * When the context starts to stop, before its routes do: the retry timer is stopped, and the
- * deliveries waiting in the channels' queues are taken out and their leases let go, so another
+ * When the context starts to stop, before its routes do: the retry timer is stopped, the store
+ * told this replica serves no channel any more (a replica without a channel sweeps its
+ * deliveries into dead letters only when none serves it), and the deliveries waiting in the channels' queues are taken out and their leases let go, so another
  * replica sends them at once instead of when the leases run out (they are all in the outbox; a
  * single instance sends them at its next start). What is queued after this, while the intake stops, is purged with its lease
  * (purgeWhenStopping in routes/channel-*.yaml).
@@ -39,6 +40,12 @@ public class QueuedDeliveriesOnStop extends ContextEventNotifier {
             context.getRouteController().stopRoute(RETRY_TIMER_ROUTE);
         } catch (Exception e) {
             LOG.warn("Stopping: could not stop the retry timer first ({}); queued deliveries may keep their leases",
+                    e.getMessage());
+        }
+        try {
+            context.getRegistry().findSingleByType(DueDeliveries.class).stopServing();
+        } catch (RuntimeException e) {
+            LOG.warn("Stopping: could not withdraw this replica's channels from the store ({}); they lapse within 90 s",
                     e.getMessage());
         }
         List<HeldLease> held = new ArrayList<>();

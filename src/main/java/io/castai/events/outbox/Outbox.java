@@ -48,6 +48,8 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
             "status = 'dead' AND (CAST(? AS TEXT) IS NULL OR event_id = ?) AND (CAST(? AS TEXT) IS NULL OR channel = ?)";
     /** Deliveries claimed at once, at most: two parameters each, under PostgreSQL's 65,535. */
     private static final int MAX_CLAIM = 10_000;
+    /** Lease rows naming the channels a replica serves: serves/&lt;channel&gt;/&lt;replica&gt;. */
+    private static final String SERVES = "serves/";
     /**
      * Back in the queue, due now (created_at and next_attempt_at), as new: a dead letter's old
      * failure would read as this attempt's.
@@ -290,23 +292,49 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
     }
 
     /**
-     * As {@link #claimDueExcept}, only deliveries that have been due for at least {@code overdue}:
-     * a channel some replica serves has its due deliveries claimed within a tick, so these are
-     * the ones nobody serves. No more than {@code maxChars} of text, as {@link #claimDue(String, int, long)}.
+     * As {@link #claimDueExcept}, only deliveries that have been due for at least {@code overdue},
+     * of channels no replica serves ({@link #serveChannels}): removed from channels.yaml. A channel
+     * another replica serves can keep due deliveries waiting long (a 429's pause, a backlog at
+     * the channel's pace); they are not this replica's to judge. No more than {@code maxChars} of
+     * text, as {@link #claimDue(String, int, long)}.
      */
     public List<Delivery> claimOverdueExcept(Collection<String> channels, Duration overdue, int limit, long maxChars) {
-        return claim(channels.isEmpty() ? "" : "AND d.channel NOT IN (" + String.join(", ", Collections.nCopies(channels.size(), "?")) + ")",
-                List.copyOf(channels), overdue, limit, maxChars, true);
+        List<Object> args = new ArrayList<>(channels);
+        args.add(now());
+        return claim((channels.isEmpty() ? "" : "AND d.channel NOT IN (" + String.join(", ", Collections.nCopies(channels.size(), "?")) + ") ")
+                + "AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.name LIKE ('" + SERVES + "' || d.channel || '/%') AND l.expires_at > ?)",
+                args, overdue, limit, maxChars, true);
     }
 
-    private List<Delivery> claim(String channelCondition, List<String> channels, Duration overdue, int limit, long maxChars,
+    /**
+     * This replica ({@code replica}, an id of its own) serves these channels for {@code ttl} from
+     * now: rows {@code serves/<channel>/<replica>} of table leases, which no replica's orphan sweep
+     * claims deliveries of. Rows run out an hour ago (replicas gone) are deleted.
+     */
+    public void serveChannels(String replica, Collection<String> channels, Duration ttl) {
+        long now = now();
+        writer.await(writer.submit(db -> {
+            for (String channel : channels) {
+                db.update("INSERT INTO leases (name, owner, expires_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE "
+                        + "SET expires_at = excluded.expires_at", SERVES + channel + "/" + replica, replica, now + ttl.toMillis());
+            }
+            return db.update("DELETE FROM leases WHERE name LIKE '" + SERVES + "%' AND expires_at < ?", now - Duration.ofHours(1).toMillis());
+        }));
+    }
+
+    /** On stop: this replica serves no channel any more (its rows would otherwise hold for their ttl). */
+    public void stopServing(String replica) {
+        writer.await(writer.submit(db -> db.update("DELETE FROM leases WHERE name LIKE '" + SERVES + "%' AND owner = ?", replica)));
+    }
+
+    private List<Delivery> claim(String channelCondition, List<?> conditionArgs, Duration overdue, int limit, long maxChars,
                                  boolean oneAnyway) {
         recordMissed();
         long now = now();
         long leasedUntil = now + lease.toMillis();
         String due = "FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.status = 'pending' " + channelCondition
                 + " AND d.next_attempt_at <= ? AND d.leased_until <= ?";
-        List<Object> args = new ArrayList<>(channels);
+        List<Object> args = new ArrayList<>(conditionArgs);
         args.addAll(List.of(now - overdue.toMillis(), now));
         // first their lengths alone: only what fits is read whole (a restart with a backlog of
         // large events pending filled the heap with them)

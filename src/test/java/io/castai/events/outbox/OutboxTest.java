@@ -126,6 +126,23 @@ abstract class OutboxTest {
     }
 
     @Test
+    void deliveriesOfAChannelAnotherReplicaServesAreNeverSweptHoweverLongOverdue() {
+        accept("e-paced", "hook2");
+        // the replica serving hook2 waits out a long Retry-After, or works through a backlog at its
+        // pace, for 11 minutes, saying every 30 s that it serves hook2
+        for (int sweep = 0; sweep < 22; sweep++) {
+            outbox.serveChannels("replica-with-hook2", List.of("hook2"), Duration.ofSeconds(90));
+            clock.advance(Duration.ofSeconds(30));
+        }
+
+        assertThat(outbox.claimOverdueExcept(List.of("slack"), Duration.ofMinutes(10), 10, Long.MAX_VALUE))
+                .as("served by a replica that still says so").isEmpty();
+        clock.advance(Duration.ofMinutes(2)); // that replica gone: its word has run out
+        assertThat(outbox.claimOverdueExcept(List.of("slack"), Duration.ofMinutes(10), 10, Long.MAX_VALUE))
+                .extracting(Delivery::channel).containsExactly("hook2");
+    }
+
+    @Test
     void aClaimTakesNoMoreTextThanItIsGivenButAlwaysOneDelivery() {
         for (String id : List.of("big-1", "big-2", "big-3", "big-4")) {
             outbox.accept(event(id), List.of(new ChannelMessage("hook", "x".repeat(10_000), "webhook")));
