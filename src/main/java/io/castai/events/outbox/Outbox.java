@@ -309,16 +309,16 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
     /**
      * This replica ({@code replica}, an id of its own) serves these channels for {@code ttl} from
      * now: rows {@code serves/<channel>/<replica>} of table leases, which no replica's orphan sweep
-     * claims deliveries of. Rows run out an hour ago (replicas gone) are deleted.
+     * claims deliveries of (those of replicas gone go with the expired leases, in housekeeping).
      */
     public void serveChannels(String replica, Collection<String> channels, Duration ttl) {
-        long now = now();
+        long until = now() + ttl.toMillis();
         writer.await(writer.submit(db -> {
             for (String channel : channels) {
                 db.update("INSERT INTO leases (name, owner, expires_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE "
-                        + "SET expires_at = excluded.expires_at", SERVES + channel + "/" + replica, replica, now + ttl.toMillis());
+                        + "SET expires_at = excluded.expires_at", SERVES + channel + "/" + replica, replica, until);
             }
-            return db.update("DELETE FROM leases WHERE name LIKE '" + SERVES + "%' AND expires_at < ?", now - Duration.ofHours(1).toMillis());
+            return channels.size();
         }));
     }
 
