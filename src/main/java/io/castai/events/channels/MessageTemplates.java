@@ -38,10 +38,13 @@ public class MessageTemplates {
     private static final Logger LOG = LoggerFactory.getLogger(MessageTemplates.class);
     private static final JsonFactory JSON = new JsonFactory();
     /**
-     * The longest message a template may write (a mebibyte, as the largest event): a loop gone
-     * wrong in a template would otherwise fill the heap with one event, and end the process.
+     * The longest message a template may write: a mebibyte, or four times the event's JSON if
+     * that is more (the bundled webhook template repeats some of the event's text: a large event
+     * renders to about twice its size). A loop gone wrong in a template would otherwise fill the
+     * heap with one event, and end the process.
      */
     static final int MAX_MESSAGE_CHARS = 1 << 20;
+    private static final int MAX_MESSAGE_EVENTS = 4;
 
     private final Map<String, RefusalLog> failureLines = new ConcurrentHashMap<>();
     private final Configuration freemarker;
@@ -116,11 +119,15 @@ public class MessageTemplates {
         Map<String, Object> model = model(channel, event, target.recipients());
         String message;
         try {
-            BoundedText text = new BoundedText(MAX_MESSAGE_CHARS);
+            BoundedText text = new BoundedText(MAX_MESSAGE_CHARS,
+                    () -> (int) Math.min(Integer.MAX_VALUE - 8, (long) MAX_MESSAGE_EVENTS * EventCodec.toJson(event).length()));
             freemarker.getTemplate(templateOf(channel)).process(model, text);
             message = text.toString().trim();
         } catch (BoundedText.TooLong e) {
-            return fallback(channel, event, model, "its message is longer than " + MAX_MESSAGE_CHARS + " characters");
+            return fallback(channel, event, model, "its message is longer than " + e.maxChars() + " characters");
+        } catch (StackOverflowError e) {
+            // a macro that calls itself without end: the stack is unwound by now
+            return fallback(channel, event, model, "it recursed too deep (StackOverflowError)");
         } catch (IOException | TemplateException | RuntimeException e) {
             return fallback(channel, event, model, describe(e));
         }
