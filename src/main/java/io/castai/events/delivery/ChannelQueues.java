@@ -1,5 +1,7 @@
 package io.castai.events.delivery;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,6 +42,17 @@ final class ChannelQueues {
     static BlockingQueue<Exchange> queueOf(Route route) {
         return route.getRouteId().startsWith(CHANNEL_ROUTE) && route.getEndpoint() instanceof SedaEndpoint seda
                 ? seda.getQueue() : null;
+    }
+
+    /** The channels this process has a route for. */
+    static List<String> routedChannels(CamelContext context) {
+        List<String> channels = new ArrayList<>();
+        for (Route route : context.getRoutes()) {
+            if (queueOf(route) != null) {
+                channels.add(channelOf(route));
+            }
+        }
+        return channels;
     }
 
     /** The channel a channel route serves. */

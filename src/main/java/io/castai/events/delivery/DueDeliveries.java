@@ -45,6 +45,7 @@ public class DueDeliveries {
     /** This replica, in the store's record of who serves which channel. */
     private final String replica = UUID.randomUUID().toString();
     private Instant nextOrphanSweep = Instant.MIN;
+    private Instant nextServing = Instant.MIN;
 
     public DueDeliveries(Outbox outbox, ChannelPause pause, int perTick, long orphanChars, Duration orphanGrace, Clock clock) {
         this.outbox = outbox;
@@ -63,13 +64,22 @@ public class DueDeliveries {
     /** The timer's claim (its one thread); a failure throws only when nothing was claimed. */
     public List<Delivery> claim(CamelContext context) {
         List<Delivery> claimed = new ArrayList<>();
-        List<String> routed = new ArrayList<>();
+        List<String> routed = ChannelQueues.routedChannels(context);
         RuntimeException failure = null;
+        // said whatever becomes of the claims below: a channel whose claim keeps failing is
+        // still this replica's, not another's to sweep into dead letters
+        if (!clock.instant().isBefore(nextServing)) {
+            try {
+                outbox.serveChannels(replica, routed, SERVING);
+                nextServing = clock.instant().plus(ORPHAN_SWEEP);
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+        }
         for (Route route : context.getRoutes()) {
             BlockingQueue<Exchange> queue = ChannelQueues.queueOf(route);
             if (queue != null) {
                 String channel = ChannelQueues.channelOf(route);
-                routed.add(channel);
                 // a quarter of the queue stays free for what the intake hands over meanwhile: an
                 // offer that finds the queue full waits the offer timeout, a tick of them the timer
                 try {
@@ -90,7 +100,6 @@ public class DueDeliveries {
         }
         if (failure == null && !clock.instant().isBefore(nextOrphanSweep)) {
             try {
-                outbox.serveChannels(replica, routed, SERVING);
                 claimed.addAll(outbox.claimOverdueExcept(routed, orphanGrace, perTick, orphanChars));
                 nextOrphanSweep = clock.instant().plus(ORPHAN_SWEEP);
             } catch (RuntimeException e) {

@@ -41,7 +41,7 @@ public final class UnservedChannels {
                         + "?channel={}&to=<channel>), or discard them (POST /admin/dead-letters/discard?channel={})",
                         channel, channels.whyUnserved(channel), pending, dead,
                         pending == 0 ? "" : ": the pending become dead letters once they have been due for DELIVERY_ORPHAN_GRACE ("
-                                + orphanGrace + ")", channel, channel);
+                                + orphanGrace + "), unless another replica serves it", channel, channel);
             }
         });
         return byChannel.keySet();

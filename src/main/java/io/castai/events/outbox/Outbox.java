@@ -309,16 +309,17 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
     /**
      * This replica ({@code replica}, an id of its own) serves these channels for {@code ttl} from
      * now: rows {@code serves/<channel>/<replica>} of table leases, which no replica's orphan sweep
-     * claims deliveries of (those of replicas gone go with the expired leases, in housekeeping).
+     * claims deliveries of. Those run out (replicas gone without a stop) are deleted here: every
+     * start adds rows of its own, and the sweep reads them for each overdue delivery.
      */
     public void serveChannels(String replica, Collection<String> channels, Duration ttl) {
-        long until = now() + ttl.toMillis();
+        long now = now();
         writer.await(writer.submit(db -> {
             for (String channel : channels) {
                 db.update("INSERT INTO leases (name, owner, expires_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE "
-                        + "SET expires_at = excluded.expires_at", SERVES + channel + "/" + replica, replica, until);
+                        + "SET expires_at = excluded.expires_at", SERVES + channel + "/" + replica, replica, now + ttl.toMillis());
             }
-            return channels.size();
+            return db.update("DELETE FROM leases WHERE name LIKE '" + SERVES + "%' AND expires_at <= ?", now);
         }));
     }
 
@@ -402,6 +403,9 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
         }
         if (claimed.isEmpty() && failed != null) {
             throw failed;
+        }
+        if (failed != null) {
+            LOG.warn("Some due deliveries could not be claimed, and wait for the next try: {}", failed.getMessage());
         }
         return claimed;
     }

@@ -126,7 +126,7 @@ abstract class OutboxTest {
     }
 
     @Test
-    void deliveriesOfAChannelAnotherReplicaServesAreNeverSweptHoweverLongOverdue() {
+    void deliveriesOfAChannelAnotherReplicaServesAreNeverSweptHoweverLongOverdue() throws Exception {
         accept("e-paced", "hook2");
         // the replica serving hook2 waits out a long Retry-After, or works through a backlog at its
         // pace, for 11 minutes, saying every 30 s that it serves hook2
@@ -140,6 +140,9 @@ abstract class OutboxTest {
         clock.advance(Duration.ofMinutes(2)); // that replica gone: its word has run out
         assertThat(outbox.claimOverdueExcept(List.of("slack"), Duration.ofMinutes(10), 10, Long.MAX_VALUE))
                 .extracting(Delivery::channel).containsExactly("hook2");
+        // and is deleted by the next replica to say what it serves (every start adds rows of its own)
+        outbox.serveChannels("replica-with-slack", List.of("slack"), Duration.ofSeconds(90));
+        assertThat(query("SELECT name FROM leases ORDER BY name")).containsExactly("serves/slack/replica-with-slack");
     }
 
     @Test

@@ -1,0 +1,90 @@
+package io.castai.events.delivery;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import io.castai.events.intake.NotificationEvent;
+import io.castai.events.intake.Severity;
+import io.castai.events.outbox.ChannelMessage;
+import io.castai.events.outbox.Outbox;
+import io.castai.events.outbox.Store;
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** What the retry timer claims, and what it tells other replicas, when claims fail. */
+class DueDeliveriesTest {
+    @TempDir
+    Path dataDir;
+    private Outbox outbox;
+    private CamelContext context;
+
+    @BeforeEach
+    void start() throws Exception {
+        outbox = new Outbox(Store.sqlite(dataDir), Clock.systemUTC(), Duration.ofMinutes(2), Duration.ofHours(24));
+        outbox.start();
+        context = new DefaultCamelContext();
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("seda:channel-slack").routeId("channel-slack").autoStartup(false).log("${body}");
+            }
+        });
+        context.start();
+    }
+
+    @AfterEach
+    void stop() {
+        context.stop();
+        outbox.stop();
+    }
+
+    @Test
+    void aChannelWhoseClaimKeepsFailingIsStillSaidToBeServed() throws Exception {
+        // a due delivery whose event the store cannot give back: the channel's every claim fails
+        NotificationEvent event = new NotificationEvent("unreadable-1", "node.added", Severity.INFO, "c-1", "prod", null,
+                "t", "s", Map.of(), NotificationEvent.ORIGIN_EVENT);
+        List<ChannelMessage> recorded = outbox.accept(event, List.of(new ChannelMessage("slack", "m", "slack")));
+        outbox.release("unreadable-1", "slack", recorded.get(0).leasedUntil());
+        sql("UPDATE events SET body = 'not json' WHERE id = 'unreadable-1'");
+
+        DueDeliveries due = new DueDeliveries(outbox, new ChannelPause(Clock.systemUTC()), 100, Long.MAX_VALUE,
+                Duration.ofMinutes(10), Clock.systemUTC());
+        assertThatThrownBy(() -> due.claim(context)).isInstanceOf(RuntimeException.class);
+        // else its word lapses after 90 s, and a replica without slack sweeps its deliveries into dead letters
+        assertThat(query("SELECT name FROM leases")).singleElement().asString().startsWith("serves/slack/");
+    }
+
+    private void sql(String statement) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("castai-events.db"));
+             Statement s = c.createStatement()) {
+            s.execute(statement);
+        }
+    }
+
+    private List<String> query(String select) throws Exception {
+        List<String> rows = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("castai-events.db"));
+             Statement s = c.createStatement(); ResultSet rs = s.executeQuery(select)) {
+            while (rs.next()) {
+                rows.add(rs.getString(1));
+            }
+        }
+        return rows;
+    }
+}
