@@ -338,13 +338,16 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
         List<Object> args = new ArrayList<>(conditionArgs);
         args.addAll(List.of(now - overdue.toMillis(), now));
         // first their lengths alone: only what fits is read whole (a restart with a backlog of
-        // large events pending filled the heap with them)
+        // large events pending filled the heap with them). On PostgreSQL, rows another session
+        // holds locked (a replica cut off mid-claim, until the server ends its transaction) are
+        // not counted: as many as the limit, the oldest due, left nothing to claim on every tick
+        // of every replica (the locks go with this statement; the lease below checks again)
         args.add(Math.min(limit, MAX_CLAIM));
         List<Object> keys = new ArrayList<>();
         long chars = 0;
         for (Object[] sized : read("cannot claim due deliveries", "SELECT d.event_id, d.channel, LENGTH(d.message) + LENGTH(e.body) "
-                + due + " ORDER BY d.next_attempt_at LIMIT ?", rs -> new Object[] {rs.getString(1), rs.getString(2), rs.getLong(3)},
-                args.toArray())) {
+                + due + " ORDER BY d.next_attempt_at LIMIT ?" + (store.shared() ? " FOR UPDATE OF d SKIP LOCKED" : ""),
+                rs -> new Object[] {rs.getString(1), rs.getString(2), rs.getLong(3)}, args.toArray())) {
             long size = (Long) sized[2];
             if (chars + size > maxChars && !(keys.isEmpty() && oneAnyway)) {
                 continue; // those behind it that fit: one too long waits for an empty queue, not the others

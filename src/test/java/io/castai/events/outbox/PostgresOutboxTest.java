@@ -138,6 +138,25 @@ class PostgresOutboxTest extends OutboxTest {
     }
 
     @Test
+    void dueDeliveriesLockedByACutOffReplicaDoNotTakeUpTheClaimsRoom() throws Exception {
+        for (int i = 0; i < 30; i++) {
+            String id = "due-%02d".formatted(i);
+            outbox.release(id, "slack", accept(id, "slack").get(0).leasedUntil());
+            clock.advance(Duration.ofMillis(1)); // claimed oldest first
+        }
+        try (Connection cutOff = rawConnection()) {
+            cutOff.setAutoCommit(false);
+            try (Statement s = cutOff.createStatement()) {
+                // the twenty oldest: more than a claim's room (what the channel's queue takes)
+                s.executeQuery("SELECT event_id FROM deliveries ORDER BY next_attempt_at LIMIT 20 FOR UPDATE").close();
+            }
+            assertThat(outbox.claimDue("slack", 15, Long.MAX_VALUE, true)).extracting(d -> d.event().getId())
+                    .as("the oldest not locked").hasSize(10).allSatisfy(id -> assertThat(id).isGreaterThanOrEqualTo("due-20"));
+            cutOff.rollback();
+        }
+    }
+
+    @Test
     void twoReplicasGivenTheSameEventAtOnceAcceptItOnce() throws Exception {
         Outbox other = open();
         ExecutorService threads = Executors.newFixedThreadPool(8);
