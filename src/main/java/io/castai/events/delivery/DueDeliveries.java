@@ -66,6 +66,7 @@ public class DueDeliveries {
         List<Delivery> claimed = new ArrayList<>();
         List<String> routed = ChannelQueues.routedChannels(context);
         RuntimeException failure = null;
+        RuntimeException servingFailure = null;
         // said whatever becomes of the claims below: a channel whose claim keeps failing is
         // still this replica's, not another's to sweep into dead letters
         if (!clock.instant().isBefore(nextServing)) {
@@ -74,6 +75,7 @@ public class DueDeliveries {
                 nextServing = clock.instant().plus(ORPHAN_SWEEP);
             } catch (RuntimeException e) {
                 failure = e;
+                servingFailure = e;
             }
         }
         for (Route route : context.getRoutes()) {
@@ -110,7 +112,8 @@ public class DueDeliveries {
             if (claimed.isEmpty()) {
                 throw failure;
             }
-            LOG.warn("Could not claim every channel's due deliveries: {}", failure.getMessage());
+            LOG.warn(failure == servingFailure ? "Could not say in the store which channels this replica serves: {}"
+                    : "Could not claim every channel's due deliveries: {}", failure.getMessage());
         }
         return claimed;
     }
