@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
@@ -361,14 +362,35 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
         }
         // by their keys alone (the primary key's index): with the due conditions again, SQLite
         // walked the channel's whole due backlog, 30-60 ms a tick at 200,000; the lease below checks them
-        List<Delivery> read = read("cannot claim due deliveries",
+        List<String[]> unreadable = new ArrayList<>();
+        List<Delivery> read = new ArrayList<>(read("cannot claim due deliveries",
                 "SELECT d.event_id, d.channel, d.message, d.attempts, d.created_at, e.body, e.accepted_at, d.rendered_for "
                         + "FROM deliveries d JOIN events e ON e.id = d.event_id WHERE (d.event_id, d.channel) IN (VALUES "
                         + String.join(", ", Collections.nCopies(keys.size() / 2, "(?, ?)")) + ") ORDER BY d.next_attempt_at",
-                rs -> new Delivery(EventCodec.fromJson(rs.getString(6)), rs.getString(2), rs.getString(3), rs.getString(8),
-                        rs.getInt(4), Instant.ofEpochMilli(rs.getLong(5)), Instant.ofEpochMilli(rs.getLong(7)), leasedUntil),
-                keys.toArray());
+                rs -> {
+                    try {
+                        return new Delivery(EventCodec.fromJson(rs.getString(6)), rs.getString(2), rs.getString(3), rs.getString(8),
+                                rs.getInt(4), Instant.ofEpochMilli(rs.getLong(5)), Instant.ofEpochMilli(rs.getLong(7)), leasedUntil);
+                    } catch (RuntimeException e) {
+                        unreadable.add(new String[] {rs.getString(1), rs.getString(2), String.valueOf(e.getMessage())});
+                        return null;
+                    }
+                },
+                keys.toArray()));
+        read.removeIf(Objects::isNull);
+        unreadable.forEach(this::giveUpUnreadable);
         return lease(read, leasedUntil, now, now - overdue.toMillis());
+    }
+
+    /**
+     * A delivery whose stored event cannot be read (an edit by hand, a damaged store) could never
+     * be sent; left pending, it would be the channel's oldest due delivery and fail every claim.
+     */
+    private void giveUpUnreadable(String[] delivery) {
+        String why = "its stored event cannot be read: " + delivery[2].lines().findFirst().orElse("");
+        if (giveUp(delivery[0], delivery[1], "unreadable", why.length() > 300 ? why.substring(0, 300) + "..." : why)) {
+            LOG.error("{} delivery of event {} cannot be made: {}; kept as a dead letter", delivery[1], delivery[0], why);
+        }
     }
 
     /**

@@ -56,12 +56,13 @@ class DueDeliveriesTest {
 
     @Test
     void aChannelWhoseClaimKeepsFailingIsStillSaidToBeServed() throws Exception {
-        // a due delivery whose event the store cannot give back: the channel's every claim fails
-        NotificationEvent event = new NotificationEvent("unreadable-1", "node.added", Severity.INFO, "c-1", "prod", null,
+        // a due delivery the store refuses to lease: the channel's every claim fails
+        NotificationEvent event = new NotificationEvent("refused-1", "node.added", Severity.INFO, "c-1", "prod", null,
                 "t", "s", Map.of(), NotificationEvent.ORIGIN_EVENT);
         List<ChannelMessage> recorded = outbox.accept(event, List.of(new ChannelMessage("slack", "m", "slack")));
-        outbox.release("unreadable-1", "slack", recorded.get(0).leasedUntil());
-        sql("UPDATE events SET body = 'not json' WHERE id = 'unreadable-1'");
+        outbox.release("refused-1", "slack", recorded.get(0).leasedUntil());
+        sql("CREATE TRIGGER refuse_leases BEFORE UPDATE OF leased_until ON deliveries WHEN NEW.leased_until > 0 "
+                + "BEGIN SELECT RAISE(FAIL, 'refused'); END");
 
         DueDeliveries due = new DueDeliveries(outbox, new ChannelPause(Clock.systemUTC()), 100, Long.MAX_VALUE,
                 Duration.ofMinutes(10), Clock.systemUTC());

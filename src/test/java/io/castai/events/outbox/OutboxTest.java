@@ -146,6 +146,19 @@ abstract class OutboxTest {
     }
 
     @Test
+    void aDeliveryWhoseStoredEventCannotBeReadIsADeadLetterAndHoldsUpNoOther() throws Exception {
+        outbox.release("damaged-1", "slack", accept("damaged-1", "slack").get(0).leasedUntil());
+        clock.advance(Duration.ofMillis(1));
+        outbox.release("fine-1", "slack", accept("fine-1", "slack").get(0).leasedUntil());
+        sql("UPDATE events SET body = 'not json' WHERE id = 'damaged-1'");
+
+        // it was the channel's oldest due delivery, and failed every claim of the channel
+        assertThat(outbox.claimDue("slack", 10, Long.MAX_VALUE, true)).extracting(d -> d.event().getId()).containsExactly("fine-1");
+        assertThat(query("SELECT status || ' ' || last_error FROM deliveries WHERE event_id = 'damaged-1'"))
+                .containsExactly("dead unreadable");
+    }
+
+    @Test
     void aClaimTakesNoMoreTextThanItIsGivenButAlwaysOneDelivery() {
         for (String id : List.of("big-1", "big-2", "big-3", "big-4")) {
             outbox.accept(event(id), List.of(new ChannelMessage("hook", "x".repeat(10_000), "webhook")));
