@@ -362,7 +362,7 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
         }
         // by their keys alone (the primary key's index): with the due conditions again, SQLite
         // walked the channel's whole due backlog, 30-60 ms a tick at 200,000; the lease below checks them
-        List<String[]> unreadable = new ArrayList<>();
+        List<Unreadable> unreadable = new ArrayList<>();
         List<Delivery> read = new ArrayList<>(read("cannot claim due deliveries",
                 "SELECT d.event_id, d.channel, d.message, d.attempts, d.created_at, e.body, e.accepted_at, d.rendered_for "
                         + "FROM deliveries d JOIN events e ON e.id = d.event_id WHERE (d.event_id, d.channel) IN (VALUES "
@@ -372,7 +372,7 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
                         return new Delivery(EventCodec.fromJson(rs.getString(6)), rs.getString(2), rs.getString(3), rs.getString(8),
                                 rs.getInt(4), Instant.ofEpochMilli(rs.getLong(5)), Instant.ofEpochMilli(rs.getLong(7)), leasedUntil);
                     } catch (RuntimeException e) {
-                        unreadable.add(new String[] {rs.getString(1), rs.getString(2), String.valueOf(e.getMessage())});
+                        unreadable.add(new Unreadable(rs.getString(1), rs.getString(2), String.valueOf(e.getMessage())));
                         return null;
                     }
                 },
@@ -382,14 +382,18 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
         return lease(read, leasedUntil, now, now - overdue.toMillis());
     }
 
+    /** A delivery whose stored event the claim could not read, and why. */
+    private record Unreadable(String eventId, String channel, String failure) {
+    }
+
     /**
      * A delivery whose stored event cannot be read (an edit by hand, a damaged store) could never
      * be sent; left pending, it would be the channel's oldest due delivery and fail every claim.
      */
-    private void giveUpUnreadable(String[] delivery) {
-        String why = "its stored event cannot be read: " + delivery[2].lines().findFirst().orElse("");
-        if (giveUp(delivery[0], delivery[1], "unreadable", why.length() > 300 ? why.substring(0, 300) + "..." : why)) {
-            LOG.error("{} delivery of event {} cannot be made: {}; kept as a dead letter", delivery[1], delivery[0], why);
+    private void giveUpUnreadable(Unreadable delivery) {
+        String why = "its stored event cannot be read: " + delivery.failure().lines().findFirst().orElse("");
+        if (giveUp(delivery.eventId(), delivery.channel(), "unreadable", why.length() > 300 ? why.substring(0, 300) + "..." : why)) {
+            LOG.error("{} delivery of event {} cannot be made: {}; kept as a dead letter", delivery.channel(), delivery.eventId(), why);
         }
     }
 
