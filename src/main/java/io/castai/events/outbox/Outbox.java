@@ -421,6 +421,7 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
         }
         List<Delivery> claimed = new ArrayList<>();
         OutboxException failed = null;
+        int failures = 0;
         for (int i = 0; i < read.size(); i++) {
             try {
                 if (writer.await(claims.get(i)) > 0) {
@@ -428,13 +429,15 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
                 }
             } catch (OutboxException e) {
                 failed = failed == null ? e : failed;
+                failures++;
             }
         }
         if (claimed.isEmpty() && failed != null) {
             throw failed;
         }
         if (failed != null) {
-            LOG.warn("Some due deliveries could not be claimed, and wait for the next try: {}", failed.getMessage());
+            LOG.warn("{} of {} due deliveries could not be claimed, and wait for the next try: {}", failures, read.size(),
+                    failed.getMessage());
         }
         return claimed;
     }

@@ -16,6 +16,7 @@ import io.castai.events.intake.Severity;
 import io.castai.events.outbox.ChannelMessage;
 import io.castai.events.outbox.Outbox;
 import io.castai.events.outbox.Store;
+import io.castai.events.support.LogCapture;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -69,6 +70,26 @@ class DueDeliveriesTest {
         assertThatThrownBy(() -> due.claim(context)).isInstanceOf(RuntimeException.class);
         // else its word lapses after 90 s, and a replica without slack sweeps its deliveries into dead letters
         assertThat(query("SELECT name FROM leases")).singleElement().asString().startsWith("serves/slack/");
+    }
+
+    @Test
+    void aDeliveryTheStoreRefusesToLeaseIsToldOfAndTheOthersAreStillClaimed() throws Exception {
+        for (String id : List.of("refused-1", "fine-1")) {
+            NotificationEvent event = new NotificationEvent(id, "node.added", Severity.INFO, "c-1", "prod", null,
+                    "t", "s", Map.of(), NotificationEvent.ORIGIN_EVENT);
+            outbox.release(id, "slack", outbox.accept(event, List.of(new ChannelMessage("slack", "m", "slack"))).get(0).leasedUntil());
+        }
+        sql("CREATE TRIGGER refuse_one_lease BEFORE UPDATE OF leased_until ON deliveries "
+                + "WHEN NEW.leased_until > 0 AND NEW.event_id = 'refused-1' BEGIN SELECT RAISE(FAIL, 'refused'); END");
+
+        DueDeliveries due = new DueDeliveries(outbox, new ChannelPause(Clock.systemUTC()), 100, Long.MAX_VALUE,
+                Duration.ofMinutes(10), Clock.systemUTC());
+        try (LogCapture log = LogCapture.attach()) {
+            assertThat(due.claim(context)).extracting(d -> d.event().getId()).containsExactly("fine-1");
+            // one line says a delivery waits, else a store refusing one row would go unseen
+            assertThat(log.linesContaining("due deliveries could not be claimed")).singleElement().asString()
+                    .startsWith("WARN").contains("1 of 2 due deliveries could not be claimed, and wait for the next try");
+        }
     }
 
     private void sql(String statement) throws Exception {
