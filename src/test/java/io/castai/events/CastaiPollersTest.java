@@ -490,6 +490,22 @@ class CastaiPollersTest {
         assertThat(castai.calls("/v1/kubernetes/external-clusters/" + CLUSTER + "/estimated-savings")).hasSize(1);
     }
 
+    @Test
+    void aRateLimitedClusterNameLookupPausesThePollerForItsRetryAfter() throws Exception {
+        // the lookup is the run's first call under this prefix
+        castai.failNext("/v1/kubernetes/external-clusters/" + CLUSTER, 429, "3");
+        try (RunningService ignored = savingsService().start()) {
+            assertThat(firstSlackText()).as("posted by a later run, with the name").isEqualTo(FIXTURE_SAVINGS_SUMMARY);
+        }
+        List<CastaiApiStandIn.Call> lookups = castai.calls("/v1/kubernetes/external-clusters/" + CLUSTER).stream()
+                .filter(call -> !call.path().endsWith("/estimated-savings")).toList();
+        List<CastaiApiStandIn.Call> savings = castai.calls("/v1/kubernetes/external-clusters/" + CLUSTER + "/estimated-savings");
+        // the key's rate limit: calling on at once would only be refused in turn
+        assertThat(savings).as("no savings call straight after the 429").hasSize(1);
+        assertThat(Duration.between(lookups.get(0).at(), savings.get(0).at())).isGreaterThanOrEqualTo(Duration.ofMillis(2500));
+        assertThat(log.linesContaining("CAST AI savings poll for cluster " + CLUSTER + " failed (HTTP 429")).hasSize(1);
+    }
+
     /** The day's summary counts as posted only once it is accepted: one the store refused is posted by a later run. */
     @Test
     void aSavingsSummaryThatCannotBeAcceptedIsPostedByALaterRun() throws Exception {
