@@ -17,6 +17,7 @@ import io.castai.events.ops.ServiceMetrics;
 import io.castai.events.outbox.OutboxException;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.RouteController;
 import org.slf4j.Logger;
@@ -55,6 +56,16 @@ public class WatchResync {
         this.namespace = namespace;
         this.period = period;
         this.metrics = metrics;
+    }
+
+    /**
+     * At start, when the source is on: its resync's last success is the start until one gets
+     * through, as the pollers' is, so an alert on its age fires for a source that never worked.
+     */
+    public void watchedSince(CamelContext context, Instant start) {
+        if (context.getRoute(WATCH_ROUTE) != null) {
+            metrics.pollWatched(POLLER, "", start);
+        }
     }
 
     /** The watch handed this event over (called before anything else is done with it). */

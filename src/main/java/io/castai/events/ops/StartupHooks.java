@@ -10,6 +10,7 @@ import io.castai.events.castai.PollerSettings;
 import io.castai.events.channels.ChannelType;
 import io.castai.events.channels.Channels;
 import io.castai.events.delivery.UnservedChannels;
+import io.castai.events.kubernetes.WatchResync;
 import io.castai.events.outbox.BacklogHealthCheck;
 import io.castai.events.outbox.Outbox;
 import io.castai.events.outbox.StoreHealthCheck;
@@ -35,6 +36,7 @@ public class StartupHooks implements ExtendedStartupListener {
         Instant started = Instant.now();
         camelContext.getRegistry().findByType(PollerSettings.class).forEach(pollers -> pollers.clustersByPoller()
                 .forEach((poller, clusters) -> clusters.forEach(cluster -> metrics.pollWatched(poller, cluster, started))));
+        camelContext.getRegistry().findByType(WatchResync.class).forEach(resync -> resync.watchedSince(camelContext, started));
         Set<String> channels = new TreeSet<>();
         camelContext.getRegistry().findByType(Channels.class).forEach(declared -> declared.all().stream()
                 .filter(channel -> channel.type() != ChannelType.LOG).forEach(channel -> channels.add(channel.name())));
