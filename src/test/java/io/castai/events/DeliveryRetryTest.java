@@ -70,7 +70,8 @@ class DeliveryRetryTest {
         // backoff in tests is 50-200 ms, so a gap of about a second can only come from Retry-After
         assertThat(Duration.between(attempts.get(0).at(), attempts.get(1).at())).isGreaterThanOrEqualTo(Duration.ofMillis(900));
         assertThat(app.log.linesContaining("slack delivery of event retry-429 was refused by the channel's rate limit (HTTP 429: "
-                + "rate_limited); its turn comes in ")).singleElement().asString().endsWith("ms (not counted as an attempt)");
+                + "rate_limited); it is due again in ")).singleElement().asString()
+                .endsWith("ms, for the channel's next free slot (not counted as an attempt)");
         assertNoMoreThan(app.slack, 2);
     }
 
