@@ -88,7 +88,7 @@ public record DeliveryFailure(boolean retryable, String reason, String descripti
         if (io != null) {
             // an endpoint that stopped answering is told apart from one that cannot be reached: alertable as such
             // (a call cut off at HTTP_CALL_TIMEOUT_MS is one too)
-            return new DeliveryFailure(true, io instanceof SocketTimeoutException ? "timeout" : "io_error", "I/O error" + inWords(io) + " ("
+            return new DeliveryFailure(true, io instanceof SocketTimeoutException ? "timeout" : "io_error", "I/O error" + inWords(io, withoutSecrets) + " ("
                     + io.getClass().getSimpleName() + ")", null, NO_STATUS);
         }
         if (find(failure, ExchangeTimedOutException.class) != null) {
@@ -100,9 +100,10 @@ public record DeliveryFailure(boolean retryable, String reason, String descripti
 
     /**
      * What the common I/O failures mean, for the log line an operator reads; the exception's own
-     * message is left out: it may name the URL.
+     * message is left out: it may name the URL. An unknown host is named (a mistyped one is the
+     * usual cause), less any part of it that is a secret (a per-user host).
      */
-    private static String inWords(IOException io) {
+    private static String inWords(IOException io, UnaryOperator<String> withoutSecrets) {
         if (io instanceof ConnectException) {
             return ": could not connect";
         }
@@ -113,7 +114,9 @@ public record DeliveryFailure(boolean retryable, String reason, String descripti
             return ": no answer in time";
         }
         if (io instanceof UnknownHostException) {
-            return ": unknown host";
+            // the JDK's message is the host, then ": Name or service not known" or the like
+            String host = io.getMessage() == null ? "" : io.getMessage().split(":", 2)[0].trim();
+            return ": unknown host" + (host.isEmpty() ? "" : " " + withoutSecrets.apply(host));
         }
         if (io instanceof SSLException) {
             return ": TLS failed";

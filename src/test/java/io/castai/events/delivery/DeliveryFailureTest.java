@@ -47,6 +47,16 @@ class DeliveryFailureTest {
     }
 
     @Test
+    void anUnknownHostIsNamedLessItsSecretLabels() {
+        // a mistyped host is the usual cause: without its name the line did not say what to fix
+        assertThat(DeliveryFailure.classify(new java.net.UnknownHostException("hooks.slack.con: Name or service not known"))
+                .description()).isEqualTo("I/O error: unknown host hooks.slack.con (UnknownHostException)");
+        assertThat(DeliveryFailure.classify(new java.net.UnknownHostException("eo1a2b3c4d5e.m.pipedream.nett"),
+                text -> text.replace("eo1a2b3c4d5e", "<secret>")).description())
+                .isEqualTo("I/O error: unknown host <secret>.m.pipedream.nett (UnknownHostException)");
+    }
+
+    @Test
     void anEndpointThatStoppedAnsweringIsATimeoutNotAnIoError() {
         // counted as io_error, an alert on reason="timeout" never fired for a slow endpoint
         DeliveryFailure slow = DeliveryFailure.classify(new java.net.SocketTimeoutException("Read timed out"));
