@@ -195,9 +195,13 @@ final class StoreWriter {
         return state.startsWith("08") || state.startsWith("53") || state.startsWith("57P") || state.startsWith("58");
     }
 
+    /** On the writer thread. */
     private void failedAsAWhole(SQLException e) {
         storeFailure = e;
         nextTryNanos.set(System.nanoTime() + TRY_AGAIN_NANOS);
+        // the idle probe too waits its second: it ran at the writer's next idle poll and cleared a
+        // failure 100 ms old (an empty commit succeeds on a full disk; only a write finds it again)
+        nextProbeNanos = System.nanoTime() + TRY_AGAIN_NANOS;
     }
 
     <T> T await(CompletableFuture<T> done) {
