@@ -43,6 +43,7 @@ class DurableDeliveryIT {
                 first.kill();
             }
 
+            slack.awaitQuiet(Duration.ofSeconds(1));
             slack.reset();
             slack.respondByDefault(200, "ok");
             try (JarProcess second = JarProcess.start(env)) {

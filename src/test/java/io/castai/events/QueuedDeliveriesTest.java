@@ -75,8 +75,9 @@ class QueuedDeliveriesTest {
 
     @Test
     void aDeliveryThatWaitedPastItsLeaseIsSentOnce() {
-        delayMillis = 1000;
-        // a 1 s send fits in a call timeout under half the lease
+        // eight sends one after the other outlast the lease; each fits in a call timeout under half
+        // the lease with room to spare (a 1 s send left 400 ms: a slow machine timed it out, and sent it twice)
+        delayMillis = 700;
         service = start(tempDir(), "3s", 1400);
         post(0, 8);
 

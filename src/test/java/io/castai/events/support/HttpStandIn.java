@@ -136,6 +136,15 @@ public final class HttpStandIn implements AutoCloseable {
         return requests();
     }
 
+    /**
+     * Waits until no request has come for {@code quiet}: after a sender is killed, what it had in
+     * flight lands before a {@link #reset} (read after it, one was counted, and answered, as new).
+     */
+    public void awaitQuiet(Duration quiet) {
+        await().atMost(quiet.plusSeconds(10)).until(() -> requests.isEmpty()
+                || Duration.between(requests.get(requests.size() - 1).at(), Instant.now()).compareTo(quiet) >= 0);
+    }
+
     /** Forgets recorded requests and scripted answers, and answers as it did when created. */
     public void reset() {
         requests.clear();
