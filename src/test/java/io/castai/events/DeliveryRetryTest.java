@@ -221,9 +221,9 @@ class DeliveryRetryTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> burst.service.get("/observe/metrics").body()
                     .contains("castai_events_failed_total{channel=\"slack\",reason=\"http_5xx\"} 80.0"));
             long windows = Duration.ofNanos(System.nanoTime() - started).toSeconds() / 10 + 1;
-            // retries and dead letters, 50 lines each every 10 s
-            assertThat(burst.log.linesContaining("slack delivery of event burst-")).hasSizeLessThanOrEqualTo((int) (100 * windows))
-                    .hasSizeLessThan(160);
+            // retries and dead letters, 50 lines each every 10 s (a run within one window: 100 of the 160;
+            // a slow one may take two, and log them all)
+            assertThat(burst.log.linesContaining("slack delivery of event burst-")).hasSizeLessThanOrEqualTo((int) (100 * windows));
             // the retries' lines took none of the dead letters': each event's death is said, up to the limit
             assertThat(burst.log.linesContaining("kept as a dead letter")).hasSizeGreaterThanOrEqualTo(50);
             // and what was left out is said once the window has passed, though no line comes after it
