@@ -2,6 +2,7 @@ package io.castai.events;
 
 import java.net.Socket;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -189,14 +190,18 @@ class BadInputTest {
 
     @Test
     void aPathNoEndpointServesIsRefusedWithJson() throws Exception {
-        for (HttpResponse<String> response : List.of(app.service.get("/nothing/here"),
-                app.service.send("POST", "/castai/event", "{\"eventType\":\"a\"}"), app.service.get("/"))) {
+        long started = System.nanoTime();
+        List<HttpResponse<String>> responses = List.of(app.service.get("/nothing/here"),
+                app.service.send("POST", "/castai/event", "{\"eventType\":\"a\"}"), app.service.get("/"));
+        // a slow machine may take over a second for the three: a line for each second begun
+        long seconds = Duration.ofNanos(System.nanoTime() - started).toSeconds();
+        for (HttpResponse<String> response : responses) {
             assertThat(response.statusCode()).isEqualTo(404);
             assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
             assertThat(new ObjectMapper().readTree(response.body()).get("error").asText()).isEqualTo("no such endpoint");
         }
         assertThat(app.log.linesContaining("Rejected request to /nothing/here: no such endpoint")).isNotEmpty();
-        assertThat(app.log.linesContaining("no such endpoint")).as("at most a line a second").hasSize(1);
+        assertThat(app.log.linesContaining("no such endpoint")).as("at most a line a second").hasSizeBetween(1, (int) (1 + seconds));
         // the endpoints themselves are untouched
         assertThat(app.service.get("/observe/health").statusCode()).isEqualTo(200);
         assertThat(app.service.get("/observe/metrics").body()).containsPattern("castai_events_rejected_total\\{reason=\"unknown_path\"} [1-9]");
