@@ -280,7 +280,8 @@ public class DeliveryReport {
             metrics.deliveryRetried(channel, failure.reason());
             if (rateLimited) {
                 retryLinesOf(channel).warn("{} delivery of event {} was refused by the channel's rate limit ({}); it is due "
-                        + "again in {} ms, for the channel's next free slot (not counted as an attempt)", channel, eventId, description, decision.delay().toMillis());
+                        + "again in {} ms, for the channel's next free slot (not counted as an attempt)",
+                        channel, eventId, description, decision.delay().toMillis());
             } else {
                 retryLinesOf(channel).warn("{} delivery of event {} failed on attempt {} ({}); retrying in {} ms",
                         channel, eventId, attempts, description, decision.delay().toMillis());
