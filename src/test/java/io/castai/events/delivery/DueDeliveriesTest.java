@@ -58,10 +58,7 @@ class DueDeliveriesTest {
     @Test
     void aChannelWhoseClaimKeepsFailingIsStillSaidToBeServed() throws Exception {
         // a due delivery the store refuses to lease: the channel's every claim fails
-        NotificationEvent event = new NotificationEvent("refused-1", "node.added", Severity.INFO, "c-1", "prod", null,
-                "t", "s", Map.of(), NotificationEvent.ORIGIN_EVENT);
-        List<ChannelMessage> recorded = outbox.accept(event, List.of(new ChannelMessage("slack", "m", "slack")));
-        outbox.release("refused-1", "slack", recorded.get(0).leasedUntil());
+        dueForSlack("refused-1");
         sql("CREATE TRIGGER refuse_leases BEFORE UPDATE OF leased_until ON deliveries WHEN NEW.leased_until > 0 "
                 + "BEGIN SELECT RAISE(FAIL, 'refused'); END");
 
@@ -74,11 +71,8 @@ class DueDeliveriesTest {
 
     @Test
     void aDeliveryTheStoreRefusesToLeaseIsToldOfAndTheOthersAreStillClaimed() throws Exception {
-        for (String id : List.of("refused-1", "fine-1")) {
-            NotificationEvent event = new NotificationEvent(id, "node.added", Severity.INFO, "c-1", "prod", null,
-                    "t", "s", Map.of(), NotificationEvent.ORIGIN_EVENT);
-            outbox.release(id, "slack", outbox.accept(event, List.of(new ChannelMessage("slack", "m", "slack"))).get(0).leasedUntil());
-        }
+        dueForSlack("refused-1");
+        dueForSlack("fine-1");
         sql("CREATE TRIGGER refuse_one_lease BEFORE UPDATE OF leased_until ON deliveries "
                 + "WHEN NEW.leased_until > 0 AND NEW.event_id = 'refused-1' BEGIN SELECT RAISE(FAIL, 'refused'); END");
 
@@ -90,6 +84,14 @@ class DueDeliveriesTest {
             assertThat(log.linesContaining("due deliveries could not be claimed")).singleElement().asString()
                     .startsWith("WARN").contains("1 of 2 due deliveries could not be claimed, and wait for the next try");
         }
+    }
+
+    /** An event accepted with a Slack delivery, its lease let go: due for the retry timer. */
+    private void dueForSlack(String id) {
+        NotificationEvent event = new NotificationEvent(id, "node.added", Severity.INFO, "c-1", "prod", null,
+                "t", "s", Map.of(), NotificationEvent.ORIGIN_EVENT);
+        List<ChannelMessage> recorded = outbox.accept(event, List.of(new ChannelMessage("slack", "m", "slack")));
+        outbox.release(id, "slack", recorded.get(0).leasedUntil());
     }
 
     private void sql(String statement) throws Exception {
