@@ -364,6 +364,25 @@ class DeadLetterTest {
         }
     }
 
+    /** Redirects are not followed: the dead letter says where to, so the operator knows what to fix (http to https, a moved host). */
+    @Test
+    void aRedirectedDeliveryIsKeptNamingWhereItWasSentLessThePath() throws Exception {
+        try (HttpStandIn slack = HttpStandIn.slack();
+             RunningService service = RunningService.builder()
+                     .property("slack.webhook.url", slack.url("/services/T000/B000/movedtoken3"))
+                     .property("admin.token", ADMIN_TOKEN)
+                     .start()) {
+            // the Location's path may be the webhook's token again: only its scheme and host are named
+            slack.thenRespond(301, "moved", Map.of("Location", "https://hooks.example.net/services/T000/B000/newtoken4?x=1"));
+            service.postEvent(nodeAdded("moved-1"));
+
+            JsonNode dead = theOneDeadLetter(service);
+            assertThat(dead.get("reason").asText()).isEqualTo("http_other permanently");
+            assertThat(dead.get("lastResponse").asText())
+                    .isEqualTo("HTTP 301, redirected to https://hooks.example.net/…: moved");
+        }
+    }
+
     /**
      * The URL written JSON-escaped ({@code \/}), as many servers do, and the token alone, far enough
      * into the answer that the excerpt's cut at 200 characters would split a later copy.

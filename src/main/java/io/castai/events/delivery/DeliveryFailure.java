@@ -3,6 +3,8 @@ package io.castai.events.delivery;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -68,7 +70,8 @@ public record DeliveryFailure(boolean retryable, String reason, String descripti
         HttpOperationFailedException http = find(failure, HttpOperationFailedException.class);
         if (http != null) {
             int status = http.getStatusCode();
-            String description = "HTTP " + status + excerpt(withoutSecrets.apply(http.getResponseBody()));
+            String description = "HTTP " + status + redirectedTo(http, withoutSecrets)
+                    + excerpt(withoutSecrets.apply(http.getResponseBody()));
             if (status == 429) {
                 return new DeliveryFailure(true, RATE_LIMITED, description, retryAfter(http.getResponseHeaders()), status);
             }
@@ -122,6 +125,30 @@ public record DeliveryFailure(boolean retryable, String reason, String descripti
             return ": TLS failed";
         }
         return "";
+    }
+
+    /**
+     * Where a 3xx sent the delivery (redirects are not followed): its scheme and host, which say
+     * what to fix (http to https, a moved host); its path and query are left out, as they may hold
+     * a token.
+     */
+    private static String redirectedTo(HttpOperationFailedException http, UnaryOperator<String> withoutSecrets) {
+        String location = http.getRedirectLocation();
+        if (http.getStatusCode() < 300 || http.getStatusCode() >= 400 || location == null || location.isBlank()) {
+            return "";
+        }
+        try {
+            URI target = new URI(location.trim());
+            if (target.getScheme() == null || target.getHost() == null) {
+                return ", redirected within the same host";
+            }
+            String rest = target.getRawPath() == null ? "" : target.getRawPath().replaceFirst("^/", "");
+            boolean more = !rest.isEmpty() || target.getRawQuery() != null;
+            return ", redirected to " + target.getScheme() + "://" + withoutSecrets.apply(target.getHost())
+                    + (target.getPort() < 0 ? "" : ":" + target.getPort()) + "/" + (more ? "…" : "");
+        } catch (URISyntaxException unreadable) {
+            return ", redirected to an address that is not a valid URI";
+        }
     }
 
     /**

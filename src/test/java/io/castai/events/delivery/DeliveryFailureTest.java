@@ -56,6 +56,23 @@ class DeliveryFailureTest {
                 .isEqualTo("I/O error: unknown host <secret>.m.pipedream.nett (UnknownHostException)");
     }
 
+    @ParameterizedTest(name = "Location {0}")
+    @CsvSource(delimiter = '|', value = {
+            "https://hooks.slack.com/services/T0/B0/SECRET | HTTP 301, redirected to https://hooks.slack.com/…",
+            "https://eo1a2b3c4d5e.example.net:8443/ | HTTP 301, redirected to https://<secret>.example.net:8443/",
+            "https://example.net?token=SECRET | HTTP 301, redirected to https://example.net/…",
+            "/services/T0/B0/SECRET | HTTP 301, redirected within the same host",
+            "https://exa mple.net/ | HTTP 301, redirected to an address that is not a valid URI"})
+    void aRedirectNamesItsSchemeAndHostOnly(String location, String description) {
+        HttpOperationFailedException moved = new HttpOperationFailedException(SECRET_URL, 301, "Moved Permanently",
+                location, Map.of("Location", location), "");
+
+        DeliveryFailure failure = DeliveryFailure.classify(moved, text -> text.replace("eo1a2b3c4d5e", "<secret>"));
+
+        assertThat(failure.retryable()).isFalse();
+        assertThat(failure.description()).isEqualTo(description).doesNotContain("SECRET");
+    }
+
     @Test
     void anEndpointThatStoppedAnsweringIsATimeoutNotAnIoError() {
         // counted as io_error, an alert on reason="timeout" never fired for a slow endpoint
