@@ -44,10 +44,7 @@ class DeadLetterTest {
     @Test
     void aRejectedDeliveryIsKeptAndReplayedAfterTheFix() throws Exception {
         try (HttpStandIn slack = HttpStandIn.slack();
-             RunningService service = RunningService.builder()
-                     .property("slack.webhook.url", slack.url("/hook"))
-                     .property("admin.token", ADMIN_TOKEN)
-                     .start()) {
+             RunningService service = withSlackAt(slack, "/hook")) {
             slack.respondByDefault(400, "invalid_payload");
             service.postEvent(nodeAdded("dead-1"));
             slack.awaitRequests(1);
@@ -351,10 +348,7 @@ class DeadLetterTest {
     void anAnswerQuotingTheWebhookUrlKeepsItsTokenOutOfTheLogAndTheDeadLetter() throws Exception {
         try (HttpStandIn slack = HttpStandIn.slack();
              LogCapture log = LogCapture.attach();
-             RunningService service = RunningService.builder()
-                     .property("slack.webhook.url", slack.url("/services/T000/B000/quotedtoken9"))
-                     .property("admin.token", ADMIN_TOKEN)
-                     .start()) {
+             RunningService service = withSlackAt(slack, "/services/T000/B000/quotedtoken9")) {
             slack.respondByDefault(404, "no_service: POST /services/T000/B000/quotedtoken9 is not a webhook");
             service.postEvent(nodeAdded("quoted-1"));
 
@@ -368,10 +362,7 @@ class DeadLetterTest {
     @Test
     void aRedirectedDeliveryIsKeptNamingWhereItWasSentLessThePath() throws Exception {
         try (HttpStandIn slack = HttpStandIn.slack();
-             RunningService service = RunningService.builder()
-                     .property("slack.webhook.url", slack.url("/services/T000/B000/movedtoken3"))
-                     .property("admin.token", ADMIN_TOKEN)
-                     .start()) {
+             RunningService service = withSlackAt(slack, "/services/T000/B000/movedtoken3")) {
             // the Location's path may be the webhook's token again: only its scheme and host are named
             slack.thenRespond(301, "moved", Map.of("Location", "https://hooks.example.net/services/T000/B000/newtoken4?x=1"));
             service.postEvent(nodeAdded("moved-1"));
@@ -391,10 +382,7 @@ class DeadLetterTest {
     void anAnswerQuotingTheTokenEscapedOrAtTheCutKeepsItOutOfTheLogAndTheDeadLetter() throws Exception {
         try (HttpStandIn slack = HttpStandIn.slack();
              LogCapture log = LogCapture.attach();
-             RunningService service = RunningService.builder()
-                     .property("slack.webhook.url", slack.url("/services/T000/B000/escapedtoken7"))
-                     .property("admin.token", ADMIN_TOKEN)
-                     .start()) {
+             RunningService service = withSlackAt(slack, "/services/T000/B000/escapedtoken7")) {
             String escapedUrl = slack.url("/services/T000/B000/escapedtoken7").replace("/", "\\/");
             slack.respondByDefault(400, "{\"error\":\"invalid_payload\",\"url\":\"" + escapedUrl + "\",\"detail\":\""
                     + "x".repeat(81) + " token escapedtoken7\"}");
@@ -470,10 +458,7 @@ class DeadLetterTest {
     @Test
     void aDeadLetterThatWillNeverBeDeliveredIsDiscardedAndItsEventStaysADuplicate() throws Exception {
         try (HttpStandIn slack = HttpStandIn.slack();
-             RunningService service = RunningService.builder()
-                     .property("slack.webhook.url", slack.url("/hook"))
-                     .property("admin.token", ADMIN_TOKEN)
-                     .start()) {
+             RunningService service = withSlackAt(slack, "/hook")) {
             slack.respondByDefault(400, "no_such_channel");
             service.postEvent(nodeAdded("never-1"));
             service.postEvent(nodeAdded("never-2"));
@@ -589,6 +574,12 @@ class DeadLetterTest {
     }
 
     /** Waits (up to 5 s) until the service lists exactly one dead letter, and returns it. */
+    /** The service with its Slack channel at {@code path} on the stand-in, and the admin API on. */
+    private static RunningService withSlackAt(HttpStandIn slack, String path) {
+        return RunningService.builder().property("slack.webhook.url", slack.url(path))
+                .property("admin.token", ADMIN_TOKEN).start();
+    }
+
     private static JsonNode theOneDeadLetter(RunningService service) {
         return await().atMost(Duration.ofSeconds(5)).until(() -> deadLetters(service), l -> l.get("count").asInt() == 1)
                 .get("deadLetters").get(0);
