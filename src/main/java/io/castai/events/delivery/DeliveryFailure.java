@@ -119,12 +119,32 @@ public record DeliveryFailure(boolean retryable, String reason, String descripti
         if (io instanceof UnknownHostException) {
             // the JDK's message is the host, then ": Name or service not known" or the like
             String host = io.getMessage() == null ? "" : io.getMessage().split(":", 2)[0].trim();
-            return ": unknown host" + (host.isEmpty() ? "" : " " + withoutSecrets.apply(host));
+            return ": unknown host" + (host.isEmpty() ? "" : " " + named(host, withoutSecrets));
         }
         if (io instanceof SSLException) {
             return ": TLS failed";
         }
         return "";
+    }
+
+    /**
+     * A host as a failure line names it: its secrets masked, and any label but the domain's last two
+     * that could be a per-user id (a digit in it, or 16 characters or more) left out as "…", as the
+     * log's masking only knows the channel's own URL (k3x9q2m7zt.hooks.example.com is named
+     * ….hooks.example.com; hooks.slack.con, a typo, in full). An IP address is named as it is.
+     */
+    private static String named(String host, UnaryOperator<String> withoutSecrets) {
+        String masked = withoutSecrets.apply(host);
+        if (masked.matches("[0-9.]+|\\[.*]")) {
+            return masked;
+        }
+        String[] labels = masked.split("\\.", -1);
+        for (int i = 0; i < labels.length - 2; i++) {
+            if (labels[i].chars().anyMatch(Character::isDigit) || labels[i].length() >= 16) {
+                labels[i] = "…";
+            }
+        }
+        return String.join(".", labels);
     }
 
     /**
@@ -144,7 +164,7 @@ public record DeliveryFailure(boolean retryable, String reason, String descripti
             }
             String rest = target.getRawPath() == null ? "" : target.getRawPath().replaceFirst("^/", "");
             boolean more = !rest.isEmpty() || target.getRawQuery() != null;
-            return ", redirected to " + target.getScheme() + "://" + withoutSecrets.apply(target.getHost())
+            return ", redirected to " + target.getScheme() + "://" + named(target.getHost(), withoutSecrets)
                     + (target.getPort() < 0 ? "" : ":" + target.getPort()) + "/" + (more ? "…" : "");
         } catch (URISyntaxException unreadable) {
             return ", redirected to an address that is not a valid URI";
