@@ -73,6 +73,7 @@ class StoreWriterTest {
     @Test
     void whileTheWholeStoreFailsWritesAreRefusedAtOnceAndOneASecondTriesItAgain() throws Exception {
         withWriter(writer -> {
+            long beforeTheFailure = System.nanoTime();
             // what SQLite says when the disk is full (SQLITE_FULL, 13), on the writer's first, fresh connection
             assertThat(writer.submit(db -> {
                 throw new SQLException("[SQLITE_FULL] Insertion failed because database is full (database or disk is full)", null, 13);
@@ -84,6 +85,19 @@ class StoreWriterTest {
             assertThatThrownBy(() -> writer.update("INSERT INTO written (v) VALUES (1)"))
                     .isInstanceOf(OutboxException.class).satisfies(e -> assertThat(OutboxException.describe(e)).contains("[SQLITE_FULL]"));
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(200));
+
+            // the store would answer now, but the idle writer's probe waits the same second as the
+            // writes: health does not turn UP between a full disk's failed writes (each read checked
+            // only if it ended within that second, so a stalled test thread cannot fail it)
+            long sinceTheFailure;
+            do {
+                String failure = writer.storeFailure();
+                sinceTheFailure = System.nanoTime() - beforeTheFailure;
+                if (sinceTheFailure < TimeUnit.MILLISECONDS.toNanos(950)) {
+                    assertThat(failure).as("after %d ms", sinceTheFailure / 1_000_000).isNotNull();
+                }
+                Thread.sleep(20);
+            } while (sinceTheFailure < TimeUnit.MILLISECONDS.toNanos(800));
 
             // a second later one write tries the store again; it works, and so does everything after it
             Thread.sleep(1100);
