@@ -164,8 +164,8 @@ public class EventsConfiguration implements CamelConfiguration {
 
     @BindToRegistry
     public RoutingPreview routingPreview(Channels channels, SlackChannel slack, PagerDutyChannel pagerDuty,
-                                         MessageTemplates templates) {
-        return new RoutingPreview(channels, slack, pagerDuty, templates);
+                                         MessageTemplates templates, DurableIdempotentRepository dedupRepository) {
+        return new RoutingPreview(channels, slack, pagerDuty, templates, dedupRepository);
     }
 
     @BindToRegistry

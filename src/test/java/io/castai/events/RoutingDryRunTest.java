@@ -1,6 +1,7 @@
 package io.castai.events;
 
 import java.time.Duration;
+import java.time.Instant;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -42,6 +43,8 @@ class RoutingDryRunTest {
         assertThat(answer.get("rules").get(0).asText()).isEqualTo("paging-notifications");
         assertThat(answer.get("channels").toString()).isEqualTo("[\"log\",\"pagerduty\",\"slack\"]");
         assertThat(answer.get("sent").asBoolean()).isFalse();
+        assertThat(answer.get("duplicate").asBoolean()).as("not accepted before").isFalse();
+        assertThat(answer.has("acceptedAt")).isFalse();
         JsonNode deliveries = answer.get("deliveries");
         assertThat(deliveries).hasSize(3);
         assertThat(deliveries.get(0).get("message").asText())
@@ -52,6 +55,7 @@ class RoutingDryRunTest {
         assertThat(deliveries.get(2).get("request").get("text").asText()).startsWith(":rotating_light: CAST AI [CRITICAL]");
         assertThat(response.body()).doesNotContain("0123456789abcdef0123456789abcdef", "slacktoken");
 
+        Instant posted = Instant.now();
         assertThat(app.service.postEvent(CONSOLE, "Authorization", "Bearer inbound-token").body())
                 .as("the dry-run neither stored nor remembered the event").isEqualTo("{\"received\":true}");
         // the real post's deliveries, and only those: the dry-run sent nothing before them
@@ -59,6 +63,13 @@ class RoutingDryRunTest {
         app.pagerDuty.awaitRequests(1);
         await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(3))
                 .until(() -> app.slack.requests().size() == 1 && app.pagerDuty.requests().size() == 1);
+
+        // once accepted, the dry-run says the intake would take it for a duplicate (and notify no one)
+        JsonNode again = JSON.readTree(app.service.send("POST", "/castai/routes/test", CONSOLE,
+                "Authorization", "Bearer inbound-token").body());
+        assertThat(again.get("duplicate").asBoolean()).as(again.toString()).isTrue();
+        assertThat(Instant.parse(again.get("acceptedAt").asText())).isBetween(posted.minusSeconds(1), Instant.now());
+        assertThat(again.get("channels").toString()).as("still what the rules choose").isEqualTo("[\"log\",\"pagerduty\",\"slack\"]");
     }
 
     @Test

@@ -97,6 +97,10 @@ class StoreOutageTest {
             assertThat(repeat.statusCode()).isEqualTo(200);
             assertThat(repeat.body()).isEqualTo("{\"received\":true,\"duplicate\":true}");
             assertThat(service.get("/observe/metrics").body()).doesNotContain("reason=\"storage\"");
+            // the routing dry-run says as much, and that it cannot know for an id it does not remember
+            assertThat(service.send("POST", "/castai/routes/test", event).body()).contains("\"duplicate\":true");
+            assertThat(service.send("POST", "/castai/routes/test", event.replace("seen-1", "unseen-1")).body())
+                    .contains("\"duplicate\":null");
         }
     }
 

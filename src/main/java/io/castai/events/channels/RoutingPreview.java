@@ -1,18 +1,23 @@
 package io.castai.events.channels;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.castai.events.dedup.DurableIdempotentRepository;
 import io.castai.events.intake.NotificationEvent;
+import io.castai.events.outbox.OutboxException;
 
 /**
  * The routing dry-run (POST /castai/routes/test): which rules match an event, which channels
- * would get it (and which are off), and what each would be sent, rendered by the same templates.
- * Nothing is stored or sent; secrets (routing keys, URLs, passwords) are left out.
+ * would get it (and which are off), and what each would be sent, rendered by the same templates;
+ * and whether its id was accepted within the dedup window. Nothing is stored or sent; secrets
+ * (routing keys, URLs, passwords) are left out.
  */
 public class RoutingPreview {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -21,12 +26,15 @@ public class RoutingPreview {
     private final SlackChannel slack;
     private final PagerDutyChannel pagerDuty;
     private final MessageTemplates templates;
+    private final DurableIdempotentRepository dedup;
 
-    public RoutingPreview(Channels channels, SlackChannel slack, PagerDutyChannel pagerDuty, MessageTemplates templates) {
+    public RoutingPreview(Channels channels, SlackChannel slack, PagerDutyChannel pagerDuty, MessageTemplates templates,
+                          DurableIdempotentRepository dedup) {
         this.channels = channels;
         this.slack = slack;
         this.pagerDuty = pagerDuty;
         this.templates = templates;
+        this.dedup = dedup;
     }
 
     /** What one channel would receive: its rendered message, and the request it would make. */
@@ -77,6 +85,16 @@ public class RoutingPreview {
         // JSON null when the event names no cluster (not the text "null")
         understood.put("cluster", event.getClusterName() != null ? event.getClusterName() : event.getClusterId());
         answer.put("event", understood);
+        // an id accepted within the dedup window: the intake would answer duplicate and notify no one
+        boolean recent = dedup.contains(event.getId());
+        try {
+            Optional<Instant> acceptedAt = dedup.acceptedWithinWindow(event.getId());
+            answer.put("duplicate", recent || acceptedAt.isPresent());
+            acceptedAt.ifPresent(at -> answer.put("acceptedAt", at.toString()));
+        } catch (OutboxException storeAway) {
+            // the intake answers from its recent ids too; beyond them, not known while the store is away
+            answer.put("duplicate", recent ? Boolean.TRUE : null);
+        }
         answer.put("rules", decision.rules());
         answer.put("channels", decision.targets().stream().map(Target::channel).toList());
         answer.put("off", decision.off());

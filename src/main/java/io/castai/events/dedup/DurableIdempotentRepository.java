@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.castai.events.intake.NotificationEvent;
@@ -77,6 +78,15 @@ public class DurableIdempotentRepository extends ServiceSupport implements Idemp
         } else {
             recent.expireAfter(key, remaining);
         }
+    }
+
+    /**
+     * When the event with this id was accepted, if that was within the window: the intake would
+     * answer it as a duplicate (for the routing dry-run; nothing is remembered or changed).
+     */
+    public Optional<Instant> acceptedWithinWindow(String key) {
+        Instant now = clock.instant();
+        return outbox.acceptedAt(key).filter(at -> windowLeft(at, now).compareTo(Duration.ZERO) > 0);
     }
 
     private Duration windowLeft(Instant acceptedAt, Instant now) {
