@@ -155,7 +155,8 @@ public class Channels {
      * (nor the default) names receives nothing; a rule whose every channel is off notifies nobody
      * of what it matches (and those events do not fall through to the default); a resolveOn type
      * no rule of the channel matches never resolves an incident; a default whose every channel is
-     * off notifies nobody of what no rule matches (unless a rule matches everything).
+     * off notifies nobody of what no rule matches (unless a rule matches everything); a rule an
+     * earlier one leaves nothing to (a catch-all before it) never matches.
      */
     List<String> warnings() {
         List<String> warnings = new ArrayList<>();
@@ -181,6 +182,13 @@ public class Channels {
                 warnings.add("Rule " + rule.name() + " sends only to channels that are off " + rule.channels()
                         + ": the events it matches notify nobody" + (rule.continueMatching() ? "" : " (nor go on to later rules)"));
             }
+        }
+        for (int i = 0; i < rules.size(); i++) {
+            RoutingRule later = rules.get(i);
+            rules.subList(0, i).stream().filter(earlier -> earlier.takesEveryEventOf(later)).findFirst().ifPresent(earlier ->
+                    warnings.add("Rule " + later.name() + " never matches: rule " + earlier.name() + " before it takes "
+                            + "every event it would (give " + earlier.name() + " continue: true, or put " + later.name()
+                            + " before it)"));
         }
         // a rule that takes every event leaves the default unreached: nothing to warn of
         boolean defaultReached = rules.stream().noneMatch(rule -> rule.matchesEverything() && !rule.continueMatching());

@@ -28,6 +28,32 @@ public record RoutingRule(String name, List<Pattern> eventTypes, Severity minSev
                 && minSeverity == null && clusters.isEmpty();
     }
 
+    /**
+     * Whether every event {@code later} could match is taken by this rule first (it does not let
+     * later rules match): {@code later} then never matches. Conditions compared as written: a type
+     * glob of {@code later} is covered only by {@code *} or the same glob.
+     */
+    public boolean takesEveryEventOf(RoutingRule later) {
+        if (continueMatching) {
+            return false;
+        }
+        boolean severities = minSeverity == null
+                || later.minSeverity != null && later.minSeverity.ordinal() <= minSeverity.ordinal();
+        boolean fromClusters = clusters.isEmpty() || !later.clusters.isEmpty() && clusters.containsAll(later.clusters);
+        String any = glob("*").pattern();
+        boolean types = eventTypes.isEmpty() || eventTypes.stream().anyMatch(p -> p.pattern().equals(any))
+                || !later.eventTypes.isEmpty() && later.eventTypes.stream().allMatch(type -> eventTypes.stream()
+                        .anyMatch(p -> p.pattern().equals(type.pattern()) || !type.pattern().contains(".*")
+                                && p.matcher(literal(type)).matches()));
+        return severities && fromClusters && types;
+    }
+
+    /** The type a glob without {@code *} stands for (it is one quoted literal). */
+    private static String literal(Pattern glob) {
+        String quoted = glob.pattern();
+        return quoted.startsWith("\\Q") && quoted.endsWith("\\E") ? quoted.substring(2, quoted.length() - 2) : quoted;
+    }
+
     /** Whether events of this type can match (the type condition alone). */
     public boolean matchesType(String type) {
         return eventTypes.isEmpty() || (type != null && eventTypes.stream().anyMatch(p -> p.matcher(type).matches()));

@@ -598,6 +598,45 @@ class ChannelsFileTest {
     }
 
     @Test
+    void aRuleThatAnEarlierOneLeavesNothingToIsSaidAtStartUp() {
+        Channels channels = parse("""
+                channels:
+                  - {name: slack-ops, type: slack, webhookUrl: "${SLACK_OPS_URL}"}
+                rules:
+                  - {name: nodes, eventTypes: ["node.*"], channels: [slack-ops]}
+                  - {name: spot, eventTypes: [node.spot_interrupted], channels: [log]}
+                  - {name: node-globs, eventTypes: ["node.*"], minSeverity: CRITICAL, channels: [log]}
+                  - {name: prod-critical, minSeverity: CRITICAL, clusters: [prod], channels: [log]}
+                  - {name: critical, minSeverity: CRITICAL, channels: [slack-ops]}
+                  - {name: prod-errors, eventTypes: [cast_ai_notification], minSeverity: ERROR, clusters: [prod], channels: [log]}
+                  - {name: prod-critical-again, eventTypes: [audit.*], minSeverity: CRITICAL, clusters: [prod], channels: [log]}
+                  - {name: everything, channels: [log]}
+                  - {name: after-all, eventTypes: [savings.daily], channels: [slack-ops]}
+                default: [log]
+                """);
+
+        // a less severe threshold, another type or a glob of types an earlier rule names only in part: reachable
+        assertThat(channels.warnings()).containsExactly(
+                "Rule spot never matches: rule nodes before it takes every event it would (give nodes continue: true, "
+                        + "or put spot before it)",
+                "Rule node-globs never matches: rule nodes before it takes every event it would (give nodes continue: "
+                        + "true, or put node-globs before it)",
+                "Rule prod-critical-again never matches: rule prod-critical before it takes every event it would (give "
+                        + "prod-critical continue: true, or put prod-critical-again before it)",
+                "Rule after-all never matches: rule everything before it takes every event it would (give everything "
+                        + "continue: true, or put after-all before it)");
+        Channels going = parse("""
+                channels:
+                  - {name: slack-ops, type: slack, webhookUrl: "${SLACK_OPS_URL}"}
+                rules:
+                  - {name: everything, channels: [log], continue: true}
+                  - {name: nodes, eventTypes: ["node.*"], channels: [slack-ops]}
+                default: [log]
+                """);
+        assertThat(going.warnings()).as("continue: true lets later rules match").isEmpty();
+    }
+
+    @Test
     void aDefaultWhoseChannelsAreAllOffIsSaidAtStartUp() {
         Channels channels = parse("""
                 channels:
