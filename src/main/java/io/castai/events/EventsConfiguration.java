@@ -46,6 +46,7 @@ import io.castai.events.delivery.SizeBoundedQueue;
 import io.castai.events.intake.IntakeResponses;
 import io.castai.events.kubernetes.KubernetesEvents;
 import io.castai.events.kubernetes.WatchResync;
+import io.castai.events.ops.HttpRouterWatch;
 import io.castai.events.ops.HttpServerListening;
 import io.castai.events.ops.JsonHttpErrors;
 import io.castai.events.ops.LeftOutLinesOnStop;
@@ -74,14 +75,16 @@ public class EventsConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext camelContext) throws Exception {
         camelContext.addStartupListener(new StartupHooks());
+        // JSON answers from the HTTP server itself, from the moment it listens
+        JsonHttpErrors jsonHttpErrors = new JsonHttpErrors();
+        camelContext.addLifecycleStrategy(new HttpRouterWatch(jsonHttpErrors));
+        camelContext.getManagementStrategy().addEventNotifier(jsonHttpErrors);
         // a port in use stops the start-up, not only a WARN line from the HTTP server
         camelContext.addStartupListener(new HttpServerListening());
         // on stop, what waits in the channels' queues is let go for another replica at once
         camelContext.getManagementStrategy().addEventNotifier(new QueuedDeliveriesOnStop());
         // on stop, every limited log says how many lines it left out: no later line will
         camelContext.getManagementStrategy().addEventNotifier(new LeftOutLinesOnStop());
-        // JSON answers from the HTTP server itself, from the moment it listens
-        camelContext.getManagementStrategy().addEventNotifier(new JsonHttpErrors());
         // each channel's queue bounded by the length of its deliveries' text too, not only their number
         camelContext.getComponent("seda", SedaComponent.class).setDefaultQueueFactory(SizeBoundedQueue.factory(
                 SizeBoundedQueue.maxChars(Long.parseLong(camelContext.resolvePropertyPlaceholders("{{delivery.queue-max-chars}}").trim()))));

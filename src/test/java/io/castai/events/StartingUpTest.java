@@ -13,7 +13,10 @@ import java.util.stream.Stream;
 
 import io.castai.events.channels.ConfigurationException;
 import io.castai.events.support.RunningService;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Ordered;
 import org.apache.camel.Route;
+import org.apache.camel.StartupListener;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.support.RoutePolicySupport;
 import org.junit.jupiter.api.Test;
@@ -70,6 +73,57 @@ class StartingUpTest {
             HttpResponse<String> retried = service.postEvent(EVENT);
             assertThat(retried.statusCode()).isEqualTo(200);
             assertThat(retried.body()).doesNotContain("duplicate");
+        }
+    }
+
+    /**
+     * The server listens well before the routes start (the outbox opens, the recent ids load):
+     * a sender restarting with the service got Vert.x's HTML 404 there, which it may take as final.
+     */
+    @Test
+    void aRequestAsSoonAsTheServerListensGetsAJson503NotAnHtml404() throws Exception {
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        // held straight after the server starts: the last start-up listener, added after the service's own
+        RouteBuilder holdStartUp = new RouteBuilder() {
+            @Override
+            public void configure() throws Exception {
+                getContext().addStartupListener(new HeldStartUp(held, release));
+            }
+        };
+        int port = RunningService.freePort();
+        CompletableFuture<RunningService> starting = CompletableFuture.supplyAsync(() ->
+                RunningService.builder().property("server.port", port).routes(holdStartUp).start());
+        HttpResponse<String> early;
+        try {
+            assertThat(held.await(60, TimeUnit.SECONDS)).as("the start-up reached the held listener").isTrue();
+            early = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/castai/events"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(EVENT)).build(), HttpResponse.BodyHandlers.ofString());
+        } finally {
+            release.countDown();
+        }
+        try (RunningService ignored = starting.get(60, TimeUnit.SECONDS)) {
+            assertThat(early.statusCode()).as(early.body()).isEqualTo(503);
+            assertThat(early.body()).isEqualTo("{\"error\":\"the service is starting or stopping: retry\"}");
+        }
+    }
+
+    /** A start-up listener ordered last that holds the start-up until released. */
+    private record HeldStartUp(CountDownLatch held, CountDownLatch release) implements StartupListener, Ordered {
+        @Override
+        public void onCamelContextStarting(CamelContext context, boolean alreadyStarted) throws Exception {
+            held.countDown();
+            release.await(60, TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+        }
+
+        @Override
+        public int getOrder() {
+            return Ordered.LOWEST;
         }
     }
 

@@ -43,11 +43,14 @@ import org.slf4j.LoggerFactory;
  * gives those answers the same {"error": "..."} body as every other refusal of the service, and
  * the log one line each, at the level the cause deserves.
  * <p>
- * Installed as soon as the router exists: the server listens while the routes are still starting
- * (the intake last), and a request then must get a JSON 503 the sender retries, not an HTML 404 it
- * may take as final. While the service stops, a handler ordered first gives the same JSON 503 (the
+ * Installed before the server listens ({@link HttpRouterWatch}): it listens long before the
+ * routes start (the intake last; the outbox opens and the recent ids load meanwhile), and a
+ * request then must get a JSON 503 the sender retries, not an HTML 404 it may take as final
+ * (installed at the routes' start, as it was, a sender restarting with the service got a 404 for
+ * 0.1 to 0.5 s). While the service stops, a handler ordered first gives the same JSON 503 (the
  * suspended intake would answer an empty one); per request it only asks whether the context is
- * stopping. As an event notifier it listens to start-up events only: no cost per message.
+ * stopping. As an event notifier (a fallback, should the watch miss a router) it listens to
+ * start-up events only: no cost per message.
  */
 public final class JsonHttpErrors extends ContextEventNotifier {
     private static final Logger LOG = LoggerFactory.getLogger(JsonHttpErrors.class);
@@ -65,20 +68,44 @@ public final class JsonHttpErrors extends ContextEventNotifier {
     private final RefusalLog failures = new RefusalLog(LOG, "failed requests");
     /** A scanner trying paths makes the most of these: a line a second. */
     private final RefusalLog unknownPaths = new RefusalLog(LOG, 1, 1, System::nanoTime);
-    private final Set<VertxPlatformHttpRouter> covered = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
+    /** The routers given these answers: the server's routers, and its own (its request handler). */
+    private final Set<Object> covered = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
 
     public JsonHttpErrors() {
-        // the router exists once the server has started, before the routes start; the second is a fallback
+        // fallbacks, for a router the watch did not find
         super(CamelEvent.CamelContextRoutesStartingEvent.class, CamelEvent.CamelContextStartedEvent.class);
     }
 
     @Override
     public void notify(CamelEvent event) {
         CamelContext camelContext = ((CamelContextEvent) event).getContext();
+        coverNewRouters(camelContext);
+        coverTheServersOwnRouter(camelContext);
+    }
+
+    /**
+     * A path whose %-escape does not decode fails in the server's own router, before the routes'
+     * one: Vert.x would answer a plain-text 400 and log an ERROR with a stack trace, for anyone to
+     * fill the log with. That router is the server's request handler, there once it listens.
+     */
+    private void coverTheServersOwnRouter(CamelContext camelContext) {
+        VertxPlatformHttpServer platform = camelContext.hasService(VertxPlatformHttpServer.class);
+        if (platform != null && platform.getServer() != null && platform.getServer().requestHandler() instanceof Router root
+                && covered.add(root)) {
+            ServiceMetrics metrics = camelContext.getRegistry().findSingleByType(ServiceMetrics.class);
+            root.errorHandler(400, ctx -> {
+                metrics.rejected("undecodable");
+                refusals.warn("Rejected a request: bad request (its path does not decode)");
+                answer(ctx, 400, "bad request");
+            });
+        }
+    }
+
+    /** Gives every router of the server not yet covered these answers. */
+    void coverNewRouters(CamelContext camelContext) {
         for (VertxPlatformHttpRouter router : camelContext.getRegistry().findByType(VertxPlatformHttpRouter.class)) {
-            if (!covered.contains(router)) {
+            if (covered.add(router)) {
                 install(camelContext, router);
-                covered.add(router);
             }
         }
     }
@@ -126,17 +153,6 @@ public final class JsonHttpErrors extends ContextEventNotifier {
             logUnknownPath(ctx.normalizedPath(), tokens);
             answer(ctx, 404, NO_SUCH_PATH);
         });
-        // a path whose %-escape does not decode fails in the server's own router, before the
-        // routes' one: Vert.x would answer a plain-text 400 and log an ERROR with a stack trace,
-        // for anyone to fill the log with
-        VertxPlatformHttpServer platform = camelContext.hasService(VertxPlatformHttpServer.class);
-        if (platform != null && platform.getServer() != null && platform.getServer().requestHandler() instanceof Router root) {
-            root.errorHandler(400, ctx -> {
-                metrics.rejected("undecodable");
-                refusals.warn("Rejected a request: bad request (its path does not decode)");
-                answer(ctx, 400, "bad request");
-            });
-        }
         router.route("/*").failureHandler(ctx -> {
             Throwable failure = ctx.failure();
             int status = ctx.statusCode();
