@@ -62,7 +62,8 @@ public class DurableIdempotentRepository extends ServiceSupport implements Idemp
         Map<String, Instant> ids = outbox.acceptedSince(now.minus(window), maxEntries);
         // each for the rest of its own window, not a new one: a restart does not stretch it
         ids.forEach((id, acceptedAt) -> recent.add(id, windowLeft(acceptedAt, now)));
-        LOG.info("Deduplication remembers {} event id(s) from the last {}", ids.size(), window);
+        LOG.info("Deduplication cached {} event id(s) accepted in the last {} (at most {}, DEDUP_MAX_ENTRIES; the store "
+                + "decides for any beyond them)", ids.size(), window, maxEntries);
     }
 
     /**
