@@ -59,6 +59,9 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
             + "leased_until = 0, finished_at = NULL, last_error = NULL, last_response = NULL";
     /** Rendered for a channel type (null: any), where unknown taking the one given after it for it. */
     private static final String RENDERED_FOR = " AND (CAST(? AS TEXT) IS NULL OR COALESCE(rendered_for, ?) = ?)";
+    /** Lets go of a delivery's lease, if it is still the one given. */
+    private static final String RELEASE = "UPDATE deliveries SET leased_until = 0 WHERE event_id = ? AND channel = ? "
+            + "AND status = 'pending' AND leased_until = ?";
     private static final String RECORD = "INSERT INTO deliveries (event_id, channel, message, rendered_for, status, "
             + "attempts, created_at, next_attempt_at, leased_until) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?) ";
     /**
@@ -85,6 +88,14 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
     private final StoreWriter writer;
     /** Delivery records the store missed (it was away), written again before the next claim. */
     private final Queue<Accepted> unrecorded = new ConcurrentLinkedQueue<>();
+    /**
+     * Leases an accept or a route may have taken although its caller heard it fail (its commit
+     * timed out, or was cut off by a connection lost while it was made): the event may be stored
+     * all the same, its sender answered 503 and its retry a duplicate, and nobody hands its
+     * deliveries to their channels; let go before the next claim, they are due at once, not when
+     * the lease runs out (2 min later). Where nothing was stored, nothing matches.
+     */
+    private final Queue<HeldLease> unconfirmed = new ConcurrentLinkedQueue<>();
 
     public Outbox(Store store, Clock clock, Duration lease, Duration dedupWindow) {
         this.store = store;
@@ -212,13 +223,31 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
     public List<ChannelMessage> accept(NotificationEvent event, List<ChannelMessage> messages, Set<String> later) {
         long now = now();
         String body = EventCodec.toJson(event);
-        return writer.await(writer.submit(event.getId(), db -> {
+        return leasing(event.getId(), messages, later, now, writer.submit(event.getId(), db -> {
             int stored = db.update("INSERT INTO events (id, body, accepted_at, dispatched) VALUES (?, ?, ?, 1) "
                             + "ON CONFLICT (id) DO UPDATE SET body = excluded.body, accepted_at = excluded.accepted_at, "
                             + "dispatched = 1 WHERE events.accepted_at < ?",
                     event.getId(), body, now, now - dedupWindow.toMillis());
             return stored == 0 ? null : recordDeliveries(db, event.getId(), messages, later, now, true);
         }));
+    }
+
+    /**
+     * Awaits a unit that records deliveries leased to the caller; should the caller hear it fail,
+     * the leases it may have taken all the same are let go later ({@link #unconfirmed}).
+     */
+    private List<ChannelMessage> leasing(String eventId, List<ChannelMessage> messages, Set<String> later, long now,
+                                         CompletableFuture<List<ChannelMessage>> unit) {
+        try {
+            return writer.await(unit);
+        } catch (OutboxException unknownOutcome) {
+            for (ChannelMessage message : messages) {
+                if (message.channel() != null && !message.log() && !later.contains(message.channel())) {
+                    unconfirmed.add(new HeldLease(eventId, message.channel(), now + lease.toMillis()));
+                }
+            }
+            throw unknownOutcome;
+        }
     }
 
     /**
@@ -233,7 +262,7 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
     /** As {@link #route(String, List)}, with {@code later} as in {@link #accept(NotificationEvent, List, Set)}. */
     public List<ChannelMessage> route(String eventId, List<ChannelMessage> messages, Set<String> later) {
         long now = now();
-        return writer.await(writer.submit(eventId, db -> {
+        return leasing(eventId, messages, later, now, writer.submit(eventId, db -> {
             List<ChannelMessage> recorded = recordDeliveries(db, eventId, messages, later, now, false);
             db.update("UPDATE events SET dispatched = 1 WHERE id = ?", eventId);
             return recorded;
@@ -485,8 +514,7 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
      * not be handed to its channel's workers just now. A lease claimed by another since stays theirs.
      */
     public void release(String eventId, String channel, long leasedUntil) {
-        writer.updateRowsOf(eventId, "UPDATE deliveries SET leased_until = 0 WHERE event_id = ? AND channel = ? "
-                + "AND status = 'pending' AND leased_until = ?", eventId, channel, leasedUntil);
+        writer.updateRowsOf(eventId, RELEASE, eventId, channel, leasedUntil);
     }
 
     /**
@@ -535,25 +563,41 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
      * fail as well).
      */
     private void recordMissed() {
-        if (unrecorded.isEmpty()) {
+        if (unrecorded.isEmpty() && unconfirmed.isEmpty()) {
             return;
         }
         List<Accepted> records = new ArrayList<>();
         for (Accepted next; (next = unrecorded.poll()) != null; ) {
             records.add(next);
         }
+        List<HeldLease> leases = new ArrayList<>();
+        for (HeldLease next; (next = unconfirmed.poll()) != null; ) {
+            leases.add(next);
+        }
+        int released;
         try {
-            writer.await(writer.submit(db -> {
+            released = writer.await(writer.submit(db -> {
                 for (Accepted accepted : records) {
                     accepted.record(db);
                 }
-                return records.size();
+                int letGo = 0;
+                for (HeldLease held : leases) {
+                    letGo += db.update(RELEASE, held.eventId(), held.channel(), held.leasedUntil());
+                }
+                return letGo;
             }));
         } catch (OutboxException stillAway) {
             unrecorded.addAll(records);
+            unconfirmed.addAll(leases);
             throw stillAway;
         }
-        LOG.info("Recorded {} deliveries the store had missed", records.size());
+        if (!records.isEmpty()) {
+            LOG.info("Recorded {} deliveries the store had missed", records.size());
+        }
+        if (released > 0) {
+            LOG.info("{} deliveries of events whose storing was not confirmed to their senders (answered 503) were stored "
+                    + "after all: due now, not when their leases run out", released);
+        }
     }
 
     /*

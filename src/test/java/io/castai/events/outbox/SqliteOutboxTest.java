@@ -6,6 +6,10 @@ import java.time.Duration;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import io.castai.events.channels.ConfigurationException;
 import org.junit.jupiter.api.Test;
@@ -13,6 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
 
 /** The outbox in its single-instance store, a SQLite file under DATA_DIR. */
 class SqliteOutboxTest extends OutboxTest {
@@ -27,6 +33,32 @@ class SqliteOutboxTest extends OutboxTest {
     @Override
     protected Connection rawConnection() throws SQLException {
         return DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("castai-events.db"));
+    }
+
+    /**
+     * A caller that heard its accept fail (here interrupted; a commit timed out or cut off by a
+     * lost connection, in the field) although the event was stored: its sender got a 503 and its
+     * retry a duplicate, and the deliveries leased to that caller waited 2 minutes for their lease.
+     */
+    @Test
+    void deliveriesOfAnEventStoredAfterItsCallerHeardAFailureAreDueAtOnce() throws Exception {
+        try (Connection other = rawConnection(); Statement lock = other.createStatement()) {
+            // another writer holds the file: the accept waits in the writer (up to SQLite's busy timeout)
+            lock.execute("BEGIN IMMEDIATE");
+            CompletableFuture<Thread> caller = new CompletableFuture<>();
+            CompletableFuture<Throwable> heard = CompletableFuture.supplyAsync(() -> {
+                caller.complete(Thread.currentThread());
+                return catchThrowable(() -> outbox.accept(event("late-1"), List.of(message("slack", false))));
+            });
+            Thread.sleep(300);
+            caller.get().interrupt();
+            assertThat(heard.get(5, TimeUnit.SECONDS)).isInstanceOf(OutboxException.class);
+            lock.execute("COMMIT");
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> outbox.acceptedAt("late-1").isPresent());
+
+        assertThat(outbox.claimDue(10)).as("stored after all, and due now").extracting(delivery -> delivery.event().getId())
+                .containsExactly("late-1");
     }
 
     @Test
