@@ -88,6 +88,7 @@ class StoreOutageTest {
                      .property("castai.store.url", database.url().replace(":5432/", ":" + relay.port() + "/"))
                      .property("castai.store.username", Postgres.USER)
                      .property("castai.store.connect-timeout", "250ms")
+                     .property("admin.token", "admin-token-5ecre7")
                      .start()) {
             String event = "{\"id\":\"seen-1\",\"eventType\":\"node.added\"}";
             assertThat(service.postEvent(event).body()).isEqualTo("{\"received\":true}");
@@ -101,6 +102,11 @@ class StoreOutageTest {
             assertThat(service.send("POST", "/castai/routes/test", event).body()).contains("\"duplicate\":true");
             assertThat(service.send("POST", "/castai/routes/test", event.replace("seen-1", "unseen-1")).body())
                     .contains("\"duplicate\":null");
+            // an admin list is no event refused: said as what it is, and not counted as one
+            HttpResponse<String> pending = service.send("GET", "/admin/pending", null, "Authorization", "Bearer admin-token-5ecre7");
+            assertThat(pending.statusCode()).isEqualTo(503);
+            assertThat(pending.body()).isEqualTo("{\"error\":\"the store cannot be reached right now, retry later\"}");
+            assertThat(service.get("/observe/metrics").body()).doesNotContain("reason=\"storage\"");
         }
     }
 

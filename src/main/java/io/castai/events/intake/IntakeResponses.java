@@ -25,6 +25,8 @@ public class IntakeResponses {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ACCEPTED = "{\"received\":true}";
     private static final String DUPLICATE = "{\"received\":true,\"duplicate\":true}";
+    /** The route of POST /castai/events (routes/intake.camel.yaml). */
+    private static final String INTAKE = "intake";
 
     private final ServiceMetrics metrics;
     private final RefusalLog refusals = new RefusalLog(LOG);
@@ -75,13 +77,22 @@ public class IntakeResponses {
             reply(exchange, 503, error(inFlight.getMessage()));
             exchange.getMessage().setHeader("Retry-After", "1");
         } else if (OutboxException.in(failure) != null) {
-            metrics.rejected("storage");
             // every sender retries through an outage: its lines are limited as refusals' are
             String leftOut = storeFailures.nextLine();
-            if (leftOut != null) {
-                LOG.error("Could not store event: {}{}", OutboxException.describe(failure), leftOut);
+            if (INTAKE.equals(exchange.getFromRouteId())) {
+                metrics.rejected("storage");
+                if (leftOut != null) {
+                    LOG.error("Could not store event: {}{}", OutboxException.describe(failure), leftOut);
+                }
+                reply(exchange, 503, error("events cannot be stored right now, retry later"));
+            } else {
+                // an admin request (a list, a replay): no event was refused, and none is counted
+                if (leftOut != null) {
+                    LOG.error("Could not answer a request to route {}: {}{}", exchange.getFromRouteId(),
+                            OutboxException.describe(failure), leftOut);
+                }
+                reply(exchange, 503, error("the store cannot be reached right now, retry later"));
             }
-            reply(exchange, 503, error("events cannot be stored right now, retry later"));
             exchange.getMessage().setHeader("Retry-After", "5");
         } else if (failure instanceof UnsupportedBodyException unsupported) {
             metrics.rejected("invalid");
