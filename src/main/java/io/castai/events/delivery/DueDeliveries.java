@@ -46,6 +46,8 @@ public class DueDeliveries {
     private final String replica = UUID.randomUUID().toString();
     private Instant nextOrphanSweep = Instant.MIN;
     private Instant nextServing = Instant.MIN;
+    /** Whether the store was ever told this replica serves its channels: nothing to withdraw before. */
+    private volatile boolean saidServing;
 
     public DueDeliveries(Outbox outbox, ChannelPause pause, int perTick, long orphanChars, Duration orphanGrace, Clock clock) {
         this.outbox = outbox;
@@ -58,7 +60,10 @@ public class DueDeliveries {
 
     /** On stop, once the timer has stopped: a replica that serves the channels this one did may sweep them at once. */
     public void stopServing() {
-        outbox.stopServing(replica);
+        // a start-up that failed (the database away) never said it: no WARN of a withdrawal that failed
+        if (saidServing) {
+            outbox.stopServing(replica);
+        }
     }
 
     /** The timer's claim (its one thread); a failure throws only when nothing was claimed. */
@@ -72,6 +77,7 @@ public class DueDeliveries {
         if (!clock.instant().isBefore(nextServing)) {
             try {
                 outbox.serveChannels(replica, routed, SERVING);
+                saidServing = true;
                 nextServing = clock.instant().plus(ORPHAN_SWEEP);
             } catch (RuntimeException e) {
                 failure = e;

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** What the retry timer claims, and what it tells other replicas, when claims fail. */
@@ -84,6 +85,24 @@ class DueDeliveriesTest {
             assertThat(log.linesContaining("due deliveries could not be claimed")).singleElement().asString()
                     .startsWith("WARN").contains("1 of 2 due deliveries could not be claimed, and wait for the next try");
         }
+    }
+
+    @Test
+    void aReplicaThatNeverSaidItServedItsChannelsHasNothingToWithdraw(@TempDir Path away) throws Exception {
+        // a start-up that failed before the timer's first claim (the database away): the store is not
+        // asked, so the stop names no failed withdrawal before the line that says why it did not start
+        Outbox unreachable = new Outbox(Store.sqlite(away), Clock.systemUTC(), Duration.ofMinutes(2), Duration.ofHours(24));
+        unreachable.start();
+        unreachable.stop();
+        assertThatCode(new DueDeliveries(unreachable, new ChannelPause(Clock.systemUTC()), 100, Long.MAX_VALUE,
+                Duration.ofMinutes(10), Clock.systemUTC())::stopServing).doesNotThrowAnyException();
+
+        DueDeliveries due = new DueDeliveries(outbox, new ChannelPause(Clock.systemUTC()), 100, Long.MAX_VALUE,
+                Duration.ofMinutes(10), Clock.systemUTC());
+        due.claim(context);
+        assertThat(query("SELECT name FROM leases")).as("said at the first claim").isNotEmpty();
+        due.stopServing();
+        assertThat(query("SELECT name FROM leases")).as("withdrawn once said").isEmpty();
     }
 
     /** An event accepted with a Slack delivery, its lease let go: due for the retry timer. */
