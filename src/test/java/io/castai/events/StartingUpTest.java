@@ -53,19 +53,9 @@ class StartingUpTest {
                         .log("start-up released");
             }
         };
-        int port = RunningService.freePort();
-        CompletableFuture<RunningService> starting = CompletableFuture.supplyAsync(() ->
-                RunningService.builder().property("server.port", port).routes(holdStartUp).start());
-        HttpResponse<String> early;
-        try {
-            assertThat(held.await(60, TimeUnit.SECONDS)).as("the start-up reached the held route").isTrue();
-            early = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/castai/events"))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(EVENT)).build(), HttpResponse.BodyHandlers.ofString());
-        } finally {
-            release.countDown();
-        }
-        try (RunningService service = starting.get(60, TimeUnit.SECONDS)) {
+        HeldStart start = postWhileHeld(holdStartUp, held, release);
+        HttpResponse<String> early = start.early();
+        try (RunningService service = start.service()) {
             assertThat(early.statusCode()).as(early.body()).isEqualTo(503);
             assertThat(early.headers().firstValue("Content-Type")).hasValue("application/json");
             assertThat(early.body()).isEqualTo("{\"error\":\"the service is starting or stopping: retry\"}");
@@ -91,22 +81,33 @@ class StartingUpTest {
                 getContext().addStartupListener(new HeldStartUp(held, release));
             }
         };
+        HeldStart start = postWhileHeld(holdStartUp, held, release);
+        HttpResponse<String> early = start.early();
+        try (RunningService ignored = start.service()) {
+            assertThat(early.statusCode()).as(early.body()).isEqualTo(503);
+            assertThat(early.body()).isEqualTo("{\"error\":\"the service is starting or stopping: retry\"}");
+        }
+    }
+
+    /** What a sender heard while the start-up was held, and the service once it went on. */
+    private record HeldStart(HttpResponse<String> early, RunningService service) {
+    }
+
+    /** Starts the service with {@code hold} among its routes, posts the event while it holds, then lets it go on. */
+    private static HeldStart postWhileHeld(RouteBuilder hold, CountDownLatch held, CountDownLatch release) throws Exception {
         int port = RunningService.freePort();
         CompletableFuture<RunningService> starting = CompletableFuture.supplyAsync(() ->
-                RunningService.builder().property("server.port", port).routes(holdStartUp).start());
+                RunningService.builder().property("server.port", port).routes(hold).start());
         HttpResponse<String> early;
         try {
-            assertThat(held.await(60, TimeUnit.SECONDS)).as("the start-up reached the held listener").isTrue();
+            assertThat(held.await(60, TimeUnit.SECONDS)).as("the start-up reached the hold").isTrue();
             early = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/castai/events"))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(EVENT)).build(), HttpResponse.BodyHandlers.ofString());
         } finally {
             release.countDown();
         }
-        try (RunningService ignored = starting.get(60, TimeUnit.SECONDS)) {
-            assertThat(early.statusCode()).as(early.body()).isEqualTo(503);
-            assertThat(early.body()).isEqualTo("{\"error\":\"the service is starting or stopping: retry\"}");
-        }
+        return new HeldStart(early, starting.get(60, TimeUnit.SECONDS));
     }
 
     /** A start-up listener ordered last that holds the start-up until released. */
