@@ -159,12 +159,14 @@ public record DeliveryFailure(boolean retryable, String reason, String descripti
         }
         try {
             URI target = new URI(location.trim());
-            if (target.getScheme() == null || target.getHost() == null) {
+            if (target.getHost() == null) {
                 return ", redirected within the same host";
             }
             String rest = target.getRawPath() == null ? "" : target.getRawPath().replaceFirst("^/", "");
             boolean more = !rest.isEmpty() || target.getRawQuery() != null;
-            return ", redirected to " + target.getScheme() + "://" + named(target.getHost(), withoutSecrets)
+            // a scheme-relative Location (//host/path) keeps the request's scheme
+            String scheme = target.getScheme() == null ? "" : target.getScheme() + ":";
+            return ", redirected to " + scheme + "//" + named(target.getHost(), withoutSecrets)
                     + (target.getPort() < 0 ? "" : ":" + target.getPort()) + "/" + (more ? "…" : "");
         } catch (URISyntaxException unreadable) {
             return ", redirected to an address that is not a valid URI";

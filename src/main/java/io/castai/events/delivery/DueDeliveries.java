@@ -76,8 +76,9 @@ public class DueDeliveries {
         // still this replica's, not another's to sweep into dead letters
         if (!clock.instant().isBefore(nextServing)) {
             try {
-                outbox.serveChannels(replica, routed, SERVING);
+                // before the attempt: one cut off after its commit may have said it all the same
                 saidServing = true;
+                outbox.serveChannels(replica, routed, SERVING);
                 nextServing = clock.instant().plus(ORPHAN_SWEEP);
             } catch (RuntimeException e) {
                 failure = e;

@@ -76,6 +76,7 @@ class DeliveryFailureTest {
             "https://eo1a2b3c4d5e.example.net:8443/ | HTTP 301, redirected to https://<secret>.example.net:8443/",
             "https://example.net?token=SECRET | HTTP 301, redirected to https://example.net/…",
             "/services/T0/B0/SECRET | HTTP 301, redirected within the same host",
+            "//other.example.net/services/T0/B0/SECRET | HTTP 301, redirected to //other.example.net/…",
             "https://exa mple.net/ | HTTP 301, redirected to an address that is not a valid URI"})
     void aRedirectNamesItsSchemeAndHostOnly(String location, String description) {
         HttpOperationFailedException moved = new HttpOperationFailedException(SECRET_URL, 301, "Moved Permanently",
