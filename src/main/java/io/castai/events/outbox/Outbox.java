@@ -228,8 +228,25 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
                             + "ON CONFLICT (id) DO UPDATE SET body = excluded.body, accepted_at = excluded.accepted_at, "
                             + "dispatched = 1 WHERE events.accepted_at < ?",
                     event.getId(), body, now, now - dedupWindow.toMillis());
-            return stored == 0 ? null : recordDeliveries(db, event.getId(), messages, later, now, true);
+            if (stored == 0) {
+                letGoOfOwnLeases(db, event.getId(), now);
+                return null;
+            }
+            return recordDeliveries(db, event.getId(), messages, later, now, true);
         }));
+    }
+
+    /**
+     * Inside a unit run again after its batch's commit failed, that found the event's rows there
+     * already: the failed commit may have made them, leased to this caller, who is now answered
+     * as for a duplicate and hands nothing over; they are let go, due at once, not when the lease
+     * runs out. Rows another caller leased carry another time, and are left alone.
+     */
+    private void letGoOfOwnLeases(StoreWriter.Statements db, String eventId, long now) throws SQLException {
+        if (db.mayHaveBeenCommitted()) {
+            db.update("UPDATE deliveries SET leased_until = 0 WHERE event_id = ? AND status = 'pending' AND leased_until = ?",
+                    eventId, now + lease.toMillis());
+        }
     }
 
     /**
@@ -264,6 +281,9 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
         long now = now();
         return leasing(eventId, messages, later, now, writer.submit(eventId, db -> {
             List<ChannelMessage> recorded = recordDeliveries(db, eventId, messages, later, now, false);
+            if (recorded.isEmpty()) {
+                letGoOfOwnLeases(db, eventId, now);
+            }
             db.update("UPDATE events SET dispatched = 1 WHERE id = ?", eventId);
             return recorded;
         }));

@@ -48,6 +48,13 @@ final class StoreWriter {
 
         /** One query whose first column of its one row is a number (a COUNT): seen as the unit sees its own writes. */
         long count(String sql, Object... args) throws SQLException;
+
+        /**
+         * True while the unit runs again because the commit of its batch failed: that commit may
+         * have reached the store all the same (a connection cut as it was made), and the unit may
+         * find its own writes there.
+         */
+        boolean mayHaveBeenCommitted();
     }
 
     /** Statements the writer thread runs as one unit: all of them are committed, or none. */
@@ -98,7 +105,14 @@ final class StoreWriter {
                 return rs.next() ? rs.getLong(1) : 0;
             }
         }
+
+        @Override
+        public boolean mayHaveBeenCommitted() {
+            return runAgainAfterFailedCommit;
+        }
     };
+    /** See {@link Statements#mayHaveBeenCommitted} (the writer thread's own). */
+    private boolean runAgainAfterFailedCommit;
     private Thread thread;
     /** The writer thread's own connection and statements (touched by that thread only). */
     private Connection connection;
@@ -339,7 +353,9 @@ final class StoreWriter {
                 batch.forEach(write -> write.done().completeExceptionally(e));
                 return;
             }
-            // one bad unit must not fail the others: each on its own
+            // one bad unit must not fail the others: each on its own. Every statement ran and the
+            // commit failed: it may have been made all the same, and each unit is told so
+            boolean commitFailed = running == batch.size();
             for (int i = 0; i < batch.size(); i++) {
                 Connection unit;
                 try {
@@ -358,6 +374,7 @@ final class StoreWriter {
                     continue;
                 }
                 try {
+                    runAgainAfterFailedCommit = commitFailed;
                     Object result = write.work().run(statements);
                     unit.commit();
                     storeFailure = null;
@@ -365,6 +382,8 @@ final class StoreWriter {
                 } catch (SQLException | RuntimeException e) {
                     letGoOfConnection();
                     write.done().completeExceptionally(e);
+                } finally {
+                    runAgainAfterFailedCommit = false;
                 }
             }
             return;

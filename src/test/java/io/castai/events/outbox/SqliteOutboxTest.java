@@ -1,5 +1,8 @@
 package io.castai.events.outbox;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,10 +13,15 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariDataSource;
 import io.castai.events.channels.ConfigurationException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteDataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -59,6 +67,60 @@ class SqliteOutboxTest extends OutboxTest {
 
         assertThat(outbox.claimDue(10)).as("stored after all, and due now").extracting(delivery -> delivery.event().getId())
                 .containsExactly("late-1");
+    }
+
+    /**
+     * The writer's connection cut as its commit was made: the commit reached the file, the writer
+     * heard it fail and ran the unit again on a fresh connection, which found the event there and
+     * answered as for a duplicate. The deliveries the first commit leased to that caller waited 2
+     * minutes for their lease.
+     */
+    @Test
+    void anEventWhoseCommitWasCutAsItWasMadeHasItsDeliveriesDueAtOnce(@TempDir Path other) throws Exception {
+        Store store = Store.sqlite(other);
+        AtomicBoolean cutNextCommit = new AtomicBoolean();
+        ((HikariDataSource) store.dataSource()).setDataSource(cuttingCommits(other.resolve("castai-events.db"), cutNextCommit));
+        Outbox cut = new Outbox(store, clock, Duration.ofMinutes(2), Duration.ofHours(24));
+        cut.start();
+        try {
+            // the writer keeps its connection from here: a failure on it is that connection's, tried again
+            cut.accept(event("before-1"), List.of(message("slack", false)));
+            cutNextCommit.set(true);
+
+            assertThat(cut.accept(event("cut-1"), List.of(message("slack", false)))).as("found there on the second run").isNull();
+            assertThat(cut.claimDue(10)).as("stored by the first commit, and due now")
+                    .extracting(delivery -> delivery.event().getId()).containsExactly("cut-1");
+        } finally {
+            cut.stop();
+        }
+    }
+
+    /** SQLite's own connections, whose commit, once armed, is made and then fails as a connection cut there would. */
+    private static DataSource cuttingCommits(Path file, AtomicBoolean cutNextCommit) {
+        SQLiteDataSource sqlite = new SQLiteDataSource();
+        sqlite.setUrl("jdbc:sqlite:" + file);
+        ClassLoader loader = SqliteOutboxTest.class.getClassLoader();
+        return (DataSource) Proxy.newProxyInstance(loader, new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+            Object made = invoked(method, sqlite, args);
+            if (!(made instanceof Connection connection)) {
+                return made;
+            }
+            return Proxy.newProxyInstance(loader, new Class<?>[] {Connection.class}, (p, m, a) -> {
+                Object result = invoked(m, connection, a);
+                if ("commit".equals(m.getName()) && cutNextCommit.getAndSet(false)) {
+                    throw new SQLException("connection cut as the commit was made", "08006");
+                }
+                return result;
+            });
+        });
+    }
+
+    private static Object invoked(Method method, Object target, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
     }
 
     @Test
