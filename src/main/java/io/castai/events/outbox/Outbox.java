@@ -579,8 +579,9 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
 
     /**
      * Writes the delivery records the store missed, before anything is claimed: what this replica
-     * has delivered is never claimed again. Throws while the store is still away (the claim would
-     * fail as well).
+     * has delivered is never claimed again; and lets go of the {@link #unconfirmed} leases, so the
+     * claim finds those deliveries due. Throws while the store is still away (the claim would fail
+     * as well).
      */
     private void recordMissed() {
         if (unrecorded.isEmpty() && unconfirmed.isEmpty()) {
