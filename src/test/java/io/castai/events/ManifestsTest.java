@@ -1,11 +1,14 @@
 package io.castai.events;
 
 import java.io.IOException;
+import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 
 import io.castai.events.support.RunningService;
@@ -70,6 +73,27 @@ class ManifestsTest {
 
         try (RunningService service = RunningService.builder().start()) {
             assertThat(paths).allSatisfy(path -> assertThat(service.get(path).statusCode()).as(path).isEqualTo(200));
+        }
+    }
+
+    /**
+     * Health and metrics are answered one at a time on each event loop: a probe may wait behind a
+     * scrape that waits CASTAI_STORE_CONNECT_TIMEOUT for a database that is away (helper-106 saw a
+     * liveness probe take 5.5-6 s). A probe that times out then would take the pod out of its
+     * Service, or restart it, for an outage it can do nothing about.
+     */
+    @Test
+    void theProbesWaitLongerThanAScrapeTheDatabaseHoldsUp() throws IOException {
+        Map<String, Object> container = map(list(map(map(map(only(BASE.resolve("deployment.yaml")).get("spec"))
+                .get("template")).get("spec")).get("containers")).get(0));
+        Properties settings = new Properties();
+        try (Reader file = Files.newBufferedReader(Path.of("application.properties"))) {
+            settings.load(file);
+        }
+        long connectSeconds = Duration.parse("PT" + settings.getProperty("castai.store.connect-timeout").trim()).toSeconds();
+        for (String probe : List.of("readinessProbe", "livenessProbe")) {
+            assertThat(((Number) map(container.get(probe)).get("timeoutSeconds")).longValue()).as(probe)
+                    .isGreaterThan(2 * connectSeconds);
         }
     }
 
