@@ -245,7 +245,7 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
     private void letGoOfOwnLeases(StoreWriter.Statements db, String eventId, long now) throws SQLException {
         if (db.mayHaveBeenCommitted()) {
             db.update("UPDATE deliveries SET leased_until = 0 WHERE event_id = ? AND status = 'pending' AND leased_until = ?",
-                    eventId, now + lease.toMillis());
+                    eventId, leaseFrom(now));
         }
     }
 
@@ -260,7 +260,7 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
         } catch (OutboxException unknownOutcome) {
             for (ChannelMessage message : messages) {
                 if (message.channel() != null && !message.log() && !later.contains(message.channel())) {
-                    unconfirmed.add(new HeldLease(eventId, message.channel(), now + lease.toMillis()));
+                    unconfirmed.add(new HeldLease(eventId, message.channel(), leaseFrom(now)));
                 }
             }
             throw unknownOutcome;
@@ -302,7 +302,7 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
                                                   Set<String> later, long now, boolean accepted) throws SQLException {
         List<ChannelMessage> recorded = new ArrayList<>(messages.size());
         for (ChannelMessage message : messages) {
-            long leasedUntil = later.contains(message.channel()) ? 0 : now + lease.toMillis();
+            long leasedUntil = later.contains(message.channel()) ? 0 : leaseFrom(now);
             if (!message.log() && db.update(accepted ? RECORD_ACCEPTED : RECORD_ROUTED_LATE,
                     eventId, message.channel(), message.text(), message.type(), now, now, leasedUntil) > 0 && leasedUntil > 0) {
                 recorded.add(message.leased(leasedUntil));
@@ -382,7 +382,7 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
                                  boolean oneAnyway) {
         recordMissed();
         long now = now();
-        long leasedUntil = now + lease.toMillis();
+        long leasedUntil = leaseFrom(now);
         String due = "FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.status = 'pending' " + channelCondition
                 + " AND d.next_attempt_at <= ? AND d.leased_until <= ?";
         List<Object> args = new ArrayList<>(conditionArgs);
@@ -513,7 +513,7 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
         if (leasedUntil - now >= lease.toMillis() / 2) {
             return leasedUntil;
         }
-        long renewed = now + lease.toMillis();
+        long renewed = leaseFrom(now);
         return writer.updateRowsOf(eventId, "UPDATE deliveries SET leased_until = ? WHERE event_id = ? AND channel = ? "
                 + "AND status = 'pending' AND leased_until = ?", renewed, eventId, channel, leasedUntil) > 0 ? renewed : 0;
     }
@@ -997,6 +997,14 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
 
     private long now() {
         return clock.millis();
+    }
+
+    /**
+     * When a lease taken at {@code now} runs out: one definition, as a lease is let go by matching
+     * the time the unit that took it wrote (an unconfirmed accept's, a unit run again).
+     */
+    private long leaseFrom(long now) {
+        return now + lease.toMillis();
     }
 
     private long queryLong(String sql, Object... args) {
