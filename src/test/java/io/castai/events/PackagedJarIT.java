@@ -3,6 +3,7 @@ package io.castai.events;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.castai.events.support.ClosedPort;
 import io.castai.events.support.HttpStandIn;
 import io.castai.events.support.JarProcess;
 import io.castai.events.support.RunningService;
@@ -121,11 +122,12 @@ class PackagedJarIT {
     @Test
     void aDataDirectoryAnotherProcessOwnsStopsTheJarNamingDataDir(@TempDir java.nio.file.Path data) {
         // this JVM holds the directory's lock, as a second pod on the same volume would
-        try (io.castai.events.outbox.Store owner = io.castai.events.outbox.Store.sqlite(data)) {
+        try (io.castai.events.outbox.Store owner = io.castai.events.outbox.Store.sqlite(data);
+             ClosedPort closed = new ClosedPort()) {
             owner.own();
             // with a channel on, as in production: its queue's consumer is stopped unstarted
             JarProcess.Ended ended = JarProcess.runUntilItExits(Map.of("DATA_DIR", data.toString(),
-                    "SLACK_WEBHOOK_URL", "http://127.0.0.1:" + RunningService.freePort() + "/hook"));
+                    "SLACK_WEBHOOK_URL", "http://127.0.0.1:" + closed.port() + "/hook"));
             // raised while a route starts: Camel's own stack trace of it (~130 lines) is left out
             assertStoppedWithOneLine(ended, "DATA_DIR (data.dir): the data directory " + data
                     + " is in use by another castai-events process");
@@ -155,12 +157,13 @@ class PackagedJarIT {
 
     @Test
     void aDatabaseThatCannotBeReachedStopsTheJarWithOneLineNamingIt(@TempDir java.nio.file.Path data) {
-        int closed = RunningService.freePort();
-        JarProcess.Ended ended = JarProcess.runUntilItExits(Map.of("DATA_DIR", data.toString(),
-                "CASTAI_STORE_URL", "jdbc:postgresql://127.0.0.1:" + closed + "/db", "CASTAI_STORE_CONNECT_TIMEOUT", "1s",
-                "PAGERDUTY_ROUTING_KEY", "0123456789abcdef0123456789abcdef"));
-        assertStoppedWithOneLine(ended, "CASTAI_STORE_URL (castai.store.url): the database cannot be reached "
-                + "(Connection refused); start-up stops (Kubernetes restarts the pod)");
+        try (ClosedPort closed = new ClosedPort()) {
+            JarProcess.Ended ended = JarProcess.runUntilItExits(Map.of("DATA_DIR", data.toString(),
+                    "CASTAI_STORE_URL", "jdbc:postgresql://127.0.0.1:" + closed.port() + "/db",
+                    "CASTAI_STORE_CONNECT_TIMEOUT", "1s", "PAGERDUTY_ROUTING_KEY", "0123456789abcdef0123456789abcdef"));
+            assertStoppedWithOneLine(ended, "CASTAI_STORE_URL (castai.store.url): the database cannot be reached "
+                    + "(Connection refused); start-up stops (Kubernetes restarts the pod)");
+        }
     }
 
     @Test
@@ -176,12 +179,13 @@ class PackagedJarIT {
     @Test
     void whatTheDatabaseDriverLogsGoesThroughTheMaskingLog(@TempDir java.nio.file.Path data) throws Exception {
         // the PostgreSQL driver logs a URL it finds odd, password and all, through java.util.logging
-        int closed = RunningService.freePort();
-        JarProcess.Ended ended = JarProcess.runUntilItExits(Map.of("DATA_DIR", data.toString(),
-                "CASTAI_STORE_URL", "jdbc:postgresql://127.0.0.1:" + closed + "/db/x?password=PgPwQuery5ECRET11",
-                "CASTAI_STORE_CONNECT_TIMEOUT", "1s"));
-        assertThat(ended.exitCode()).as(ended.output()).isEqualTo(1);
-        assertThat(ended.output()).contains("JDBC URL contains too many / characters").doesNotContain("PgPwQuery5ECRET11");
+        try (ClosedPort closed = new ClosedPort()) {
+            JarProcess.Ended ended = JarProcess.runUntilItExits(Map.of("DATA_DIR", data.toString(),
+                    "CASTAI_STORE_URL", "jdbc:postgresql://127.0.0.1:" + closed.port() + "/db/x?password=PgPwQuery5ECRET11",
+                    "CASTAI_STORE_CONNECT_TIMEOUT", "1s"));
+            assertThat(ended.exitCode()).as(ended.output()).isEqualTo(1);
+            assertThat(ended.output()).contains("JDBC URL contains too many / characters").doesNotContain("PgPwQuery5ECRET11");
+        }
     }
 
     /** Exit code 1 and the one ERROR line saying why, no stack trace. */

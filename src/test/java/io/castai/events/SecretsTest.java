@@ -3,6 +3,7 @@ package io.castai.events;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
+import io.castai.events.support.ClosedPort;
 import io.castai.events.support.HttpStandIn;
 import io.castai.events.support.LogCapture;
 import io.castai.events.support.RunningService;
@@ -19,9 +20,10 @@ class SecretsTest {
     @Test
     void secretsStayOutOfLogsAndAnswers() throws Exception {
         try (HttpStandIn slack = HttpStandIn.slack();
+             ClosedPort closed = new ClosedPort();
              LogCapture log = LogCapture.attach()) {
             // PagerDuty points at a closed port: every attempt is an I/O error
-            String deadPagerDuty = "http://127.0.0.1:" + RunningService.freePort() + "/v2/enqueue/" + ROUTING_KEY;
+            String deadPagerDuty = "http://127.0.0.1:" + closed.port() + "/v2/enqueue/" + ROUTING_KEY;
             slack.thenRespond(500, "rollup_error").thenRespond(400, "invalid_payload");
             try (RunningService service = RunningService.builder()
                     .property("slack.webhook.url", slack.url("/services/T000/B000/" + SLACK_TOKEN))

@@ -4,7 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 
 import io.castai.events.channels.ConfigurationException;
-import io.castai.events.support.RunningService;
+import io.castai.events.support.ClosedPort;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -13,11 +13,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class UnreachableStoreTest {
     @Test
     void aSharedStoreThatCannotBeReachedAtStartStopsItInOneLineNamingTheSetting() {
-        // nothing listens on a port just found free
-        Store store = Store.postgres("jdbc:postgresql://127.0.0.1:" + RunningService.freePort() + "/castai",
+        ClosedPort closed = new ClosedPort();
+        Store store = Store.postgres("jdbc:postgresql://127.0.0.1:" + closed.port() + "/castai",
                 null, null, 1, Duration.ofMillis(500));
         Outbox outbox = new Outbox(store, Clock.systemUTC(), Duration.ofMinutes(2), Duration.ofHours(24));
-        try {
+        try (closed) {
             assertThatThrownBy(outbox::start).satisfies(failure -> {
                 Throwable cause = failure;
                 while (!(cause instanceof ConfigurationException) && cause.getCause() != null) {
