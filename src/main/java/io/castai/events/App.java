@@ -41,6 +41,7 @@ public final class App {
                 LoggerFactory.getLogger(App.class).error("Thread {} ended: {}", thread.getName(), failure.toString(), failure));
         Main main = createMain();
         try {
+            Secrets.refuseCamelPlaceholders(System.getenv());
             main.run(args);
         } catch (Throwable failed) {
             String known = knownReason(failed);

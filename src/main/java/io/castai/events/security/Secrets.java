@@ -78,6 +78,21 @@ public final class Secrets {
         }
     }
 
+    /**
+     * Stops start-up, naming the variable, when a secret set in the environment holds
+     * <code>{{</code>: Camel reads it as a placeholder of another setting, which failed start-up
+     * in one setting's words and quietly switched a channel off in another's (its URL read as empty).
+     */
+    public static void refuseCamelPlaceholders(Map<String, String> env) {
+        for (String name : SECRET_VARIABLES) {
+            String value = env.get(name);
+            if (value != null && value.contains("{{")) {
+                throw new ConfigurationException(name + " holds {{, which Camel reads as the start of a placeholder "
+                        + "of another setting: a secret cannot hold it");
+            }
+        }
+    }
+
     /** A secret setting's value for the log to mask: each token of a list too. */
     private static void register(String envName, String value) {
         register(value);
