@@ -91,7 +91,7 @@ class ManifestsTest {
             settings.load(file);
         }
         long connectSeconds = Duration.parse("PT" + settings.getProperty("castai.store.connect-timeout").trim()).toSeconds();
-        for (String probe : List.of("readinessProbe", "livenessProbe")) {
+        for (String probe : List.of("startupProbe", "readinessProbe", "livenessProbe")) {
             assertThat(((Number) map(container.get(probe)).get("timeoutSeconds")).longValue()).as(probe)
                     .isGreaterThan(2 * connectSeconds);
         }
