@@ -443,7 +443,9 @@ class BadInputTest {
         double before = rejected("client_closed");
         Socket reset = app.service.openRaw("POST /castai/events HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
                 + "Content-Length: 100\r\n\r\n{\"eventType\"");
-        Thread.sleep(500); // the request under way (a reset before its headers are read is no request)
+        // the request under way (a reset before its headers are read is no request): a busy machine's
+        // event loop may take a while to read them, and the request timeout is 30 s
+        Thread.sleep(2000);
         reset.setSoLinger(true, 0); // closed with a RST, not a FIN
         reset.close();
 

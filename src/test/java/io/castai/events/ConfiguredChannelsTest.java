@@ -332,6 +332,8 @@ class ConfiguredChannelsTest {
         PagerDutySchema.assertValidResolveRequest(resolve);
         assertThat(resolve.get("dedup_key").asText()).isEqualTo(trigger.get("dedup_key").asText());
         assertThat(resolve.get("routing_key").asText()).isEqualTo("0123456789abcdef0123456789abcdef");
+        // the removal's copy for audit-hook too, before the next test resets the stand-in
+        hook.awaitRequests(1);
     }
 
     @Test

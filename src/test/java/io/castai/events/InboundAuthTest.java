@@ -76,6 +76,8 @@ class InboundAuthTest {
                 "Authorization", "Bearer " + TOKEN));
         assertAccepted(app.service.send("POST", "/castai/events?token=" + TOKEN + "&Idempotency-Key=same",
                 withoutId.formatted("c", "3")));
+        // delivered before the next test resets the stand-in, not into it
+        app.slack.awaitRequests(4);
     }
 
     @Test
@@ -211,6 +213,7 @@ class InboundAuthTest {
                 + "\r\nwebhook-signature: " + signature + "\r\nContent-Length: " + bytes.length + "\r\n\r\n"
                 + new String(bytes, StandardCharsets.ISO_8859_1), false);
         assertThat(answer).startsWith("HTTP/1.1 200").contains("{\"received\":true}");
+        app.slack.awaitRequests(1);
     }
 
     @Test

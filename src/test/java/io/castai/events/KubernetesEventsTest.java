@@ -77,7 +77,9 @@ class KubernetesEventsTest {
     void theResyncCatchesUpWhatTheWatchMissedAndWatchesAgain() throws Exception {
         try (LogCapture log = LogCapture.attach();
              RunningService service = watchingTheMockServer()
-                     .property("k8s.events.resync", "2s")
+                     // long enough for the new watch to hand over the namespace (the mock server keeps
+                     // earlier tests' events) before the next resync would take it for dead again
+                     .property("k8s.events.resync", "4s")
                      .start()) {
             // the gauge starts at the start: a resync that got through is told by a later value (the
             // next whole second: the resyncs below come seconds later, the start came before it)
