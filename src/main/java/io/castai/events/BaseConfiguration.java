@@ -216,7 +216,12 @@ public class BaseConfiguration implements CamelConfiguration {
      * the matching upper-case variable overrides), else nothing; NAME_FILE's content wins.
      */
     private static String placeholder(CamelContext camelContext, String name) {
+        // the environment as written: through Camel, a {{ in it was taken for a placeholder of
+        // another setting (${smtp.password} read "not set", or empty with a default)
         String value = System.getenv(name);
+        if (value == null) {
+            value = System.getenv(ConfigurationException.environmentName(name));
+        }
         if (value == null) {
             value = camelContext.getPropertiesComponent().resolveProperty(name).orElse(null);
         }

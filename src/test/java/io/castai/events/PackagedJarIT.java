@@ -179,11 +179,31 @@ class PackagedJarIT {
                 "https://hooks.slack.com/services/T1/B1/{{x}}Sl4ckT0ken", "Sl4ckT0ken");
     }
 
+    @Test
+    void aChannelsFilePlaceholderWrittenAsAPropertyIsReadFromTheEnvironmentAsWritten(@TempDir java.nio.file.Path data)
+            throws Exception {
+        // ${hook.token} was asked of Camel, which took the {{ in HOOK_TOKEN for a placeholder: "${hook.token} is not set"
+        try (HttpStandIn hook = new HttpStandIn(204, "")) {
+            java.nio.file.Path channels = java.nio.file.Files.writeString(data.resolve("channels.yaml"), """
+                    channels:
+                      - {name: hook, type: webhook, url: "%s", headers: {X-Token: "${hook.token}"}}
+                    rules:
+                      - {name: all, eventTypes: ["*"], channels: [hook]}
+                    default: [log]
+                    """.formatted(hook.url("/hook")));
+            try (JarProcess jar = JarProcess.start(Map.of("CHANNELS_FILE", channels.toString(),
+                    "HOOK_TOKEN", "t0k{{x}}en", "DATA_DIR", data.resolve("data").toString()))) {
+                assertThat(jar.postEvent("{\"eventType\":\"node.added\"}").statusCode()).isEqualTo(200);
+                assertThat(hook.awaitRequests(1).get(0).header("X-Token")).isEqualTo("t0k{{x}}en");
+            }
+        }
+    }
+
     private static void assertASecretHoldingAPlaceholderStopsTheJar(java.nio.file.Path data, String variable, String value,
                                                                      String secretPart) {
         JarProcess.Ended ended = JarProcess.runUntilItExits(Map.of(variable, value, "DATA_DIR", data.toString()));
         assertStoppedWithOneLine(ended, variable + " holds {{, which Camel reads as the start of a placeholder "
-                + "of another setting: a secret cannot hold it");
+                + "of another setting: give it in " + variable + "_FILE, which is read as written");
         assertThat(ended.output()).doesNotContain(secretPart);
     }
 

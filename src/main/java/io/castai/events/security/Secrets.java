@@ -65,9 +65,8 @@ public final class Secrets {
     }
 
     /**
-     * Registers the secrets set in the environment before anything reads them: a mistake in one
-     * (a {@code {{...}}} in it, which Camel takes for a placeholder) fails start-up with a message
-     * that quotes it, and the log masks it then too.
+     * Registers the secrets set in the environment before anything reads them: whatever fails
+     * from then on, a message that quotes one is masked in the log.
      */
     public static void registerEnvironment(Map<String, String> env) {
         for (String name : SECRET_VARIABLES) {
@@ -88,7 +87,7 @@ public final class Secrets {
             String value = env.get(name);
             if (value != null && value.contains("{{")) {
                 throw new ConfigurationException(name + " holds {{, which Camel reads as the start of a placeholder "
-                        + "of another setting: a secret cannot hold it");
+                        + "of another setting: give it in " + name + "_FILE, which is read as written");
             }
         }
     }
