@@ -60,7 +60,9 @@ public final class RefusalLog {
         this.lines = lines;
         this.windowNanos = TimeUnit.SECONDS.toNanos(seconds);
         this.nanoTime = nanoTime;
-        this.windowStart = nanoTime.getAsLong();
+        // the first window starts at the first line: one begun when the log was made (at start-up)
+        // could end in the middle of the first flood, and let up to twice the limit through
+        this.windowStart = nanoTime.getAsLong() - windowNanos;
         ALL.add(this);
     }
 

@@ -32,6 +32,22 @@ class RefusalLogTest {
     }
 
     @Test
+    void theFirstWindowStartsAtTheFirstLineNotWhenTheLogWasMade() {
+        try (LogCapture log = LogCapture.attach()) {
+            RefusalLog refusals = new RefusalLog(LoggerFactory.getLogger("refusal-log-test"), 3, 10, now::get);
+            now.addAndGet(TimeUnit.SECONDS.toNanos(9));
+            for (int i = 1; i <= 5; i++) {
+                refusals.warn("Refused request {}", i);
+            }
+            // 10 s after the log was made, 1 s into the flood
+            now.addAndGet(TimeUnit.SECONDS.toNanos(2));
+            refusals.warn("Refused request {}", 6);
+
+            assertThat(log.linesContaining("Refused request")).hasSize(3);
+        }
+    }
+
+    @Test
     void errorsShareTheLimitAndTheCountSaysWhatWasLeftOut() {
         try (LogCapture log = LogCapture.attach()) {
             RefusalLog failures = new RefusalLog(LoggerFactory.getLogger("refusal-log-test"), 2, 10, now::get,
