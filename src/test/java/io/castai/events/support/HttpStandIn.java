@@ -136,6 +136,12 @@ public final class HttpStandIn implements AutoCloseable {
         return requests();
     }
 
+    /** The first request whose body holds {@code text}: one of a previous test may still land after a reset. */
+    public Request awaitRequestContaining(String text) {
+        await().atMost(Duration.ofSeconds(15)).until(() -> requests().stream().anyMatch(r -> r.body().contains(text)));
+        return requests().stream().filter(r -> r.body().contains(text)).findFirst().orElseThrow();
+    }
+
     /**
      * Waits until no request has come for {@code quiet}: after a sender is killed, what it had in
      * flight lands before a {@link #reset} (read after it, one was counted, and answered, as new).
