@@ -24,9 +24,15 @@ public final class TcpProxy implements AutoCloseable {
     private volatile boolean frozen;
 
     public TcpProxy(int targetPort) {
-        this.port = RunningService.freePort();
         this.targetPort = targetPort;
-        restore();
+        // bound at once: a port found free and bound later may be taken by the other test JVM meanwhile
+        try {
+            ServerSocket first = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            this.port = first.getLocalPort();
+            listen(first);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public int port() {
@@ -38,14 +44,17 @@ public final class TcpProxy implements AutoCloseable {
             return;
         }
         try {
-            ServerSocket listening = new ServerSocket(port, 50, InetAddress.getLoopbackAddress());
-            server = listening;
-            Thread acceptor = new Thread(() -> accept(listening), "tcp-proxy-" + port);
-            acceptor.setDaemon(true);
-            acceptor.start();
+            listen(new ServerSocket(port, 50, InetAddress.getLoopbackAddress()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private synchronized void listen(ServerSocket listening) {
+        server = listening;
+        Thread acceptor = new Thread(() -> accept(listening), "tcp-proxy-" + port);
+        acceptor.setDaemon(true);
+        acceptor.start();
     }
 
     public void freeze() {
