@@ -258,7 +258,7 @@ public class DeliveryReport {
     }
 
     private void recordFailure(String channel, String eventId, long leasedUntil, DeliveryFailure failure, String description) {
-        Delivery delivery = outbox.find(eventId, channel);
+        Outbox.Progress delivery = outbox.progress(eventId, channel);
         Instant firstQueued = delivery == null ? clock.instant() : delivery.createdAt();
         boolean rateLimited = DeliveryFailure.RATE_LIMITED.equals(failure.reason()) && failure.retryable();
         int attempts = delivery == null ? 1 : delivery.attempts() + (rateLimited ? 0 : 1);

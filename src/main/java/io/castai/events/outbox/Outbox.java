@@ -491,7 +491,25 @@ public class Outbox extends ServiceSupport implements IncidentHistory.Store {
         return claimed;
     }
 
-    /** The attempts made so far and when the delivery was first queued; null when unknown. */
+    /** How far a delivery has come: the attempts made so far, and when it was first queued. */
+    public record Progress(int attempts, Instant createdAt) {
+    }
+
+    /**
+     * The attempts made so far and when the delivery was first queued, as a failed attempt needs
+     * them; null when unknown. Neither its message nor its event is read: {@link #find} read both
+     * for these two numbers, the text of a 1 MB event read at every failed attempt of each of its
+     * channels, about 8 MB of copies and 4 MB of parsing held by the worker while it did.
+     */
+    public Progress progress(String eventId, String channel) {
+        return read("cannot read delivery",
+                "SELECT d.attempts, d.created_at FROM deliveries d JOIN events e ON e.id = d.event_id "
+                        + "WHERE d.event_id = ? AND d.channel = ?",
+                rs -> new Progress(rs.getInt(1), Instant.ofEpochMilli(rs.getLong(2))), eventId, channel)
+                .stream().findFirst().orElse(null);
+    }
+
+    /** The delivery as stored, its event and message read; null when unknown. */
     public Delivery find(String eventId, String channel) {
         return read("cannot read delivery",
                 "SELECT d.message, d.attempts, d.created_at, e.body, e.accepted_at, d.rendered_for FROM deliveries d "

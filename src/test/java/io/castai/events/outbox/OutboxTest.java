@@ -180,6 +180,22 @@ abstract class OutboxTest {
     }
 
     @Test
+    void aDeliverysProgressIsItsAttemptsAndWhenItWasFirstQueued() {
+        Instant queued = clock.instant();
+        accept("tried", "slack");
+        clock.advance(Duration.ofMinutes(3));
+        Delivery claimed = outbox.claimDue(10).get(0);
+        outbox.retryLater("tried", "slack", claimed.leasedUntil(), Duration.ofMinutes(5), "http_5xx", "HTTP 503");
+
+        Delivery whole = outbox.find("tried", "slack");
+        assertThat(outbox.progress("tried", "slack")).isEqualTo(new Outbox.Progress(whole.attempts(), whole.createdAt()));
+        assertThat(whole.attempts()).isEqualTo(1);
+        assertThat(whole.createdAt()).isEqualTo(queued.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+        assertThat(outbox.progress("tried", "pagerduty")).as("no such delivery").isNull();
+        assertThat(outbox.progress("unknown", "slack")).isNull();
+    }
+
+    @Test
     void aDeliveryPutBackForLaterSinceItWasReadIsNotLeased() {
         accept("stale", "slack");
         clock.advance(Duration.ofMinutes(3));
