@@ -101,11 +101,37 @@ public class MessageTemplates {
      */
     public List<ChannelMessage> messagesFor(NotificationEvent event) {
         List<ChannelMessage> messages = new ArrayList<>();
+        EventJson json = new EventJson(event);
         for (Target target : channels.targets(event)) {
-            messages.add(new ChannelMessage(target.channel(), render(target, event),
-                    channels.get(target.channel()).type().id()));
+            String text = render(target, event, json);
+            // channels whose templates write the same text (webhooks on the bundled one) share it:
+            // each of four copies of a 1 MB event's message was 2 MB held until the event was stored
+            for (ChannelMessage earlier : messages) {
+                if (earlier.text().equals(text)) {
+                    text = earlier.text();
+                    break;
+                }
+            }
+            messages.add(new ChannelMessage(target.channel(), text, channels.get(target.channel()).type().id()));
         }
         return messages;
+    }
+
+    /** The event's JSON, made once for all its channels (and only if one asks for it). */
+    private static final class EventJson {
+        private final NotificationEvent event;
+        private String json;
+
+        EventJson(NotificationEvent event) {
+            this.event = event;
+        }
+
+        String get() {
+            if (json == null) {
+                json = EventCodec.toJson(event);
+            }
+            return json;
+        }
     }
 
     /**
@@ -115,14 +141,18 @@ public class MessageTemplates {
      * receiver, kept as a dead letter, and a replay sent the same stored text again.
      */
     public String render(Target target, NotificationEvent event) {
+        return render(target, event, new EventJson(event));
+    }
+
+    private String render(Target target, NotificationEvent event, EventJson json) {
         String channel = target.channel();
-        Map<String, Object> model = model(channel, event, target.recipients());
+        Map<String, Object> model = model(channel, event, target.recipients(), json);
         String message;
         try {
             BoundedText text = new BoundedText(MAX_MESSAGE_CHARS,
-                    () -> (int) Math.min(Integer.MAX_VALUE - 8, (long) MAX_MESSAGE_EVENTS * EventCodec.toJson(event).length()));
+                    () -> (int) Math.min(Integer.MAX_VALUE - 8, (long) MAX_MESSAGE_EVENTS * json.get().length()));
             freemarker.getTemplate(templateOf(channel)).process(model, text);
-            message = text.toString().trim();
+            message = text.trimmed();
         } catch (BoundedText.TooLong e) {
             return fallback(channel, event, model, "its message is longer than " + e.maxChars() + " characters");
         } catch (StackOverflowError e) {
@@ -169,6 +199,10 @@ public class MessageTemplates {
 
     /** The data model a template sees. */
     Map<String, Object> model(String channel, NotificationEvent event, List<String> recipients) {
+        return model(channel, event, recipients, new EventJson(event));
+    }
+
+    private Map<String, Object> model(String channel, NotificationEvent event, List<String> recipients, EventJson json) {
         ChannelConfig config = channels.get(channel);
         Map<String, Object> model = new HashMap<>();
         model.put("event", config.type() == ChannelType.SLACK ? SlackChannel.escaped(event) : event);
@@ -177,7 +211,7 @@ public class MessageTemplates {
         model.put("consoleUrl", link == null ? "" : link);
         model.put("recipients", recipients == null || recipients.isEmpty() ? config.list("to") : recipients);
         if (config.type() == ChannelType.WEBHOOK) {
-            model.put("eventJson", EventCodec.toJson(event));
+            model.put("eventJson", json.get());
         }
         return model;
     }
@@ -194,7 +228,7 @@ public class MessageTemplates {
                         template, channel, event.getId(), event.getType(), why);
         ChannelType type = channels.get(channel).type();
         if (type == ChannelType.WEBHOOK) {
-            return EventCodec.toJson(event);
+            return model.get("eventJson") instanceof String json ? json : EventCodec.toJson(event);
         }
         // as the template saw it (for Slack, escaped)
         event = (NotificationEvent) model.get("event");

@@ -10,6 +10,7 @@ import freemarker.template.Configuration;
 import freemarker.template.TemplateException;
 import io.castai.events.intake.NotificationEvent;
 import io.castai.events.intake.Severity;
+import io.castai.events.outbox.ChannelMessage;
 import io.castai.events.support.LogCapture;
 import org.junit.jupiter.api.Test;
 import org.slf4j.bridge.SLF4JBridgeHandler;
@@ -67,6 +68,30 @@ class MessageTemplatesTest {
             assertThat(message).startsWith("{\"source\": \"castai\", \"event\": {");
             assertThat(log.linesContaining("failed for event large-1")).isEmpty();
         }
+    }
+
+    @Test
+    void webhooksWhoseTemplatesWriteTheSameTextShareOneMessage() throws Exception {
+        Path directory = Files.createTempDirectory("templates");
+        Files.writeString(directory.resolve("webhook.ftl"), "${eventJson}\n");
+        Channels channels = ChannelsFile.parse("channels.yaml", """
+                channels:
+                  - {name: hook-a, type: webhook, url: "https://example.com/a"}
+                  - {name: hook-b, type: webhook, url: "https://example.com/b"}
+                rules:
+                  - {name: all, eventTypes: ["*"], channels: [hook-a, hook-b]}
+                default: [log]
+                """, variable -> null);
+        MessageTemplates templates = new MessageTemplates(directory, channels, new ConsoleLink("https://console.cast.ai"));
+        NotificationEvent large = new NotificationEvent("large-2", "node.added", Severity.INFO, "c-1", "prod",
+                null, null, null, Map.of("nodeName", "n".repeat(100_000)), NotificationEvent.ORIGIN_EVENT);
+
+        List<ChannelMessage> messages = templates.messagesFor(large);
+
+        // each of four copies of a 1 MB event's message was 2 MB, held until the event was stored
+        assertThat(messages).hasSize(2);
+        assertThat(messages.get(0).text()).startsWith("{").contains("\"id\":\"large-2\"").endsWith("}");
+        assertThat(messages.get(1).text()).isSameAs(messages.get(0).text());
     }
 
     @Test
