@@ -96,14 +96,23 @@ final class StoreWriter {
     private final Statements statements = new Statements() {
         @Override
         public int update(String sql, Object... args) throws SQLException {
-            return prepare(sql, args).executeUpdate();
+            PreparedStatement ps = prepare(sql, args);
+            int rows = ps.executeUpdate();
+            // a statement kept prepared would hold its last arguments until used again: a 1 MB
+            // event's JSON and one of its messages, 4 MB, for as long as no other event came
+            ps.clearParameters();
+            return rows;
         }
 
         @Override
         public long count(String sql, Object... args) throws SQLException {
-            try (ResultSet rs = prepare(sql, args).executeQuery()) {
-                return rs.next() ? rs.getLong(1) : 0;
+            PreparedStatement ps = prepare(sql, args);
+            long count;
+            try (ResultSet rs = ps.executeQuery()) {
+                count = rs.next() ? rs.getLong(1) : 0;
             }
+            ps.clearParameters();
+            return count;
         }
 
         @Override
