@@ -25,12 +25,18 @@ public class WebhookChannel {
     private final Clock clock;
     /** Per signing channel, built once: a malformed secret stops start-up, not the first delivery. */
     private final Map<String, WebhookSignature> signers = new HashMap<>();
+    /** Per webhook channel, the charset its contentType names: read once, not at every send. */
+    private final Map<String, Charset> charsets = new HashMap<>();
 
     public WebhookChannel(Channels channels, Clock clock) {
         this.channels = channels;
         this.clock = clock;
         for (ChannelConfig channel : channels.all()) {
-            if (channel.type() == ChannelType.WEBHOOK && !channel.text("signingSecret").isEmpty()) {
+            if (channel.type() != ChannelType.WEBHOOK) {
+                continue;
+            }
+            charsets.put(channel.name(), charsetOf(channel.text("contentType")));
+            if (!channel.text("signingSecret").isEmpty()) {
                 signers.put(channel.name(), signer(channel));
             }
         }
@@ -44,7 +50,7 @@ public class WebhookChannel {
         String contentType = config.text("contentType");
         // the bytes sent, made once, and the text let go: camel-http would copy a String body into
         // bytes of its own, held beside it for the whole call (a 1 MB event's message, 2 MB, twice)
-        byte[] body = exchange.getProperty("message", String.class).getBytes(charsetOf(contentType));
+        byte[] body = exchange.getProperty("message", String.class).getBytes(charsets.get(channel));
         exchange.removeProperty("message");
         Message message = exchange.getMessage();
         message.setBody(body);
